@@ -1,0 +1,60 @@
+// The arch interface: everything portable code may ask of the machine (GUIDE §2).
+// Implemented twice: src/arch/i386 (the real machine) and src/sim (host memory, for tests).
+#pragma once
+
+#include "lib/types.hpp"
+
+namespace arch {
+
+// --- Interrupts ---
+void interrupts_enable();
+void interrupts_disable();
+bool interrupts_enabled();
+
+// Disables interrupts for its lifetime and restores the previous state after.
+class InterruptGuard {
+public:
+    InterruptGuard() : m_were_enabled(interrupts_enabled()) { interrupts_disable(); }
+    ~InterruptGuard()
+    {
+        if (m_were_enabled)
+            interrupts_enable();
+    }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+private:
+    bool m_were_enabled;
+};
+
+// --- Port I/O, for the protocol logic of drivers ---
+u8 port_read8(u16 port);
+void port_write8(u16 port, u8 value);
+u16 port_read16(u16 port);
+void port_write16(u16 port, u16 value);
+u32 port_read32(u16 port);
+void port_write32(u16 port, u32 value);
+
+// --- Time ---
+// Periodic timer interrupts since boot, and their rate.
+u64 timer_ticks();
+u32 timer_hz();
+
+// --- Physical memory at boot ---
+// A kernel pointer to [phys, phys + length) if that range is reachable, else nullptr.
+const void* phys_to_virt(PhysAddr phys, usize length);
+
+// --- CPU ---
+// Waits for the next interrupt (hlt); returns after it was handled.
+void wait_for_interrupt();
+[[noreturn]] void halt_forever();
+// Leaves the emulator with a status when it offers a way (QEMU's isa-debug-exit); otherwise halts.
+[[noreturn]] void exit_emulator(bool success);
+
+// --- Diagnostics ---
+// Return addresses of the current call chain, innermost first, skipping `skip` frames.
+usize capture_backtrace(uptr* out, usize max, usize skip);
+// Writes the registers saved at the last exception (or the current ones) through `line`.
+void dump_registers(void (*line)(const char*));
+
+} // namespace arch

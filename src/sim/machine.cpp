@@ -1,0 +1,135 @@
+// The simulated machine behind src/arch/arch.hpp: plain host memory, a clock that tests advance by hand.
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "sim/sim.hpp"
+
+namespace {
+
+struct PortRange {
+    u16 first;
+    u16 count;
+    sim::PortDevice* device;
+};
+
+struct Machine {
+    bool interrupts = false;
+    u64 ticks = 0;
+    PortRange ports[16] {};
+    const u8* phys_memory = nullptr;
+    PhysAddr phys_base = 0;
+    usize phys_size = 0;
+    sim::ExitRecord exit {};
+};
+
+Machine g_machine;
+
+sim::PortDevice* device_at(u16 port)
+{
+    for (auto& range : g_machine.ports)
+        if (range.device && port >= range.first && port - range.first < range.count)
+            return range.device;
+    return nullptr;
+}
+
+u32 port_read(u16 port, u8 width)
+{
+    auto* device = device_at(port);
+    return device ? device->read(port, width) : (width == 4 ? 0xFFFFFFFFu : (1u << (8 * width)) - 1);
+}
+
+void port_write(u16 port, u8 width, u32 value)
+{
+    if (auto* device = device_at(port))
+        device->write(port, width, value);
+}
+
+// Halting on the host has no machine to stop: end the test through an exception the test can catch.
+struct SimHalt : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+} // namespace
+
+namespace sim {
+
+void attach_ports(u16 first, u16 count, PortDevice* device)
+{
+    for (auto& range : g_machine.ports) {
+        if (range.device && range.first == first) {
+            range = { first, count, device };
+            return;
+        }
+    }
+    for (auto& range : g_machine.ports) {
+        if (!range.device) {
+            range = { first, count, device };
+            return;
+        }
+    }
+    std::fprintf(stderr, "sim: too many port devices\n");
+    std::abort();
+}
+
+void advance_ticks(u64 ticks) { g_machine.ticks += ticks; }
+
+void attach_phys_memory(PhysAddr base, const void* memory, usize size)
+{
+    g_machine.phys_memory = static_cast<const u8*>(memory);
+    g_machine.phys_base = base;
+    g_machine.phys_size = memory ? size : 0;
+}
+
+ExitRecord last_exit() { return g_machine.exit; }
+
+void reset() { g_machine = Machine {}; }
+
+} // namespace sim
+
+namespace arch {
+
+void interrupts_enable() { g_machine.interrupts = true; }
+void interrupts_disable() { g_machine.interrupts = false; }
+bool interrupts_enabled() { return g_machine.interrupts; }
+
+u8 port_read8(u16 port) { return static_cast<u8>(port_read(port, 1)); }
+void port_write8(u16 port, u8 value) { port_write(port, 1, value); }
+u16 port_read16(u16 port) { return static_cast<u16>(port_read(port, 2)); }
+void port_write16(u16 port, u16 value) { port_write(port, 2, value); }
+u32 port_read32(u16 port) { return port_read(port, 4); }
+void port_write32(u16 port, u32 value) { port_write(port, 4, value); }
+
+u64 timer_ticks() { return g_machine.ticks; }
+u32 timer_hz() { return 1000; }
+
+const void* phys_to_virt(PhysAddr phys, usize length)
+{
+    if (!g_machine.phys_memory || phys < g_machine.phys_base)
+        return nullptr;
+    usize offset = phys - g_machine.phys_base;
+    if (offset > g_machine.phys_size || length > g_machine.phys_size - offset)
+        return nullptr;
+    return g_machine.phys_memory + offset;
+}
+
+// A waiting CPU on the host sees one timer tick go by, so polling loops make progress.
+void wait_for_interrupt() { g_machine.ticks++; }
+
+void halt_forever()
+{
+    g_machine.exit = { true, false };
+    throw SimHalt("sim: halt_forever");
+}
+
+void exit_emulator(bool success)
+{
+    g_machine.exit = { true, success };
+    throw SimHalt(success ? "sim: exit success" : "sim: exit failure");
+}
+
+usize capture_backtrace(uptr*, usize, usize) { return 0; }
+
+void dump_registers(void (*line)(const char*)) { line("(simulated machine: no registers)"); }
+
+} // namespace arch

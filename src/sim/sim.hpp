@@ -1,0 +1,35 @@
+// Controls of the simulated machine, for host tests: a hand-advanced clock, a fake port space, fake RAM.
+#pragma once
+
+#include "arch/arch.hpp"
+
+namespace sim {
+
+// A device behind a range of I/O ports; tests script its replies.
+class PortDevice {
+public:
+    virtual ~PortDevice() = default;
+    virtual u32 read(u16 port, u8 width) = 0;
+    virtual void write(u16 port, u8 width, u32 value) = 0;
+};
+
+// Routes ports [first, first + count) to `device` (nullptr removes it). Unclaimed reads give all ones, as on a PC bus.
+void attach_ports(u16 first, u16 count, PortDevice* device);
+
+// Advances the simulated timer by `ticks` periodic interrupts.
+void advance_ticks(u64 ticks);
+
+// Backs physical addresses [base, base + size) with `memory` for phys_to_virt (nullptr detaches).
+void attach_phys_memory(PhysAddr base, const void* memory, usize size);
+
+// What the simulated machine did when asked to leave or halt, for tests of panic paths.
+struct ExitRecord {
+    bool exited = false;
+    bool success = false;
+};
+ExitRecord last_exit();
+
+// Puts the whole simulated machine back to its power-on state; each test starts with this.
+void reset();
+
+} // namespace sim
