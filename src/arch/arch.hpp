@@ -42,7 +42,7 @@ u32 timer_hz();
 
 // --- Physical memory at boot ---
 // A kernel pointer to [phys, phys + length) if that range is reachable, else nullptr.
-const void* phys_to_virt(PhysAddr phys, usize length);
+void* phys_to_virt(PhysAddr phys, usize length);
 
 // --- CPU ---
 // Waits for the next interrupt (hlt); returns after it was handled.

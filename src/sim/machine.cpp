@@ -17,7 +17,7 @@ struct Machine {
     bool interrupts = false;
     u64 ticks = 0;
     PortRange ports[16] {};
-    const u8* phys_memory = nullptr;
+    u8* phys_memory = nullptr;
     PhysAddr phys_base = 0;
     usize phys_size = 0;
     sim::ExitRecord exit {};
@@ -74,9 +74,9 @@ void attach_ports(u16 first, u16 count, PortDevice* device)
 
 void advance_ticks(u64 ticks) { g_machine.ticks += ticks; }
 
-void attach_phys_memory(PhysAddr base, const void* memory, usize size)
+void attach_phys_memory(PhysAddr base, void* memory, usize size)
 {
-    g_machine.phys_memory = static_cast<const u8*>(memory);
+    g_machine.phys_memory = static_cast<u8*>(memory);
     g_machine.phys_base = base;
     g_machine.phys_size = memory ? size : 0;
 }
@@ -103,7 +103,7 @@ void port_write32(u16 port, u32 value) { port_write(port, 4, value); }
 u64 timer_ticks() { return g_machine.ticks; }
 u32 timer_hz() { return 1000; }
 
-const void* phys_to_virt(PhysAddr phys, usize length)
+void* phys_to_virt(PhysAddr phys, usize length)
 {
     if (!g_machine.phys_memory || phys < g_machine.phys_base)
         return nullptr;

@@ -20,7 +20,7 @@ void attach_ports(u16 first, u16 count, PortDevice* device);
 void advance_ticks(u64 ticks);
 
 // Backs physical addresses [base, base + size) with `memory` for phys_to_virt (nullptr detaches).
-void attach_phys_memory(PhysAddr base, const void* memory, usize size);
+void attach_phys_memory(PhysAddr base, void* memory, usize size);
 
 // What the simulated machine did when asked to leave or halt, for tests of panic paths.
 struct ExitRecord {
