@@ -4,7 +4,18 @@
 
 #include "lib/types.hpp"
 
+struct SelfTest;
+
 namespace arch {
+
+struct Bytes {
+    const u8* data;
+    usize size;
+};
+struct SelfTests {
+    const SelfTest* data;
+    usize count;
+};
 
 // --- Interrupts ---
 void interrupts_enable();
@@ -56,5 +67,10 @@ void wait_for_interrupt();
 usize capture_backtrace(uptr* out, usize max, usize skip);
 // Writes the registers saved at the last exception (or the current ones) through `line`.
 void dump_registers(void (*line)(const char*));
+
+// The symbol table embedded in the kernel image at build time (tools/gen-ksyms.py); empty when absent.
+Bytes kernel_symbols();
+// The kernel self-tests linked into this image (KERNEL_SELFTEST in kernel/selftest.hpp).
+SelfTests self_tests();
 
 } // namespace arch

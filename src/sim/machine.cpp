@@ -21,6 +21,8 @@ struct Machine {
     PhysAddr phys_base = 0;
     usize phys_size = 0;
     sim::ExitRecord exit {};
+    const u8* symbols = nullptr;
+    usize symbols_size = 0;
 };
 
 Machine g_machine;
@@ -83,6 +85,12 @@ void attach_phys_memory(PhysAddr base, void* memory, usize size)
 
 ExitRecord last_exit() { return g_machine.exit; }
 
+void set_kernel_symbols(const void* table, usize size)
+{
+    g_machine.symbols = static_cast<const u8*>(table);
+    g_machine.symbols_size = size;
+}
+
 void reset() { g_machine = Machine {}; }
 
 } // namespace sim
@@ -131,5 +139,9 @@ void exit_emulator(bool success)
 usize capture_backtrace(uptr*, usize, usize) { return 0; }
 
 void dump_registers(void (*line)(const char*)) { line("(simulated machine: no registers)"); }
+
+Bytes kernel_symbols() { return { g_machine.symbols, g_machine.symbols_size }; }
+
+SelfTests self_tests() { return { nullptr, 0 }; }
 
 } // namespace arch

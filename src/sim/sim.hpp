@@ -29,6 +29,9 @@ struct ExitRecord {
 };
 ExitRecord last_exit();
 
+// What arch::kernel_symbols() returns, for tests of symbolized backtraces.
+void set_kernel_symbols(const void* table, usize size);
+
 // Puts the whole simulated machine back to its power-on state; each test starts with this.
 void reset();
 

@@ -1,0 +1,107 @@
+// The arch interface (src/arch/arch.hpp) on a real i386 PC.
+#include "arch/arch.hpp"
+#include "arch/i386/cpu.hpp"
+#include "arch/i386/interrupts.hpp"
+#include "lib/format.hpp"
+
+extern "C" const u8 __ksyms_start[], __ksyms_end[];
+extern "C" const SelfTest __selftests_start[], __selftests_end[];
+extern "C" u8 boot_stack_bottom[], boot_stack_top[];
+
+namespace arch {
+
+void interrupts_enable() { asm volatile("sti" ::: "memory"); }
+void interrupts_disable() { asm volatile("cli" ::: "memory"); }
+bool interrupts_enabled() { return i386::read_eflags() & i386::kEflagsIF; }
+
+u8 port_read8(u16 port) { return i386::inb(port); }
+void port_write8(u16 port, u8 value) { i386::outb(port, value); }
+u16 port_read16(u16 port) { return i386::inw(port); }
+void port_write16(u16 port, u16 value) { i386::outw(port, value); }
+u32 port_read32(u16 port) { return i386::inl(port); }
+void port_write32(u16 port, u32 value) { i386::outl(port, value); }
+
+u64 timer_ticks()
+{
+    // A 64-bit read is two loads: keep the timer interrupt from landing between them.
+    InterruptGuard guard;
+    return i386::ticks();
+}
+u32 timer_hz() { return i386::timer_rate(); }
+
+void* phys_to_virt(PhysAddr phys, usize length)
+{
+    if (phys >= i386::kDirectMapBytes || length > i386::kDirectMapBytes - phys)
+        return nullptr;
+    return reinterpret_cast<void*>(i386::kKernelVirtBase + phys);
+}
+
+void wait_for_interrupt() { asm volatile("sti; hlt" ::: "memory"); }
+
+void halt_forever()
+{
+    for (;;)
+        asm volatile("cli; hlt");
+}
+
+void exit_emulator(bool success)
+{
+    // QEMU's isa-debug-exit at 0xf4 exits with (value << 1) | 1: 33 for success, 35 for failure.
+    i386::outb(0xF4, success ? 0x10 : 0x11);
+    halt_forever();
+}
+
+usize capture_backtrace(uptr* out, usize max, usize skip)
+{
+    // Walk saved frame pointers (the kernel is built with -fno-omit-frame-pointer). Stop at a frame
+    // outside the boot stack so that a corrupt chain cannot fault inside the panic path.
+    auto* frame = static_cast<uptr*>(__builtin_frame_address(0));
+    auto in_stack = [](uptr* p) {
+        return reinterpret_cast<u8*>(p) >= boot_stack_bottom && reinterpret_cast<u8*>(p + 2) <= boot_stack_top;
+    };
+    usize count = 0;
+    while (frame && in_stack(frame) && count < max) {
+        uptr return_address = frame[1];
+        if (!return_address)
+            break;
+        if (skip)
+            --skip;
+        else
+            out[count++] = return_address;
+        auto* next = reinterpret_cast<uptr*>(frame[0]);
+        if (next <= frame)
+            break; // frames grow upwards as we unwind; anything else is a broken chain
+        frame = next;
+    }
+    return count;
+}
+
+void dump_registers(void (*line)(const char*))
+{
+    char buffer[128];
+    if (auto* f = i386::current_exception_frame()) {
+        format(buffer, sizeof(buffer), "eax=%08x ebx=%08x ecx=%08x edx=%08x", f->eax, f->ebx, f->ecx, f->edx);
+        line(buffer);
+        format(buffer, sizeof(buffer), "esi=%08x edi=%08x ebp=%08x esp=%08x", f->esi, f->edi, f->ebp,
+            f->esp_at_pushad + 12);
+        line(buffer);
+        format(buffer, sizeof(buffer), "eip=%08x cs=%04x eflags=%08x vector=%u error=%#x", f->eip, f->cs,
+            f->eflags, f->vector, f->error_code);
+        line(buffer);
+    } else {
+        u32 esp, ebp;
+        asm volatile("mov %%esp, %0; mov %%ebp, %1" : "=r"(esp), "=r"(ebp));
+        format(buffer, sizeof(buffer), "esp=%08x ebp=%08x eflags=%08x (registers at panic)", esp, ebp,
+            i386::read_eflags());
+        line(buffer);
+    }
+    format(buffer, sizeof(buffer), "cr0=%08x cr2=%08x cr3=%08x cr4=%08x", i386::read_cr0(), i386::read_cr2(),
+        i386::read_cr3(), i386::read_cr4());
+    line(buffer);
+}
+
+Bytes kernel_symbols() { return { __ksyms_start, static_cast<usize>(__ksyms_end - __ksyms_start) }; }
+
+SelfTests self_tests() { return { __selftests_start, static_cast<usize>(__selftests_end - __selftests_start) }; }
+
+} // namespace arch

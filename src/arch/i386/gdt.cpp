@@ -1,0 +1,81 @@
+// The GDT (kernel and user flat segments, TSS) laid out as Linux's i386 GDT. Intel SDM 3A 3.4.5, 7.2.
+#include "arch/i386/cpu.hpp"
+#include "arch/i386/interrupts.hpp"
+
+namespace i386 {
+namespace {
+
+struct [[gnu::packed]] SegmentDescriptor {
+    u16 limit_low;
+    u16 base_low;
+    u8 base_mid;
+    u8 access;
+    u8 limit_high_flags;
+    u8 base_high;
+};
+static_assert(sizeof(SegmentDescriptor) == 8);
+
+struct [[gnu::packed]] TaskStateSegment {
+    u32 prev_task, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+    u32 eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    u32 es, cs, ss, ds, fs, gs, ldt;
+    u16 trap, iomap_base;
+};
+static_assert(sizeof(TaskStateSegment) == 104);
+
+struct [[gnu::packed]] DescriptorTablePointer {
+    u16 limit;
+    u32 base;
+};
+
+constexpr unsigned kGdtEntries = 32;
+SegmentDescriptor g_gdt[kGdtEntries];
+TaskStateSegment g_tss;
+
+constexpr SegmentDescriptor make_descriptor(u32 base, u32 limit, u8 access, u8 flags)
+{
+    return SegmentDescriptor {
+        static_cast<u16>(limit & 0xFFFF),
+        static_cast<u16>(base & 0xFFFF),
+        static_cast<u8>((base >> 16) & 0xFF),
+        access,
+        static_cast<u8>(((limit >> 16) & 0x0F) | (flags << 4)),
+        static_cast<u8>(base >> 24),
+    };
+}
+
+// Access bytes: present | DPL | code/data | type. Flags: 4 KiB granularity, 32-bit.
+constexpr u8 kKernelCode = 0x9A, kKernelData = 0x92, kUserCode = 0xFA, kUserData = 0xF2, kTss32Available = 0x89;
+constexpr u8 kFlat32 = 0xC;
+
+} // namespace
+
+void gdt_init()
+{
+    g_gdt[kKernelCodeSelector / 8] = make_descriptor(0, 0xFFFFF, kKernelCode, kFlat32);
+    g_gdt[kKernelDataSelector / 8] = make_descriptor(0, 0xFFFFF, kKernelData, kFlat32);
+    g_gdt[kUserCodeSelector / 8] = make_descriptor(0, 0xFFFFF, kUserCode, kFlat32);
+    g_gdt[kUserDataSelector / 8] = make_descriptor(0, 0xFFFFF, kUserData, kFlat32);
+
+    g_tss.ss0 = kKernelDataSelector;
+    g_tss.iomap_base = sizeof(TaskStateSegment); // no I/O bitmap: ring 3 port access faults
+    g_gdt[kTssSelector / 8]
+        = make_descriptor(reinterpret_cast<uptr>(&g_tss), sizeof(TaskStateSegment) - 1, kTss32Available, 0);
+
+    DescriptorTablePointer pointer { sizeof(g_gdt) - 1, reinterpret_cast<u32>(&g_gdt) };
+    asm volatile("lgdt %0\n"
+                 "ljmp %1, $1f\n"
+                 "1:\n"
+                 "mov %2, %%ds\n"
+                 "mov %2, %%es\n"
+                 "mov %2, %%ss\n"
+                 "mov %3, %%fs\n"
+                 "mov %3, %%gs\n"
+                 "ltr %4\n"
+                 :
+                 : "m"(pointer), "i"(kKernelCodeSelector), "r"(static_cast<u32>(kKernelDataSelector)),
+                 "r"(0u), "r"(static_cast<u16>(kTssSelector))
+                 : "memory");
+}
+
+} // namespace i386

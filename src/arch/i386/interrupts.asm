@@ -1,0 +1,59 @@
+; Interrupt entry stubs: each pushes a uniform frame (see InterruptFrame in interrupts.hpp) and calls
+; interrupt_dispatch. CPU exceptions that push an error code (Intel SDM 3A 6.13) skip the dummy push.
+
+bits 32
+extern interrupt_dispatch
+
+%macro STUB_NOERR 1
+interrupt_stub_%1:
+    push dword 0
+    push dword %1
+    jmp interrupt_common
+%endmacro
+
+%macro STUB_ERR 1
+interrupt_stub_%1:
+    push dword %1
+    jmp interrupt_common
+%endmacro
+
+section .text
+interrupt_common:
+    pushad
+    push ds
+    push es
+    push fs
+    push gs
+    mov ax, 0x68                 ; kernel data selector (GDT entry 13, as on Linux)
+    mov ds, ax
+    mov es, ax
+    cld
+    push esp                     ; InterruptFrame*
+    call interrupt_dispatch
+    add esp, 4
+    pop gs
+    pop fs
+    pop es
+    pop ds
+    popad
+    add esp, 8                   ; vector and error code
+    iretd
+
+%assign i 0
+%rep 256
+%if i == 8 || (i >= 10 && i <= 14) || i == 17 || i == 21 || i == 29 || i == 30
+    STUB_ERR i
+%else
+    STUB_NOERR i
+%endif
+%assign i i + 1
+%endrep
+
+section .rodata
+global interrupt_stub_table
+interrupt_stub_table:
+%assign i 0
+%rep 256
+    dd interrupt_stub_ %+ i
+%assign i i + 1
+%endrep

@@ -1,0 +1,183 @@
+// IDT setup, 8259 PIC remapping, PIT programming and the dispatcher every entry stub calls.
+// Intel SDM 3A 6.10-6.15 (IDT, exceptions); 8259A datasheet (ICW1-4); 8254 datasheet (PIT modes).
+#include "arch/i386/interrupts.hpp"
+#include "arch/i386/cpu.hpp"
+#include "arch/i386/uaccess_fixup.hpp"
+#include "kernel/log.hpp"
+#include "kernel/panic.hpp"
+
+extern "C" const u32 interrupt_stub_table[256];
+
+namespace i386 {
+namespace {
+
+struct [[gnu::packed]] IdtGate {
+    u16 offset_low;
+    u16 selector;
+    u8 zero;
+    u8 type_attributes;
+    u16 offset_high;
+};
+static_assert(sizeof(IdtGate) == 8);
+
+struct [[gnu::packed]] IdtPointer {
+    u16 limit;
+    u32 base;
+};
+
+IdtGate g_idt[256];
+IrqHandler g_irq_handlers[16];
+BreakpointHook g_breakpoint_hook;
+const InterruptFrame* g_exception_frame;
+PageFaultRecord g_last_page_fault;
+volatile u64 g_ticks;
+u32 g_timer_hz;
+
+constexpr u8 kInterruptGate = 0x8E; // present, DPL 0, 32-bit interrupt gate (IF cleared on entry)
+constexpr u8 kUserInterruptGate = 0xEE; // the same, reachable from ring 3 with int n
+
+constexpr u16 kPic1Command = 0x20, kPic1Data = 0x21, kPic2Command = 0xA0, kPic2Data = 0xA1;
+constexpr u8 kPicEoi = 0x20;
+
+constexpr const char* kExceptionNames[32] = {
+    "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow", "bound range exceeded",
+    "invalid opcode", "device not available", "double fault", "coprocessor segment overrun", "invalid TSS",
+    "segment not present", "stack-segment fault", "general protection fault", "page fault", "reserved",
+    "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point error",
+    "virtualization exception", "control protection exception", "reserved", "reserved", "reserved", "reserved",
+    "reserved", "reserved", "hypervisor injection", "VMM communication", "security exception", "reserved",
+};
+
+void set_gate(u8 vector, u32 handler, u8 attributes)
+{
+    g_idt[vector] = IdtGate { static_cast<u16>(handler & 0xFFFF), kKernelCodeSelector, 0, attributes,
+        static_cast<u16>(handler >> 16) };
+}
+
+// Page-fault error code bits, Intel SDM 3A 4.7.
+void describe_page_fault(const InterruptFrame& frame, u32 address)
+{
+    log_error("page fault at %#x: %s, %s, %s mode, eip=%#x", address,
+        (frame.error_code & 1) ? "protection violation" : "page not present",
+        (frame.error_code & 2) ? "write" : "read", (frame.error_code & 4) ? "user" : "kernel", frame.eip);
+}
+
+void handle_exception(InterruptFrame& frame)
+{
+    g_exception_frame = &frame;
+    if (frame.vector == 3) {
+        // int3 is a trap: eip already points past it, so returning resumes execution.
+        log_info("breakpoint (#BP) at eip=%#x", frame.eip - 1);
+        if (g_breakpoint_hook)
+            g_breakpoint_hook(frame);
+        g_exception_frame = nullptr;
+        return;
+    }
+    if (frame.vector == 14) {
+        u32 address = read_cr2();
+        g_last_page_fault = { address, frame.error_code, frame.eip, g_last_page_fault.count + 1 };
+        describe_page_fault(frame, address);
+        if (u32 fixup = find_fixup(frame.eip)) {
+            log_info("page fault recovered through the exception table: eip %#x -> %#x", frame.eip, fixup);
+            frame.eip = fixup;
+            g_exception_frame = nullptr;
+            return;
+        }
+        panic("unhandled page fault at %#x in kernel mode (error code %#x)", address, frame.error_code);
+    }
+    panic("CPU exception: %s (vector %u, error code %#x) at eip=%#x", kExceptionNames[frame.vector], frame.vector,
+        frame.error_code, frame.eip);
+}
+
+void handle_irq(InterruptFrame& frame)
+{
+    u8 irq = static_cast<u8>(frame.vector - kIrqBase);
+    // A spurious IRQ 7 or 15 has no in-service bit set (OCW3 read ISR) and must not be acknowledged.
+    if (irq == 7 || irq == 15) {
+        u16 command = irq == 7 ? kPic1Command : kPic2Command;
+        outb(command, 0x0B);
+        if (!(inb(command) & 0x80)) {
+            if (irq == 15)
+                outb(kPic1Command, kPicEoi);
+            return;
+        }
+    }
+    if (g_irq_handlers[irq])
+        g_irq_handlers[irq](frame);
+    if (irq >= 8)
+        outb(kPic2Command, kPicEoi);
+    outb(kPic1Command, kPicEoi);
+}
+
+void timer_irq(InterruptFrame&) { g_ticks = g_ticks + 1; }
+
+} // namespace
+
+void idt_init()
+{
+    for (unsigned vector = 0; vector < 256; ++vector)
+        set_gate(static_cast<u8>(vector), interrupt_stub_table[vector], kInterruptGate);
+    // Linux lets user code raise #BP and #OF with int3/into (arch/x86/kernel/idt.c); int 0x80 is the syscall gate.
+    set_gate(3, interrupt_stub_table[3], kUserInterruptGate);
+    set_gate(4, interrupt_stub_table[4], kUserInterruptGate);
+    set_gate(0x80, interrupt_stub_table[0x80], kUserInterruptGate);
+    IdtPointer pointer { sizeof(g_idt) - 1, reinterpret_cast<u32>(&g_idt) };
+    asm volatile("lidt %0" : : "m"(pointer));
+}
+
+void pic_init()
+{
+    // ICW1: edge triggered, cascade, ICW4 follows. ICW2: vector base. ICW3: wiring. ICW4: 8086 mode.
+    outb(kPic1Command, 0x11);
+    outb(kPic2Command, 0x11);
+    outb(kPic1Data, kIrqBase);
+    outb(kPic2Data, kIrqBase + 8);
+    outb(kPic1Data, 1 << 2);
+    outb(kPic2Data, 2);
+    outb(kPic1Data, 0x01);
+    outb(kPic2Data, 0x01);
+    // Everything masked but the cascade line; drivers unmask what they handle.
+    outb(kPic1Data, static_cast<u8>(~(1 << 2)));
+    outb(kPic2Data, 0xFF);
+}
+
+void pic_unmask(u8 irq)
+{
+    u16 port = irq < 8 ? kPic1Data : kPic2Data;
+    outb(port, static_cast<u8>(inb(port) & ~(1 << (irq % 8))));
+}
+
+void set_irq_handler(u8 irq, IrqHandler handler)
+{
+    g_irq_handlers[irq] = handler;
+    pic_unmask(irq);
+}
+
+void pit_init(u32 hz)
+{
+    constexpr u32 kPitInputHz = 1193182;
+    u32 divisor = kPitInputHz / hz;
+    g_timer_hz = kPitInputHz / divisor;
+    outb(0x43, 0x34); // channel 0, low then high byte, mode 2 (rate generator)
+    outb(0x40, static_cast<u8>(divisor & 0xFF));
+    outb(0x40, static_cast<u8>(divisor >> 8));
+    set_irq_handler(0, timer_irq);
+}
+
+void set_breakpoint_hook(BreakpointHook hook) { g_breakpoint_hook = hook; }
+const InterruptFrame* current_exception_frame() { return g_exception_frame; }
+PageFaultRecord last_page_fault() { return g_last_page_fault; }
+u64 ticks() { return g_ticks; }
+u32 timer_rate() { return g_timer_hz; }
+
+} // namespace i386
+
+extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
+{
+    if (frame->vector < 32)
+        i386::handle_exception(*frame);
+    else if (frame->vector < i386::kIrqBase + 16)
+        i386::handle_irq(*frame);
+    else
+        log_warning("unexpected interrupt vector %u at eip=%#x", frame->vector, frame->eip);
+}

@@ -1,0 +1,48 @@
+// The IDT, the 8259 PICs and the interrupt frame that every entry stub in interrupts.asm builds.
+#pragma once
+
+#include "lib/types.hpp"
+
+namespace i386 {
+
+// Matches the pushes in interrupts.asm: segment registers, pushad, vector, error code, then the CPU's frame.
+struct InterruptFrame {
+    u32 gs, fs, es, ds;
+    u32 edi, esi, ebp, esp_at_pushad, ebx, edx, ecx, eax;
+    u32 vector, error_code;
+    u32 eip, cs, eflags;
+    u32 user_esp, user_ss; // valid only when entered from ring 3
+};
+static_assert(sizeof(InterruptFrame) == 19 * 4);
+
+constexpr u8 kIrqBase = 0x20; // where the PICs are remapped, past the 32 CPU exceptions
+
+using IrqHandler = void (*)(InterruptFrame&);
+
+void gdt_init();
+void idt_init();
+void pic_init();
+void pic_unmask(u8 irq);
+void set_irq_handler(u8 irq, IrqHandler handler);
+void pit_init(u32 hz);
+
+// Called for a breakpoint (#BP) in kernel mode after it was logged; the self-tests observe it.
+using BreakpointHook = void (*)(const InterruptFrame&);
+void set_breakpoint_hook(BreakpointHook hook);
+
+// The frame of the exception being handled, for register dumps; nullptr outside exception handling.
+const InterruptFrame* current_exception_frame();
+
+// The last page fault's address and error code, for self-tests of the fault path.
+struct PageFaultRecord {
+    u32 address;
+    u32 error_code;
+    u32 eip;
+    u32 count;
+};
+PageFaultRecord last_page_fault();
+
+u64 ticks();
+u32 timer_rate();
+
+} // namespace i386
