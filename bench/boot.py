@@ -4,8 +4,7 @@
 Measures the wall time from starting the QEMU process to the moment a marker
 line appears on the guest's serial console (QEMU's stdout):
 
-  Cadenza: the banner, a line starting with "Cadenza " (e.g.
-           "Cadenza 0.1.0 (i386) booting");
+  Cadenza: the banner log line "[    0.000000] Cadenza 0.1.0 (i386) booting";
   Linux:   the line "linux-init-ready" printed by the initramfs's /init.
 
 Cadenza and Linux are run alternately, N times each, and the medians are
@@ -26,6 +25,7 @@ script exit non-zero.  Stdlib only; QEMU runs under TCG (no -enable-kvm).
 import argparse
 import collections
 import os
+import re
 import select
 import shutil
 import statistics
@@ -51,8 +51,11 @@ class RunError(Exception):
     pass
 
 
+CADENZA_BANNER = re.compile(r"^(\[ *[0-9.]+\] )?Cadenza \S+ \(i386\) booting")
+
+
 def cadenza_marker(line):
-    return line.lstrip().startswith("Cadenza ")
+    return CADENZA_BANNER.search(line) is not None
 
 
 def linux_marker(line):

@@ -1,5 +1,6 @@
 // The self-test runner and the portable self-tests (those needing only the arch interface).
 #include "kernel/selftest.hpp"
+#include "boot/multiboot.hpp"
 #include "kernel/log.hpp"
 #include "kernel/panic.hpp"
 #include "lib/string.hpp"
@@ -17,6 +18,19 @@ KERNEL_SELFTEST(timer)
         return t.fail("the timer tick count did not advance by 20");
     log_info("timer: %llu ticks at %u Hz", static_cast<unsigned long long>(elapsed), arch::timer_hz());
     return t.pass("timer interrupts advanced the tick count");
+}
+
+KERNEL_SELFTEST(multiboot_bad_blocks)
+{
+    // On the real machine, through the real phys_to_virt: a bad block is an error value, never a fault.
+    static boot::MultibootInfo info;
+    if (info.parse(0xDEADBEEF, 0x9000).error() != Errno::INVAL)
+        return t.fail("a wrong boot loader magic was not EINVAL");
+    const PhysAddr unreachable[] = { 0xFFFFFFF0u, 0xFFFFFFFFu, 0xE0000000u };
+    for (PhysAddr address : unreachable)
+        if (info.parse(boot::kMultibootBootloaderMagic, address).error() != Errno::FAULT)
+            return t.fail("an unreachable information block was not EFAULT");
+    return t.pass("wrong magic gave EINVAL and three unreachable blocks gave EFAULT");
 }
 
 KERNEL_SELFTEST(panic)

@@ -3,6 +3,7 @@
 #include "arch/i386/cpu.hpp"
 #include "arch/i386/interrupts.hpp"
 #include "lib/format.hpp"
+#include "kernel/selftest.hpp"
 
 extern "C" const u8 __ksyms_start[], __ksyms_end[];
 extern "C" const SelfTest __selftests_start[], __selftests_end[];
@@ -56,10 +57,17 @@ usize capture_backtrace(uptr* out, usize max, usize skip)
     // Walk saved frame pointers (the kernel is built with -fno-omit-frame-pointer). Stop at a frame
     // outside the boot stack so that a corrupt chain cannot fault inside the panic path.
     auto* frame = static_cast<uptr*>(__builtin_frame_address(0));
+    usize count = 0;
+    // Inside an exception, the interesting chain is the one interrupted: start at the faulting eip.
+    if (auto* f = i386::current_exception_frame()) {
+        if (max > 0)
+            out[count++] = f->eip;
+        frame = reinterpret_cast<uptr*>(f->ebp);
+        skip = 0;
+    }
     auto in_stack = [](uptr* p) {
         return reinterpret_cast<u8*>(p) >= boot_stack_bottom && reinterpret_cast<u8*>(p + 2) <= boot_stack_top;
     };
-    usize count = 0;
     while (frame && in_stack(frame) && count < max) {
         uptr return_address = frame[1];
         if (!return_address)

@@ -1,0 +1,11 @@
+# Fails the build when the second link moved any function (cmake -P script; NM, STAGE1, FINAL given).
+foreach(stage STAGE1 FINAL)
+    execute_process(COMMAND ${NM} -n --defined-only ${${stage}} OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "nm failed on ${${stage}}")
+    endif()
+    string(REGEX MATCHALL "[0-9a-f]+ [TtWw] [^\n]+" ${stage}_functions "${symbols}")
+endforeach()
+if(NOT STAGE1_functions STREQUAL FINAL_functions)
+    message(FATAL_ERROR "the symbol table no longer matches the image: a function moved in the second link")
+endif()

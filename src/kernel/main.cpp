@@ -1,0 +1,115 @@
+// The portable boot sequence: consoles first (so every later problem is visible), then what the boot loader
+// handed over, then whatever the command line asks for.
+#include "kernel/main.hpp"
+
+#include "arch/arch.hpp"
+#include "boot/cmdline.hpp"
+#include "boot/multiboot.hpp"
+#include "drivers/serial.hpp"
+#include "drivers/vga_text.hpp"
+#include "kernel/log.hpp"
+#include "kernel/panic.hpp"
+#include "kernel/selftest.hpp"
+#include "lib/errno.hpp"
+
+namespace {
+
+// Static: there is no heap yet, and both objects are large (the command line alone is 4 KiB).
+SerialPort g_com1("ttyS0", SerialPort::kCom1);
+VgaTextConsole g_vga("tty0");
+boot::MultibootInfo g_multiboot;
+boot::CommandLine g_command_line;
+
+void start_consoles()
+{
+    // A missing UART or VGA buffer is no reason to stop: the other console still reports.
+    if (!g_com1.init().is_error())
+        log_add_console(g_com1);
+    if (!g_vga.init().is_error())
+        log_add_console(g_vga);
+}
+
+// Linux's names for the E820 types, so that boot logs read the same.
+const char* region_type_name(u32 type)
+{
+    switch (type) {
+    case 1: return "usable";
+    case 3: return "ACPI data";
+    case 4: return "ACPI NVS";
+    case 5: return "unusable";
+    default: return "reserved";
+    }
+}
+
+void report_multiboot(u32 magic, PhysAddr info)
+{
+    auto parsed = g_multiboot.parse(magic, info);
+    if (parsed.is_error()) {
+        log_error("multiboot: no usable information block (magic %#x, block at %#x): %s", magic, info,
+            errno_name(parsed.error()));
+        return;
+    }
+    const auto& mb = g_multiboot;
+    if (mb.loader_name()[0])
+        log_info("boot loader: %s", mb.loader_name());
+    for (usize i = 0; i < mb.warning_count(); ++i)
+        log_warning("multiboot: %s (%s)", mb.warning(i).message, errno_name(mb.warning(i).code));
+    if (mb.warnings_dropped())
+        log_warning("multiboot: %zu more warnings", mb.warnings_dropped());
+    for (usize i = 0; i < mb.region_count(); ++i) {
+        const auto& r = mb.region(i);
+        log_info("memory: [mem 0x%016llx-0x%016llx] %s", static_cast<unsigned long long>(r.base),
+            static_cast<unsigned long long>(r.base + r.length - 1), region_type_name(r.type));
+    }
+    if (mb.region_count())
+        log_info("memory: %llu KiB usable in %zu regions",
+            static_cast<unsigned long long>(mb.available_bytes() / 1024), mb.region_count());
+    else if (mb.has_basic_memory())
+        log_info("memory: %u KiB low, %u KiB high (no memory map)", mb.mem_lower_kib(), mb.mem_upper_kib());
+    else
+        log_warning("memory: the boot loader gave no memory information");
+    for (usize i = 0; i < mb.module_count(); ++i) {
+        const auto& m = mb.module(i);
+        log_info("module %zu: [%#010x-%#010x] %u bytes '%s'", i, m.start, m.end, m.end - m.start, m.name);
+    }
+}
+
+void apply_command_line()
+{
+    g_command_line.parse(g_multiboot.command_line(), g_multiboot.command_line_length());
+    log_info("command line: %s", g_multiboot.command_line());
+    for (usize i = 0; i < g_command_line.warning_count(); ++i) {
+        const auto& w = g_command_line.warning(i);
+        log_warning("command line: '%s': %s (%s), ignored", w.key, w.message, errno_name(w.code));
+    }
+    if (g_command_line.warnings_dropped())
+        log_warning("command line: %zu more warnings", g_command_line.warnings_dropped());
+
+    log_set_level(g_command_line.log_level());
+    if (usize count = g_command_line.console_count()) {
+        const char* names[boot::CommandLine::kMaxConsoles];
+        for (usize i = 0; i < count; ++i)
+            names[i] = g_command_line.console(i).name;
+        log_select_consoles(names, count);
+    }
+}
+
+} // namespace
+
+void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
+{
+    start_consoles();
+    log_notice("Cadenza %s (i386) booting", kKernelVersion);
+    report_multiboot(multiboot_magic, multiboot_info);
+    apply_command_line();
+    arch::interrupts_enable();
+    log_info("timer: %u Hz", arch::timer_hz());
+
+    if (const char* test = g_command_line.test(); test[0]) {
+        panic_set_test_mode(true);
+        run_selftests(test);
+    }
+    log_notice("Cadenza is up; there is no init to run yet (init=%s)", g_command_line.init());
+    for (;;)
+        arch::wait_for_interrupt();
+}
