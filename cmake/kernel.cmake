@@ -52,13 +52,12 @@ add_custom_command(TARGET cadenza.elf POST_BUILD
 # GRUB 2 rescue images: cadenza.iso boots to the consoles; cadenza-test.iso runs the self-tests (integration).
 function(cadenza_iso name command_line)
     set(dir ${CMAKE_BINARY_DIR}/${name}.d)
+    set(COMMAND_LINE ${command_line})
+    configure_file(${PROJECT_SOURCE_DIR}/images/grub.cfg.in ${dir}/boot/grub/grub.cfg @ONLY)
     add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/${name}.iso
-        COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}/boot/grub
         COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:cadenza.elf> ${dir}/boot/cadenza.elf
-        COMMAND ${CMAKE_COMMAND} -DOUT=${dir}/boot/grub/grub.cfg "-DCOMMAND_LINE=${command_line}"
-                -P ${PROJECT_SOURCE_DIR}/cmake/grub-cfg.cmake
         COMMAND grub-mkrescue -o ${CMAKE_BINARY_DIR}/${name}.iso ${dir} 2> ${CMAKE_BINARY_DIR}/${name}.log
-        DEPENDS cadenza.elf ${PROJECT_SOURCE_DIR}/cmake/grub-cfg.cmake
+        DEPENDS cadenza.elf ${dir}/boot/grub/grub.cfg
         COMMENT "Making the GRUB 2 image ${name}.iso")
     add_custom_target(${name}_iso ALL DEPENDS ${CMAKE_BINARY_DIR}/${name}.iso)
 endfunction()
