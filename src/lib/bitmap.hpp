@@ -71,7 +71,8 @@ public:
         if (count == 0)
             return kNotFound;
         usize start = find_first(value);
-        while (start != kNotFound && start + count <= m_bits) {
+        // Written as a subtraction: start + count wraps for a huge count, and the loop would never end.
+        while (start != kNotFound && count <= m_bits - start) {
             usize end = start;
             while (end < start + count && get(end) == value)
                 ++end;

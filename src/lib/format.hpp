@@ -6,9 +6,9 @@
 #include "lib/types.hpp"
 
 // Conversions: d i u x X o c s p %. Flags: - 0 + space #. Field width and precision, each may be '*'.
-// Length modifiers: hh h l ll z t j. Differences from glibc: %s of nullptr prints "(null)" cut by the
-// precision; an unknown conversion is copied to the output as written; %n, floating point and wide
-// characters are not supported.
+// Length modifiers: hh h l ll z t j. %s of nullptr prints "(null)", or nothing when a precision below 6
+// would cut it (as glibc). Differences from glibc: an unknown or unfinished conversion is copied to the
+// output as written; %n, floating point and wide characters are not supported.
 //
 // Writes at most `size` bytes, always NUL-terminated when size > 0, and returns the length the whole
 // output would have had (without its NUL): a result >= size means it was truncated. `buffer` may be
