@@ -10,21 +10,35 @@
 namespace {
 
 bool g_test_mode;
-bool g_in_panic;
+// How many panics are in progress: 1 while reporting, 2 while saying a nested one happened.
+int g_panic_depth;
+
+[[noreturn]] void stop() { g_test_mode ? arch::exit_emulator(false) : arch::halt_forever(); }
 
 } // namespace
 
 void panic_set_test_mode(bool on) { g_test_mode = on; }
 
+void panic_reset()
+{
+    g_test_mode = false;
+    g_panic_depth = 0;
+}
+
 void panic(const char* fmt, ...)
 {
     arch::interrupts_disable();
-    if (g_in_panic) {
+    ++g_panic_depth;
+    if (g_panic_depth > 2) {
+        // Saying so panicked again (a console that faults on every write): printing anything more
+        // would only recurse until the stack overflows.
+        stop();
+    }
+    if (g_panic_depth == 2) {
         // A panic while reporting a panic: say so once and stop, the first report matters more.
         log_emergency_line("KERNEL PANIC (nested): giving up");
-        g_test_mode ? arch::exit_emulator(false) : arch::halt_forever();
+        stop();
     }
-    g_in_panic = true;
 
     char line[256];
     usize prefix = format(line, sizeof(line), "KERNEL PANIC: ");
@@ -51,5 +65,5 @@ void panic(const char* fmt, ...)
     }
     log_emergency_line(g_test_mode ? "end of panic report; leaving QEMU with the failure code"
                                    : "end of panic report; system halted");
-    g_test_mode ? arch::exit_emulator(false) : arch::halt_forever();
+    stop();
 }

@@ -6,3 +6,6 @@
 
 // In test mode a panic leaves the emulator with a failure status instead of halting.
 void panic_set_test_mode(bool on);
+
+// Forgets earlier panics and test mode; for host tests, where the simulated halt returns to the test.
+void panic_reset();

@@ -23,6 +23,8 @@ struct Machine {
     sim::ExitRecord exit {};
     const u8* symbols = nullptr;
     usize symbols_size = 0;
+    const uptr* backtrace = nullptr;
+    usize backtrace_count = 0;
 };
 
 Machine g_machine;
@@ -91,6 +93,12 @@ void set_kernel_symbols(const void* table, usize size)
     g_machine.symbols_size = size;
 }
 
+void set_backtrace(const uptr* frames, usize count)
+{
+    g_machine.backtrace = frames;
+    g_machine.backtrace_count = frames ? count : 0;
+}
+
 void reset() { g_machine = Machine {}; }
 
 } // namespace sim
@@ -136,7 +144,13 @@ void exit_emulator(bool success)
     throw SimHalt(success ? "sim: exit success" : "sim: exit failure");
 }
 
-usize capture_backtrace(uptr*, usize, usize) { return 0; }
+usize capture_backtrace(uptr* out, usize max, usize skip)
+{
+    usize count = 0;
+    for (usize i = skip; i < g_machine.backtrace_count && count < max; ++i)
+        out[count++] = g_machine.backtrace[i];
+    return count;
+}
 
 void dump_registers(void (*line)(const char*)) { line("(simulated machine: no registers)"); }
 

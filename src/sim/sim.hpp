@@ -32,6 +32,10 @@ ExitRecord last_exit();
 // What arch::kernel_symbols() returns, for tests of symbolized backtraces.
 void set_kernel_symbols(const void* table, usize size);
 
+// What arch::capture_backtrace() reports, innermost first (none until set), for tests of panic reports.
+// `frames` must stay valid until reset() or the next call.
+void set_backtrace(const uptr* frames, usize count);
+
 // Puts the whole simulated machine back to its power-on state; each test starts with this.
 void reset();
 
