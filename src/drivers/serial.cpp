@@ -19,6 +19,8 @@ Result<void> SerialPort::init(u32 baud)
     if (baud == 0 || baud > kUartClockHz || kUartClockHz % baud)
         return Errno::INVAL;
     u16 divisor = static_cast<u16>(kUartClockHz / baud);
+    // From here the chip is reprogrammed (and left in loopback if the check fails): not usable until it passes.
+    m_present = false;
     arch::port_write8(m_base + kInterruptEnable, 0x00);
     arch::port_write8(m_base + kLineControl, kLineControlDlab);
     arch::port_write8(m_base + kDivisorLow, static_cast<u8>(divisor & 0xFF));
