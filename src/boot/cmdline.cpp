@@ -86,10 +86,10 @@ void CommandLine::parse(const char* text, usize length)
                 break;
             }
         }
-    } else if (length > kMaxCommandLine) {
+    } else if (length > kMaxCommandLine && text[kMaxCommandLine] != '\0') {
+        // Exactly kMaxCommandLine bytes and then a NUL fit whole: only a byte of text past the bound is lost.
         m_truncated = true;
-        char next = text[kMaxCommandLine];
-        cut_in_token = next != '\0' && !is_space(next);
+        cut_in_token = !is_space(text[kMaxCommandLine]);
     }
 
     usize pos = 0;

@@ -23,7 +23,8 @@ u64 load_u64(const u8* p) { return load_u32(p) | static_cast<u64>(load_u32(p + 4
 // [address, address + length) as kernel bytes, or nullptr when it wraps or is not reachable.
 const u8* reach(PhysAddr address, usize length)
 {
-    if (length > 0xFFFFFFFFu - address + 1)
+    // In 64 bits: in 32, the size of the space above address 0 (2^32) wraps to 0 and rejects every length.
+    if (static_cast<u64>(length) > (u64(1) << 32) - address)
         return nullptr;
     return static_cast<const u8*>(arch::phys_to_virt(address, length));
 }
@@ -112,13 +113,15 @@ void MultibootInfo::read_memory_map(PhysAddr address, u32 length)
             warn(Errno::FAULT, "memory map not reachable");
             return;
         }
-        if (m_region_count == kMaxRegions) {
-            warn(Errno::TOOBIG, "memory map over 64 entries, rest ignored");
-            return;
-        }
         MemoryRegion region { load_u64(entry), load_u64(entry + 8), load_u32(entry + 16) };
-        if (region.length != 0)
+        // Empty entries are dropped before the limit is checked, so they never cost a region.
+        if (region.length != 0) {
+            if (m_region_count == kMaxRegions) {
+                warn(Errno::TOOBIG, "memory map over 64 entries, rest ignored");
+                return;
+            }
             m_regions[m_region_count++] = region;
+        }
         offset += 4 + static_cast<u64>(size);
     }
     if (offset != length)
@@ -184,10 +187,14 @@ bool MultibootInfo::read_string(PhysAddr address, char* out, usize max, usize& l
 
 u64 MultibootInfo::available_bytes() const
 {
+    // Saturates: lengths come from the firmware, and a wrapped sum would report a machine with almost no RAM.
     u64 total = 0;
-    for (usize i = 0; i < m_region_count; ++i)
-        if (m_regions[i].type == kRegionAvailable)
-            total += m_regions[i].length;
+    for (usize i = 0; i < m_region_count; ++i) {
+        if (m_regions[i].type != kRegionAvailable)
+            continue;
+        u64 length = m_regions[i].length;
+        total = length > ~u64(0) - total ? ~u64(0) : total + length;
+    }
     return total;
 }
 

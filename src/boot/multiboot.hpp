@@ -51,7 +51,8 @@ public:
 
     usize region_count() const { return m_region_count; }
     const MemoryRegion& region(usize index) const { return m_regions[index]; }
-    // Usable RAM in the memory map (type 1), overlaps counted once per entry as the firmware gave them.
+    // Usable RAM in the memory map (type 1), overlaps counted once per entry as the firmware gave them; saturates
+    // at 2^64 - 1 rather than wrapping.
     u64 available_bytes() const;
 
     usize module_count() const { return m_module_count; }
