@@ -51,9 +51,17 @@ void port_write32(u16 port, u32 value);
 u64 timer_ticks();
 u32 timer_hz();
 
-// --- Physical memory at boot ---
+// --- Physical memory ---
 // A kernel pointer to [phys, phys + length) if that range is reachable, else nullptr.
 void* phys_to_virt(PhysAddr phys, usize length);
+// Physical memory below this address is reachable through phys_to_virt (the kernel's direct map).
+u64 direct_map_limit();
+// Where the kernel image (code, data, bss) lies in physical memory, [start, end).
+struct PhysSpan {
+    PhysAddr start;
+    PhysAddr end;
+};
+PhysSpan kernel_image();
 
 // --- CPU ---
 // Waits for the next interrupt (hlt); returns after it was handled.

@@ -11,6 +11,7 @@
 #include "kernel/panic.hpp"
 #include "kernel/selftest.hpp"
 #include "lib/errno.hpp"
+#include "mm/physical_memory.hpp"
 
 namespace {
 
@@ -74,6 +75,36 @@ void report_multiboot(u32 magic, PhysAddr info)
     }
 }
 
+// The page allocator gets the usable RAM of the memory map minus the kernel image and the modules.
+void start_physical_memory()
+{
+    mm::PhysRangeSet ram, in_use;
+    bool complete = true;
+    for (usize i = 0; i < g_multiboot.region_count(); ++i) {
+        const auto& r = g_multiboot.region(i);
+        if (r.type == boot::MultibootInfo::kRegionAvailable)
+            complete = !ram.add(r.base, r.base + r.length).is_error() && complete;
+    }
+    if (!g_multiboot.region_count() && g_multiboot.has_basic_memory()) // no map: mem_upper starts at 1 MiB
+        complete = !ram.add(0x100000, 0x100000 + u64 { g_multiboot.mem_upper_kib() } * 1024).is_error();
+    auto image = arch::kernel_image();
+    complete = !in_use.add(image.start, image.end).is_error() && complete;
+    for (usize i = 0; i < g_multiboot.module_count(); ++i)
+        complete = !in_use.add(g_multiboot.module(i).start, g_multiboot.module(i).end).is_error() && complete;
+    if (!complete)
+        log_warning("memory: the memory map has more pieces than we track; some RAM is left unused");
+
+    auto report = mm::init_physical_memory(ram, in_use);
+    if (report.is_error()) {
+        log_error("memory: no page allocator (%s): nothing can be allocated", errno_name(report.error()));
+        return;
+    }
+    const auto& r = report.value();
+    log_info("memory: %zu KiB available to the page allocator, %llu KiB reserved, %llu KiB above the direct map",
+        r.managed_pages * (mm::kPageSize / 1024), static_cast<unsigned long long>(r.reserved_bytes / 1024),
+        static_cast<unsigned long long>(r.unreachable_bytes / 1024));
+}
+
 void apply_command_line()
 {
     g_command_line.parse(g_multiboot.command_line(), g_multiboot.command_line_length());
@@ -102,6 +133,7 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
     log_notice("Cadenza %s (i386) booting", kKernelVersion);
     report_multiboot(multiboot_magic, multiboot_info);
     apply_command_line();
+    start_physical_memory();
     arch::interrupts_enable();
     log_info("timer: %u Hz", arch::timer_hz());
 

@@ -99,6 +99,15 @@ public:
         while (pop_front()) { }
     }
 
+    // Empties the list without touching its elements: for when their memory is about to be reinitialised
+    // or is gone (an allocator set up afresh over new descriptors).
+    void forget_all()
+    {
+        m_head.m_next = &m_head;
+        m_head.m_prev = &m_head;
+        m_size = 0;
+    }
+
     // Reads the next node before yielding the current one, so the loop body may remove the element it is on
     // (and only that one).
     class Iterator {

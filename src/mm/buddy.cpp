@@ -15,7 +15,7 @@ void BuddyAllocator::init(PageFrame* frames, u32 first_frame, usize count)
     m_count = count;
     m_managed_pages = m_free_pages = 0;
     for (auto& list : m_free_lists)
-        list.clear();
+        list.forget_all(); // the old descriptors may be gone; the new ones are initialised below
     for (usize i = 0; i < count; ++i)
         new (&frames[i]) PageFrame {};
 }

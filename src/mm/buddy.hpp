@@ -29,6 +29,16 @@ class BuddyAllocator {
 public:
     static constexpr unsigned kMaxOrder = 10;
 
+    BuddyAllocator() = default;
+    BuddyAllocator(const BuddyAllocator&) = delete;
+    BuddyAllocator& operator=(const BuddyAllocator&) = delete;
+    // The descriptors are not ours and may already be gone: leave them alone.
+    ~BuddyAllocator()
+    {
+        for (auto& list : m_free_lists)
+            list.forget_all();
+    }
+
     // Describes frames [first_frame, first_frame + count) with `frames`, all reserved until add_free().
     void init(PageFrame* frames, u32 first_frame, usize count);
 

@@ -23,6 +23,7 @@ struct Machine {
     sim::ExitRecord exit {};
     const u8* symbols = nullptr;
     usize symbols_size = 0;
+    arch::PhysSpan kernel_image {};
     const uptr* backtrace = nullptr;
     usize backtrace_count = 0;
 };
@@ -93,6 +94,8 @@ void set_kernel_symbols(const void* table, usize size)
     g_machine.symbols_size = size;
 }
 
+void set_kernel_image(PhysAddr start, PhysAddr end) { g_machine.kernel_image = { start, end }; }
+
 void set_backtrace(const uptr* frames, usize count)
 {
     g_machine.backtrace = frames;
@@ -128,6 +131,10 @@ void* phys_to_virt(PhysAddr phys, usize length)
         return nullptr;
     return g_machine.phys_memory + offset;
 }
+
+u64 direct_map_limit() { return g_machine.phys_memory ? u64 { g_machine.phys_base } + g_machine.phys_size : 0; }
+
+PhysSpan kernel_image() { return g_machine.kernel_image; }
 
 // A waiting CPU on the host sees one timer tick go by, so polling loops make progress.
 void wait_for_interrupt() { g_machine.ticks++; }

@@ -29,6 +29,9 @@ struct ExitRecord {
 };
 ExitRecord last_exit();
 
+// What arch::kernel_image() returns (nothing until set).
+void set_kernel_image(PhysAddr start, PhysAddr end);
+
 // What arch::kernel_symbols() returns, for tests of symbolized backtraces.
 void set_kernel_symbols(const void* table, usize size);
 

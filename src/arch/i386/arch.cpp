@@ -8,6 +8,7 @@
 extern "C" const u8 __ksyms_start[], __ksyms_end[];
 extern "C" const SelfTest __selftests_start[], __selftests_end[];
 extern "C" u8 boot_stack_bottom[], boot_stack_top[];
+extern "C" u8 __kernel_end[];
 
 namespace arch {
 
@@ -35,6 +36,14 @@ void* phys_to_virt(PhysAddr phys, usize length)
     if (phys >= i386::kDirectMapBytes || length > i386::kDirectMapBytes - phys)
         return nullptr;
     return reinterpret_cast<void*>(i386::kKernelVirtBase + phys);
+}
+
+u64 direct_map_limit() { return i386::kDirectMapBytes; }
+
+PhysSpan kernel_image()
+{
+    // The linker script loads the image at 1 MiB and ends it at __kernel_end (a virtual address).
+    return { 0x100000, static_cast<PhysAddr>(reinterpret_cast<uptr>(__kernel_end) - i386::kKernelVirtBase) };
 }
 
 void wait_for_interrupt() { asm volatile("sti; hlt" ::: "memory"); }
