@@ -54,6 +54,8 @@ u32 timer_hz();
 // --- Physical memory ---
 // A kernel pointer to [phys, phys + length) if that range is reachable, else nullptr.
 void* phys_to_virt(PhysAddr phys, usize length);
+// The inverse for a pointer into the direct map (as phys_to_virt gave it); anything else is a kernel bug.
+PhysAddr virt_to_phys(const void* pointer);
 // Physical memory below this address is reachable through phys_to_virt (the kernel's direct map).
 u64 direct_map_limit();
 // Where the kernel image (code, data, bss) lies in physical memory, [start, end).

@@ -20,6 +20,7 @@ struct PageFrame {
     };
 
     IntrusiveListNode free_node;
+    void* owner { nullptr }; // for every page of a slab: its header (mm/slab.hpp), so kfree finds the cache
     u32 refcount { 0 };
     u8 order { 0 };
     State state { State::Reserved };

@@ -2,7 +2,10 @@
 #include "arch/arch.hpp"
 #include "kernel/selftest.hpp"
 #include "lib/string.hpp"
+#include "mm/kmalloc.hpp"
 #include "mm/physical_memory.hpp"
+
+#include <new>
 
 KERNEL_SELFTEST(page_allocator)
 {
@@ -35,4 +38,40 @@ KERNEL_SELFTEST(page_allocator)
     if (!pages.check_invariants())
         return t.fail("the allocator's invariants do not hold");
     return t.pass("40 blocks of orders 0-4 written, checked and freed; free count restored");
+}
+
+KERNEL_SELFTEST(kmalloc)
+{
+    usize free_before = mm::page_allocator().free_pages();
+    // Every size class and a few whole-block sizes, written through, then freed in another order.
+    constexpr usize kSizes[] = { 1, 8, 24, 64, 200, 512, 1000, 2048, 3000, 8192, 65536 };
+    constexpr usize kEach = 20;
+    void* pointers[sizeof(kSizes) / sizeof(kSizes[0])][kEach];
+    for (usize s = 0; s < sizeof(kSizes) / sizeof(kSizes[0]); ++s) {
+        for (usize i = 0; i < kEach; ++i) {
+            auto memory = mm::kmalloc(kSizes[s]);
+            if (memory.is_error())
+                return t.fail("kmalloc failed with plenty of memory free");
+            if (mm::kmalloc_size(memory.value()) < kSizes[s])
+                return t.fail("kmalloc gave less than was asked for");
+            fill_bytes(memory.value(), static_cast<u8>(s * kEach + i), kSizes[s]);
+            pointers[s][i] = memory.value();
+        }
+    }
+    for (usize i = 0; i < kEach; ++i) {
+        for (usize s = 0; s < sizeof(kSizes) / sizeof(kSizes[0]); ++s) {
+            auto* bytes = static_cast<const u8*>(pointers[s][i]);
+            if (bytes[0] != static_cast<u8>(s * kEach + i) || bytes[kSizes[s] - 1] != bytes[0])
+                return t.fail("two allocations overlap");
+            mm::kfree(pointers[s][i]);
+        }
+    }
+    auto* object = new (std::nothrow) u32[16];
+    if (!object)
+        return t.fail("operator new (nothrow) failed");
+    delete[] object;
+    mm::kmalloc_shrink();
+    if (mm::page_allocator().free_pages() != free_before || mm::kmalloc_pages() != 0)
+        return t.fail("pages were not all returned after freeing and shrinking");
+    return t.pass("220 allocations of 1 B to 64 KiB written, checked and freed; every page returned");
 }

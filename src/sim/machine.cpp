@@ -132,6 +132,14 @@ void* phys_to_virt(PhysAddr phys, usize length)
     return g_machine.phys_memory + offset;
 }
 
+PhysAddr virt_to_phys(const void* pointer)
+{
+    auto* byte = static_cast<const u8*>(pointer);
+    if (!g_machine.phys_memory || byte < g_machine.phys_memory || byte >= g_machine.phys_memory + g_machine.phys_size)
+        throw SimHalt("sim: virt_to_phys of a pointer outside simulated RAM");
+    return static_cast<PhysAddr>(g_machine.phys_base + (byte - g_machine.phys_memory));
+}
+
 u64 direct_map_limit() { return g_machine.phys_memory ? u64 { g_machine.phys_base } + g_machine.phys_size : 0; }
 
 PhysSpan kernel_image() { return g_machine.kernel_image; }

@@ -3,6 +3,7 @@
 #include "arch/i386/cpu.hpp"
 #include "arch/i386/interrupts.hpp"
 #include "lib/format.hpp"
+#include "kernel/panic.hpp"
 #include "kernel/selftest.hpp"
 
 extern "C" const u8 __ksyms_start[], __ksyms_end[];
@@ -36,6 +37,14 @@ void* phys_to_virt(PhysAddr phys, usize length)
     if (phys >= i386::kDirectMapBytes || length > i386::kDirectMapBytes - phys)
         return nullptr;
     return reinterpret_cast<void*>(i386::kKernelVirtBase + phys);
+}
+
+PhysAddr virt_to_phys(const void* pointer)
+{
+    auto address = reinterpret_cast<uptr>(pointer);
+    if (address < i386::kKernelVirtBase || address - i386::kKernelVirtBase >= i386::kDirectMapBytes)
+        panic("virt_to_phys(%p): not in the direct map", pointer);
+    return static_cast<PhysAddr>(address - i386::kKernelVirtBase);
 }
 
 u64 direct_map_limit() { return i386::kDirectMapBytes; }

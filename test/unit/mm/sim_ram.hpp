@@ -1,0 +1,29 @@
+// Simulated RAM with a page allocator over it, for tests of what sits on top of the page allocator.
+#pragma once
+
+#include <catch2/catch_test_macros.hpp>
+#include <vector>
+
+#include "kernel/panic.hpp"
+#include "mm/kmalloc.hpp"
+#include "mm/physical_memory.hpp"
+#include "sim/sim.hpp"
+
+// `megabytes` of RAM at physical 0, all but the first MiB (and the frame descriptors) free.
+struct SimRam {
+    std::vector<u8> bytes;
+    usize free_at_start { 0 };
+
+    explicit SimRam(usize megabytes) : bytes(megabytes << 20)
+    {
+        sim::reset();
+        panic_reset();
+        mm::kmalloc_reset();
+        sim::attach_phys_memory(0, bytes.data(), bytes.size());
+        mm::PhysRangeSet ram, in_use;
+        REQUIRE_FALSE(ram.add(0, bytes.size()).is_error());
+        REQUIRE_FALSE(mm::init_physical_memory(ram, in_use).is_error());
+        free_at_start = mm::page_allocator().free_pages();
+    }
+    ~SimRam() { mm::kmalloc_reset(); }
+};
