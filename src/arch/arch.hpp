@@ -2,6 +2,7 @@
 // Implemented twice: src/arch/i386 (the real machine) and src/sim (host memory, for tests).
 #pragma once
 
+#include "lib/result.hpp"
 #include "lib/types.hpp"
 
 struct SelfTest;
@@ -64,6 +65,41 @@ struct PhysSpan {
     PhysAddr end;
 };
 PhysSpan kernel_image();
+
+// --- Page tables ---
+// One user address space's page tables; the kernel's half of the address space is shared by all of them.
+struct PageTables;
+
+// User addresses are [0, kUserEnd) on i386 (the kernel owns the top gigabyte); the sim uses the same split.
+inline constexpr uptr kUserEnd = 0xC0000000;
+inline constexpr usize kPageBytes = 4096;
+
+// What a mapping allows beyond reading by the kernel.
+enum PageAccess : u32 {
+    kPageWritable = 1u << 0,
+    kPageUser = 1u << 1, // reachable from user mode
+};
+
+struct PageMapping {
+    PhysAddr phys;
+    u32 access; // PageAccess bits
+};
+
+// Empty user half, shared kernel half; ENOMEM when no page is left for the directory.
+Result<PageTables*> create_page_tables();
+// Frees the tables themselves (not the pages they mapped). Must not be the active tables.
+void destroy_page_tables(PageTables* tables);
+// Maps the user page at `virt` (page-aligned, below kUserEnd) to `phys`, replacing any mapping there;
+// ENOMEM when a page-table page is needed and none is left. The TLB is kept coherent.
+Result<void> map_page(PageTables* tables, uptr virt, PhysAddr phys, u32 access);
+// Removes the mapping at `virt`, if any.
+void unmap_page(PageTables* tables, uptr virt);
+// Changes the access of an existing mapping; false when `virt` is not mapped.
+bool protect_page(PageTables* tables, uptr virt, u32 access);
+// The mapping at `virt`, if any.
+bool query_page(PageTables* tables, uptr virt, PageMapping& out);
+// Makes `tables` the current user address space (nullptr: only the kernel half).
+void activate_page_tables(PageTables* tables);
 
 // --- CPU ---
 // Waits for the next interrupt (hlt); returns after it was handled.

@@ -102,7 +102,11 @@ void set_backtrace(const uptr* frames, usize count)
     g_machine.backtrace_count = frames ? count : 0;
 }
 
-void reset() { g_machine = Machine {}; }
+void reset()
+{
+    g_machine = Machine {};
+    reset_paging();
+}
 
 } // namespace sim
 

@@ -39,6 +39,11 @@ void set_kernel_symbols(const void* table, usize size);
 // `frames` must stay valid until reset() or the next call.
 void set_backtrace(const uptr* frames, usize count);
 
+// The page tables last activated (nullptr: none), and how many exist, for tests of address spaces.
+arch::PageTables* active_page_tables();
+long live_page_tables();
+void reset_paging();
+
 // Puts the whole simulated machine back to its power-on state; each test starts with this.
 void reset();
 

@@ -1,7 +1,10 @@
 // Kernel self-tests of i386-only paths no host test can reach: the #BP and #PF handlers, the exception table.
+#include "arch/arch.hpp"
 #include "arch/i386/interrupts.hpp"
 #include "arch/i386/uaccess_fixup.hpp"
 #include "kernel/selftest.hpp"
+#include "mm/kmalloc.hpp"
+#include "mm/physical_memory.hpp"
 
 namespace {
 
@@ -65,4 +68,54 @@ KERNEL_SELFTEST(divide_error)
     (void)quotient;
     (void)remainder;
     return t.fail("division by zero did not trap");
+}
+
+KERNEL_SELFTEST(page_tables)
+{
+    // A user page mapped, read and written through its user address, write-protected, then unmapped, on the
+    // real MMU; everything allocated for it goes back.
+    auto& pages = mm::page_allocator();
+    mm::kmalloc_shrink(); // so that the count compares pages, not slabs kept for reuse
+    usize free_before = pages.free_pages();
+    auto tables = arch::create_page_tables();
+    auto frame = pages.allocate(0);
+    if (tables.is_error() || frame.is_error())
+        return t.fail("could not allocate the tables or a frame");
+    auto* bytes = static_cast<u32*>(arch::phys_to_virt(frame.value(), arch::kPageBytes));
+    bytes[0] = 0xCAFEF00D;
+    constexpr uptr kUser = 0x08048000;
+    if (arch::map_page(tables.value(), kUser, frame.value(), arch::kPageWritable | arch::kPageUser).is_error())
+        return t.fail("map_page failed");
+    arch::activate_page_tables(tables.value());
+    u32 value = 0;
+    bool read_ok = i386::probe_read32(kUser, value);
+    bool write_ok = i386::probe_write32(kUser + 4, 0x12345678);
+    arch::protect_page(tables.value(), kUser, arch::kPageUser);
+    u32 faults = i386::last_page_fault().count;
+    bool protected_write = i386::probe_write32(kUser + 8, 1);
+    auto fault = i386::last_page_fault();
+    arch::PageMapping mapping {};
+    bool queried = arch::query_page(tables.value(), kUser, mapping);
+    arch::unmap_page(tables.value(), kUser);
+    u32 ignored = 0;
+    bool read_after_unmap = i386::probe_read32(kUser, ignored);
+    arch::activate_page_tables(nullptr);
+    arch::destroy_page_tables(tables.value());
+    u32 written = bytes[1];
+    pages.free(frame.value(), 0);
+    mm::kmalloc_shrink();
+
+    if (!read_ok || value != 0xCAFEF00D)
+        return t.fail("reading the mapped user page did not see the frame's contents");
+    if (!write_ok || written != 0x12345678)
+        return t.fail("a write through the user address did not reach the frame");
+    if (protected_write || fault.count != faults + 1 || (fault.error_code & 3) != 3)
+        return t.fail("a kernel write to a read-only user page did not fault as a protection violation");
+    if (!queried || mapping.phys != frame.value() || mapping.access != arch::kPageUser)
+        return t.fail("query_page did not report the read-only mapping");
+    if (read_after_unmap)
+        return t.fail("the page was still readable after unmap_page");
+    if (pages.free_pages() != free_before)
+        return t.fail("the tables' pages were not all freed");
+    return t.pass("map, read, write, write-protect (CR0.WP fault), query and unmap on the MMU; all pages freed");
 }

@@ -34,4 +34,22 @@ bool probe_read32(uptr address, u32& out)
     return ok != 0;
 }
 
+bool probe_write32(uptr address, u32 value)
+{
+    u32 ok = 1;
+    asm volatile("1: movl %1, (%2)\n"
+                 "2:\n"
+                 ".pushsection .ex_table, \"a\"\n"
+                 ".long 1b, 3f\n"
+                 ".popsection\n"
+                 ".pushsection .text.fixup, \"ax\"\n"
+                 "3: xorl %0, %0\n"
+                 "jmp 2b\n"
+                 ".popsection\n"
+                 : "+r"(ok)
+                 : "r"(value), "r"(address)
+                 : "memory");
+    return ok != 0;
+}
+
 } // namespace i386

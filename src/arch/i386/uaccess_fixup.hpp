@@ -17,4 +17,7 @@ u32 find_fixup(u32 eip);
 // Reads 32 bits at `address`; false (instead of a kernel panic) when the access faults.
 bool probe_read32(uptr address, u32& out);
 
+// Writes 32 bits at `address`; false when the access faults.
+bool probe_write32(uptr address, u32 value);
+
 } // namespace i386
