@@ -74,7 +74,8 @@ struct PageTables;
 inline constexpr uptr kUserEnd = 0xC0000000;
 inline constexpr usize kPageBytes = 4096;
 
-// What a mapping allows beyond reading by the kernel.
+// What a mapping allows. Access 0 keeps the frame mapped but makes every access fault, the kernel's included
+// (PROT_NONE: its contents must survive an mprotect back, but no copy_from_user may read them).
 enum PageAccess : u32 {
     kPageWritable = 1u << 0,
     kPageUser = 1u << 1, // reachable from user mode
@@ -100,6 +101,19 @@ bool protect_page(PageTables* tables, uptr virt, u32 access);
 bool query_page(PageTables* tables, uptr virt, PageMapping& out);
 // Makes `tables` the current user address space (nullptr: only the kernel half).
 void activate_page_tables(PageTables* tables);
+
+// --- User memory ---
+// Called for a page fault at a user address, from user mode or from one of the copies below; returns whether
+// it was resolved (the access is then retried). `present`: the page was mapped but forbade the access.
+using PageFaultHandler = bool (*)(uptr address, bool write, bool present);
+void set_page_fault_handler(PageFaultHandler handler);
+// Copies between the kernel and the active user address space. The caller has checked that the user range
+// lies below kUserEnd; a fault the handler cannot resolve stops the copy. Returns the bytes not copied.
+usize copy_from_user_raw(void* to, uptr from, usize length);
+usize copy_to_user_raw(uptr to, const void* from, usize length);
+// Copies a string up to and including its NUL, at most `size` bytes. Returns its length without the NUL,
+// `size` when no NUL came within it, or -1 on a fault.
+isize copy_string_from_user_raw(char* to, uptr from, usize size);
 
 // --- CPU ---
 // Waits for the next interrupt (hlt); returns after it was handled.

@@ -13,6 +13,7 @@ using i16 = int16_t;
 using i32 = int32_t;
 using i64 = int64_t;
 using usize = size_t;
+using isize = ptrdiff_t;
 using uptr = uintptr_t;
 
 // A physical address is 32 bits on i386 (no PAE) on both flavours, so layouts agree.

@@ -1,4 +1,4 @@
-// Simulated page tables: a map from user page to mapping, plus one page-allocator page per 4 MiB of address
+// Simulated page tables and user-memory copies: a map from user page to mapping, plus one page-allocator page per 4 MiB of address
 // space in use, as the i386 tables would take, so that memory accounting and ENOMEM behave as on the machine.
 #include <map>
 #include <new>
@@ -17,6 +17,25 @@ namespace {
 
 arch::PageTables* g_active;
 long g_live_tables;
+arch::PageFaultHandler g_fault_handler;
+
+// The kernel pointer behind user byte `address`, resolving faults as the MMU and the handler would on the
+// machine; nullptr when the access faults for good.
+u8* user_byte(uptr address, bool write)
+{
+    uptr page = address & ~(arch::kPageBytes - 1);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        arch::PageMapping mapping {};
+        bool mapped = g_active && arch::query_page(g_active, page, mapping);
+        // Access 0 faults even for the kernel; a kernel write to a read-only user page faults (CR0.WP).
+        bool allowed = mapped && mapping.access != 0 && (!write || (mapping.access & arch::kPageWritable));
+        if (allowed)
+            return static_cast<u8*>(arch::phys_to_virt(mapping.phys, arch::kPageBytes)) + (address - page);
+        if (attempt > 0 || !g_fault_handler || !g_fault_handler(address, write, mapped && mapping.access != 0))
+            return nullptr;
+    }
+    return nullptr;
+}
 
 void check_user_page(uptr virt)
 {
@@ -30,7 +49,11 @@ namespace sim {
 
 arch::PageTables* active_page_tables() { return g_active; }
 long live_page_tables() { return g_live_tables; }
-void reset_paging() { g_active = nullptr; }
+void reset_paging()
+{
+    g_active = nullptr;
+    g_fault_handler = nullptr;
+}
 
 } // namespace sim
 
@@ -92,5 +115,44 @@ bool query_page(PageTables* tables, uptr virt, PageMapping& out)
 }
 
 void activate_page_tables(PageTables* tables) { g_active = tables; }
+
+void set_page_fault_handler(PageFaultHandler handler) { g_fault_handler = handler; }
+
+usize copy_from_user_raw(void* to, uptr from, usize length)
+{
+    auto* out = static_cast<u8*>(to);
+    for (usize i = 0; i < length; ++i) {
+        u8* byte = user_byte(from + i, false);
+        if (!byte)
+            return length - i;
+        out[i] = *byte;
+    }
+    return 0;
+}
+
+usize copy_to_user_raw(uptr to, const void* from, usize length)
+{
+    auto* in = static_cast<const u8*>(from);
+    for (usize i = 0; i < length; ++i) {
+        u8* byte = user_byte(to + i, true);
+        if (!byte)
+            return length - i;
+        *byte = in[i];
+    }
+    return 0;
+}
+
+isize copy_string_from_user_raw(char* to, uptr from, usize size)
+{
+    for (usize i = 0; i < size; ++i) {
+        u8* byte = user_byte(from + i, false);
+        if (!byte)
+            return -1;
+        to[i] = static_cast<char>(*byte);
+        if (*byte == 0)
+            return static_cast<isize>(i);
+    }
+    return static_cast<isize>(size);
+}
 
 } // namespace arch

@@ -47,6 +47,8 @@ PhysAddr virt_to_phys(const void* pointer)
     return static_cast<PhysAddr>(address - i386::kKernelVirtBase);
 }
 
+void set_page_fault_handler(PageFaultHandler handler) { i386::set_page_fault_handler(handler); }
+
 u64 direct_map_limit() { return i386::kDirectMapBytes; }
 
 PhysSpan kernel_image()

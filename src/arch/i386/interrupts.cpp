@@ -1,6 +1,7 @@
 // IDT setup, 8259 PIC remapping, PIT programming and the dispatcher every entry stub calls.
 // Intel SDM 3A 6.10-6.15 (IDT, exceptions); 8259A datasheet (ICW1-4); 8254 datasheet (PIT modes).
 #include "arch/i386/interrupts.hpp"
+#include "arch/arch.hpp"
 #include "arch/i386/cpu.hpp"
 #include "arch/i386/uaccess_fixup.hpp"
 #include "kernel/log.hpp"
@@ -28,6 +29,7 @@ struct [[gnu::packed]] IdtPointer {
 IdtGate g_idt[256];
 IrqHandler g_irq_handlers[16];
 BreakpointHook g_breakpoint_hook;
+arch::PageFaultHandler g_page_fault_handler;
 const InterruptFrame* g_exception_frame;
 PageFaultRecord g_last_page_fault;
 volatile u64 g_ticks;
@@ -76,8 +78,17 @@ void handle_exception(InterruptFrame& frame)
     if (frame.vector == 14) {
         u32 address = read_cr2();
         g_last_page_fault = { address, frame.error_code, frame.eip, g_last_page_fault.count + 1 };
+        bool from_user = (frame.cs & 3) == 3;
+        u32 fixup = find_fixup(frame.eip);
+        // A user address touched by user code or by a copy in the exception table: demand paging, copy-on-write
+        // or stack growth may resolve it, and the access is then retried.
+        if (address < arch::kUserEnd && (from_user || fixup) && g_page_fault_handler
+            && g_page_fault_handler(address, frame.error_code & 2, frame.error_code & 1)) {
+            g_exception_frame = nullptr;
+            return;
+        }
         describe_page_fault(frame, address);
-        if (u32 fixup = find_fixup(frame.eip)) {
+        if (fixup) {
             log_info("page fault recovered through the exception table: eip %#x -> %#x", frame.eip, fixup);
             frame.eip = fixup;
             g_exception_frame = nullptr;
@@ -165,6 +176,7 @@ void pit_init(u32 hz)
 }
 
 void set_breakpoint_hook(BreakpointHook hook) { g_breakpoint_hook = hook; }
+void set_page_fault_handler(arch::PageFaultHandler handler) { g_page_fault_handler = handler; }
 const InterruptFrame* current_exception_frame() { return g_exception_frame; }
 PageFaultRecord last_page_fault() { return g_last_page_fault; }
 u64 ticks() { return g_ticks; }

@@ -1,6 +1,7 @@
 // The IDT, the 8259 PICs and the interrupt frame that every entry stub in interrupts.asm builds.
 #pragma once
 
+#include "arch/arch.hpp"
 #include "lib/types.hpp"
 
 namespace i386 {
@@ -29,6 +30,7 @@ void pit_init(u32 hz);
 // Called for a breakpoint (#BP) in kernel mode after it was logged; the self-tests observe it.
 using BreakpointHook = void (*)(const InterruptFrame&);
 void set_breakpoint_hook(BreakpointHook hook);
+void set_page_fault_handler(arch::PageFaultHandler handler);
 
 // The frame of the exception being handled, for register dumps; nullptr outside exception handling.
 const InterruptFrame* current_exception_frame();

@@ -20,6 +20,8 @@ namespace arch {
 namespace {
 
 constexpr u32 kPresent = 1u << 0, kWritable = 1u << 1, kUser = 1u << 2;
+// A software bit (the CPU ignores bits 9-11): "mapped, but no access" with Present clear, as Linux's PROTNONE.
+constexpr u32 kNoAccess = 1u << 9;
 constexpr u32 kFrameMask = 0xFFFFF000u;
 constexpr usize kEntries = 1024;
 constexpr usize kFirstKernelEntry = i386::kKernelVirtBase >> 22;
@@ -51,8 +53,12 @@ u32* entry_for(const PageTables* tables, uptr virt)
 
 u32 entry_bits(u32 access)
 {
+    if (access == 0)
+        return kNoAccess;
     return kPresent | (access & kPageWritable ? kWritable : 0) | (access & kPageUser ? kUser : 0);
 }
+
+bool is_mapped(u32 entry) { return entry & (kPresent | kNoAccess); }
 
 } // namespace
 
@@ -104,7 +110,7 @@ Result<void> map_page(PageTables* tables, uptr virt, PhysAddr phys, u32 access)
 void unmap_page(PageTables* tables, uptr virt)
 {
     check_user_page(virt);
-    if (u32* entry = entry_for(tables, virt); entry && (*entry & kPresent)) {
+    if (u32* entry = entry_for(tables, virt); entry && is_mapped(*entry)) {
         *entry = 0;
         flush(tables, virt);
     }
@@ -114,7 +120,7 @@ bool protect_page(PageTables* tables, uptr virt, u32 access)
 {
     check_user_page(virt);
     u32* entry = entry_for(tables, virt);
-    if (!entry || !(*entry & kPresent))
+    if (!entry || !is_mapped(*entry))
         return false;
     *entry = (*entry & kFrameMask) | entry_bits(access);
     flush(tables, virt);
@@ -125,9 +131,10 @@ bool query_page(PageTables* tables, uptr virt, PageMapping& out)
 {
     check_user_page(virt);
     u32* entry = entry_for(tables, virt);
-    if (!entry || !(*entry & kPresent))
+    if (!entry || !is_mapped(*entry))
         return false;
-    out = { *entry & kFrameMask, (*entry & kWritable ? kPageWritable : 0u) | (*entry & kUser ? kPageUser : 0u) };
+    u32 access = (*entry & kPresent) ? (*entry & kWritable ? kPageWritable : 0u) | (*entry & kUser ? kPageUser : 0u) : 0u;
+    out = { *entry & kFrameMask, access };
     return true;
 }
 

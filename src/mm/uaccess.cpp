@@ -1,0 +1,55 @@
+// User-memory copies over the arch's fault-recovering primitives.
+#include "mm/uaccess.hpp"
+
+#include "mm/address_space.hpp"
+
+namespace mm {
+
+namespace {
+
+bool resolve_fault(uptr address, bool write, bool present)
+{
+    AddressSpace* space = AddressSpace::active();
+    return space && !space->handle_fault(address, { write, present }).is_error();
+}
+
+} // namespace
+
+Result<void> copy_from_user(void* to, uptr from, usize length)
+{
+    if (!is_user_range(from, length))
+        return Errno::FAULT;
+    if (arch::copy_from_user_raw(to, from, length) != 0)
+        return Errno::FAULT;
+    return {};
+}
+
+Result<void> copy_to_user(uptr to, const void* from, usize length)
+{
+    if (!is_user_range(to, length))
+        return Errno::FAULT;
+    if (arch::copy_to_user_raw(to, from, length) != 0)
+        return Errno::FAULT;
+    return {};
+}
+
+Result<usize> copy_string_from_user(char* to, uptr from, usize size)
+{
+    if (size == 0)
+        return Errno::NAMETOOLONG;
+    // Only as much as lies in user space may be read; a string running past it faults there.
+    usize reachable = from < arch::kUserEnd ? arch::kUserEnd - from : 0;
+    if (reachable == 0)
+        return Errno::FAULT;
+    usize limit = size < reachable ? size : reachable;
+    isize length = arch::copy_string_from_user_raw(to, from, limit);
+    if (length < 0)
+        return Errno::FAULT;
+    if (static_cast<usize>(length) == limit)
+        return limit < size ? Errno::FAULT : Errno::NAMETOOLONG;
+    return static_cast<usize>(length);
+}
+
+void install_page_fault_handler() { arch::set_page_fault_handler(resolve_fault); }
+
+} // namespace mm

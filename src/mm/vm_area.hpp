@@ -1,0 +1,68 @@
+// VmArea: one run of an address space with the same protection and backing (Linux's vm_area_struct), and
+// VmBacking, where its pages come from when they are not private zero-fill pages.
+#pragma once
+
+#include "lib/rb_tree.hpp"
+#include "lib/result.hpp"
+
+namespace mm {
+
+// mmap's PROT_* bits (asm-generic/mman-common.h).
+enum Prot : u32 { kProtNone = 0, kProtRead = 0x1, kProtWrite = 0x2, kProtExec = 0x4 };
+inline constexpr u32 kProtMask = kProtRead | kProtWrite | kProtExec;
+
+enum VmFlags : u32 {
+    kVmShared = 1u << 0,    // MAP_SHARED: every mapping of the backing sees every write
+    kVmGrowsDown = 1u << 1, // MAP_GROWSDOWN and the main stack: a fault just below extends the area
+    kVmStack = 1u << 2,     // the main stack, [stack] in /proc/<pid>/maps
+    kVmHeap = 1u << 3,      // the brk area, [heap]
+    kVmNoReserve = 1u << 4, // MAP_NORESERVE (accepted; there is no overcommit accounting yet)
+    kVmDontFork = 1u << 5,  // MADV_DONTFORK: a forked child does not get this area
+    kVmWipeOnFork = 1u << 6, // MADV_WIPEONFORK: a forked child gets the area empty (zero-filled)
+};
+
+// The pages of a mapping that are not private zero-fill memory: shared anonymous memory now, file pages
+// later. Reference-counted by the areas that map it.
+class VmBacking {
+public:
+    virtual ~VmBacking() = default;
+    // The frame holding page `index`, created zero-filled if need be. The backing keeps its own reference;
+    // a caller that maps the frame takes another. ENOMEM when none can be had, EFAULT (SIGBUS) past the end.
+    virtual Result<PhysAddr> page(u64 index) = 0;
+    // The frame of page `index` if it exists, else 0 (for mincore and fork, which must not create pages).
+    virtual PhysAddr existing_page(u64 index) const = 0;
+    // Makes room for `pages` pages (mremap growth); ENOMEM when that cannot be had.
+    virtual Result<void> resize(u64 pages) = 0;
+
+    void ref() { ++m_references; }
+    // Deletes the backing when the last area lets go.
+    void unref()
+    {
+        if (--m_references == 0)
+            delete this;
+    }
+
+private:
+    u32 m_references { 1 };
+};
+
+struct VmArea {
+    RbTreeNode m_tree_node;
+    uptr start; // page-aligned
+    uptr end;   // page-aligned, exclusive
+    u32 prot;   // Prot bits
+    u32 flags;  // VmFlags
+    VmBacking* backing { nullptr }; // nullptr: private anonymous memory
+    u64 backing_offset { 0 };       // in pages: the backing page that `start` maps
+
+    usize pages() const { return (end - start) / 4096; }
+    bool contains(uptr address) const { return address >= start && address < end; }
+};
+
+struct VmAreaStart {
+    uptr operator()(const VmArea& area) const { return area.start; }
+};
+
+using VmAreaTree = RbTree<VmArea, &VmArea::m_tree_node, VmAreaStart>;
+
+} // namespace mm
