@@ -12,6 +12,7 @@
 #include "kernel/selftest.hpp"
 #include "lib/errno.hpp"
 #include "mm/physical_memory.hpp"
+#include "mm/uaccess.hpp"
 
 namespace {
 
@@ -99,6 +100,7 @@ void start_physical_memory()
         log_error("memory: no page allocator (%s): nothing can be allocated", errno_name(report.error()));
         return;
     }
+    mm::install_page_fault_handler();
     const auto& r = report.value();
     log_info("memory: %zu KiB available to the page allocator, %llu KiB reserved, %llu KiB above the direct map",
         r.managed_pages * (mm::kPageSize / 1024), static_cast<unsigned long long>(r.reserved_bytes / 1024),

@@ -87,13 +87,16 @@ void handle_exception(InterruptFrame& frame)
             g_exception_frame = nullptr;
             return;
         }
-        describe_page_fault(frame, address);
         if (fixup) {
-            log_info("page fault recovered through the exception table: eip %#x -> %#x", frame.eip, fixup);
+            // A bad pointer from a system call: the caller gets EFAULT. Users can cause these at will, so
+            // they are logged at debug level only.
+            log_debug("page fault at %#x recovered through the exception table: eip %#x -> %#x", address,
+                frame.eip, fixup);
             frame.eip = fixup;
             g_exception_frame = nullptr;
             return;
         }
+        describe_page_fault(frame, address);
         panic("unhandled page fault at %#x in kernel mode (error code %#x)", address, frame.error_code);
     }
     panic("CPU exception: %s (vector %u, error code %#x) at eip=%#x", kExceptionNames[frame.vector], frame.vector,
