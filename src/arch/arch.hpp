@@ -115,6 +115,46 @@ usize copy_to_user_raw(uptr to, const void* from, usize length);
 // `size` when no NUL came within it, or -1 on a fault.
 isize copy_string_from_user_raw(char* to, uptr from, usize size);
 
+// --- User mode ---
+// The registers a system call sees (Linux i386: the number in eax, arguments in ebx, ecx, edx, esi, edi, ebp).
+struct SyscallArgs {
+    u32 number;
+    u32 arg[6];
+};
+// Runs a system call and returns what the program finds in eax (a value, or -errno).
+using SyscallHandler = i32 (*)(const SyscallArgs& args);
+void set_syscall_handler(SyscallHandler handler);
+
+// A CPU exception in user mode that the page-fault handler did not resolve; `signal` is the one Linux sends
+// for it (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP).
+struct UserTrap {
+    int signal;
+    uptr address; // the faulting address for SIGSEGV and SIGBUS
+    uptr pc;
+    bool mapped;  // SIGSEGV: the page was mapped but forbade the access (SEGV_ACCERR), else SEGV_MAPERR
+};
+using UserTrapHandler = void (*)(const UserTrap& trap);
+void set_user_trap_handler(UserTrapHandler handler);
+
+// Runs user code in the active address space from `entry` with the stack at `stack` until
+// leave_user_mode() is called (from a system call or trap handler), and returns the value given there.
+// Until there is a scheduler this is how the kernel runs its one user program.
+u32 run_user_mode(uptr entry, uptr stack);
+[[noreturn]] void leave_user_mode(u32 value);
+
+// i386 thread-local storage (set_thread_area): the three GDT entries Linux gives user programs.
+inline constexpr u32 kFirstTlsEntry = 6, kTlsEntries = 3;
+// struct user_desc (asm/ldt.h), with its bit fields unpacked.
+struct TlsDescriptor {
+    u32 base;
+    u32 limit;
+    bool seg_32bit, read_exec_only, limit_in_pages, seg_not_present, useable;
+    u8 contents;
+};
+// Loads the descriptor for TLS entry `index` (kFirstTlsEntry ..) into the CPU; an all-clear descriptor
+// (base and limit 0, read_exec_only and seg_not_present set) empties it.
+void load_tls_descriptor(u32 index, const TlsDescriptor& descriptor);
+
 // --- CPU ---
 // Waits for the next interrupt (hlt); returns after it was handled.
 void wait_for_interrupt();

@@ -73,6 +73,12 @@ void log_select_consoles(const char* const* names, usize count)
 
 void log_set_level(u8 loglevel) { g_loglevel = loglevel; }
 
+void console_write(const char* text, usize length)
+{
+    arch::InterruptGuard guard;
+    write_consoles(text, length, false);
+}
+
 void log_emergency_line(const char* line)
 {
     usize length = string_length(line);

@@ -21,6 +21,9 @@ void log_add_console(Console& console);
 void log_select_consoles(const char* const* names, usize count);
 void log_set_level(u8 loglevel);
 
+// Writes program output to the enabled consoles as it is: no timestamp, not kept in the log ring.
+void console_write(const char* text, usize length);
+
 // Writes a line to every registered console, enabled or not, whatever the level: for panics.
 void log_emergency_line(const char* line);
 

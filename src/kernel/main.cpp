@@ -13,6 +13,9 @@
 #include "lib/errno.hpp"
 #include "mm/physical_memory.hpp"
 #include "mm/uaccess.hpp"
+#include "proc/process.hpp"
+#include "lib/format.hpp"
+#include "lib/string.hpp"
 
 namespace {
 
@@ -101,6 +104,7 @@ void start_physical_memory()
         return;
     }
     mm::install_page_fault_handler();
+    proc::install_user_mode_handlers();
     const auto& r = report.value();
     log_info("memory: %zu KiB available to the page allocator, %llu KiB reserved, %llu KiB above the direct map",
         r.managed_pages * (mm::kPageSize / 1024), static_cast<unsigned long long>(r.reserved_bytes / 1024),
@@ -118,12 +122,56 @@ void apply_command_line()
     if (g_command_line.warnings_dropped())
         log_warning("command line: %zu more warnings", g_command_line.warnings_dropped());
 
-    log_set_level(g_command_line.log_level());
+    // `quiet` is Linux's loglevel=4 (warnings and worse hidden too), unless loglevel= says otherwise.
+    bool quiet = g_command_line.has("quiet") && !g_command_line.has("loglevel");
+    log_set_level(quiet ? 4 : g_command_line.log_level());
     if (usize count = g_command_line.console_count()) {
         const char* names[boot::CommandLine::kMaxConsoles];
         for (usize i = 0; i < count; ++i)
             names[i] = g_command_line.console(i).name;
         log_select_consoles(names, count);
+    }
+}
+
+// Until the initramfs (the VFS issue), the first program is the first Multiboot module that is an ELF file;
+// its module string gives argv ("path arg1 arg2"). Its exit ends the system, as init's does on Linux:
+// a panic, or with init_exit=poweroff a status line and power-off (how `./cadenza exec` runs programs).
+void run_first_program()
+{
+    for (usize i = 0; i < g_multiboot.module_count(); ++i) {
+        const auto& module = g_multiboot.module(i);
+        usize size = module.end - module.start;
+        auto* bytes = static_cast<const u8*>(arch::phys_to_virt(module.start, size));
+        if (!bytes || size < 4 || bytes[0] != 0x7F || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F')
+            continue;
+        static char arguments[boot::BootModule::kMaxName + 1];
+        copy_string(arguments, module.name[0] ? module.name : "init", sizeof(arguments));
+        const char* argv[17] = {};
+        usize argc = 0;
+        for (char* p = arguments; *p && argc < 16;) {
+            while (*p == ' ')
+                *p++ = '\0';
+            if (!*p)
+                break;
+            argv[argc++] = p;
+            while (*p && *p != ' ')
+                ++p;
+        }
+        const char* envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", nullptr };
+        log_info("running %s as init", argv[0]);
+        auto status = proc::run_init(bytes, size, argv, envp);
+        char line[128];
+        if (status.is_error())
+            format(line, sizeof(line), "init: %s could not be started: %s", argv[0], errno_name(status.error()));
+        else if (status.value() & 0x7F)
+            format(line, sizeof(line), "init: %s killed by signal %u", argv[0], status.value() & 0x7F);
+        else
+            format(line, sizeof(line), "init: %s exited with status %u", argv[0], status.value() >> 8);
+        log_emergency_line(line);
+        auto exit = g_command_line.find("init_exit");
+        if (exit && exit.value && compare_strings(exit.value, "poweroff") == 0)
+            arch::exit_emulator(!status.is_error() && status.value() == 0);
+        panic("Attempted to kill init! (%s)", line);
     }
 }
 
@@ -143,7 +191,8 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
         panic_set_test_mode(true);
         run_selftests(test);
     }
-    log_notice("Cadenza is up; there is no init to run yet (init=%s)", g_command_line.init());
+    run_first_program();
+    log_notice("Cadenza is up; there is no init to run (init=%s)", g_command_line.init());
     for (;;)
         arch::wait_for_interrupt();
 }

@@ -308,6 +308,31 @@ u32 AddressSpace::page_access(const VmArea& area, uptr page, PhysAddr frame) con
 
 u64 AddressSpace::backing_index(const VmArea& area, uptr page) { return area.backing_offset + (page - area.start) / kPage; }
 
+Result<void> AddressSpace::write_initial(uptr address, const void* data, usize length)
+{
+    auto* in = static_cast<const u8*>(data);
+    while (length) {
+        uptr page = address & ~(kPage - 1);
+        usize offset = address - page;
+        usize chunk = kPage - offset < length ? kPage - offset : length;
+        VmArea* area = find_area(address);
+        if (!area || area->backing)
+            return Errno::FAULT;
+        arch::PageMapping mapping;
+        if (!arch::query_page(m_tables, page, mapping)) {
+            TRY(map_fresh_page(*area, page, false));
+            arch::query_page(m_tables, page, mapping);
+        }
+        if (page_allocator().refcount(mapping.phys) != 1)
+            panic("address space: write_initial into a shared page");
+        copy_bytes(static_cast<u8*>(arch::phys_to_virt(mapping.phys, kPage)) + offset, in, chunk);
+        address += chunk;
+        in += chunk;
+        length -= chunk;
+    }
+    return {};
+}
+
 bool AddressSpace::is_resident(uptr address) const
 {
     arch::PageMapping mapping;

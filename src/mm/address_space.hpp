@@ -53,6 +53,10 @@ public:
     // Grows the area ending at `end` in place to `new_end`; the space after must be free.
     Result<void> grow_area(VmArea& area, uptr new_end);
 
+    // Writes into private anonymous areas whatever their protection, faulting pages in: how exec fills a new
+    // image and its stack before the program runs. EFAULT outside such areas, ENOMEM.
+    Result<void> write_initial(uptr address, const void* data, usize length);
+
     // The area containing `address`, or nullptr.
     VmArea* find_area(uptr address) const;
     // The first area ending after `address` (containing it or above it), or nullptr.

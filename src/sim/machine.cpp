@@ -106,6 +106,7 @@ void reset()
 {
     g_machine = Machine {};
     reset_paging();
+    reset_user_mode();
 }
 
 } // namespace sim

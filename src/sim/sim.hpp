@@ -1,6 +1,8 @@
 // Controls of the simulated machine, for host tests: a hand-advanced clock, a fake port space, fake RAM.
 #pragma once
 
+#include <functional>
+
 #include "arch/arch.hpp"
 
 namespace sim {
@@ -43,6 +45,15 @@ void set_backtrace(const uptr* frames, usize count);
 arch::PageTables* active_page_tables();
 long live_page_tables();
 void reset_paging();
+
+// Simulated user mode: run_user_mode() calls `program`, which stands for the user code and makes system
+// calls with user_syscall() (or raises a trap with user_trap()) until one of them leaves user mode.
+void set_user_program(std::function<void(uptr entry, uptr stack)> program);
+i32 user_syscall(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 0, u32 f = 0);
+void user_trap(const arch::UserTrap& trap);
+// What load_tls_descriptor() last put in TLS entry `index`.
+arch::TlsDescriptor loaded_tls(u32 index);
+void reset_user_mode();
 
 // Puts the whole simulated machine back to its power-on state; each test starts with this.
 void reset();

@@ -86,7 +86,8 @@ usize capture_backtrace(uptr* out, usize max, usize skip)
         skip = 0;
     }
     auto in_stack = [](uptr* p) {
-        return reinterpret_cast<u8*>(p) >= boot_stack_bottom && reinterpret_cast<u8*>(p + 2) <= boot_stack_top;
+        return (reinterpret_cast<u8*>(p) >= boot_stack_bottom && reinterpret_cast<u8*>(p + 2) <= boot_stack_top)
+            || i386::on_kernel_stack(p, 2 * sizeof(uptr));
     };
     while (frame && in_stack(frame) && count < max) {
         uptr return_address = frame[1];

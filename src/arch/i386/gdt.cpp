@@ -31,6 +31,8 @@ struct [[gnu::packed]] DescriptorTablePointer {
 constexpr unsigned kGdtEntries = 32;
 SegmentDescriptor g_gdt[kGdtEntries];
 TaskStateSegment g_tss;
+// The stack the CPU switches to on an interrupt or system call from user mode (TSS.esp0).
+alignas(16) u8 g_trap_stack[16384];
 
 constexpr SegmentDescriptor make_descriptor(u32 base, u32 limit, u8 access, u8 flags)
 {
@@ -58,6 +60,7 @@ void gdt_init()
     g_gdt[kUserDataSelector / 8] = make_descriptor(0, 0xFFFFF, kUserData, kFlat32);
 
     g_tss.ss0 = kKernelDataSelector;
+    g_tss.esp0 = reinterpret_cast<u32>(g_trap_stack + sizeof(g_trap_stack)); // traps from ring 3 land here
     g_tss.iomap_base = sizeof(TaskStateSegment); // no I/O bitmap: ring 3 port access faults
     g_gdt[kTssSelector / 8]
         = make_descriptor(reinterpret_cast<uptr>(&g_tss), sizeof(TaskStateSegment) - 1, kTss32Available, 0);
@@ -76,6 +79,17 @@ void gdt_init()
                  : "m"(pointer), "i"(kKernelCodeSelector), "r"(static_cast<u32>(kKernelDataSelector)),
                  "r"(0u), "r"(static_cast<u16>(kTssSelector))
                  : "memory");
+}
+
+void set_gdt_entry(u32 index, u32 base, u32 limit, u8 access, u8 flags)
+{
+    g_gdt[index] = make_descriptor(base, limit, access, flags);
+}
+
+bool on_kernel_stack(const void* pointer, usize bytes)
+{
+    auto* p = static_cast<const u8*>(pointer);
+    return p >= g_trap_stack && p + bytes <= g_trap_stack + sizeof(g_trap_stack);
 }
 
 } // namespace i386

@@ -30,6 +30,8 @@ IdtGate g_idt[256];
 IrqHandler g_irq_handlers[16];
 BreakpointHook g_breakpoint_hook;
 arch::PageFaultHandler g_page_fault_handler;
+arch::SyscallHandler g_syscall_handler;
+arch::UserTrapHandler g_user_trap_handler;
 const InterruptFrame* g_exception_frame;
 PageFaultRecord g_last_page_fault;
 volatile u64 g_ticks;
@@ -64,9 +66,36 @@ void describe_page_fault(const InterruptFrame& frame, u32 address)
         (frame.error_code & 2) ? "write" : "read", (frame.error_code & 4) ? "user" : "kernel", frame.eip);
 }
 
+// The signal Linux sends for a CPU exception in user mode (arch/x86/kernel/traps.c).
+int signal_for_exception(u32 vector)
+{
+    constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigSegv = 11;
+    switch (vector) {
+    case 0: case 16: case 19: return kSigFpe;      // divide error, x87 and SIMD floating point
+    case 1: case 3: return kSigTrap;               // debug, breakpoint
+    case 6: return kSigIll;                        // invalid opcode
+    case 12: case 17: return kSigBus;              // stack segment, alignment check
+    default: return kSigSegv;                      // general protection, page fault, bound, overflow, ...
+    }
+}
+
+// An exception raised by user code that nothing resolved: the process's business, not a kernel panic.
+void deliver_user_trap(InterruptFrame& frame, uptr address, bool mapped)
+{
+    g_exception_frame = nullptr;
+    if (!g_user_trap_handler)
+        panic("CPU exception %s in user mode with no handler (eip=%#x)", kExceptionNames[frame.vector], frame.eip);
+    g_user_trap_handler({ signal_for_exception(frame.vector), address, frame.eip, mapped });
+}
+
 void handle_exception(InterruptFrame& frame)
 {
     g_exception_frame = &frame;
+    bool from_user = (frame.cs & 3) == 3;
+    if (from_user && frame.vector != 14) {
+        deliver_user_trap(frame, frame.vector == 13 ? 0 : frame.eip, false);
+        return;
+    }
     if (frame.vector == 3) {
         // int3 is a trap: eip already points past it, so returning resumes execution.
         log_info("breakpoint (#BP) at eip=%#x", frame.eip - 1);
@@ -78,13 +107,16 @@ void handle_exception(InterruptFrame& frame)
     if (frame.vector == 14) {
         u32 address = read_cr2();
         g_last_page_fault = { address, frame.error_code, frame.eip, g_last_page_fault.count + 1 };
-        bool from_user = (frame.cs & 3) == 3;
         u32 fixup = find_fixup(frame.eip);
         // A user address touched by user code or by a copy in the exception table: demand paging, copy-on-write
         // or stack growth may resolve it, and the access is then retried.
         if (address < arch::kUserEnd && (from_user || fixup) && g_page_fault_handler
             && g_page_fault_handler(address, frame.error_code & 2, frame.error_code & 1)) {
             g_exception_frame = nullptr;
+            return;
+        }
+        if (from_user) {
+            deliver_user_trap(frame, address, frame.error_code & 1);
             return;
         }
         if (fixup) {
@@ -180,6 +212,8 @@ void pit_init(u32 hz)
 
 void set_breakpoint_hook(BreakpointHook hook) { g_breakpoint_hook = hook; }
 void set_page_fault_handler(arch::PageFaultHandler handler) { g_page_fault_handler = handler; }
+void set_syscall_handler(arch::SyscallHandler handler) { g_syscall_handler = handler; }
+void set_user_trap_handler(arch::UserTrapHandler handler) { g_user_trap_handler = handler; }
 const InterruptFrame* current_exception_frame() { return g_exception_frame; }
 PageFaultRecord last_page_fault() { return g_last_page_fault; }
 u64 ticks() { return g_ticks; }
@@ -193,6 +227,9 @@ extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
         i386::handle_exception(*frame);
     else if (frame->vector < i386::kIrqBase + 16)
         i386::handle_irq(*frame);
+    else if (frame->vector == 0x80 && i386::g_syscall_handler)
+        frame->eax = static_cast<u32>(i386::g_syscall_handler(
+            { frame->eax, { frame->ebx, frame->ecx, frame->edx, frame->esi, frame->edi, frame->ebp } }));
     else
         log_warning("unexpected interrupt vector %u at eip=%#x", frame->vector, frame->eip);
 }

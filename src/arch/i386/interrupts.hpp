@@ -31,6 +31,12 @@ void pit_init(u32 hz);
 using BreakpointHook = void (*)(const InterruptFrame&);
 void set_breakpoint_hook(BreakpointHook hook);
 void set_page_fault_handler(arch::PageFaultHandler handler);
+void set_syscall_handler(arch::SyscallHandler handler);
+void set_user_trap_handler(arch::UserTrapHandler handler);
+// Writes GDT entry `index` (for the TLS entries).
+void set_gdt_entry(u32 index, u32 base, u32 limit, u8 access, u8 flags);
+// True when [pointer, pointer + bytes) lies on the trap stack (TSS.esp0), for backtraces.
+bool on_kernel_stack(const void* pointer, usize bytes);
 
 // The frame of the exception being handled, for register dumps; nullptr outside exception handling.
 const InterruptFrame* current_exception_frame();

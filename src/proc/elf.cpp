@@ -1,0 +1,126 @@
+// ELF parsing and loading. Every number from the file is checked before it is used as an offset, a size or
+// an address: a malformed executable is an errno, never a fault (GUIDE §3).
+#include "proc/elf.hpp"
+
+#include "kernel/log.hpp"
+#include "lib/string.hpp"
+
+namespace proc {
+
+namespace {
+
+constexpr uptr kPage = arch::kPageBytes;
+
+uptr page_down(uptr value) { return value & ~(kPage - 1); }
+u64 page_up(u64 value) { return (value + kPage - 1) & ~u64 { kPage - 1 }; }
+
+u32 prot_of(u32 flags)
+{
+    return (flags & kPfRead ? mm::kProtRead : 0u) | (flags & kPfWrite ? mm::kProtWrite : 0u)
+        | (flags & kPfExecute ? mm::kProtExec : 0u);
+}
+
+} // namespace
+
+Result<ElfFile> parse_elf(const u8* bytes, usize size)
+{
+    if (size < sizeof(Elf32Header))
+        return Errno::NOEXEC;
+    Elf32Header header;
+    copy_bytes(&header, bytes, sizeof(header));
+    const u8* id = header.ident;
+    if (id[0] != 0x7F || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
+        return Errno::NOEXEC;
+    // ELFCLASS32, ELFDATA2LSB, EV_CURRENT; EM_386.
+    if (id[4] != 1 || id[5] != 1 || id[6] != 1 || header.machine != 3 || header.version != 1)
+        return Errno::NOEXEC;
+    if (header.type != kEtExec && header.type != kEtDyn)
+        return Errno::NOEXEC;
+    if (header.phentsize != sizeof(Elf32ProgramHeader) || header.phnum == 0
+        || header.phnum > ElfFile::kMaxProgramHeaders)
+        return Errno::NOEXEC;
+    if (header.phoff > size || size - header.phoff < u64 { header.phnum } * sizeof(Elf32ProgramHeader))
+        return Errno::NOEXEC;
+
+    ElfFile file {};
+    file.type = header.type;
+    file.entry = header.entry;
+    file.phoff = header.phoff;
+    file.phnum = header.phnum;
+    copy_bytes(file.headers, bytes + header.phoff, header.phnum * sizeof(Elf32ProgramHeader));
+
+    usize loads = 0;
+    for (u16 i = 0; i < file.phnum; ++i) {
+        const Elf32ProgramHeader& ph = file.headers[i];
+        if (ph.type == kPtInterp) {
+            log_info("exec: a dynamically linked program needs an interpreter, which is not supported yet");
+            return Errno::NOEXEC;
+        }
+        if (ph.type == kPtGnuStack)
+            file.executable_stack = ph.flags & kPfExecute;
+        if (ph.type != kPtLoad)
+            continue;
+        ++loads;
+        if (ph.filesz > ph.memsz || ph.offset > size || size - ph.offset < ph.filesz)
+            return Errno::INVAL;
+        // The file offset and the address must agree modulo the page size to be mapped (Linux's elf_map).
+        if ((ph.offset - ph.vaddr) % kPage)
+            return Errno::INVAL;
+        u64 end = u64 { ph.vaddr } + ph.memsz;
+        uptr limit = header.type == kEtDyn ? arch::kUserEnd - kDynamicBase : arch::kUserEnd;
+        if (ph.memsz == 0 || end > limit)
+            return Errno::INVAL;
+        if (header.type == kEtExec && page_down(ph.vaddr) < mm::AddressSpace::kMmapBottom)
+            return Errno::INVAL; // below mmap_min_addr, where nothing may be mapped
+    }
+    if (loads == 0)
+        return Errno::NOEXEC;
+    return file;
+}
+
+Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size)
+{
+    // A static-PIE program goes where Linux would put it; its own addresses start near 0.
+    uptr bias = 0;
+    if (file.type == kEtDyn) {
+        uptr lowest = ~uptr { 0 };
+        for (u16 i = 0; i < file.phnum; ++i)
+            if (file.headers[i].type == kPtLoad && file.headers[i].vaddr < lowest)
+                lowest = file.headers[i].vaddr;
+        bias = kDynamicBase - page_down(lowest);
+    }
+
+    LoadedImage image {};
+    image.entry = file.entry + bias;
+    image.phnum = file.phnum;
+    image.load_bias = bias;
+    for (u16 i = 0; i < file.phnum; ++i) {
+        const Elf32ProgramHeader& ph = file.headers[i];
+        if (ph.type == kPtPhdr)
+            image.phdr = ph.vaddr + bias;
+        if (ph.type != kPtLoad)
+            continue;
+        uptr start = page_down(ph.vaddr + bias);
+        uptr end = static_cast<uptr>(page_up(u64 { ph.vaddr } + bias + ph.memsz));
+        // Segments may share a page (text and data of a small program): that page belongs to the first and
+        // takes the union of both protections, as overlapping mappings would on Linux.
+        uptr free_start = start;
+        while (free_start < end && !space.is_free(free_start, free_start + kPage)) {
+            if (auto* area = space.find_area(free_start))
+                TRY(space.protect_range(free_start, free_start + kPage, area->prot | prot_of(ph.flags)));
+            free_start += kPage;
+        }
+        if (free_start < end)
+            TRY(space.add_area(free_start, end, prot_of(ph.flags), 0));
+        if (ph.filesz)
+            TRY(space.write_initial(ph.vaddr + bias, bytes + ph.offset, ph.filesz));
+        if (!image.phdr && file.phoff >= ph.offset && file.phoff - ph.offset < ph.filesz)
+            image.phdr = ph.vaddr + bias + (file.phoff - ph.offset);
+        if (end > image.break_start)
+            image.break_start = end;
+    }
+    (void)size;
+    return image;
+}
+
+} // namespace proc

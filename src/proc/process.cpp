@@ -1,0 +1,161 @@
+// The first process: exec into a fresh address space, run it, and end it on exit or on a fatal trap.
+#include "proc/process.hpp"
+
+#include "kernel/log.hpp"
+#include "lib/string.hpp"
+#include "proc/elf.hpp"
+#include "syscall/dispatch.hpp"
+
+namespace proc {
+
+namespace {
+
+constexpr uptr kPage = arch::kPageBytes;
+constexpr usize kInitialStack = 32 * kPage; // the stack area grows down from here on demand
+constexpr usize kMaxArguments = 64;
+constexpr usize kMaxStringsBytes = 64 * 1024;
+
+// Auxiliary vector keys (elf.h).
+enum : u32 {
+    AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9,
+    AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
+    AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31,
+};
+
+Process* g_current;
+u32 g_random_state = 0x9E3779B9;
+
+// Not cryptographic: AT_RANDOM seeds musl's stack protector and pointer mangling, and there is no entropy
+// pool yet (getrandom brings one). Mixed with the tick count so runs differ.
+u32 next_random()
+{
+    g_random_state ^= static_cast<u32>(arch::timer_ticks()) * 2654435761u;
+    g_random_state ^= g_random_state << 13;
+    g_random_state ^= g_random_state >> 17;
+    g_random_state ^= g_random_state << 5;
+    return g_random_state;
+}
+
+usize count(const char* const* list)
+{
+    usize n = 0;
+    while (list && list[n])
+        ++n;
+    return n;
+}
+
+// Builds the initial stack top-down: strings, the 16 random bytes, then (16-byte aligned at argc) argc,
+// argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. Returns the stack pointer at argc.
+Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, const char* const* argv,
+    const char* const* envp, const char* execfn)
+{
+    usize argc = count(argv), envc = count(envp);
+    if (argc > kMaxArguments || envc > kMaxArguments)
+        return Errno::TOOBIG;
+    uptr top = arch::kUserEnd;
+    TRY(space.add_area(top - kInitialStack, top, mm::kProtRead | mm::kProtWrite, mm::kVmGrowsDown | mm::kVmStack));
+
+    uptr cursor = top - sizeof(u32); // a zero word at the very top, as Linux leaves
+    usize strings_bytes = 0;
+    auto push_string = [&](const char* text) -> Result<uptr> {
+        usize length = string_length(text) + 1;
+        strings_bytes += length;
+        if (strings_bytes > kMaxStringsBytes)
+            return Errno::TOOBIG;
+        cursor -= length;
+        TRY(space.write_initial(cursor, text, length));
+        return cursor;
+    };
+    uptr execfn_at = TRY(push_string(execfn));
+    uptr env_at[kMaxArguments], arg_at[kMaxArguments];
+    for (usize i = envc; i-- > 0;)
+        env_at[i] = TRY(push_string(envp[i]));
+    for (usize i = argc; i-- > 0;)
+        arg_at[i] = TRY(push_string(argv[i]));
+    uptr platform_at = TRY(push_string("i686"));
+    u32 random[4] = { next_random(), next_random(), next_random(), next_random() };
+    cursor = (cursor - sizeof(random)) & ~uptr { 3 };
+    uptr random_at = cursor;
+    TRY(space.write_initial(random_at, random, sizeof(random)));
+
+    u32 auxv[] = { AT_PHDR, static_cast<u32>(image.phdr), AT_PHENT, sizeof(Elf32ProgramHeader), AT_PHNUM,
+        image.phnum, AT_PAGESZ, kPage, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, static_cast<u32>(image.entry), AT_UID, 0,
+        AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0, AT_HWCAP, 0, AT_CLKTCK, 100, AT_RANDOM,
+        static_cast<u32>(random_at), AT_PLATFORM, static_cast<u32>(platform_at), AT_EXECFN,
+        static_cast<u32>(execfn_at), AT_NULL, 0 };
+    usize words = 1 + argc + 1 + envc + 1 + sizeof(auxv) / sizeof(u32);
+    uptr sp = (cursor - words * sizeof(u32)) & ~uptr { 15 };
+    u32 table[1 + 2 * kMaxArguments + 2 + sizeof(auxv) / sizeof(u32)];
+    usize n = 0;
+    table[n++] = static_cast<u32>(argc);
+    for (usize i = 0; i < argc; ++i)
+        table[n++] = static_cast<u32>(arg_at[i]);
+    table[n++] = 0;
+    for (usize i = 0; i < envc; ++i)
+        table[n++] = static_cast<u32>(env_at[i]);
+    table[n++] = 0;
+    for (u32 word : auxv)
+        table[n++] = word;
+    TRY(space.write_initial(sp, table, n * sizeof(u32)));
+    return sp;
+}
+
+const char* base_name(const char* path)
+{
+    const char* base = path;
+    for (const char* p = path; *p; ++p)
+        if (*p == '/' && p[1])
+            base = p + 1;
+    return base;
+}
+
+void on_user_trap(const arch::UserTrap& trap)
+{
+    Process* process = current();
+    constexpr const char* kNames[] = { "", "", "", "", "SIGILL", "SIGTRAP", "", "SIGBUS", "SIGFPE", "", "", "SIGSEGV" };
+    const char* name = trap.signal < 12 ? kNames[trap.signal] : "";
+    log_notice("%s[%d]: killed by %s at %#lx (eip %#lx%s)", process ? process->name : "?", process ? process->pid : 0,
+        name, static_cast<unsigned long>(trap.address), static_cast<unsigned long>(trap.pc),
+        trap.signal == kSigSegv ? (trap.mapped ? ", access error" : ", nothing mapped") : "");
+    exit_current(static_cast<u32>(trap.signal));
+}
+
+} // namespace
+
+Process* current() { return g_current; }
+
+Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
+    const char* execfn)
+{
+    ElfFile file = TRY(parse_elf(bytes, size));
+    auto space = TRY(mm::AddressSpace::create());
+    LoadedImage image = TRY(load_elf(*space, file, bytes, size));
+    space->set_break_start(image.break_start);
+    uptr stack = TRY(build_stack(*space, image, argv, envp, execfn));
+    return ExecImage { std::move(space), image.entry, stack };
+}
+
+Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const char* const* envp)
+{
+    const char* path = argv && argv[0] ? argv[0] : "init";
+    ExecImage image = TRY(prepare_exec(bytes, size, argv, envp, path));
+    Process process;
+    copy_string(process.name, base_name(path), sizeof(process.name));
+    process.space = std::move(image.space);
+    process.space->activate();
+    g_current = &process;
+    u32 status = arch::run_user_mode(image.entry, image.stack);
+    g_current = nullptr;
+    arch::activate_page_tables(nullptr);
+    return status;
+}
+
+void exit_current(u32 wait_status) { arch::leave_user_mode(wait_status); }
+
+void install_user_mode_handlers()
+{
+    arch::set_syscall_handler(sys::dispatch);
+    arch::set_user_trap_handler(on_user_trap);
+}
+
+} // namespace proc

@@ -1,0 +1,74 @@
+// Every system-call handler syscalls.def names, grouped by the file that defines it.
+#pragma once
+
+#include "lib/result.hpp"
+#include "mm/uaccess.hpp"
+
+namespace sys {
+
+// Linux's i386 structures these handlers exchange (asm/ldt.h, linux/utsname.h, asm-generic/termios.h,
+// linux/uio.h, asm/mman.h's mmap_arg_struct). Layouts are checked against Linux's headers in a -m32 test.
+struct UserDesc {
+    u32 entry_number;
+    u32 base_addr;
+    u32 limit;
+    u32 flags; // seg_32bit:1 contents:2 read_exec_only:1 limit_in_pages:1 seg_not_present:1 useable:1
+};
+static_assert(sizeof(UserDesc) == 16);
+
+struct NewUtsname {
+    char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+static_assert(sizeof(NewUtsname) == 390);
+
+struct WindowSize {
+    u16 rows, columns, x_pixels, y_pixels;
+};
+static_assert(sizeof(WindowSize) == 8);
+
+struct IoVec {
+    u32 base;
+    u32 length;
+};
+static_assert(sizeof(IoVec) == 8);
+
+struct MmapArgs {
+    u32 address, length, prot, flags, fd, offset;
+};
+static_assert(sizeof(MmapArgs) == 24);
+
+// syscall/memory.cpp
+Result<u32> sys_brk(u32 address);
+Result<u32> sys_mmap2(u32 address, u32 length, u32 prot, u32 flags, i32 fd, u32 page_offset);
+Result<u32> sys_old_mmap(mm::UserPtr<MmapArgs> arguments);
+Result<void> sys_munmap(u32 address, u32 length);
+Result<void> sys_mprotect(u32 address, u32 length, u32 prot);
+Result<u32> sys_mremap(u32 old_address, u32 old_length, u32 new_length, u32 flags, u32 new_address);
+Result<void> sys_madvise(u32 address, u32 length, i32 advice);
+Result<void> sys_mincore(u32 address, u32 length, mm::UserPtr<u8> residency);
+
+// syscall/process.cpp
+Result<void> sys_exit(i32 status);
+Result<void> sys_exit_group(i32 status);
+Result<i32> sys_getpid();
+Result<i32> sys_gettid();
+Result<i32> sys_getppid();
+Result<i32> sys_set_tid_address(u32 address);
+Result<i32> sys_set_thread_area(mm::UserPtr<UserDesc> descriptor);
+Result<i32> sys_get_thread_area(mm::UserPtr<UserDesc> descriptor);
+Result<u32> sys_getuid();
+Result<u32> sys_geteuid();
+Result<u32> sys_getgid();
+Result<u32> sys_getegid();
+Result<u32> sys_getuid16();
+Result<u32> sys_geteuid16();
+Result<u32> sys_getgid16();
+Result<u32> sys_getegid16();
+Result<void> sys_uname(mm::UserPtr<NewUtsname> name);
+
+// syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)
+Result<u32> sys_write(i32 fd, u32 buffer, u32 count);
+Result<u32> sys_writev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count);
+Result<i32> sys_ioctl(i32 fd, u32 request, u32 argument);
+
+} // namespace sys
