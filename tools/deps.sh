@@ -11,6 +11,7 @@ need=(
   grub-mkrescue:grub-common /usr/lib/grub/i386-pc/multiboot.mod:grub-pc-bin
   xorriso:xorriso mformat:mtools
   /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
+  i386-linux-musl-gcc:musl-dev:i386
 )
 
 missing=()
@@ -30,6 +31,10 @@ echo "cadenza: installing Debian packages: ${missing[*]} $(catch2_ok || echo cat
 backports=/etc/apt/sources.list.d/cadenza-backports.list
 if ! catch2_ok && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   echo 'deb http://deb.debian.org/debian bookworm-backports main' | as_root tee "$backports" >/dev/null
+fi
+# User programs for the integration tests are built against Debian's i386 musl (musl-dev:i386).
+if [[ " ${missing[*]} " == *":i386 "* ]] && ! dpkg --print-foreign-architectures | grep -qx i386; then
+  as_root dpkg --add-architecture i386
 fi
 # A transient mirror error makes update exit non-zero; the lists it did fetch are still usable.
 as_root apt-get update -qq || echo "cadenza: apt-get update reported an error; trying with the lists we have" >&2
