@@ -20,6 +20,18 @@ u32 prot_of(u32 flags)
         | (flags & kPfExecute ? mm::kProtExec : 0u);
 }
 
+// A static-PIE program goes where Linux would put it (its own addresses start near 0); ET_EXEC stays put.
+uptr load_bias_of(const ElfFile& file)
+{
+    if (file.type != kEtDyn)
+        return 0;
+    uptr lowest = ~uptr { 0 };
+    for (u16 i = 0; i < file.phnum; ++i)
+        if (file.headers[i].type == kPtLoad && file.headers[i].vaddr < lowest)
+            lowest = file.headers[i].vaddr;
+    return kDynamicBase - page_down(lowest);
+}
+
 } // namespace
 
 Result<ElfFile> parse_elf(const u8* bytes, usize size)
@@ -67,7 +79,9 @@ Result<ElfFile> parse_elf(const u8* bytes, usize size)
         if ((ph.offset - ph.vaddr) % kPage)
             return Errno::INVAL;
         u64 end = u64 { ph.vaddr } + ph.memsz;
-        uptr limit = header.type == kEtDyn ? arch::kUserEnd - kDynamicBase : arch::kUserEnd;
+        // The top of user space is the main stack's (exec puts it there after loading, and it grows down to
+        // kMmapTop): a segment reaching into it would collide with the stack, as on Linux (EEXIST there).
+        uptr limit = header.type == kEtDyn ? mm::AddressSpace::kMmapTop - kDynamicBase : mm::AddressSpace::kMmapTop;
         if (ph.memsz == 0 || end > limit)
             return Errno::INVAL;
         if (header.type == kEtExec && page_down(ph.vaddr) < mm::AddressSpace::kMmapBottom)
@@ -75,20 +89,15 @@ Result<ElfFile> parse_elf(const u8* bytes, usize size)
     }
     if (loads == 0)
         return Errno::NOEXEC;
+    // The entry point must be a user address once relocated (Linux's BAD_ADDR(e_entry) check: EINVAL).
+    if (u64 { header.entry } + load_bias_of(file) >= arch::kUserEnd)
+        return Errno::INVAL;
     return file;
 }
 
 Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size)
 {
-    // A static-PIE program goes where Linux would put it; its own addresses start near 0.
-    uptr bias = 0;
-    if (file.type == kEtDyn) {
-        uptr lowest = ~uptr { 0 };
-        for (u16 i = 0; i < file.phnum; ++i)
-            if (file.headers[i].type == kPtLoad && file.headers[i].vaddr < lowest)
-                lowest = file.headers[i].vaddr;
-        bias = kDynamicBase - page_down(lowest);
-    }
+    uptr bias = load_bias_of(file);
 
     LoadedImage image {};
     image.entry = file.entry + bias;
@@ -102,16 +111,22 @@ Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const
             continue;
         uptr start = page_down(ph.vaddr + bias);
         uptr end = static_cast<uptr>(page_up(u64 { ph.vaddr } + bias + ph.memsz));
-        // Segments may share a page (text and data of a small program): that page belongs to the first and
-        // takes the union of both protections, as overlapping mappings would on Linux.
-        uptr free_start = start;
-        while (free_start < end && !space.is_free(free_start, free_start + kPage)) {
-            if (auto* area = space.find_area(free_start))
-                TRY(space.protect_range(free_start, free_start + kPage, area->prot | prot_of(ph.flags)));
-            free_start += kPage;
+        // Segments may share a page (text and data of a small program), and a crafted file may overlap them
+        // anywhere, in any order: a page already mapped keeps its area and takes the union of both
+        // protections; each run of free pages gets a new area (add_area must only be given free ranges).
+        // One step per area or gap, not per page: a segment may span most of user space.
+        for (uptr at = start; at < end;) {
+            if (mm::VmArea* area = space.find_area(at)) {
+                uptr stop = area->end < end ? area->end : end;
+                TRY(space.protect_range(at, stop, area->prot | prot_of(ph.flags)));
+                at = stop;
+                continue;
+            }
+            mm::VmArea* next = space.first_area_after(at);
+            uptr stop = next && next->start < end ? next->start : end;
+            TRY(space.add_area(at, stop, prot_of(ph.flags), 0));
+            at = stop;
         }
-        if (free_start < end)
-            TRY(space.add_area(free_start, end, prot_of(ph.flags), 0));
         if (ph.filesz)
             TRY(space.write_initial(ph.vaddr + bias, bytes + ph.offset, ph.filesz));
         if (!image.phdr && file.phoff >= ph.offset && file.phoff - ph.offset < ph.filesz)
