@@ -1,0 +1,121 @@
+// A simulated machine ready to run a first process: RAM and the page allocator, the page-fault and user-mode
+// handlers, a recording console on the log, and a small static executable to exec. Tests of exec, of
+// run_init and of the system-call table run their "user program" (a host function) inside it.
+#pragma once
+
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "../kernel/recording_console.hpp"
+#include "../mm/sim_ram.hpp"
+#include "elf_builder.hpp"
+#include "kernel/log.hpp"
+#include "mm/address_space.hpp"
+#include "mm/uaccess.hpp"
+#include "proc/process.hpp"
+
+namespace proc_test {
+
+using elf_test::kExecBase;
+using elf_test::kPage;
+
+inline constexpr u32 kSysExit = 1, kSysWrite = 4, kSysGetpid = 20, kSysBrk = 45, kSysIoctl = 54, kSysGetppid = 64,
+                     kSysOldMmap = 90, kSysMunmap = 91, kSysUname = 122, kSysMprotect = 125, kSysWritev = 146,
+                     kSysMremap = 163, kSysMmap2 = 192, kSysGetuid32 = 199, kSysMincore = 218, kSysMadvise = 219,
+                     kSysGettid = 224, kSysSetThreadArea = 243, kSysGetThreadArea = 244, kSysExitGroup = 252,
+                     kSysSetTidAddress = 258;
+
+// What a system call returns in eax for an error.
+constexpr i32 err(Errno e) { return -static_cast<i32>(e); }
+
+// The small static executable: text with the headers (R+X), data with a .bss (R+W).
+inline constexpr u32 kEntry = kExecBase + 0x100;
+inline constexpr u32 kDataAddress = 0x0804A080;
+inline constexpr u32 kDataBytes = 0x200, kDataMemory = 0x2000;
+inline std::vector<u8> small_executable()
+{
+    elf_test::ElfBuilder elf(proc::kEtExec, kEntry);
+    elf.add_load_with_headers(kExecBase, 0x100, elf_test::pattern(0x600, 1), proc::kPfRead | proc::kPfExecute);
+    elf.add_load(kDataAddress, elf_test::pattern(kDataBytes, 2), kDataMemory, proc::kPfRead | proc::kPfWrite);
+    return elf.build();
+}
+inline constexpr u32 kBreakStart = (kDataAddress + kDataMemory + kPage - 1) & ~(kPage - 1);
+
+struct ProcessMachine : SimRam {
+    RecordingConsole console { "ttyS0" };
+    std::vector<u8> executable = small_executable();
+
+    explicit ProcessMachine(usize megabytes = 32) : SimRam(megabytes)
+    {
+        mm::install_page_fault_handler();
+        proc::install_user_mode_handlers();
+        log_reset();
+        log_add_console(console);
+    }
+    ~ProcessMachine() { log_reset(); } // the console is a member: the log must forget it first
+
+    // Runs `program` as pid 1 over the small executable; returns the wait status (or the exec error).
+    Result<u32> run(std::function<void(uptr entry, uptr stack)> program, std::vector<const char*> argv = { "/sbin/init" },
+        std::vector<const char*> envp = { "HOME=/" })
+    {
+        sim::set_user_program(std::move(program));
+        argv.push_back(nullptr);
+        envp.push_back(nullptr);
+        return proc::run_init(executable.data(), executable.size(), argv.data(), envp.data());
+    }
+
+    // Every page back after everything was freed (slab caches emptied first).
+    bool no_pages_leaked()
+    {
+        mm::kmalloc_shrink();
+        return mm::page_allocator().free_pages() == free_at_start;
+    }
+};
+
+// --- what the user program does: system calls and touching its own memory ---
+
+inline i32 call(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 0, u32 f = 0)
+{
+    return sim::user_syscall(number, a, b, c, d, e, f);
+}
+
+inline void poke(uptr address, const void* data, usize length)
+{
+    REQUIRE_FALSE(mm::copy_to_user(address, data, length).is_error());
+}
+template<typename T>
+void poke(uptr address, const T& value)
+{
+    poke(address, &value, sizeof(T));
+}
+inline void poke_string(uptr address, const std::string& text) { poke(address, text.c_str(), text.size() + 1); }
+
+template<typename T>
+T peek(uptr address)
+{
+    T value {};
+    REQUIRE_FALSE(mm::copy_from_user(&value, address, sizeof(T)).is_error());
+    return value;
+}
+inline std::string peek_string(uptr address)
+{
+    char buffer[4096];
+    auto length = mm::copy_string_from_user(buffer, address, sizeof(buffer));
+    REQUIRE_FALSE(length.is_error());
+    return std::string(buffer, length.value());
+}
+
+// Scratch memory for the program, mapped through the table as a program would get it.
+inline uptr scratch(usize length = 4 * kPage)
+{
+    i32 address = call(kSysMmap2, 0, static_cast<u32>(length), 3 /* PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */,
+        static_cast<u32>(-1), 0);
+    REQUIRE(static_cast<u32>(address) % kPage == 0);
+    return static_cast<u32>(address);
+}
+
+inline void exit_group(i32 status) { call(kSysExitGroup, static_cast<u32>(status)); }
+
+} // namespace proc_test
