@@ -44,4 +44,18 @@ common=(--cadenza "$cadenza" --linux-kernel "$linux_kernel"
 # --- benchmarks: one line each ------------------------------------------------
 bench python3 "$here/boot.py" "${common[@]}"
 
+# Host figures (no Linux counterpart but glibc's allocator): built by `cmake --preset bench`.
+if [[ -x $root/build/bench/kmalloc_bench ]]; then
+    bench "$root/build/bench/kmalloc_bench"
+else
+    echo "bench/run.sh: build/bench/kmalloc_bench missing (cmake --preset bench && cmake --build --preset bench)" >&2
+    status=1
+fi
+
+# User-program benchmarks: the same static musl binary on both kernels.
+memory_bench=$cache/memory_bench
+i386-linux-musl-gcc -static -O2 -o "$memory_bench" "$here/programs/memory_bench.c"
+bench python3 "$here/memory.py" --cadenza "$cadenza" --linux-kernel "$linux_kernel" \
+    --busybox "$cache/busybox-static/bin/busybox" --program "$memory_bench" --runs "$runs"
+
 exit "$status"

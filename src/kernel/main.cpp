@@ -46,9 +46,8 @@ const char* region_type_name(u32 type)
     }
 }
 
-void report_multiboot(u32 magic, PhysAddr info)
+void report_multiboot(u32 magic, PhysAddr info, Result<void> parsed)
 {
-    auto parsed = g_multiboot.parse(magic, info);
     if (parsed.is_error()) {
         log_error("multiboot: no usable information block (magic %#x, block at %#x): %s", magic, info,
             errno_name(parsed.error()));
@@ -111,17 +110,10 @@ void start_physical_memory()
         static_cast<unsigned long long>(r.unreachable_bytes / 1024));
 }
 
+// Before anything is logged, so that loglevel= and console= hold from the first line on.
 void apply_command_line()
 {
     g_command_line.parse(g_multiboot.command_line(), g_multiboot.command_line_length());
-    log_info("command line: %s", g_multiboot.command_line());
-    for (usize i = 0; i < g_command_line.warning_count(); ++i) {
-        const auto& w = g_command_line.warning(i);
-        log_warning("command line: '%s': %s (%s), ignored", w.key, w.message, errno_name(w.code));
-    }
-    if (g_command_line.warnings_dropped())
-        log_warning("command line: %zu more warnings", g_command_line.warnings_dropped());
-
     // `quiet` is Linux's loglevel=4 (warnings and worse hidden too), unless loglevel= says otherwise.
     bool quiet = g_command_line.has("quiet") && !g_command_line.has("loglevel");
     log_set_level(quiet ? 4 : g_command_line.log_level());
@@ -131,6 +123,17 @@ void apply_command_line()
             names[i] = g_command_line.console(i).name;
         log_select_consoles(names, count);
     }
+}
+
+void report_command_line()
+{
+    log_info("command line: %s", g_multiboot.command_line());
+    for (usize i = 0; i < g_command_line.warning_count(); ++i) {
+        const auto& w = g_command_line.warning(i);
+        log_warning("command line: '%s': %s (%s), ignored", w.key, w.message, errno_name(w.code));
+    }
+    if (g_command_line.warnings_dropped())
+        log_warning("command line: %zu more warnings", g_command_line.warnings_dropped());
 }
 
 // Until the initramfs (the VFS issue), the first program is the first Multiboot module that is an ELF file;
@@ -180,9 +183,11 @@ void run_first_program()
 void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
 {
     start_consoles();
-    log_notice("Cadenza %s (i386) booting", kKernelVersion);
-    report_multiboot(multiboot_magic, multiboot_info);
+    auto parsed = g_multiboot.parse(multiboot_magic, multiboot_info);
     apply_command_line();
+    log_notice("Cadenza %s (i386) booting", kKernelVersion);
+    report_multiboot(multiboot_magic, multiboot_info, parsed);
+    report_command_line();
     start_physical_memory();
     arch::interrupts_enable();
     log_info("timer: %u Hz", arch::timer_hz());
