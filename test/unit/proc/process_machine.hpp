@@ -108,7 +108,7 @@ inline std::string peek_string(uptr address)
 }
 
 // Scratch memory for the program, mapped through the table as a program would get it.
-inline uptr scratch(usize length = 4 * kPage)
+inline u32 scratch(usize length = 4 * kPage)
 {
     i32 address = call(kSysMmap2, 0, static_cast<u32>(length), 3 /* PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */,
         static_cast<u32>(-1), 0);
