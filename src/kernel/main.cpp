@@ -7,6 +7,7 @@
 #include "boot/multiboot.hpp"
 #include "drivers/serial.hpp"
 #include "drivers/vga_text.hpp"
+#include "kernel/clock.hpp"
 #include "kernel/log.hpp"
 #include "kernel/panic.hpp"
 #include "kernel/selftest.hpp"
@@ -191,6 +192,7 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
     start_physical_memory();
     arch::interrupts_enable();
     log_info("timer: %u Hz", arch::timer_hz());
+    clock_init();
 
     if (const char* test = g_command_line.test(); test[0]) {
         panic_set_test_mode(true);

@@ -37,6 +37,24 @@ struct MmapArgs {
 };
 static_assert(sizeof(MmapArgs) == 24);
 
+// struct old_timespec32, __kernel_timespec, old_timeval32 and timezone (linux/time_types.h, linux/time.h).
+struct Timespec32 {
+    i32 seconds, nanoseconds;
+};
+static_assert(sizeof(Timespec32) == 8);
+struct Timespec64 {
+    i64 seconds, nanoseconds;
+};
+static_assert(sizeof(Timespec64) == 16);
+struct Timeval32 {
+    i32 seconds, microseconds;
+};
+static_assert(sizeof(Timeval32) == 8);
+struct Timezone {
+    i32 minutes_west, dst_time;
+};
+static_assert(sizeof(Timezone) == 8);
+
 // syscall/memory.cpp
 Result<u32> sys_brk(u32 address);
 Result<u32> sys_mmap2(u32 address, u32 length, u32 prot, u32 flags, i32 fd, u32 page_offset);
@@ -65,6 +83,17 @@ Result<u32> sys_geteuid16();
 Result<u32> sys_getgid16();
 Result<u32> sys_getegid16();
 Result<void> sys_uname(mm::UserPtr<NewUtsname> name);
+
+// syscall/time.cpp
+Result<void> sys_clock_gettime(i32 clock, u32 timespec);
+Result<void> sys_clock_gettime64(i32 clock, u32 timespec);
+Result<void> sys_clock_getres(i32 clock, u32 timespec);
+Result<void> sys_clock_getres64(i32 clock, u32 timespec);
+Result<void> sys_gettimeofday(u32 timeval, u32 timezone);
+Result<i32> sys_time(u32 seconds);
+Result<void> sys_nanosleep(u32 request, u32 remaining);
+Result<void> sys_clock_nanosleep(i32 clock, u32 flags, u32 request, u32 remaining);
+Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, u32 request, u32 remaining);
 
 // syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)
 Result<u32> sys_write(i32 fd, u32 buffer, u32 count);

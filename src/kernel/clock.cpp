@@ -1,0 +1,45 @@
+// Clocks over the timer tick.
+#include "kernel/clock.hpp"
+
+#include "arch/arch.hpp"
+#include "drivers/rtc.hpp"
+#include "kernel/log.hpp"
+
+namespace {
+
+i64 g_realtime_at_zero; // wall-clock nanoseconds when the monotonic clock read 0
+
+} // namespace
+
+u64 monotonic_ns()
+{
+    u64 ticks = arch::timer_ticks();
+    u32 hz = arch::timer_hz();
+    if (!hz)
+        return 0;
+    return ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz;
+}
+
+i64 realtime_ns() { return g_realtime_at_zero + static_cast<i64>(monotonic_ns()); }
+
+void set_realtime_ns(i64 now) { g_realtime_at_zero = now - static_cast<i64>(monotonic_ns()); }
+
+u64 clock_resolution_ns()
+{
+    u32 hz = arch::timer_hz();
+    return hz ? (1000000000ull + hz - 1) / hz : 1000000000ull;
+}
+
+void clock_init()
+{
+    auto rtc = read_rtc();
+    if (rtc.is_error()) {
+        log_warning("clock: no usable RTC (%s); wall-clock time starts at 1970-01-01", errno_name(rtc.error()));
+        set_realtime_ns(0);
+        return;
+    }
+    const RtcTime& t = rtc.value();
+    set_realtime_ns(unix_seconds(t) * 1000000000ll);
+    log_info("clock: RTC reads %04u-%02u-%02u %02u:%02u:%02u UTC", t.year, t.month, t.day, t.hour, t.minute,
+        t.second);
+}

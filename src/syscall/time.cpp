@@ -1,0 +1,135 @@
+// Clocks and sleeping (man 2 clock_gettime, gettimeofday, time, nanosleep, clock_nanosleep), with i386's
+// 32-bit structures and the *_time64 calls' 64-bit ones.
+#include "arch/arch.hpp"
+#include "kernel/clock.hpp"
+#include "syscall/handlers.hpp"
+
+namespace sys {
+
+namespace {
+
+constexpr i64 kNanosecondsPerSecond = 1000000000;
+enum Clock : i32 {
+    kRealtime = 0, kMonotonic = 1, kMonotonicRaw = 4, kRealtimeCoarse = 5,
+    kMonotonicCoarse = 6, kBoottime = 7, kRealtimeAlarm = 8, kBoottimeAlarm = 9, kTai = 11,
+};
+constexpr u32 kTimerAbstime = 1;
+
+// Nanoseconds on `clock`; EINVAL for a clock Linux does not have, and for now also for the CPU-time clocks,
+// which need the per-process time accounting the scheduler brings.
+Result<i64> read_clock(i32 clock)
+{
+    switch (clock) {
+    case kRealtime: case kRealtimeCoarse: case kRealtimeAlarm: case kTai:
+        return realtime_ns();
+    case kMonotonic: case kMonotonicRaw: case kMonotonicCoarse: case kBoottime: case kBoottimeAlarm:
+        return static_cast<i64>(monotonic_ns());
+    default:
+        return Errno::INVAL;
+    }
+}
+
+Result<void> put_timespec32(u32 address, i64 ns)
+{
+    i64 seconds = ns / kNanosecondsPerSecond;
+    if (seconds > 0x7FFFFFFF || seconds < -0x7FFFFFFF - 1)
+        return Errno::OVERFLOW; // past 2038: the *_time64 calls are the way
+    Timespec32 value { static_cast<i32>(seconds), static_cast<i32>(ns % kNanosecondsPerSecond) };
+    return mm::copy_to_user(mm::UserPtr<Timespec32>(address), value);
+}
+
+Result<void> put_timespec64(u32 address, i64 ns)
+{
+    Timespec64 value { ns / kNanosecondsPerSecond, ns % kNanosecondsPerSecond };
+    return mm::copy_to_user(mm::UserPtr<Timespec64>(address), value);
+}
+
+Result<i64> get_timespec(u32 address, bool wide)
+{
+    i64 seconds, nanoseconds;
+    if (wide) {
+        Timespec64 value;
+        TRY(mm::copy_from_user(value, mm::UserPtr<Timespec64>(address)));
+        seconds = value.seconds;
+        nanoseconds = value.nanoseconds;
+    } else {
+        Timespec32 value;
+        TRY(mm::copy_from_user(value, mm::UserPtr<Timespec32>(address)));
+        seconds = value.seconds;
+        nanoseconds = value.nanoseconds;
+    }
+    if (seconds < 0 || nanoseconds < 0 || nanoseconds >= kNanosecondsPerSecond)
+        return Errno::INVAL;
+    if (seconds > (0x7FFFFFFFFFFFFFFFll - nanoseconds) / kNanosecondsPerSecond)
+        return Errno::INVAL;
+    return seconds * kNanosecondsPerSecond + nanoseconds;
+}
+
+// Waits until the clock passes `deadline`, halting the CPU between timer interrupts. Nothing can interrupt
+// the sleep until signals exist, so `remaining` is always left at zero.
+Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wide)
+{
+    i64 now = TRY(read_clock(clock));
+    i64 deadline = absolute ? request : now + request;
+    while (TRY(read_clock(clock)) < deadline)
+        arch::wait_for_interrupt();
+    if (remaining && !absolute)
+        TRY(wide ? put_timespec64(remaining, 0) : put_timespec32(remaining, 0));
+    return {};
+}
+
+} // namespace
+
+Result<void> sys_clock_gettime(i32 clock, u32 address) { return put_timespec32(address, TRY(read_clock(clock))); }
+Result<void> sys_clock_gettime64(i32 clock, u32 address) { return put_timespec64(address, TRY(read_clock(clock))); }
+
+Result<void> sys_clock_getres(i32 clock, u32 address)
+{
+    TRY(read_clock(clock));
+    return address ? put_timespec32(address, static_cast<i64>(clock_resolution_ns())) : Result<void> {};
+}
+Result<void> sys_clock_getres64(i32 clock, u32 address)
+{
+    TRY(read_clock(clock));
+    return address ? put_timespec64(address, static_cast<i64>(clock_resolution_ns())) : Result<void> {};
+}
+
+Result<void> sys_gettimeofday(u32 time_address, u32 zone_address)
+{
+    i64 now = realtime_ns();
+    if (time_address) {
+        Timeval32 value { static_cast<i32>(now / kNanosecondsPerSecond),
+            static_cast<i32>(now % kNanosecondsPerSecond / 1000) };
+        TRY(mm::copy_to_user(mm::UserPtr<Timeval32>(time_address), value));
+    }
+    if (zone_address) {
+        Timezone zone { 0, 0 }; // the kernel keeps UTC
+        TRY(mm::copy_to_user(mm::UserPtr<Timezone>(zone_address), zone));
+    }
+    return {};
+}
+
+Result<i32> sys_time(u32 address)
+{
+    i32 seconds = static_cast<i32>(realtime_ns() / kNanosecondsPerSecond);
+    if (address)
+        TRY(mm::copy_to_user(mm::UserPtr<i32>(address), seconds));
+    return seconds;
+}
+
+Result<void> sys_nanosleep(u32 request, u32 remaining)
+{
+    return sleep(kMonotonic, TRY(get_timespec(request, false)), false, remaining, false);
+}
+
+Result<void> sys_clock_nanosleep(i32 clock, u32 flags, u32 request, u32 remaining)
+{
+    return sleep(clock, TRY(get_timespec(request, false)), flags & kTimerAbstime, remaining, false);
+}
+
+Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, u32 request, u32 remaining)
+{
+    return sleep(clock, TRY(get_timespec(request, true)), flags & kTimerAbstime, remaining, true);
+}
+
+} // namespace sys
