@@ -1,0 +1,125 @@
+// ABI layout check (GUIDE §4): every structure the kernel exchanges with i386 programs or reads from their
+// files has the size and field offsets of Linux's own declaration, as the i686 cross toolchain's UAPI headers
+// (Debian's linux-libc-dev for i386) and its C library's <elf.h> give them. Compile-only: nothing runs.
+//   i686-linux-gnu-g++ -std=gnu++20 -Ui386 -I src -fsyntax-only test/abi/abi_layout_check.cpp
+// (-Ui386: GNU mode predefines `i386` as 1 on this target, which would eat the i386:: namespace.)
+// Our headers come first, so that the macros Linux's headers define (TIOCGWINSZ, PT_LOAD, AT_NULL...) cannot
+// rewrite them.
+#include "proc/elf.hpp"
+#include "syscall/handlers.hpp"
+
+#include <asm/ldt.h>
+#include <asm/termios.h> // struct winsize (asm-generic/termios.h)
+#include <elf.h>
+#include <linux/uio.h>
+#include <linux/utsname.h>
+#include <stddef.h>
+
+#if !defined(__i386__)
+#error "build this check with the i686 cross compiler: the layouts compared are the i386 ones"
+#endif
+
+#define SAME_SIZE(ours, linux) static_assert(sizeof(ours) == sizeof(linux), #ours " and " #linux " differ in size")
+#define SAME_FIELD(ours, our_field, linux, linux_field)                                                            \
+    static_assert(offsetof(ours, our_field) == offsetof(linux, linux_field)                                        \
+            && sizeof(ours::our_field) == sizeof(linux::linux_field),                                              \
+        #ours "::" #our_field " is not where " #linux "::" #linux_field " is")
+
+// --- set_thread_area / get_thread_area: struct user_desc (asm/ldt.h) ---
+SAME_SIZE(sys::UserDesc, user_desc);
+SAME_FIELD(sys::UserDesc, entry_number, user_desc, entry_number);
+SAME_FIELD(sys::UserDesc, base_addr, user_desc, base_addr);
+SAME_FIELD(sys::UserDesc, limit, user_desc, limit);
+// Linux's remaining fields are bit-fields in the fourth word, which `flags` carries whole: each bit the handlers
+// decode (syscall/process.cpp: seg_32bit 1, contents 2 bits at 1, read_exec_only 8, limit_in_pages 16,
+// seg_not_present 32, useable 64) must be the one Linux's bit-field sits on. (Cast from ours, whose bytes are
+// all initialized: Linux's struct has padding bits a constant expression may not read.)
+static_assert(offsetof(sys::UserDesc, flags) == 3 * sizeof(unsigned int) && sizeof(sys::UserDesc::flags) == 4);
+namespace user_desc_bits {
+constexpr user_desc linux_view(u32 flags) { return __builtin_bit_cast(user_desc, sys::UserDesc { 0, 0, 0, flags }); }
+constexpr bool only(const user_desc& d, unsigned seg_32bit, unsigned contents, unsigned read_exec_only,
+    unsigned limit_in_pages, unsigned seg_not_present, unsigned useable)
+{
+    return d.seg_32bit == seg_32bit && d.contents == contents && d.read_exec_only == read_exec_only
+        && d.limit_in_pages == limit_in_pages && d.seg_not_present == seg_not_present && d.useable == useable;
+}
+static_assert(only(linux_view(1), 1, 0, 0, 0, 0, 0));
+static_assert(only(linux_view(1u << 1), 0, 1, 0, 0, 0, 0));
+static_assert(only(linux_view(3u << 1), 0, 3, 0, 0, 0, 0));
+static_assert(only(linux_view(8), 0, 0, 1, 0, 0, 0));
+static_assert(only(linux_view(16), 0, 0, 0, 1, 0, 0));
+static_assert(only(linux_view(32), 0, 0, 0, 0, 1, 0));
+static_assert(only(linux_view(64), 0, 0, 0, 0, 0, 1));
+static_assert(only(linux_view(0x51), 1, 0, 0, 1, 0, 1)); // what musl's __set_thread_area passes
+static_assert(only(linux_view(8 | 32), 0, 0, 1, 0, 1, 0)); // LDT_empty(): the descriptor that clears an entry
+} // namespace user_desc_bits
+
+// --- uname: struct new_utsname (linux/utsname.h) ---
+SAME_SIZE(sys::NewUtsname, new_utsname);
+SAME_FIELD(sys::NewUtsname, sysname, new_utsname, sysname);
+SAME_FIELD(sys::NewUtsname, nodename, new_utsname, nodename);
+SAME_FIELD(sys::NewUtsname, release, new_utsname, release);
+SAME_FIELD(sys::NewUtsname, version, new_utsname, version);
+SAME_FIELD(sys::NewUtsname, machine, new_utsname, machine);
+SAME_FIELD(sys::NewUtsname, domainname, new_utsname, domainname);
+
+// --- ioctl(TIOCGWINSZ): struct winsize (asm-generic/termios.h) ---
+SAME_SIZE(sys::WindowSize, winsize);
+SAME_FIELD(sys::WindowSize, rows, winsize, ws_row);
+SAME_FIELD(sys::WindowSize, columns, winsize, ws_col);
+SAME_FIELD(sys::WindowSize, x_pixels, winsize, ws_xpixel);
+SAME_FIELD(sys::WindowSize, y_pixels, winsize, ws_ypixel);
+static_assert(TIOCGWINSZ == 0x5413, "the request number syscall/console.cpp answers");
+
+// --- readv / writev: struct iovec (linux/uio.h) ---
+SAME_SIZE(sys::IoVec, iovec);
+SAME_FIELD(sys::IoVec, base, iovec, iov_base);
+SAME_FIELD(sys::IoVec, length, iovec, iov_len);
+static_assert(UIO_MAXIOV == 1024, "writev's count limit in syscall/console.cpp");
+
+// --- old mmap (90): struct mmap_arg_struct. Not a UAPI header: Linux declares it in mm/mmap.c as six unsigned
+// longs, which is what the i386 C libraries pass; mirrored here with the target's unsigned long. ---
+struct linux_mmap_arg_struct {
+    unsigned long addr, len, prot, flags, fd, offset;
+};
+SAME_SIZE(sys::MmapArgs, linux_mmap_arg_struct);
+SAME_FIELD(sys::MmapArgs, address, linux_mmap_arg_struct, addr);
+SAME_FIELD(sys::MmapArgs, length, linux_mmap_arg_struct, len);
+SAME_FIELD(sys::MmapArgs, prot, linux_mmap_arg_struct, prot);
+SAME_FIELD(sys::MmapArgs, flags, linux_mmap_arg_struct, flags);
+SAME_FIELD(sys::MmapArgs, fd, linux_mmap_arg_struct, fd);
+SAME_FIELD(sys::MmapArgs, offset, linux_mmap_arg_struct, offset);
+
+// --- executables: Elf32_Ehdr and Elf32_Phdr (elf.h), read straight from the file ---
+SAME_SIZE(proc::Elf32Header, Elf32_Ehdr);
+SAME_FIELD(proc::Elf32Header, ident, Elf32_Ehdr, e_ident);
+SAME_FIELD(proc::Elf32Header, type, Elf32_Ehdr, e_type);
+SAME_FIELD(proc::Elf32Header, machine, Elf32_Ehdr, e_machine);
+SAME_FIELD(proc::Elf32Header, version, Elf32_Ehdr, e_version);
+SAME_FIELD(proc::Elf32Header, entry, Elf32_Ehdr, e_entry);
+SAME_FIELD(proc::Elf32Header, phoff, Elf32_Ehdr, e_phoff);
+SAME_FIELD(proc::Elf32Header, shoff, Elf32_Ehdr, e_shoff);
+SAME_FIELD(proc::Elf32Header, flags, Elf32_Ehdr, e_flags);
+SAME_FIELD(proc::Elf32Header, ehsize, Elf32_Ehdr, e_ehsize);
+SAME_FIELD(proc::Elf32Header, phentsize, Elf32_Ehdr, e_phentsize);
+SAME_FIELD(proc::Elf32Header, phnum, Elf32_Ehdr, e_phnum);
+SAME_FIELD(proc::Elf32Header, shentsize, Elf32_Ehdr, e_shentsize);
+SAME_FIELD(proc::Elf32Header, shnum, Elf32_Ehdr, e_shnum);
+SAME_FIELD(proc::Elf32Header, shstrndx, Elf32_Ehdr, e_shstrndx);
+
+SAME_SIZE(proc::Elf32ProgramHeader, Elf32_Phdr);
+SAME_FIELD(proc::Elf32ProgramHeader, type, Elf32_Phdr, p_type);
+SAME_FIELD(proc::Elf32ProgramHeader, offset, Elf32_Phdr, p_offset);
+SAME_FIELD(proc::Elf32ProgramHeader, vaddr, Elf32_Phdr, p_vaddr);
+SAME_FIELD(proc::Elf32ProgramHeader, paddr, Elf32_Phdr, p_paddr);
+SAME_FIELD(proc::Elf32ProgramHeader, filesz, Elf32_Phdr, p_filesz);
+SAME_FIELD(proc::Elf32ProgramHeader, memsz, Elf32_Phdr, p_memsz);
+SAME_FIELD(proc::Elf32ProgramHeader, flags, Elf32_Phdr, p_flags);
+SAME_FIELD(proc::Elf32ProgramHeader, align, Elf32_Phdr, p_align);
+
+// The constants the loader takes from the ELF specification.
+static_assert(proc::kPtLoad == PT_LOAD && proc::kPtInterp == PT_INTERP && proc::kPtPhdr == PT_PHDR
+    && proc::kPtGnuStack == PT_GNU_STACK);
+static_assert(proc::kPfExecute == PF_X && proc::kPfWrite == PF_W && proc::kPfRead == PF_R);
+static_assert(proc::kEtExec == ET_EXEC && proc::kEtDyn == ET_DYN);
+static_assert(sizeof(Elf32_Ehdr::e_ident) == EI_NIDENT);
