@@ -61,13 +61,17 @@ Result<ElfFile> parse_elf(const u8* bytes, usize size)
     file.phnum = header.phnum;
     copy_bytes(file.headers, bytes + header.phoff, header.phnum * sizeof(Elf32ProgramHeader));
 
-    usize loads = 0;
+    // A dynamic executable is ENOEXEC wherever its PT_INTERP is listed, before any segment is judged.
     for (u16 i = 0; i < file.phnum; ++i) {
-        const Elf32ProgramHeader& ph = file.headers[i];
-        if (ph.type == kPtInterp) {
+        if (file.headers[i].type == kPtInterp) {
             log_info("exec: a dynamically linked program needs an interpreter, which is not supported yet");
             return Errno::NOEXEC;
         }
+    }
+
+    usize loads = 0;
+    for (u16 i = 0; i < file.phnum; ++i) {
+        const Elf32ProgramHeader& ph = file.headers[i];
         if (ph.type == kPtGnuStack)
             file.executable_stack = ph.flags & kPfExecute;
         if (ph.type != kPtLoad)

@@ -39,7 +39,8 @@ struct ElfFile {
 
 // Checks `bytes` and reads its headers. ENOEXEC for anything that is not a well-formed i386 executable this
 // kernel can run (wrong magic, class, endianness, machine or type, a dynamic executable, no loadable
-// segment), EINVAL for a segment whose offsets or sizes do not fit the file or the user address space.
+// segment), EINVAL for a segment whose offsets or sizes do not fit the file or the user address space below the
+// stack's reserve (AddressSpace::kMmapTop), or an entry point outside user space once relocated.
 Result<ElfFile> parse_elf(const u8* bytes, usize size);
 
 struct LoadedImage {
