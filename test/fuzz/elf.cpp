@@ -1,0 +1,194 @@
+// libFuzzer target for proc::parse_elf and proc::load_elf: the fuzz bytes are an executable file. When it
+// parses, it is loaded into a fresh address space of a simulated machine (its RAM set up once and reused), the
+// space's invariants and the loaded bytes are checked, then exec's whole path (prepare_exec, with the initial
+// stack) runs on the same bytes; each space is destroyed and every page must come back.
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <vector>
+
+#include "kernel/panic.hpp"
+#include "mm/address_space.hpp"
+#include "mm/kmalloc.hpp"
+#include "mm/physical_memory.hpp"
+#include "mm/uaccess.hpp"
+#include "proc/elf.hpp"
+#include "proc/process.hpp"
+#include "sim/sim.hpp"
+
+namespace {
+
+constexpr usize kRamBytes = 64u << 20;
+constexpr uptr kPage = arch::kPageBytes;
+
+void require(bool condition)
+{
+    if (!condition)
+        __builtin_trap();
+}
+
+struct Machine {
+    std::vector<u8> ram;
+    usize free_pages = 0;
+
+    Machine() : ram(kRamBytes)
+    {
+        sim::reset();
+        panic_reset();
+        mm::kmalloc_reset();
+        sim::attach_phys_memory(0, ram.data(), ram.size());
+        mm::PhysRangeSet all, in_use;
+        require(!all.add(0, ram.size()).is_error());
+        require(!mm::init_physical_memory(all, in_use).is_error());
+        mm::install_page_fault_handler();
+        mm::kmalloc_shrink();
+        free_pages = mm::page_allocator().free_pages();
+    }
+
+    void require_no_leak()
+    {
+        mm::kmalloc_shrink();
+        require(mm::page_allocator().free_pages() == free_pages);
+        require(sim::live_page_tables() == 0);
+    }
+};
+
+Machine& machine()
+{
+    static Machine m;
+    return m;
+}
+
+uptr page_down(uptr value) { return value & ~(kPage - 1); }
+u64 page_up(u64 value) { return (value + kPage - 1) & ~u64 { kPage - 1 }; }
+
+// What the parser promised about a file it accepted.
+void check_parsed(const proc::ElfFile& file)
+{
+    require(file.type == proc::kEtExec || file.type == proc::kEtDyn);
+    require(file.phnum >= 1 && file.phnum <= proc::ElfFile::kMaxProgramHeaders);
+    usize loads = 0;
+    for (u16 i = 0; i < file.phnum; ++i) {
+        const auto& ph = file.headers[i];
+        require(ph.type != proc::kPtInterp);
+        if (ph.type != proc::kPtLoad)
+            continue;
+        ++loads;
+        require(ph.filesz <= ph.memsz && ph.memsz > 0);
+        require(u64 { ph.vaddr } + ph.memsz <= arch::kUserEnd);
+    }
+    require(loads > 0);
+}
+
+// Whether the page ranges of the PT_LOAD segments are pairwise disjoint (then each one's bytes must read back
+// exactly; overlapping ones legitimately share pages).
+bool loads_disjoint(const proc::ElfFile& file)
+{
+    for (u16 i = 0; i < file.phnum; ++i) {
+        const auto& a = file.headers[i];
+        if (a.type != proc::kPtLoad)
+            continue;
+        for (u16 j = i + 1; j < file.phnum; ++j) {
+            const auto& b = file.headers[j];
+            if (b.type != proc::kPtLoad)
+                continue;
+            u64 a_start = page_down(a.vaddr), a_end = page_up(u64 { a.vaddr } + a.memsz);
+            u64 b_start = page_down(b.vaddr), b_end = page_up(u64 { b.vaddr } + b.memsz);
+            if (a_start < b_end && b_start < a_end)
+                return false;
+        }
+    }
+    return true;
+}
+
+void check_loaded(mm::AddressSpace& space, const proc::ElfFile& file, const proc::LoadedImage& image, const u8* bytes)
+{
+    const char* violation = space.invariant_violation();
+    require(violation == nullptr);
+    require(image.entry < arch::kUserEnd);
+    require(image.phnum == file.phnum);
+    require(image.load_bias % kPage == 0);
+    require(file.type == proc::kEtDyn || image.load_bias == 0);
+    require(image.break_start % kPage == 0 && image.break_start <= mm::AddressSpace::kMmapTop);
+
+    bool disjoint = loads_disjoint(file);
+    for (u16 i = 0; i < file.phnum; ++i) {
+        const auto& ph = file.headers[i];
+        if (ph.type != proc::kPtLoad)
+            continue;
+        uptr start = ph.vaddr + image.load_bias;
+        require(start >= mm::AddressSpace::kMmapBottom);
+        require(u64 { start } + ph.memsz <= image.break_start);
+        require(space.is_covered(page_down(start), static_cast<uptr>(page_up(u64 { start } + ph.memsz))));
+        if (!disjoint)
+            continue;
+        // Its file bytes (the first and last few) and the first bytes of its .bss, as a system call reads them.
+        u8 buffer[64];
+        usize head = ph.filesz < sizeof(buffer) ? ph.filesz : sizeof(buffer);
+        // Disjoint segments have an area each: a segment without PF_R, PF_W or PF_X is PROT_NONE, which not even
+        // the kernel's copies may read.
+        if (space.find_area(start)->prot == mm::kProtNone) {
+            require(head == 0 || mm::copy_from_user(buffer, start, head).is_error());
+            continue;
+        }
+        require(!mm::copy_from_user(buffer, start, head).is_error());
+        require(memcmp(buffer, bytes + ph.offset, head) == 0);
+        if (ph.filesz > head) {
+            require(!mm::copy_from_user(buffer, start + ph.filesz - head, head).is_error());
+            require(memcmp(buffer, bytes + ph.offset + ph.filesz - head, head) == 0);
+        }
+        usize bss = ph.memsz - ph.filesz < sizeof(buffer) ? ph.memsz - ph.filesz : sizeof(buffer);
+        if (bss) {
+            require(!mm::copy_from_user(buffer, start + ph.filesz, bss).is_error());
+            for (usize k = 0; k < bss; ++k)
+                require(buffer[k] == 0);
+        }
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    Machine& m = machine();
+    // An exact-size heap copy: a read one byte past the file is an ASan report.
+    std::vector<u8> file(data, data + size);
+    const u8* bytes = file.empty() ? nullptr : file.data();
+
+    auto parsed = proc::parse_elf(bytes, size);
+    if (parsed.is_error()) {
+        require(parsed.error() == Errno::NOEXEC || parsed.error() == Errno::INVAL);
+        return 0;
+    }
+    check_parsed(parsed.value());
+
+    {
+        auto created = mm::AddressSpace::create();
+        require(!created.is_error());
+        OwnPtr<mm::AddressSpace> space = created.release_value();
+        space->activate();
+        auto loaded = proc::load_elf(*space, parsed.value(), bytes, size);
+        if (loaded.is_error())
+            require(loaded.error() == Errno::NOMEM);
+        else
+            check_loaded(*space, parsed.value(), loaded.value(), bytes);
+        require(space->invariant_violation() == nullptr);
+    }
+    m.require_no_leak();
+
+    // The whole of exec: the same image plus its initial stack.
+    {
+        const char* argv[] = { "/fuzz/prog", "arg", nullptr };
+        const char* envp[] = { "HOME=/", nullptr };
+        auto exec = proc::prepare_exec(bytes, size, argv, envp, argv[0]);
+        if (exec.is_error()) {
+            require(exec.error() == Errno::NOMEM);
+        } else {
+            require(exec.value().stack % 16 == 0 && exec.value().stack < arch::kUserEnd);
+            require(exec.value().entry < arch::kUserEnd);
+            require(exec.value().space->invariant_violation() == nullptr);
+        }
+    }
+    m.require_no_leak();
+    return 0;
+}
