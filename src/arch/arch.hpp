@@ -136,11 +136,25 @@ struct UserTrap {
 using UserTrapHandler = void (*)(const UserTrap& trap);
 void set_user_trap_handler(UserTrapHandler handler);
 
-// Runs user code in the active address space from `entry` with the stack at `stack` until
-// leave_user_mode() is called (from a system call or trap handler), and returns the value given there.
-// Until there is a scheduler this is how the kernel runs its one user program.
-u32 run_user_mode(uptr entry, uptr stack);
-[[noreturn]] void leave_user_mode(u32 value);
+// --- Tasks ---
+// Every task runs in the kernel on a stack of its own; switching tasks is switching stacks.
+// Builds the first frame on a new task's kernel stack [base, base + size) so that switching to the returned
+// stack pointer enters user mode at `entry` with the user stack pointer `user_stack`.
+uptr prepare_user_start(u8* base, usize size, uptr entry, uptr user_stack);
+// The same for fork's child: it returns to user mode where the current system call will, with `result` in
+// eax. Only valid inside a system call.
+uptr prepare_fork_return(u8* base, usize size, u32 result);
+// Saves where the current task stands in *save and continues the one whose stack pointer is `next`.
+void switch_stacks(uptr* save, uptr next);
+// The current task has ended: continue `next`, never to come back.
+[[noreturn]] void exit_to(uptr next);
+// A stopped task (its saved stack pointer given) is being torn down and will never run again.
+void discard_task(uptr saved);
+// The kernel stack the CPU switches to when user code traps (TSS.esp0): the running task's.
+void set_trap_stack(u8* base, usize size);
+// Called on every timer tick (interrupts off) and before every return to user mode, where switching tasks
+// is safe: the scheduler's hooks.
+void set_scheduler_hooks(void (*tick)(), void (*before_user_return)());
 
 // i386 thread-local storage (set_thread_area): the three GDT entries Linux gives user programs.
 inline constexpr u32 kFirstTlsEntry = 6, kTlsEntries = 3;

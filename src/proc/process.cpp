@@ -1,9 +1,13 @@
-// The first process: exec into a fresh address space, run it, and end it on exit or on a fatal trap.
+// Processes: exec into a fresh address space, the process table, fork, exit and wait, and the first
+// process that run_init starts and runs until it ends.
 #include "proc/process.hpp"
 
 #include "kernel/log.hpp"
 #include "lib/string.hpp"
 #include "proc/elf.hpp"
+#include "kernel/panic.hpp"
+#include "mm/kmalloc.hpp"
+#include "proc/scheduler.hpp"
 #include "syscall/dispatch.hpp"
 
 namespace proc {
@@ -22,7 +26,6 @@ enum : u32 {
     AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31,
 };
 
-Process* g_current;
 u32 g_random_state = 0x9E3779B9;
 
 // Not cryptographic: AT_RANDOM seeds musl's stack protector and pointer mangling, and there is no entropy
@@ -109,6 +112,46 @@ const char* base_name(const char* path)
     return base;
 }
 
+struct PidOf {
+    i32 operator()(const Process& process) const { return process.pid; }
+};
+RbTree<Process, &Process::pid_node, PidOf> g_processes;
+i32 g_next_pid = 1;
+constexpr i32 kPidMax = 32768; // Linux's default pid_max
+Process* g_init;
+bool g_init_exited;
+
+// A process with its kernel stack and a free pid, not yet runnable. ENOMEM, or EAGAIN when every pid is used.
+Result<Process*> create_process()
+{
+    if (g_processes.size() >= kPidMax - 1)
+        return Errno::AGAIN;
+    auto process = TRY(make_own<Process>());
+    process->kernel_stack = static_cast<u8*>(TRY(mm::kmalloc(kKernelStackBytes)));
+    while (g_processes.find(g_next_pid))
+        g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1; // pid 1 is init's alone
+    process->pid = g_next_pid;
+    g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1;
+    (void)g_processes.insert(*process);
+    return process.leak();
+}
+
+// Frees everything a process holds; it must not be running.
+void destroy_process(Process& process)
+{
+    unschedule(process);
+    if (process.state != Process::State::Zombie)
+        arch::discard_task(process.saved_stack); // torn down while stopped: it will never run again
+    g_processes.remove(process);
+    if (process.parent)
+        process.parent->children.remove(process);
+    while (Process* child = process.children.pop_front())
+        child->parent = nullptr;
+    process.space.reset();
+    mm::kfree(process.kernel_stack);
+    delete &process;
+}
+
 void on_user_trap(const arch::UserTrap& trap)
 {
     Process* process = current();
@@ -120,9 +163,14 @@ void on_user_trap(const arch::UserTrap& trap)
     exit_current(static_cast<u32>(trap.signal));
 }
 
+
+bool init_has_exited() { return g_init_exited; }
+
 } // namespace
 
-Process* current() { return g_current; }
+Process* current() { return running(); }
+
+Process* find_process(i32 pid) { return g_processes.find(pid); }
 
 Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
     const char* execfn)
@@ -139,23 +187,106 @@ Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const
 {
     const char* path = argv && argv[0] ? argv[0] : "init";
     ExecImage image = TRY(prepare_exec(bytes, size, argv, envp, path));
-    Process process;
-    copy_string(process.name, base_name(path), sizeof(process.name));
-    process.space = std::move(image.space);
-    process.space->activate();
-    g_current = &process;
-    u32 status = arch::run_user_mode(image.entry, image.stack);
-    g_current = nullptr;
+    g_next_pid = 1;
+    Process* init = TRY(create_process());
+    copy_string(init->name, base_name(path), sizeof(init->name));
+    init->space = std::move(image.space);
+    init->saved_stack = arch::prepare_user_start(init->kernel_stack, kKernelStackBytes, image.entry, image.stack);
+    g_init = init;
+    g_init_exited = false;
+    make_runnable(*init);
+    // From here the calling context is the idle task, until init is gone.
+    run_scheduler_until(init_has_exited);
+    u32 status = init->wait_status;
+    // Init's end is the system's: whatever still lives goes with it.
+    while (Process* process = g_processes.first())
+        destroy_process(*process);
+    g_init = nullptr;
+    set_running(nullptr);
     arch::activate_page_tables(nullptr);
     return status;
 }
 
-void exit_current(u32 wait_status) { arch::leave_user_mode(wait_status); }
+Result<i32> fork_current()
+{
+    Process& parent = *current();
+    Process* child = TRY(create_process());
+    auto space = parent.space->fork();
+    if (space.is_error()) {
+        destroy_process(*child);
+        return space.error();
+    }
+    child->space = space.release_value();
+    copy_string(child->name, parent.name, sizeof(child->name));
+    child->credentials = parent.credentials;
+    child->pgid = parent.pgid;
+    child->sid = parent.sid;
+    for (u32 i = 0; i < arch::kTlsEntries; ++i) {
+        child->tls[i] = parent.tls[i];
+        child->tls_used[i] = parent.tls_used[i];
+    }
+    child->parent = &parent;
+    parent.children.push_back(*child);
+    child->saved_stack = arch::prepare_fork_return(child->kernel_stack, kKernelStackBytes, 0);
+    make_runnable(*child);
+    return child->pid;
+}
+
+void exit_current(u32 wait_status)
+{
+    Process& process = *current();
+    process.space.reset(); // the memory goes back now; the rest waits for the parent's wait4
+    // Orphans go to init, as on Linux; one that already exited is for init to reap now.
+    while (Process* child = process.children.pop_front()) {
+        child->parent = g_init != &process ? g_init : nullptr;
+        if (child->parent) {
+            g_init->children.push_back(*child);
+            if (child->state == Process::State::Zombie)
+                wake_all(g_init->child_exit_waiters);
+        }
+    }
+    process.wait_status = wait_status;
+    process.state = Process::State::Zombie;
+    if (process.parent)
+        wake_all(process.parent->child_exit_waiters);
+    if (&process == g_init)
+        g_init_exited = true;
+    schedule_last();
+}
+
+Result<WaitResult> wait_child(i32 pid, bool no_hang)
+{
+    Process& self = *current();
+    for (;;) {
+        bool any = false;
+        for (Process& child : self.children) {
+            // pid > 0: that child; -1: any; 0: any in our process group; < -1: any in group -pid.
+            bool matches = pid > 0 ? child.pid == pid
+                : pid == -1        ? true
+                : pid == 0         ? child.pgid == self.pgid
+                                   : child.pgid == -pid;
+            if (!matches)
+                continue;
+            any = true;
+            if (child.state != Process::State::Zombie)
+                continue;
+            WaitResult result { child.pid, child.wait_status, child.cpu_ticks };
+            destroy_process(child);
+            return result;
+        }
+        if (!any)
+            return Errno::CHILD;
+        if (no_hang)
+            return WaitResult { 0, 0, 0 };
+        wait_on(self.child_exit_waiters);
+    }
+}
 
 void install_user_mode_handlers()
 {
     arch::set_syscall_handler(sys::dispatch);
     arch::set_user_trap_handler(on_user_trap);
+    arch::set_scheduler_hooks(scheduler_tick, scheduler_before_user_return);
 }
 
 } // namespace proc

@@ -1,9 +1,11 @@
-// Process: what the kernel knows about a running program. Until the scheduler arrives there is one, the
-// first process (pid 1), run to completion by run_init(); its fields are the ones the system calls need.
+// Process: what the kernel knows about a running program, and the life of processes: exec into a fresh
+// address space, fork, exit, and wait. One thread per process for now (threads arrive with clone).
 #pragma once
 
 #include "arch/arch.hpp"
+#include "lib/intrusive_list.hpp"
 #include "lib/own_ptr.hpp"
+#include "lib/rb_tree.hpp"
 #include "mm/address_space.hpp"
 
 namespace proc {
@@ -17,18 +19,48 @@ struct Credentials {
 };
 
 struct Process {
-    i32 pid { 1 };
-    i32 ppid { 0 };
+    enum class State : u8 { Runnable, Blocked, Zombie };
+
+    i32 pid { 0 };
+    i32 pgid { 0 }; // process group, for wait4(0 or -pgid)
+    i32 sid { 0 };
     char name[16] {}; // comm: the executable's base name, as prctl(PR_GET_NAME) and /proc show it
     OwnPtr<mm::AddressSpace> space;
     Credentials credentials {};
     uptr clear_child_tid { 0 }; // set_tid_address
     arch::TlsDescriptor tls[arch::kTlsEntries] {};
     bool tls_used[arch::kTlsEntries] {};
+
+    // --- scheduling ---
+    State state { State::Runnable };
+    IntrusiveListNode run_node; // on the run queue, a wait list or the sleepers, one at a time
+    IntrusiveList<Process, &Process::run_node>* queue { nullptr }; // which of them
+    u8* kernel_stack { nullptr };
+    uptr saved_stack { 0 }; // where the task stands while it is not running (arch::switch_stacks)
+    u32 slice_left { 0 };
+    u64 wake_at_tick { 0 };
+    u64 cpu_ticks { 0 }; // timer ticks spent running, for times() and rusage
+
+    // --- family ---
+    Process* parent { nullptr };
+    IntrusiveListNode sibling_node;
+    IntrusiveList<Process, &Process::sibling_node> children;
+    IntrusiveList<Process, &Process::run_node> child_exit_waiters; // blocked in wait4 for one of them
+    u32 wait_status { 0 };                                        // for a zombie: as wait4 reports it
+    RbTreeNode pid_node;
+
+    i32 parent_pid() const { return parent ? parent->pid : 0; }
 };
 
-// The process running now; nullptr in the kernel's own context.
+// Processes blocked until something happens (a child's exit, ...).
+using WaitList = IntrusiveList<Process, &Process::run_node>;
+
+inline constexpr usize kKernelStackBytes = 16 * 1024;
+
+// The process running now; nullptr in the kernel's own (idle) context.
 Process* current();
+// The process with `pid`, zombies included, or nullptr.
+Process* find_process(i32 pid);
 
 // A new address space holding the executable and its initial stack: argc, argv, envp and the auxiliary
 // vector as the i386 ABI and musl expect (man 3 getauxval). `argv` and `envp` end with nullptr.
@@ -40,14 +72,25 @@ struct ExecImage {
 Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
     const char* execfn);
 
-// Runs the executable as pid 1 until it exits or is killed; returns its wait status as Linux encodes it
-// (exit code << 8, or the signal number). ENOEXEC and friends when it cannot be started.
+// Runs the executable as pid 1, scheduling it and every process it forks, until it exits or is killed;
+// returns its wait status as Linux encodes it (exit code << 8, or the signal number). Processes still alive
+// then are torn down. ENOEXEC and friends when it cannot be started.
 Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const char* const* envp);
 
-// Ends the current process with a wait status (called by exit_group and by fatal traps).
+// fork(): a copy of the current process whose system call returns 0. Returns the child's pid.
+Result<i32> fork_current();
+// Ends the current process with a wait status (exit_group, fatal traps). Never returns.
 [[noreturn]] void exit_current(u32 wait_status);
+// wait4(): the pid of a child matching `pid` (Linux's rules) that has exited, reaped, with its status;
+// 0 with `no_hang` when none has yet; ECHILD when there is no such child.
+struct WaitResult {
+    i32 pid;
+    u32 status;
+    u64 cpu_ticks;
+};
+Result<WaitResult> wait_child(i32 pid, bool no_hang);
 
-// Installs the system-call and user-trap handlers (once, at boot).
+// Installs the system-call, user-trap and scheduler handlers (once, at boot).
 void install_user_mode_handlers();
 
 } // namespace proc

@@ -149,8 +149,13 @@ u64 direct_map_limit() { return g_machine.phys_memory ? u64 { g_machine.phys_bas
 
 PhysSpan kernel_image() { return g_machine.kernel_image; }
 
-// A waiting CPU on the host sees one timer tick go by, so polling loops make progress.
-void wait_for_interrupt() { g_machine.ticks++; }
+// A waiting CPU on the host sees one timer interrupt go by, so polling loops and sleepers make progress.
+void wait_for_interrupt()
+{
+    g_machine.ticks++;
+    g_machine.interrupts = true; // as sti; hlt leaves them
+    sim::timer_tick();
+}
 
 void halt_forever()
 {

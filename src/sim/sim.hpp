@@ -46,11 +46,17 @@ arch::PageTables* active_page_tables();
 long live_page_tables();
 void reset_paging();
 
-// Simulated user mode: run_user_mode() calls `program`, which stands for the user code and makes system
-// calls with user_syscall() (or raises a trap with user_trap()) until one of them leaves user mode.
+// Simulated user mode: a task that enters user mode at (entry, stack) runs `program`, which stands for the
+// user code and makes system calls with user_syscall() (or raises a trap with user_trap()) until one of them
+// ends it; a forked child runs the fork-child program with fork's result. Each task has its own host stack.
 void set_user_program(std::function<void(uptr entry, uptr stack)> program);
+void set_fork_child_program(std::function<void(u32 result)> program);
 i32 user_syscall(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 0, u32 f = 0);
 void user_trap(const arch::UserTrap& trap);
+// One timer interrupt's worth of scheduling (the tick hook), without advancing the clock.
+void timer_tick();
+// The kernel stack last given to set_trap_stack.
+u8* trap_stack();
 // What load_tls_descriptor() last put in TLS entry `index`.
 arch::TlsDescriptor loaded_tls(u32 index);
 void reset_user_mode();

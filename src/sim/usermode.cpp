@@ -1,33 +1,155 @@
-// Simulated user mode: a test supplies the "program" as a host function that makes system calls through
-// sim::user_syscall(); leave_user_mode() unwinds back to run_user_mode() as the real one switches stacks.
+// Simulated user mode and tasks. A test supplies the "user code" as host functions that make system calls
+// through sim::user_syscall(). Each task runs on a host stack of its own (ucontext), so switch_stacks()
+// really leaves one task mid-call and resumes another, as on the machine; AddressSanitizer is told about
+// every switch so that it follows the stacks.
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <stdexcept>
+#include <ucontext.h>
+#include <algorithm>
+#include <vector>
 
 #include "sim/sim.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define CADENZA_SIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CADENZA_SIM_ASAN 1
+#endif
+#endif
+#ifdef CADENZA_SIM_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace {
+
+constexpr usize kHostStackBytes = 256 * 1024;
+
+struct SimTask {
+    ucontext_t context {};
+    bool unwinding = false; // discard_task: unwind this task's host stack when it resumes
+    bool finished = false;
+    struct SimTask* return_to = nullptr;
+    std::vector<u8> stack;
+    bool fork_child = false;
+    uptr entry = 0, user_stack = 0;
+    u32 result = 0;
+    bool started = false;
+    // What AddressSanitizer needs to follow switches onto this task's stack.
+    const void* stack_bottom = nullptr;
+    usize stack_size = 0;
+};
 
 arch::SyscallHandler g_syscall_handler;
 arch::UserTrapHandler g_trap_handler;
+void (*g_tick_hook)();
+void (*g_user_return_hook)();
 std::function<void(uptr entry, uptr stack)> g_program;
-bool g_in_user_mode;
+std::function<void(u32 result)> g_fork_child;
 arch::TlsDescriptor g_tls[arch::kTlsEntries];
+u8* g_trap_stack;
 
-struct LeftUserMode {
-    u32 value;
+SimTask* make_boot_task()
+{
+    static SimTask boot;
+    boot.started = true; // it is running: switching back to it resumes, never starts
+    return &boot;
+}
+SimTask& g_boot_task = *make_boot_task(); // the context the test itself runs in
+SimTask* g_current_task = &g_boot_task;
+SimTask* g_switched_from;
+std::vector<SimTask*> g_tasks;
+
+void finish_switch([[maybe_unused]] void* fake_stack)
+{
+#ifdef CADENZA_SIM_ASAN
+    __sanitizer_finish_switch_fiber(fake_stack, &g_switched_from->stack_bottom, &g_switched_from->stack_size);
+#endif
+    // A task that ended has just left its stack for the last time: now it can go.
+    if (g_switched_from->finished) {
+        std::erase(g_tasks, g_switched_from);
+        delete g_switched_from;
+        g_switched_from = nullptr;
+    }
+}
+
+// Thrown on a task's own stack so that its host frames (the test's "user code" with its locals) unwind
+// when the task ends (exit_to) or is torn down (discard_task).
+struct TaskEnded {
+    uptr next;
 };
+struct TaskDiscarded { };
+
+// The last switch away from an ended task.
+[[noreturn]] void final_switch(SimTask* to)
+{
+    SimTask* self = g_current_task;
+    self->finished = true;
+    g_switched_from = self;
+    g_current_task = to;
+#ifdef CADENZA_SIM_ASAN
+    __sanitizer_start_switch_fiber(nullptr, to->stack_bottom, to->stack_size); // nullptr: this fiber is done
+#endif
+    setcontext(&to->context);
+    std::abort();
+}
+
+void task_main()
+{
+    finish_switch(nullptr);
+    SimTask* self = g_current_task;
+    SimTask* next = nullptr;
+    try {
+        if (self->fork_child) {
+            if (!g_fork_child) {
+                std::fprintf(stderr, "sim: a forked child ran with no fork-child program set\n");
+                std::abort();
+            }
+            g_fork_child(self->result);
+        } else {
+            if (!g_program) {
+                std::fprintf(stderr, "sim: a task entered user mode with no user program set\n");
+                std::abort();
+            }
+            g_program(self->entry, self->user_stack);
+        }
+        // User code never returns: it leaves through exit, which ends the task.
+        std::fprintf(stderr, "sim: a user program returned without calling exit\n");
+        std::abort();
+    } catch (const TaskEnded& ended) {
+        next = reinterpret_cast<SimTask*>(ended.next);
+    } catch (const TaskDiscarded&) {
+        next = self->return_to;
+    }
+    final_switch(next);
+}
+
+uptr new_task(SimTask* task)
+{
+    task->stack.resize(kHostStackBytes);
+    task->stack_bottom = task->stack.data();
+    task->stack_size = task->stack.size();
+    g_tasks.push_back(task);
+    return reinterpret_cast<uptr>(task);
+}
 
 } // namespace
 
 namespace sim {
 
 void set_user_program(std::function<void(uptr entry, uptr stack)> program) { g_program = std::move(program); }
+void set_fork_child_program(std::function<void(u32 result)> program) { g_fork_child = std::move(program); }
 
 i32 user_syscall(u32 number, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f)
 {
     if (!g_syscall_handler)
         throw std::logic_error("sim: a system call with no handler installed");
-    return g_syscall_handler({ number, { a, b, c, d, e, f } });
+    i32 result = g_syscall_handler({ number, { a, b, c, d, e, f } });
+    if (g_user_return_hook)
+        g_user_return_hook(); // the way back to user mode, where the machine may switch tasks
+    return result;
 }
 
 void user_trap(const arch::UserTrap& trap)
@@ -37,16 +159,32 @@ void user_trap(const arch::UserTrap& trap)
     g_trap_handler(trap);
 }
 
+void timer_tick()
+{
+    if (g_tick_hook)
+        g_tick_hook();
+}
+
 arch::TlsDescriptor loaded_tls(u32 index) { return g_tls[index - arch::kFirstTlsEntry]; }
+u8* trap_stack() { return g_trap_stack; }
 
 void reset_user_mode()
 {
+    if (g_current_task != &g_boot_task)
+        throw std::logic_error("sim: reset from inside a task");
     g_syscall_handler = nullptr;
     g_trap_handler = nullptr;
+    g_tick_hook = nullptr;
+    g_user_return_hook = nullptr;
     g_program = nullptr;
-    g_in_user_mode = false;
+    g_fork_child = nullptr;
+    g_trap_stack = nullptr;
     for (auto& entry : g_tls)
         entry = {};
+    // Tasks that were never resumed are simply dropped: nothing runs on their stacks any more.
+    for (SimTask* task : g_tasks)
+        delete task;
+    g_tasks.clear();
 }
 
 } // namespace sim
@@ -56,26 +194,78 @@ namespace arch {
 void set_syscall_handler(SyscallHandler handler) { g_syscall_handler = handler; }
 void set_user_trap_handler(UserTrapHandler handler) { g_trap_handler = handler; }
 
-u32 run_user_mode(uptr entry, uptr stack)
+uptr prepare_user_start(u8*, usize, uptr entry, uptr user_stack)
 {
-    if (!g_program)
-        throw std::logic_error("sim: run_user_mode with no user program set");
-    g_in_user_mode = true;
-    try {
-        g_program(entry, stack);
-    } catch (const LeftUserMode& left) {
-        g_in_user_mode = false;
-        return left.value;
-    }
-    g_in_user_mode = false;
-    throw std::logic_error("sim: the user program returned without leaving user mode (no exit call)");
+    auto* task = new SimTask;
+    task->entry = entry;
+    task->user_stack = user_stack;
+    return new_task(task);
 }
 
-void leave_user_mode(u32 value)
+uptr prepare_fork_return(u8*, usize, u32 result)
 {
-    if (!g_in_user_mode)
-        throw std::logic_error("sim: leave_user_mode outside user mode");
-    throw LeftUserMode { value };
+    auto* task = new SimTask;
+    task->fork_child = true;
+    task->result = result;
+    return new_task(task);
+}
+
+void switch_stacks(uptr* save, uptr next)
+{
+    SimTask* from = g_current_task;
+    auto* to = reinterpret_cast<SimTask*>(next);
+    *save = reinterpret_cast<uptr>(from);
+    if (to == from)
+        return;
+    if (!to->started) {
+        to->started = true;
+        getcontext(&to->context);
+        to->context.uc_stack.ss_sp = to->stack.data();
+        to->context.uc_stack.ss_size = to->stack.size();
+        to->context.uc_link = nullptr;
+        makecontext(&to->context, task_main, 0);
+    }
+    g_switched_from = from;
+    g_current_task = to;
+#ifdef CADENZA_SIM_ASAN
+    void* fake_stack = nullptr;
+    __sanitizer_start_switch_fiber(&fake_stack, to->stack_bottom, to->stack_size);
+    swapcontext(&from->context, &to->context);
+    finish_switch(fake_stack);
+#else
+    swapcontext(&from->context, &to->context);
+#endif
+    if (from->unwinding)
+        throw TaskDiscarded {};
+}
+
+void exit_to(uptr next)
+{
+    if (g_current_task == &g_boot_task)
+        throw std::logic_error("sim: exit_to from the boot context");
+    throw TaskEnded { next };
+}
+
+void discard_task(uptr saved)
+{
+    auto* task = reinterpret_cast<SimTask*>(saved);
+    if (task == &g_boot_task || task == g_current_task)
+        throw std::logic_error("sim: discard_task of the running or the boot context");
+    if (!task->started || task->finished)
+        return;
+    // Resume it once, to unwind: it throws on its own stack and comes back here when done.
+    task->unwinding = true;
+    task->return_to = g_current_task;
+    uptr ignored;
+    switch_stacks(&ignored, saved);
+}
+
+void set_trap_stack(u8* base, usize) { g_trap_stack = base; }
+
+void set_scheduler_hooks(void (*tick)(), void (*before_user_return)())
+{
+    g_tick_hook = tick;
+    g_user_return_hook = before_user_return;
 }
 
 void load_tls_descriptor(u32 index, const TlsDescriptor& descriptor)

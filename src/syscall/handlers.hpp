@@ -55,6 +55,13 @@ struct Timezone {
 };
 static_assert(sizeof(Timezone) == 8);
 
+// struct rusage (linux/resource.h) with i386's 32-bit longs.
+struct Rusage {
+    i32 user_seconds, user_microseconds, system_seconds, system_microseconds;
+    i32 maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+static_assert(sizeof(Rusage) == 72);
+
 // syscall/memory.cpp
 Result<u32> sys_brk(u32 address);
 Result<u32> sys_mmap2(u32 address, u32 length, u32 prot, u32 flags, i32 fd, u32 page_offset);
@@ -94,6 +101,12 @@ Result<i32> sys_time(u32 seconds);
 Result<void> sys_nanosleep(u32 request, u32 remaining);
 Result<void> sys_clock_nanosleep(i32 clock, u32 flags, u32 request, u32 remaining);
 Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, u32 request, u32 remaining);
+
+// syscall/family.cpp
+Result<i32> sys_fork();
+Result<i32> sys_wait4(i32 pid, u32 status, u32 options, u32 usage);
+Result<i32> sys_waitpid(i32 pid, u32 status, u32 options);
+Result<i32> sys_sched_yield();
 
 // syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)
 Result<u32> sys_write(i32 fd, u32 buffer, u32 count);

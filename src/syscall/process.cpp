@@ -37,7 +37,7 @@ Result<void> sys_exit_group(i32 status) { proc::exit_current((static_cast<u32>(s
 
 Result<i32> sys_getpid() { return self().pid; }
 Result<i32> sys_gettid() { return self().pid; }
-Result<i32> sys_getppid() { return self().ppid; }
+Result<i32> sys_getppid() { return self().parent_pid(); }
 
 Result<i32> sys_set_tid_address(u32 address)
 {

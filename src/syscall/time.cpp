@@ -2,6 +2,7 @@
 // 32-bit structures and the *_time64 calls' 64-bit ones.
 #include "arch/arch.hpp"
 #include "kernel/clock.hpp"
+#include "proc/scheduler.hpp"
 #include "syscall/handlers.hpp"
 
 namespace sys {
@@ -65,14 +66,19 @@ Result<i64> get_timespec(u32 address, bool wide)
     return seconds * kNanosecondsPerSecond + nanoseconds;
 }
 
-// Waits until the clock passes `deadline`, halting the CPU between timer interrupts. Nothing can interrupt
-// the sleep until signals exist, so `remaining` is always left at zero.
+// Blocks until the clock passes `deadline`, letting other processes run. Nothing can interrupt the sleep
+// until signals exist, so `remaining` is always left at zero.
 Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wide)
 {
     i64 now = TRY(read_clock(clock));
     i64 deadline = absolute ? request : now + request;
-    while (TRY(read_clock(clock)) < deadline)
-        arch::wait_for_interrupt();
+    u32 hz = arch::timer_hz();
+    while ((now = TRY(read_clock(clock))) < deadline) {
+        // The tick at which the deadline will have passed, on this clock's ruler.
+        u64 left = static_cast<u64>(deadline - now);
+        u64 ticks = (left * hz + kNanosecondsPerSecond - 1) / kNanosecondsPerSecond;
+        proc::sleep_until_tick(arch::timer_ticks() + (ticks ? ticks : 1));
+    }
     if (remaining && !absolute)
         TRY(wide ? put_timespec64(remaining, 0) : put_timespec32(remaining, 0));
     return {};

@@ -31,8 +31,11 @@ struct [[gnu::packed]] DescriptorTablePointer {
 constexpr unsigned kGdtEntries = 32;
 SegmentDescriptor g_gdt[kGdtEntries];
 TaskStateSegment g_tss;
-// The stack the CPU switches to on an interrupt or system call from user mode (TSS.esp0).
+// The stack the CPU switches to on an interrupt or system call from user mode (TSS.esp0): this one until the
+// first task runs, then the running task's.
 alignas(16) u8 g_trap_stack[16384];
+u8* g_trap_stack_base = g_trap_stack;
+usize g_trap_stack_size = sizeof(g_trap_stack);
 
 constexpr SegmentDescriptor make_descriptor(u32 base, u32 limit, u8 access, u8 flags)
 {
@@ -86,10 +89,17 @@ void set_gdt_entry(u32 index, u32 base, u32 limit, u8 access, u8 flags)
     g_gdt[index] = make_descriptor(base, limit, access, flags);
 }
 
+void set_trap_stack(u8* base, usize size)
+{
+    g_trap_stack_base = base;
+    g_trap_stack_size = size;
+    g_tss.esp0 = reinterpret_cast<u32>(base + size);
+}
+
 bool on_kernel_stack(const void* pointer, usize bytes)
 {
     auto* p = static_cast<const u8*>(pointer);
-    return p >= g_trap_stack && p + bytes <= g_trap_stack + sizeof(g_trap_stack);
+    return p >= g_trap_stack_base && p + bytes <= g_trap_stack_base + g_trap_stack_size;
 }
 
 } // namespace i386

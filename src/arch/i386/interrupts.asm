@@ -31,6 +31,9 @@ interrupt_common:
     push esp                     ; InterruptFrame*
     call interrupt_dispatch
     add esp, 4
+; A new task's first switch "returns" here with its InterruptFrame on top of its kernel stack (tasks.cpp).
+global interrupt_return
+interrupt_return:
     pop gs
     pop fs
     pop es

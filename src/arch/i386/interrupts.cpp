@@ -31,6 +31,9 @@ IrqHandler g_irq_handlers[16];
 BreakpointHook g_breakpoint_hook;
 arch::PageFaultHandler g_page_fault_handler;
 arch::SyscallHandler g_syscall_handler;
+void (*g_tick_hook)();
+void (*g_user_return_hook)();
+const InterruptFrame* g_syscall_frame;
 arch::UserTrapHandler g_user_trap_handler;
 const InterruptFrame* g_exception_frame;
 PageFaultRecord g_last_page_fault;
@@ -155,7 +158,12 @@ void handle_irq(InterruptFrame& frame)
     outb(kPic1Command, kPicEoi);
 }
 
-void timer_irq(InterruptFrame&) { g_ticks = g_ticks + 1; }
+void timer_irq(InterruptFrame&)
+{
+    g_ticks = g_ticks + 1;
+    if (g_tick_hook)
+        g_tick_hook();
+}
 
 } // namespace
 
@@ -213,6 +221,12 @@ void pit_init(u32 hz)
 void set_breakpoint_hook(BreakpointHook hook) { g_breakpoint_hook = hook; }
 void set_page_fault_handler(arch::PageFaultHandler handler) { g_page_fault_handler = handler; }
 void set_syscall_handler(arch::SyscallHandler handler) { g_syscall_handler = handler; }
+void set_scheduler_hooks(void (*tick)(), void (*before_user_return)())
+{
+    g_tick_hook = tick;
+    g_user_return_hook = before_user_return;
+}
+const InterruptFrame* current_syscall_frame() { return g_syscall_frame; }
 void set_user_trap_handler(arch::UserTrapHandler handler) { g_user_trap_handler = handler; }
 const InterruptFrame* current_exception_frame() { return g_exception_frame; }
 PageFaultRecord last_page_fault() { return g_last_page_fault; }
@@ -227,9 +241,17 @@ extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
         i386::handle_exception(*frame);
     else if (frame->vector < i386::kIrqBase + 16)
         i386::handle_irq(*frame);
-    else if (frame->vector == 0x80 && i386::g_syscall_handler)
-        frame->eax = static_cast<u32>(i386::g_syscall_handler(
+    else if (frame->vector == 0x80 && i386::g_syscall_handler) {
+        i386::g_syscall_frame = frame;
+        u32 result = static_cast<u32>(i386::g_syscall_handler(
             { frame->eax, { frame->ebx, frame->ecx, frame->edx, frame->esi, frame->edi, frame->ebp } }));
+        frame->eax = result;
+        i386::g_syscall_frame = nullptr;
+    }
     else
         log_warning("unexpected interrupt vector %u at eip=%#x", frame->vector, frame->eip);
+    // On the way back to user mode (and only there: the kernel is not preemptible) the scheduler may run
+    // another task; this one resumes here later and returns through its own frame.
+    if ((frame->cs & 3) == 3 && i386::g_user_return_hook)
+        i386::g_user_return_hook();
 }

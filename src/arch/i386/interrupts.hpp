@@ -37,6 +37,10 @@ void set_user_trap_handler(arch::UserTrapHandler handler);
 void set_gdt_entry(u32 index, u32 base, u32 limit, u8 access, u8 flags);
 // True when [pointer, pointer + bytes) lies on the trap stack (TSS.esp0), for backtraces.
 bool on_kernel_stack(const void* pointer, usize bytes);
+void set_trap_stack(u8* base, usize size);
+void set_scheduler_hooks(void (*tick)(), void (*before_user_return)());
+// The frame of the system call being handled (for fork), or nullptr.
+const InterruptFrame* current_syscall_frame();
 
 // The frame of the exception being handled, for register dumps; nullptr outside exception handling.
 const InterruptFrame* current_exception_frame();

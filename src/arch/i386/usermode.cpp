@@ -1,37 +1,78 @@
-// User mode on i386: the system-call and trap hooks, run_user_mode, and the TLS entries of the GDT.
+// User mode on i386: the system-call and trap hooks, the first frames of new tasks, and the TLS entries of
+// the GDT.
 #include "arch/arch.hpp"
 #include "arch/i386/cpu.hpp"
 #include "arch/i386/interrupts.hpp"
 #include "kernel/panic.hpp"
 
-extern "C" u32 i386_enter_user(u32 entry, u32 stack, u32* saved_stack);
-extern "C" [[noreturn]] void i386_leave_user(u32 saved_stack, u32 value);
+extern "C" void i386_switch_stacks(uptr* save, uptr next);
+extern "C" void interrupt_return();
 
 namespace arch {
 
 namespace {
 
-u32 g_saved_stack; // the kernel stack run_user_mode returns on; 0 while no user code runs
+constexpr u32 kUserCode = 0x73, kUserData = 0x7B, kEflagsInterrupts = 0x202;
+
+// What i386_switch_stacks pops before it returns: the callee-saved registers, then where to go.
+struct SwitchFrame {
+    u32 edi, esi, ebx, ebp;
+    u32 return_address;
+};
+
+// Lays a SwitchFrame that "returns" into interrupt_return under `frame` at the top of the stack.
+uptr place_frames(u8* base, usize size, const i386::InterruptFrame& frame)
+{
+    auto* top = reinterpret_cast<i386::InterruptFrame*>(base + size) - 1;
+    *top = frame;
+    auto* switch_frame = reinterpret_cast<SwitchFrame*>(top) - 1;
+    *switch_frame = { 0, 0, 0, 0, reinterpret_cast<u32>(&interrupt_return) };
+    return reinterpret_cast<uptr>(switch_frame);
+}
 
 } // namespace
 
 void set_syscall_handler(SyscallHandler handler) { i386::set_syscall_handler(handler); }
 void set_user_trap_handler(UserTrapHandler handler) { i386::set_user_trap_handler(handler); }
 
-u32 run_user_mode(uptr entry, uptr stack)
+uptr prepare_user_start(u8* base, usize size, uptr entry, uptr user_stack)
 {
-    if (g_saved_stack)
-        panic("run_user_mode: user code is already running");
-    u32 value = i386_enter_user(entry, stack, &g_saved_stack);
-    g_saved_stack = 0;
-    return value;
+    i386::InterruptFrame frame {};
+    frame.ds = frame.es = kUserData;
+    frame.eip = entry;
+    frame.cs = kUserCode;
+    frame.eflags = kEflagsInterrupts;
+    frame.user_esp = user_stack;
+    frame.user_ss = kUserData;
+    return place_frames(base, size, frame);
 }
 
-void leave_user_mode(u32 value)
+uptr prepare_fork_return(u8* base, usize size, u32 result)
 {
-    if (!g_saved_stack)
-        panic("leave_user_mode: no user code is running");
-    i386_leave_user(g_saved_stack, value);
+    const i386::InterruptFrame* current = i386::current_syscall_frame();
+    if (!current)
+        panic("prepare_fork_return outside a system call");
+    i386::InterruptFrame frame = *current;
+    frame.eax = result;
+    return place_frames(base, size, frame);
+}
+
+void switch_stacks(uptr* save, uptr next) { i386_switch_stacks(save, next); }
+
+void exit_to(uptr next)
+{
+    uptr abandoned; // nobody switches back to an ended task; its stack is freed by whoever reaps it
+    i386_switch_stacks(&abandoned, next);
+    panic("exit_to: an ended task was resumed");
+}
+
+void discard_task(uptr) { } // the kernel stack is all there is, and its owner frees it
+
+void set_trap_stack(u8* base, usize size) { i386::set_trap_stack(base, size); }
+
+void set_scheduler_hooks(void (*tick)(), void (*before_user_return)())
+{
+    i386::set_scheduler_hooks(tick, before_user_return);
 }
 
 void load_tls_descriptor(u32 index, const TlsDescriptor& d)

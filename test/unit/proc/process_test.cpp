@@ -228,7 +228,7 @@ TEST_CASE("run_init: exit_group's status comes back as a wait status, and the pr
         proc::Process* self = proc::current();
         REQUIRE(self);
         CHECK(self->pid == 1);
-        CHECK(self->ppid == 0);
+        CHECK(self->parent_pid() == 0);
         CHECK(std::string(self->name) == "init");
         CHECK(mm::AddressSpace::active() == self->space.get());
         CHECK(sim::active_page_tables() == self->space->page_tables());

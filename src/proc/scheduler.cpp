@@ -1,0 +1,176 @@
+// Round-robin scheduling. The kernel is not preemptible: a process gives up the CPU inside a system call
+// (blocking, yielding) or, when its slice is used up, on its way back to user mode.
+#include "proc/scheduler.hpp"
+
+#include "kernel/panic.hpp"
+
+namespace proc {
+
+namespace {
+
+WaitList g_run_queue;
+WaitList g_sleepers;
+Process* g_running;
+uptr g_idle_stack; // where the idle context stands while a process runs
+bool g_need_resched;
+
+// Every queue operation goes through these two, so a process always knows which list it is on.
+void enqueue(WaitList& list, Process& process)
+{
+    list.push_back(process);
+    process.queue = &list;
+}
+
+Process* dequeue(WaitList& list)
+{
+    Process* process = list.pop_front();
+    if (process)
+        process->queue = nullptr;
+    return process;
+}
+
+void load_context_of(Process& next)
+{
+    next.space->activate();
+    arch::set_trap_stack(next.kernel_stack, kKernelStackBytes);
+    for (u32 i = 0; i < arch::kTlsEntries; ++i) {
+        // An unused entry gets Linux's empty descriptor, so one process's TLS never shows in another.
+        arch::TlsDescriptor empty { 0, 0, false, true, false, true, false, 0 };
+        arch::load_tls_descriptor(arch::kFirstTlsEntry + i, next.tls_used[i] ? next.tls[i] : empty);
+    }
+}
+
+// Continues `next` (nullptr: the idle context) from wherever it stopped.
+void switch_to(Process* next)
+{
+    Process* previous = g_running;
+    if (next == previous)
+        return;
+    uptr* save = previous ? &previous->saved_stack : &g_idle_stack;
+    uptr target = next ? next->saved_stack : g_idle_stack;
+    g_running = next;
+    if (next) {
+        next->slice_left = kTimeSliceTicks;
+        load_context_of(*next);
+    }
+    arch::switch_stacks(save, target);
+}
+
+} // namespace
+
+Process* running() { return g_running; }
+void set_running(Process* process) { g_running = process; }
+
+void make_runnable(Process& process)
+{
+    process.state = Process::State::Runnable;
+    enqueue(g_run_queue, process);
+}
+
+void schedule()
+{
+    arch::InterruptGuard guard;
+    Process* next = dequeue(g_run_queue);
+    if (!next && g_running && g_running->state == Process::State::Runnable)
+        return; // nothing else to run: carry on
+    switch_to(next);
+}
+
+void schedule_last()
+{
+    arch::interrupts_disable();
+    Process* next = dequeue(g_run_queue);
+    g_running = next;
+    if (next) {
+        next->slice_left = kTimeSliceTicks;
+        load_context_of(*next);
+    }
+    arch::exit_to(next ? next->saved_stack : g_idle_stack);
+}
+
+void yield()
+{
+    arch::InterruptGuard guard;
+    if (g_running && g_running->state == Process::State::Runnable && !g_running->queue)
+        enqueue(g_run_queue, *g_running);
+    schedule();
+}
+
+void wait_on(WaitList& list)
+{
+    if (!g_running)
+        panic("wait_on outside a process");
+    arch::InterruptGuard guard;
+    g_running->state = Process::State::Blocked;
+    enqueue(list, *g_running);
+    schedule();
+}
+
+void wake_all(WaitList& list)
+{
+    arch::InterruptGuard guard;
+    while (Process* process = dequeue(list))
+        make_runnable(*process);
+}
+
+void sleep_until_tick(u64 tick)
+{
+    if (!g_running)
+        panic("sleep_until_tick outside a process");
+    arch::InterruptGuard guard;
+    if (arch::timer_ticks() >= tick)
+        return;
+    g_running->wake_at_tick = tick;
+    wait_on(g_sleepers);
+}
+
+void unschedule(Process& process)
+{
+    arch::InterruptGuard guard;
+    if (process.queue) {
+        process.queue->remove(process);
+        process.queue = nullptr;
+    }
+}
+
+void run_scheduler_until(bool (*done)())
+{
+    arch::interrupts_disable();
+    while (!done()) {
+        if (Process* next = dequeue(g_run_queue))
+            switch_to(next);
+        else
+            arch::wait_for_interrupt(); // returns with interrupts on, after the interrupt was handled
+        arch::interrupts_disable();
+    }
+    arch::interrupts_enable();
+}
+
+void scheduler_tick()
+{
+    u64 now = arch::timer_ticks();
+    for (Process& sleeper : g_sleepers) {
+        if (sleeper.wake_at_tick <= now) {
+            g_sleepers.remove(sleeper);
+            sleeper.queue = nullptr;
+            make_runnable(sleeper);
+        }
+    }
+    if (g_running) {
+        ++g_running->cpu_ticks;
+        if (g_running->slice_left && --g_running->slice_left == 0)
+            g_need_resched = true;
+    }
+}
+
+void scheduler_before_user_return()
+{
+    if (!g_need_resched || !g_running)
+        return;
+    g_need_resched = false;
+    g_running->slice_left = kTimeSliceTicks;
+    if (!g_run_queue.is_empty())
+        yield();
+}
+
+} // namespace proc

@@ -1,0 +1,40 @@
+// The scheduler: round-robin over runnable processes with a fixed time slice from the timer, blocking and
+// waking, timed sleeps, and the idle context (the boot stack) that halts the CPU when nothing can run.
+#pragma once
+
+#include "proc/process.hpp"
+
+namespace proc {
+
+// Timer ticks a process runs before another runnable one gets the CPU (10 ms at 1000 Hz).
+inline constexpr u32 kTimeSliceTicks = 10;
+
+// Appends `process` to the run queue.
+void make_runnable(Process& process);
+// Gives the CPU to the next runnable process; the current one must have been queued or blocked first.
+// Returns when the current process runs again.
+void schedule();
+// The current process goes to the back of the run queue (sched_yield, end of a time slice).
+void yield();
+// Blocks the current process on `list` until wake_all(list).
+void wait_on(WaitList& list);
+void wake_all(WaitList& list);
+// Blocks the current process until the timer tick count reaches `tick`.
+void sleep_until_tick(u64 tick);
+// Takes `process` off whatever queue it is on (teardown).
+void unschedule(Process& process);
+// The current process has ended: run the next one (or idle) and never come back.
+[[noreturn]] void schedule_last();
+
+// The idle context: runs processes until `done()` says to stop, halting the CPU while none is runnable.
+void run_scheduler_until(bool (*done)());
+
+// Timer and return-to-user hooks (arch::set_scheduler_hooks).
+void scheduler_tick();
+void scheduler_before_user_return();
+
+// The process now running (nullptr: idle); the scheduler switches address space, trap stack and TLS with it.
+Process* running();
+void set_running(Process* process);
+
+} // namespace proc
