@@ -170,6 +170,25 @@ bool init_has_exited() { return g_init_exited; }
 
 Process* current() { return running(); }
 
+usize process_count() { return g_processes.size(); }
+Process* first_process() { return g_processes.first(); }
+Process* next_process(const Process& process) { return g_processes.next(process); }
+
+void default_limits(ResourceLimit (&limits)[kResourceLimits])
+{
+    for (auto& limit : limits)
+        limit = { kRlimInfinity, kRlimInfinity };
+    limits[kRlimitStack] = { 8 * 1024 * 1024, kRlimInfinity };
+    limits[4] = { 0, kRlimInfinity };          // RLIMIT_CORE: no core dumps
+    limits[6] = { 4096, 4096 };                // RLIMIT_NPROC
+    limits[7] = { 1024, 4096 };                // RLIMIT_NOFILE (INR_OPEN_CUR, INR_OPEN_MAX)
+    limits[8] = { 8 * 1024 * 1024, 8 * 1024 * 1024 }; // RLIMIT_MEMLOCK
+    limits[11] = { 4096, 4096 };               // RLIMIT_SIGPENDING
+    limits[12] = { 819200, 819200 };           // RLIMIT_MSGQUEUE
+    limits[13] = { 0, 0 };                     // RLIMIT_NICE
+    limits[14] = { 0, 0 };                     // RLIMIT_RTPRIO
+}
+
 Process* find_process(i32 pid) { return g_processes.find(pid); }
 
 Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
@@ -190,6 +209,7 @@ Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const
     g_next_pid = 1;
     Process* init = TRY(create_process());
     copy_string(init->name, base_name(path), sizeof(init->name));
+    default_limits(init->limits);
     init->space = std::move(image.space);
     init->saved_stack = arch::prepare_user_start(init->kernel_stack, kKernelStackBytes, image.entry, image.stack);
     g_init = init;
@@ -219,6 +239,9 @@ Result<i32> fork_current()
     child->space = space.release_value();
     copy_string(child->name, parent.name, sizeof(child->name));
     child->credentials = parent.credentials;
+    child->umask = parent.umask;
+    for (u32 i = 0; i < kResourceLimits; ++i)
+        child->limits[i] = parent.limits[i];
     child->pgid = parent.pgid;
     child->sid = parent.sid;
     for (u32 i = 0; i < arch::kTlsEntries; ++i) {
@@ -271,6 +294,7 @@ Result<WaitResult> wait_child(i32 pid, bool no_hang)
             if (child.state != Process::State::Zombie)
                 continue;
             WaitResult result { child.pid, child.wait_status, child.cpu_ticks };
+            self.children_cpu_ticks += child.cpu_ticks + child.children_cpu_ticks;
             destroy_process(child);
             return result;
         }

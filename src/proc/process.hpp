@@ -14,9 +14,21 @@ namespace proc {
 inline constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKill = 9, kSigSegv = 11;
 
 struct Credentials {
+    static constexpr usize kMaxGroups = 64; // supplementary groups this kernel keeps (Linux allows 65536)
     u32 uid, euid, suid, fsuid;
     u32 gid, egid, sgid, fsgid;
+    u32 groups[kMaxGroups];
+    usize group_count;
+    bool is_root() const { return euid == 0; } // until capabilities exist, root is all of them
 };
+
+// Resource limits (man 2 getrlimit): RLIMIT_CPU .. RLIMIT_RTTIME, with Linux's defaults for init.
+inline constexpr u32 kResourceLimits = 16, kRlimitStack = 3;
+inline constexpr u64 kRlimInfinity = ~u64 { 0 };
+struct ResourceLimit {
+    u64 current, maximum;
+};
+void default_limits(ResourceLimit (&limits)[kResourceLimits]);
 
 struct Process {
     enum class State : u8 { Runnable, Blocked, Zombie };
@@ -27,6 +39,9 @@ struct Process {
     char name[16] {}; // comm: the executable's base name, as prctl(PR_GET_NAME) and /proc show it
     OwnPtr<mm::AddressSpace> space;
     Credentials credentials {};
+    u32 umask { 022 };
+    ResourceLimit limits[kResourceLimits] {};
+    u64 children_cpu_ticks { 0 }; // of children reaped by wait4, for times()
     uptr clear_child_tid { 0 }; // set_tid_address
     arch::TlsDescriptor tls[arch::kTlsEntries] {};
     bool tls_used[arch::kTlsEntries] {};
@@ -90,7 +105,22 @@ struct WaitResult {
 };
 Result<WaitResult> wait_child(i32 pid, bool no_hang);
 
+// Every process, in pid order (for sysinfo, setsid and the like).
+usize process_count();
+template<typename Visit>
+void for_each_process(Visit visit);
+
 // Installs the system-call, user-trap and scheduler handlers (once, at boot).
 void install_user_mode_handlers();
+
+Process* first_process();
+Process* next_process(const Process& process);
+
+template<typename Visit>
+void for_each_process(Visit visit)
+{
+    for (Process* process = first_process(); process; process = next_process(*process))
+        visit(*process);
+}
 
 } // namespace proc

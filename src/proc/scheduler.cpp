@@ -56,6 +56,18 @@ void switch_to(Process* next)
     arch::switch_stacks(save, target);
 }
 
+// Exponentially decaying averages sampled every 5 s, in Linux's 11-bit fixed point (kernel/sched/loadavg.c:
+// FSHIFT 11, EXP_1 1884, EXP_5 2014, EXP_15 2037).
+u64 g_loads[3];
+
+void sample_load()
+{
+    constexpr u64 kFixed1 = 1 << 11, kDecay[3] = { 1884, 2014, 2037 };
+    u64 active = (g_run_queue.size() + (g_running ? 1 : 0)) * kFixed1;
+    for (int i = 0; i < 3; ++i)
+        g_loads[i] = (g_loads[i] * kDecay[i] + active * (kFixed1 - kDecay[i])) >> 11;
+}
+
 } // namespace
 
 Process* running() { return g_running; }
@@ -146,9 +158,17 @@ void run_scheduler_until(bool (*done)())
     arch::interrupts_enable();
 }
 
+void load_averages(u64 (&out)[3])
+{
+    for (int i = 0; i < 3; ++i)
+        out[i] = g_loads[i] << 5; // SI_LOAD_SHIFT 16 from FSHIFT 11
+}
+
 void scheduler_tick()
 {
     u64 now = arch::timer_ticks();
+    if (arch::timer_hz() && now % (5 * arch::timer_hz()) == 0)
+        sample_load();
     for (Process& sleeper : g_sleepers) {
         if (sleeper.wake_at_tick <= now) {
             g_sleepers.remove(sleeper);

@@ -33,6 +33,9 @@ void run_scheduler_until(bool (*done)());
 void scheduler_tick();
 void scheduler_before_user_return();
 
+// Linux's load averages over 1, 5 and 15 minutes (runnable processes), in sysinfo's 16-bit fixed point.
+void load_averages(u64 (&out)[3]);
+
 // The process now running (nullptr: idle); the scheduler switches address space, trap stack and TLS with it.
 Process* running();
 void set_running(Process* process);

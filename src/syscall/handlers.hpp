@@ -62,6 +62,29 @@ struct Rusage {
 };
 static_assert(sizeof(Rusage) == 72);
 
+struct RlimitPair {
+    u32 current, maximum;
+};
+static_assert(sizeof(RlimitPair) == 8);
+struct Rlimit64 {
+    u64 current, maximum;
+};
+static_assert(sizeof(Rlimit64) == 16);
+struct Tms {
+    u32 user, system, children_user, children_system;
+};
+static_assert(sizeof(Tms) == 16);
+// struct sysinfo (linux/sysinfo.h) on i386.
+struct SysInfo {
+    i32 uptime;
+    u32 loads[3];
+    u32 total_ram, free_ram, shared_ram, buffer_ram, total_swap, free_swap;
+    u16 processes, pad;
+    u32 total_high, free_high, memory_unit;
+    char reserved[8];
+};
+static_assert(sizeof(SysInfo) == 64);
+
 // syscall/memory.cpp
 Result<u32> sys_brk(u32 address);
 Result<u32> sys_mmap2(u32 address, u32 length, u32 prot, u32 flags, i32 fd, u32 page_offset);
@@ -107,6 +130,50 @@ Result<i32> sys_fork();
 Result<i32> sys_wait4(i32 pid, u32 status, u32 options, u32 usage);
 Result<i32> sys_waitpid(i32 pid, u32 status, u32 options);
 Result<i32> sys_sched_yield();
+
+// syscall/identity.cpp
+Result<void> sys_setuid(u32 uid);
+Result<void> sys_setgid(u32 gid);
+Result<void> sys_setuid16(u32 uid);
+Result<void> sys_setgid16(u32 gid);
+Result<void> sys_setreuid(u32 real, u32 effective);
+Result<void> sys_setregid(u32 real, u32 effective);
+Result<void> sys_setreuid16(u32 real, u32 effective);
+Result<void> sys_setregid16(u32 real, u32 effective);
+Result<void> sys_setresuid(u32 real, u32 effective, u32 saved);
+Result<void> sys_setresgid(u32 real, u32 effective, u32 saved);
+Result<void> sys_setresuid16(u32 real, u32 effective, u32 saved);
+Result<void> sys_setresgid16(u32 real, u32 effective, u32 saved);
+Result<void> sys_getresuid(u32 real, u32 effective, u32 saved);
+Result<void> sys_getresgid(u32 real, u32 effective, u32 saved);
+Result<void> sys_getresuid16(u32 real, u32 effective, u32 saved);
+Result<void> sys_getresgid16(u32 real, u32 effective, u32 saved);
+Result<u32> sys_setfsuid(u32 uid);
+Result<u32> sys_setfsgid(u32 gid);
+Result<u32> sys_setfsuid16(u32 uid);
+Result<u32> sys_setfsgid16(u32 gid);
+Result<i32> sys_getgroups(i32 size, u32 list);
+Result<i32> sys_getgroups16(i32 size, u32 list);
+Result<void> sys_setgroups(i32 size, u32 list);
+Result<void> sys_setgroups16(i32 size, u32 list);
+
+// syscall/session.cpp
+Result<void> sys_setpgid(i32 pid, i32 pgid);
+Result<i32> sys_getpgid(i32 pid);
+Result<i32> sys_getpgrp();
+Result<i32> sys_getsid(i32 pid);
+Result<i32> sys_setsid();
+
+// syscall/resources.cpp
+Result<u32> sys_umask(u32 mask);
+Result<void> sys_getrlimit(u32 resource, u32 limit);
+Result<void> sys_ugetrlimit(u32 resource, u32 limit);
+Result<void> sys_setrlimit(u32 resource, u32 limit);
+Result<void> sys_prlimit64(i32 pid, u32 resource, u32 new_limit, u32 old_limit);
+Result<u32> sys_times(u32 buffer);
+Result<void> sys_sysinfo(u32 info);
+Result<i32> sys_prctl(i32 option, u32 a, u32 b, u32 c, u32 d);
+Result<void> sys_getcpu(u32 cpu, u32 node, u32 cache);
 
 // syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)
 Result<u32> sys_write(i32 fd, u32 buffer, u32 count);

@@ -1,0 +1,154 @@
+// umask, resource limits, times, sysinfo, prctl's name, getcpu (their man 2 pages).
+#include "arch/arch.hpp"
+#include "kernel/clock.hpp"
+#include "lib/string.hpp"
+#include "mm/physical_memory.hpp"
+#include "proc/process.hpp"
+#include "proc/scheduler.hpp"
+#include "syscall/handlers.hpp"
+
+namespace sys {
+
+namespace {
+
+proc::Process& self() { return *proc::current(); }
+
+constexpr u32 kUserHz = 100; // USER_HZ: the unit of times() and /proc, whatever the timer runs at
+constexpr u64 kNrOpen = 1024 * 1024; // fs.nr_open: RLIMIT_NOFILE may not go past it
+constexpr u32 kPrSetName = 15, kPrGetName = 16;
+
+u32 to_user_hz(u64 ticks) { return static_cast<u32>(ticks * kUserHz / arch::timer_hz()); }
+
+Result<void> check_resource(u32 resource) { return resource < proc::kResourceLimits ? Result<void> {} : Errno::INVAL; }
+
+// Applies a new limit the way Linux's do_prlimit does: cur <= max, raising max needs privilege.
+Result<void> set_limit(proc::Process& process, u32 resource, proc::ResourceLimit limit)
+{
+    if (limit.current > limit.maximum)
+        return Errno::INVAL;
+    proc::ResourceLimit& old = process.limits[resource];
+    if (limit.maximum > old.maximum && !self().credentials.is_root())
+        return Errno::PERM;
+    if (resource == 7 && limit.maximum > kNrOpen)
+        return Errno::PERM;
+    old = limit;
+    if (resource == proc::kRlimitStack)
+        process.space->set_stack_limit(limit.current > 0xFFFFFFFF ? 0xFFFFFFFF : static_cast<usize>(limit.current));
+    return {};
+}
+
+u32 to_u32_limit(u64 value) { return value >= 0xFFFFFFFF ? 0xFFFFFFFF : static_cast<u32>(value); }
+u64 from_u32_limit(u32 value) { return value == 0xFFFFFFFF ? proc::kRlimInfinity : value; }
+
+} // namespace
+
+Result<u32> sys_umask(u32 mask)
+{
+    u32 old = self().umask;
+    self().umask = mask & 0777;
+    return old;
+}
+
+Result<void> sys_getrlimit(u32 resource, u32 address)
+{
+    // The oldest i386 call: values above LONG_MAX read as LONG_MAX (sys_old_getrlimit).
+    TRY(check_resource(resource));
+    const auto& limit = self().limits[resource];
+    RlimitPair value { limit.current > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<u32>(limit.current),
+        limit.maximum > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<u32>(limit.maximum) };
+    return mm::copy_to_user(mm::UserPtr<RlimitPair>(address), value);
+}
+
+Result<void> sys_ugetrlimit(u32 resource, u32 address)
+{
+    TRY(check_resource(resource));
+    const auto& limit = self().limits[resource];
+    RlimitPair value { to_u32_limit(limit.current), to_u32_limit(limit.maximum) };
+    return mm::copy_to_user(mm::UserPtr<RlimitPair>(address), value);
+}
+
+Result<void> sys_setrlimit(u32 resource, u32 address)
+{
+    TRY(check_resource(resource));
+    RlimitPair value;
+    TRY(mm::copy_from_user(value, mm::UserPtr<RlimitPair>(address)));
+    return set_limit(self(), resource, { from_u32_limit(value.current), from_u32_limit(value.maximum) });
+}
+
+Result<void> sys_prlimit64(i32 pid, u32 resource, u32 new_address, u32 old_address)
+{
+    TRY(check_resource(resource));
+    proc::Process* process = pid == 0 ? &self() : proc::find_process(pid);
+    if (!process || process->state == proc::Process::State::Zombie)
+        return Errno::SRCH;
+    if (process != &self() && !self().credentials.is_root())
+        return Errno::PERM;
+    Rlimit64 wanted {};
+    if (new_address)
+        TRY(mm::copy_from_user(wanted, mm::UserPtr<Rlimit64>(new_address)));
+    proc::ResourceLimit old = process->limits[resource];
+    if (new_address)
+        TRY(set_limit(*process, resource, { wanted.current, wanted.maximum }));
+    if (old_address)
+        TRY(mm::copy_to_user(mm::UserPtr<Rlimit64>(old_address), Rlimit64 { old.current, old.maximum }));
+    return {};
+}
+
+Result<u32> sys_times(u32 address)
+{
+    if (address) {
+        // Kernel and user time are not told apart yet: all of it counts as user time.
+        Tms value { to_user_hz(self().cpu_ticks), 0, to_user_hz(self().children_cpu_ticks), 0 };
+        TRY(mm::copy_to_user(mm::UserPtr<Tms>(address), value));
+    }
+    return to_user_hz(arch::timer_ticks());
+}
+
+Result<void> sys_sysinfo(u32 address)
+{
+    SysInfo info {};
+    info.uptime = static_cast<i32>(monotonic_ns() / 1000000000ull);
+    u64 loads[3];
+    proc::load_averages(loads);
+    for (int i = 0; i < 3; ++i)
+        info.loads[i] = static_cast<u32>(loads[i]);
+    info.total_ram = static_cast<u32>(mm::page_allocator().managed_pages());
+    info.free_ram = static_cast<u32>(mm::page_allocator().free_pages());
+    info.processes = static_cast<u16>(proc::process_count());
+    info.memory_unit = mm::kPageSize;
+    return mm::copy_to_user(mm::UserPtr<SysInfo>(address), info);
+}
+
+Result<i32> sys_prctl(i32 option, u32 argument, u32, u32, u32)
+{
+    char name[16] = {};
+    switch (option) {
+    case kPrSetName: {
+        auto length = mm::copy_string_from_user(name, argument, sizeof(name));
+        // A longer name is cut to 15 characters, as Linux does with TASK_COMM_LEN.
+        if (length.is_error() && length.error() != Errno::NAMETOOLONG)
+            return length.error();
+        name[15] = '\0';
+        copy_string(self().name, name, sizeof(self().name));
+        return 0;
+    }
+    case kPrGetName:
+        copy_string(name, self().name, sizeof(name));
+        TRY(mm::copy_to_user(argument, name, sizeof(name)));
+        return 0;
+    default:
+        return Errno::INVAL;
+    }
+}
+
+Result<void> sys_getcpu(u32 cpu, u32 node, u32)
+{
+    // One CPU, one NUMA node.
+    if (cpu)
+        TRY(mm::copy_to_user(mm::UserPtr<u32>(cpu), 0u));
+    if (node)
+        TRY(mm::copy_to_user(mm::UserPtr<u32>(node), 0u));
+    return {};
+}
+
+} // namespace sys
