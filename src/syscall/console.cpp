@@ -47,23 +47,23 @@ Result<u32> sys_writev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count)
         return Errno::BADF;
     if (count < 0 || count > 1024) // UIO_MAXIOV
         return Errno::INVAL;
-    // Check the whole vector first, as Linux does: a bad length fails the call before anything is written.
-    u64 total = 0;
+    // Check the whole vector first, as Linux's import_iovec does: a length negative as ssize_t or a range
+    // outside user space fails the call before anything is written; a total past MAX_RW_COUNT is cut there.
+    constexpr u32 kMaxRwCount = 0x7FFFF000;
     for (i32 i = 0; i < count; ++i) {
         IoVec v;
         TRY(mm::copy_from_user(v, vectors.offset(i)));
         if (static_cast<i32>(v.length) < 0)
             return Errno::INVAL;
-        total += v.length;
-        if (total > 0x7FFFFFFF)
-            return Errno::INVAL;
         if (v.length && !mm::is_user_range(v.base, v.length))
             return Errno::FAULT;
     }
     u32 written = 0;
-    for (i32 i = 0; i < count; ++i) {
+    for (i32 i = 0; i < count && written < kMaxRwCount; ++i) {
         IoVec v;
         TRY(mm::copy_from_user(v, vectors.offset(i)));
+        if (v.length > kMaxRwCount - written)
+            v.length = kMaxRwCount - written;
         u32 done = TRY(write_user(v.base, v.length, written));
         written += done;
         if (done < v.length)

@@ -103,13 +103,10 @@ TEST_CASE("writev: the vectors are written in order; a bad count or length is EI
         CHECK(call(kSysWritev, 1, vectors, 1025) == err(Errno::INVAL)); // UIO_MAXIOV is 1024
         CHECK(call(kSysWritev, 1, vectors, 0x80000000) == err(Errno::INVAL));
         CHECK(call(kSysWritev, 5, vectors, 3) == err(Errno::BADF));
-        // A length that is negative as ssize_t, and a total past SSIZE_MAX: EINVAL before anything is written.
+        // A length that is negative as ssize_t: EINVAL before anything is written.
         sys::IoVec negative[2] = { { buffer, 5 }, { buffer, 0x80000000 } };
         poke(vectors, negative);
         CHECK(call(kSysWritev, 1, vectors, 2) == err(Errno::INVAL));
-        sys::IoVec too_much[3] = { { buffer, 5 }, { 0x10000, 0x40000000 }, { 0x10000, 0x40000000 } };
-        poke(vectors, too_much);
-        CHECK(call(kSysWritev, 1, vectors, 3) == err(Errno::INVAL));
         // The vector itself unreadable, or a base in the kernel's half: EFAULT.
         CHECK(call(kSysWritev, 1, 0xC0000000, 1) == err(Errno::FAULT));
         CHECK(call(kSysWritev, 1, 0x10000000, 1) == err(Errno::FAULT));
@@ -119,11 +116,18 @@ TEST_CASE("writev: the vectors are written in order; a bad count or length is EI
         CHECK(call(kSysWritev, 1, vectors, 2) == err(Errno::FAULT));
         CHECK(m.console.text() == "alphabeta"); // none of the failed calls wrote anything
 
+        // A total past MAX_RW_COUNT is cut, not refused (Linux 6.1): here the first vector is written and the
+        // second, unmapped, ends the call.
+        sys::IoVec too_much[3] = { { buffer, 5 }, { 0x10000, 0x40000000 }, { 0x10000, 0x40000000 } };
+        poke(vectors, too_much);
+        CHECK(call(kSysWritev, 1, vectors, 3) == 5);
+        CHECK(m.console.text() == "alphabetaalpha");
+
         // A later vector in unmapped user memory: the earlier ones are written and counted.
         sys::IoVec partial[2] = { { buffer, 5 }, { 0x10000000, 4 } };
         poke(vectors, partial);
         CHECK(call(kSysWritev, 1, vectors, 2) == 5);
-        CHECK(m.console.text() == "alphabetaalpha");
+        CHECK(m.console.text() == "alphabetaalphaalpha");
     });
 }
 
