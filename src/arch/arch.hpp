@@ -97,8 +97,14 @@ Result<void> map_page(PageTables* tables, uptr virt, PhysAddr phys, u32 access);
 void unmap_page(PageTables* tables, uptr virt);
 // Changes the access of an existing mapping; false when `virt` is not mapped.
 bool protect_page(PageTables* tables, uptr virt, u32 access);
+// The same without keeping the TLB coherent: for changing many pages, followed by flush_tlb().
+bool protect_page_unflushed(PageTables* tables, uptr virt, u32 access);
+void flush_tlb(PageTables* tables);
 // The mapping at `virt`, if any.
 bool query_page(PageTables* tables, uptr virt, PageMapping& out);
+// The first mapped page in [virt, end) with its mapping, skipping unmapped stretches wholesale; false when
+// there is none. For walking sparse areas (fork, unmap, teardown) without a query per page.
+bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageMapping& out);
 // Makes `tables` the current user address space (nullptr: only the kernel half).
 void activate_page_tables(PageTables* tables);
 

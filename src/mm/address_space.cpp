@@ -210,12 +210,11 @@ Result<void> AddressSpace::protect_range(uptr start, uptr end, u32 prot)
     TRY(isolate(start, end));
     for (VmArea* area = find_area(start); area && area->start < end; area = m_areas.next(*area)) {
         area->prot = prot;
-        for (uptr page = area->start; page < area->end; page += kPage) {
-            arch::PageMapping mapping;
-            if (arch::query_page(m_tables, page, mapping))
-                arch::protect_page(m_tables, page, page_access(*area, page, mapping.phys));
-        }
+        arch::PageMapping mapping;
+        for (uptr page = area->start; arch::next_mapped_page(m_tables, page, area->end, page, mapping); page += kPage)
+            arch::protect_page_unflushed(m_tables, page, page_access(*area, page, mapping.phys));
     }
+    arch::flush_tlb(m_tables);
     merge_range(start > kPage ? start - kPage : 0, end);
     return {};
 }
@@ -282,10 +281,8 @@ Result<void> AddressSpace::move_range(uptr old_start, usize length, uptr new_sta
 
 void AddressSpace::release_pages(uptr start, uptr end)
 {
-    for (uptr page = start; page < end; page += kPage) {
-        arch::PageMapping mapping;
-        if (!arch::query_page(m_tables, page, mapping))
-            continue;
+    arch::PageMapping mapping;
+    for (uptr page = start; arch::next_mapped_page(m_tables, page, end, page, mapping); page += kPage) {
         arch::unmap_page(m_tables, page);
         page_allocator().unref(mapping.phys);
         --m_resident_pages;
@@ -345,32 +342,40 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork()
     child->m_break_start = m_break_start;
     child->m_break = m_break;
     child->m_stack_limit = m_stack_limit;
+    bool write_protected = false; // one TLB flush at the end instead of one per page
     for (VmArea& area : m_areas) {
         if (area.flags & kVmDontFork)
             continue;
         auto* copy = new (std::nothrow)
             VmArea { {}, area.start, area.end, area.prot, area.flags, area.backing, area.backing_offset };
-        if (!copy)
+        if (!copy) {
+            arch::flush_tlb(m_tables);
             return Errno::NOMEM; // the child's destructor releases what it got so far
+        }
         if (copy->backing)
             copy->backing->ref();
         (void)child->m_areas.insert(*copy);
         if (area.flags & kVmWipeOnFork)
             continue;
-        for (uptr page = area.start; page < area.end; page += kPage) {
-            arch::PageMapping mapping;
-            if (!arch::query_page(m_tables, page, mapping))
-                continue;
+        arch::PageMapping mapping;
+        for (uptr page = area.start; arch::next_mapped_page(m_tables, page, area.end, page, mapping); page += kPage) {
             u32 access = mapping.access;
             if (!(area.flags & kVmShared) && (access & arch::kPageWritable)) {
                 access &= ~arch::kPageWritable;
-                arch::protect_page(m_tables, page, access);
+                arch::protect_page_unflushed(m_tables, page, access);
+                write_protected = true;
             }
-            TRY(arch::map_page(child->m_tables, page, mapping.phys, access));
+            auto mapped = arch::map_page(child->m_tables, page, mapping.phys, access);
+            if (mapped.is_error()) {
+                arch::flush_tlb(m_tables);
+                return mapped.error();
+            }
             page_allocator().ref(mapping.phys);
             ++child->m_resident_pages;
         }
     }
+    if (write_protected)
+        arch::flush_tlb(m_tables);
     return child;
 }
 
@@ -387,10 +392,8 @@ const char* AddressSpace::invariant_violation() const
             return "two areas overlap";
         if (previous && continues(*previous, area))
             return "two adjacent areas should have been merged";
-        for (uptr page = area.start; page < area.end; page += kPage) {
-            arch::PageMapping mapping;
-            if (!arch::query_page(m_tables, page, mapping))
-                continue;
+        arch::PageMapping mapping;
+        for (uptr page = area.start; arch::next_mapped_page(m_tables, page, area.end, page, mapping); page += kPage) {
             ++resident;
             if (page_allocator().refcount(mapping.phys) == 0)
                 return "a mapped frame has no reference";

@@ -104,12 +104,26 @@ bool protect_page(PageTables* tables, uptr virt, u32 access)
     return true;
 }
 
+bool protect_page_unflushed(PageTables* tables, uptr virt, u32 access) { return protect_page(tables, virt, access); }
+
+void flush_tlb(PageTables*) { } // the simulated MMU keeps no TLB
+
 bool query_page(PageTables* tables, uptr virt, PageMapping& out)
 {
     check_user_page(virt);
     auto it = tables->pages.find(virt);
     if (it == tables->pages.end())
         return false;
+    out = it->second;
+    return true;
+}
+
+bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageMapping& out)
+{
+    auto it = tables->pages.lower_bound(virt & ~uptr { kPageBytes - 1 });
+    if (it == tables->pages.end() || it->first >= end)
+        return false;
+    page = it->first;
     out = it->second;
     return true;
 }

@@ -116,15 +116,29 @@ void unmap_page(PageTables* tables, uptr virt)
     }
 }
 
-bool protect_page(PageTables* tables, uptr virt, u32 access)
+bool protect_page_unflushed(PageTables* tables, uptr virt, u32 access)
 {
     check_user_page(virt);
     u32* entry = entry_for(tables, virt);
     if (!entry || !is_mapped(*entry))
         return false;
     *entry = (*entry & kFrameMask) | entry_bits(access);
+    return true;
+}
+
+bool protect_page(PageTables* tables, uptr virt, u32 access)
+{
+    if (!protect_page_unflushed(tables, virt, access))
+        return false;
     flush(tables, virt);
     return true;
+}
+
+void flush_tlb(PageTables* tables)
+{
+    // Reloading CR3 drops every non-global TLB entry at once: cheaper than one invlpg per page.
+    if (tables->directory == active_directory())
+        asm volatile("mov %0, %%cr3" : : "r"(tables->directory) : "memory");
 }
 
 bool query_page(PageTables* tables, uptr virt, PageMapping& out)
@@ -136,6 +150,37 @@ bool query_page(PageTables* tables, uptr virt, PageMapping& out)
     u32 access = (*entry & kPresent) ? (*entry & kWritable ? kPageWritable : 0u) | (*entry & kUser ? kPageUser : 0u) : 0u;
     out = { *entry & kFrameMask, access };
     return true;
+}
+
+bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageMapping& out)
+{
+    const u32* directory = table_at(tables->directory);
+    if (end > kUserEnd)
+        end = kUserEnd;
+    for (uptr address = virt & ~uptr { kPageBytes - 1 }; address < end;) {
+        u32 directory_entry = directory[address >> 22];
+        if (!(directory_entry & kPresent)) {
+            address = (address | 0x3FFFFF) + 1; // the whole 4 MiB is empty
+            continue;
+        }
+        const u32* table = table_at(directory_entry & kFrameMask);
+        for (; address < end; address += kPageBytes) {
+            u32 entry = table[(address >> 12) & (kEntries - 1)];
+            if (is_mapped(entry)) {
+                page = address;
+                u32 access = (entry & kPresent)
+                    ? (entry & kWritable ? kPageWritable : 0u) | (entry & kUser ? kPageUser : 0u)
+                    : 0u;
+                out = { entry & kFrameMask, access };
+                return true;
+            }
+            if (((address + kPageBytes) & 0x3FFFFF) == 0) {
+                address += kPageBytes;
+                break; // on to the next table
+            }
+        }
+    }
+    return false;
 }
 
 void activate_page_tables(PageTables* tables)
