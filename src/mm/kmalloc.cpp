@@ -101,6 +101,14 @@ usize kmalloc_pages()
     return pages;
 }
 
+usize kmalloc_reclaimable_pages()
+{
+    usize pages = 0;
+    for (usize i = 0; i < kSizeClasses; ++i)
+        pages += size_class(i).empty_pages();
+    return pages;
+}
+
 void kmalloc_shrink()
 {
     for (usize i = 0; i < kSizeClasses; ++i)

@@ -21,6 +21,9 @@ usize kmalloc_size(const void* pointer);
 // Pages held by the slab caches and by whole-block allocations, for /proc/meminfo's Slab line.
 usize kmalloc_pages();
 
+// Pages kmalloc_shrink() would give back now (for MemAvailable).
+usize kmalloc_reclaimable_pages();
+
 // Gives empty slabs back to the page allocator.
 void kmalloc_shrink();
 // Forgets every allocation, for host tests that set up a new page allocator.

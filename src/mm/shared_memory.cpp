@@ -8,6 +8,14 @@
 
 namespace mm {
 
+namespace {
+
+u64 g_total_pages;
+
+} // namespace
+
+u64 SharedMemory::total_pages() { return g_total_pages; }
+
 Result<SharedMemory*> SharedMemory::create(u64 pages)
 {
     auto* memory = new (std::nothrow) SharedMemory;
@@ -49,6 +57,7 @@ Result<PhysAddr> SharedMemory::page(u64 index)
         PhysAddr frame = TRY(page_allocator().allocate(0));
         fill_bytes(arch::phys_to_virt(frame, arch::kPageBytes), 0, arch::kPageBytes);
         m_frames[index] = frame;
+        ++g_total_pages;
     }
     return m_frames[index];
 }
@@ -58,8 +67,10 @@ PhysAddr SharedMemory::existing_page(u64 index) const { return index < m_count ?
 void SharedMemory::discard(u64 first, u64 count)
 {
     for (u64 index = first; index < m_count && index - first < count; ++index) {
-        if (m_frames[index])
+        if (m_frames[index]) {
             page_allocator().unref(m_frames[index]);
+            --g_total_pages;
+        }
         m_frames[index] = 0;
     }
 }

@@ -18,6 +18,8 @@ public:
     void discard(u64 first, u64 count);
 
     u64 size_in_pages() const { return m_count; }
+    // Pages held by all shared memory (Shmem in /proc/meminfo).
+    static u64 total_pages();
 
 private:
     SharedMemory() = default;

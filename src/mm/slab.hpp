@@ -43,6 +43,8 @@ public:
     usize objects_in_use() const { return m_objects_in_use; }
     usize slab_count() const { return m_partial.size() + m_full.size() + m_empty.size(); }
     usize pages() const { return slab_count() << m_order; }
+    // Pages in empty slabs, which shrink() would give back.
+    usize empty_pages() const { return m_empty.size() << m_order; }
 
     // The cache `object` belongs to when it lies in a slab, else nullptr (a whole-block allocation).
     static SlabCache* cache_of(const void* object);
