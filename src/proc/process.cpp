@@ -272,9 +272,11 @@ void exit_current(u32 wait_status)
     process.state = Process::State::Zombie;
     if (process.parent)
         wake_all(process.parent->child_exit_waiters);
-    if (&process == g_init)
+    // Init's end is the system's: straight to the idle context, which ends run_init, whatever else could run.
+    bool is_init = &process == g_init;
+    if (is_init)
         g_init_exited = true;
-    schedule_last();
+    schedule_last(is_init);
 }
 
 Result<WaitResult> wait_child(i32 pid, bool no_hang)

@@ -88,10 +88,10 @@ void schedule()
     switch_to(next);
 }
 
-void schedule_last()
+void schedule_last(bool to_idle)
 {
     arch::interrupts_disable();
-    Process* next = dequeue(g_run_queue);
+    Process* next = to_idle ? nullptr : dequeue(g_run_queue);
     g_running = next;
     if (next) {
         next->slice_left = kTimeSliceTicks;

@@ -23,8 +23,9 @@ void wake_all(WaitList& list);
 void sleep_until_tick(u64 tick);
 // Takes `process` off whatever queue it is on (teardown).
 void unschedule(Process& process);
-// The current process has ended: run the next one (or idle) and never come back.
-[[noreturn]] void schedule_last();
+// The current process has ended: run the next one (or, with `to_idle`, the idle context, whatever else is
+// runnable) and never come back.
+[[noreturn]] void schedule_last(bool to_idle = false);
 
 // The idle context: runs processes until `done()` says to stop, halting the CPU while none is runnable.
 void run_scheduler_until(bool (*done)());

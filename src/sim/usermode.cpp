@@ -75,6 +75,8 @@ void finish_switch([[maybe_unused]] void* fake_stack)
     }
 }
 
+void task_main();
+
 // Thrown on a task's own stack so that its host frames (the test's "user code" with its locals) unwind
 // when the task ends (exit_to) or is torn down (discard_task).
 struct TaskEnded {
@@ -82,9 +84,23 @@ struct TaskEnded {
 };
 struct TaskDiscarded { };
 
+// A task switched to for the first time starts at task_main on its own stack.
+void prepare_to_run(SimTask* to)
+{
+    if (to->started)
+        return;
+    to->started = true;
+    getcontext(&to->context);
+    to->context.uc_stack.ss_sp = to->stack.data();
+    to->context.uc_stack.ss_size = to->stack.size();
+    to->context.uc_link = nullptr;
+    makecontext(&to->context, task_main, 0);
+}
+
 // The last switch away from an ended task.
 [[noreturn]] void final_switch(SimTask* to)
 {
+    prepare_to_run(to);
     SimTask* self = g_current_task;
     self->finished = true;
     g_switched_from = self;
@@ -217,14 +233,7 @@ void switch_stacks(uptr* save, uptr next)
     *save = reinterpret_cast<uptr>(from);
     if (to == from)
         return;
-    if (!to->started) {
-        to->started = true;
-        getcontext(&to->context);
-        to->context.uc_stack.ss_sp = to->stack.data();
-        to->context.uc_stack.ss_size = to->stack.size();
-        to->context.uc_link = nullptr;
-        makecontext(&to->context, task_main, 0);
-    }
+    prepare_to_run(to);
     g_switched_from = from;
     g_current_task = to;
 #ifdef CADENZA_SIM_ASAN

@@ -1,0 +1,227 @@
+// The scheduler and the process family on the simulated machine: each process a task on a host stack of its
+// own, so fork really has two programs running in turn. Round-robin order, time slices, blocking in wait4
+// and nanosleep, zombies, orphans handed to init, and teardown when init ends.
+#include <catch2/catch_test_macros.hpp>
+#include <vector>
+
+#include "process_machine.hpp"
+#include "proc/scheduler.hpp"
+#include "sim/sim.hpp"
+#include "syscall/handlers.hpp"
+
+using namespace proc_test;
+
+namespace {
+
+constexpr u32 kSysFork = 2, kSysWaitpid = 7, kSysSchedYield = 158, kSysNanosleep = 162, kSysWait4 = 114;
+constexpr u32 kWNoHang = 1;
+
+// What each child does, chosen by the order children were forked in (the sim gives them fork's result only).
+struct Children {
+    std::vector<std::function<void()>> programs;
+    usize started = 0;
+    void install()
+    {
+        sim::set_fork_child_program([this](u32 result) {
+            REQUIRE(result == 0); // fork returns 0 in the child
+            programs.at(started++)();
+        });
+    }
+};
+
+i32 wait_for(i32 pid, u32 status_address, u32 options = 0)
+{
+    return call(kSysWait4, static_cast<u32>(pid), status_address, options, 0);
+}
+
+} // namespace
+
+TEST_CASE("fork: the child gets 0, the parent its pid, and wait4 its exit status")
+{
+    ProcessMachine m;
+    Children children;
+    i32 child_pid = 0, seen_parent = 0;
+    children.programs.push_back([&] {
+        seen_parent = call(kSysGetppid);
+        exit_group(7);
+    });
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        u32 box = scratch();
+        child_pid = call(kSysFork);
+        CHECK(child_pid == 2);
+        CHECK(wait_for(child_pid, box) == child_pid);
+        CHECK(peek<u32>(box) == 7u << 8);
+        CHECK(wait_for(-1, box) == err(Errno::CHILD)); // reaped: no child left
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(status.value() == 0);
+    CHECK(seen_parent == 1);
+    CHECK(m.no_pages_leaked());
+}
+
+TEST_CASE("sched_yield takes turns round-robin")
+{
+    ProcessMachine m;
+    Children children;
+    std::vector<char> order;
+    for (char name : { 'b', 'c' }) {
+        children.programs.push_back([&order, name] {
+            for (int i = 0; i < 3; ++i) {
+                order.push_back(name);
+                call(kSysSchedYield);
+            }
+            exit_group(0);
+        });
+    }
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        call(kSysFork);
+        call(kSysFork);
+        for (int i = 0; i < 3; ++i) {
+            order.push_back('a');
+            call(kSysSchedYield);
+        }
+        u32 box = scratch();
+        while (wait_for(-1, box) > 0) { }
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(std::string(order.begin(), order.end()) == "abcabcabc");
+}
+
+TEST_CASE("A used-up time slice hands the CPU over on the way back to user mode")
+{
+    ProcessMachine m;
+    Children children;
+    std::vector<char> order;
+    children.programs.push_back([&] {
+        order.push_back('b');
+        exit_group(0);
+    });
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        call(kSysFork);
+        // Nine ticks leave the slice unfinished: the child does not run yet.
+        for (u32 i = 0; i + 1 < proc::kTimeSliceTicks; ++i)
+            sim::timer_tick();
+        call(kSysGetpid);
+        order.push_back('a');
+        sim::timer_tick(); // the tenth: the next return to user mode switches
+        call(kSysGetpid);
+        order.push_back('a');
+        u32 box = scratch();
+        wait_for(-1, box);
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(std::string(order.begin(), order.end()) == "aba");
+}
+
+TEST_CASE("wait4 blocks until a child exits; WNOHANG does not")
+{
+    ProcessMachine m;
+    Children children;
+    std::vector<std::string> events;
+    children.programs.push_back([&] {
+        events.push_back("child runs");
+        call(kSysSchedYield);
+        events.push_back("child exits");
+        exit_group(3);
+    });
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        u32 box = scratch();
+        i32 child = call(kSysFork);
+        CHECK(wait_for(child, box, kWNoHang) == 0);
+        events.push_back("parent waits");
+        CHECK(wait_for(child, box) == child);
+        events.push_back("parent woken");
+        CHECK(peek<u32>(box) == 3u << 8);
+        CHECK(call(kSysWaitpid, static_cast<u32>(-1), box, 0x100) == err(Errno::INVAL)); // unknown option bits
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(events == std::vector<std::string> { "parent waits", "child runs", "child exits", "parent woken" });
+}
+
+TEST_CASE("An orphan goes to init, which reaps it")
+{
+    ProcessMachine m;
+    Children children;
+    i32 grandchild_parent_before = 0, grandchild_parent_after = 0;
+    children.programs.push_back([&] { // the middle child: forks, lets the grandchild run once, exits
+        call(kSysFork);
+        call(kSysSchedYield);
+        exit_group(0);
+    });
+    children.programs.push_back([&] { // the grandchild
+        grandchild_parent_before = call(kSysGetppid);
+        call(kSysSchedYield);
+        call(kSysSchedYield);
+        grandchild_parent_after = call(kSysGetppid);
+        exit_group(9);
+    });
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        u32 box = scratch();
+        i32 middle = call(kSysFork);
+        CHECK(wait_for(middle, box) == middle);
+        i32 orphan = wait_for(-1, box);
+        CHECK(orphan == 3);
+        CHECK(peek<u32>(box) == 9u << 8);
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(grandchild_parent_before == 2);
+    CHECK(grandchild_parent_after == 1);
+    CHECK(m.no_pages_leaked());
+}
+
+TEST_CASE("nanosleep blocks the sleeper while others run, and wakes it on time")
+{
+    ProcessMachine m;
+    Children children;
+    u64 woke_at = 0;
+    children.programs.push_back([&] {
+        u32 request = scratch();
+        poke(request, sys::Timespec32 { 0, 5 * 1000 * 1000 }); // 5 ms
+        CHECK(call(kSysNanosleep, request, 0) == 0);
+        woke_at = arch::timer_ticks();
+        exit_group(0);
+    });
+    children.install();
+    u64 started = 0;
+    auto status = m.run([&](uptr, uptr) {
+        u32 box = scratch();
+        started = arch::timer_ticks();
+        i32 child = call(kSysFork);
+        CHECK(wait_for(child, box) == child); // everyone blocked: the idle task lets time pass
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(woke_at >= started + 5);
+    CHECK(woke_at <= started + 7);
+}
+
+TEST_CASE("When init ends, processes still alive are torn down with all their memory")
+{
+    ProcessMachine m;
+    Children children;
+    children.programs.push_back([&] {
+        scratch(64 * kPage);
+        for (;;)
+            call(kSysSchedYield); // never exits on its own
+    });
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        call(kSysFork);
+        call(kSysSchedYield);
+        exit_group(4);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(status.value() == 4u << 8);
+    CHECK(proc::process_count() == 0);
+    CHECK(m.no_pages_leaked());
+}
