@@ -5,7 +5,11 @@
 
 namespace arch {
 
-usize copy_from_user_raw(void* to, uptr from, usize length)
+namespace {
+
+// One rep movsb in the exception table: a fault the handler cannot resolve resumes after it with ecx holding
+// what was left, in either direction.
+usize copy_with_fixup(void* to, const void* from, usize length)
 {
     usize remaining = length;
     asm volatile("1: rep movsb\n"
@@ -19,18 +23,16 @@ usize copy_from_user_raw(void* to, uptr from, usize length)
     return remaining;
 }
 
+} // namespace
+
+usize copy_from_user_raw(void* to, uptr from, usize length)
+{
+    return copy_with_fixup(to, reinterpret_cast<const void*>(from), length);
+}
+
 usize copy_to_user_raw(uptr to, const void* from, usize length)
 {
-    usize remaining = length;
-    asm volatile("1: rep movsb\n"
-                 "2:\n"
-                 ".pushsection .ex_table, \"a\"\n"
-                 ".long 1b, 2b\n"
-                 ".popsection\n"
-                 : "+c"(remaining), "+D"(to), "+S"(from)
-                 :
-                 : "memory");
-    return remaining;
+    return copy_with_fixup(reinterpret_cast<void*>(to), from, length);
 }
 
 isize copy_string_from_user_raw(char* to, uptr from, usize size)

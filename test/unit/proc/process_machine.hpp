@@ -118,4 +118,17 @@ inline u32 scratch(usize length = 4 * kPage)
 
 inline void exit_group(i32 status) { call(kSysExitGroup, static_cast<u32>(status)); }
 
+// Runs `body` as the program, then exits; the run must end normally and give every page back.
+template<typename Body>
+void run_program(ProcessMachine& m, Body body)
+{
+    auto status = m.run([&](uptr, uptr) {
+        body();
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(status.value() == 0);
+    CHECK(m.no_pages_leaked());
+}
+
 } // namespace proc_test

@@ -13,19 +13,6 @@ namespace {
 
 constexpr u32 kTiocgwinsz = 0x5413, kTcgets = 0x5401;
 
-// Runs `body` as the program, then exits; the run must end normally.
-template<typename Body>
-void run_program(ProcessMachine& m, Body body)
-{
-    auto status = m.run([&](uptr, uptr) {
-        body();
-        exit_group(0);
-    });
-    REQUIRE_FALSE(status.is_error());
-    CHECK(status.value() == 0);
-    CHECK(m.no_pages_leaked());
-}
-
 } // namespace
 
 TEST_CASE("write: the bytes reach the console exactly, on descriptors 0, 1 and 2")

@@ -17,18 +17,6 @@ namespace {
 
 constexpr u32 kRW = kProtRead | kProtWrite, kAnon = kMapPrivate | kMapAnonymous, kNoFd = 0xFFFFFFFF;
 
-template<typename Body>
-void run_program(ProcessMachine& m, Body body)
-{
-    auto status = m.run([&](uptr, uptr) {
-        body();
-        exit_group(0);
-    });
-    REQUIRE_FALSE(status.is_error());
-    CHECK(status.value() == 0);
-    CHECK(m.no_pages_leaked());
-}
-
 AddressSpace& space() { return *proc::current()->space; }
 
 using AreaShape = std::tuple<uptr, uptr, u32, u32>;

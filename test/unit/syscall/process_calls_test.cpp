@@ -20,18 +20,6 @@ constexpr u32 kAllocate = 0xFFFFFFFF;
 // LDT_empty(): base and limit 0, read_exec_only and seg_not_present.
 constexpr u32 kClearFlags = 8 | 32;
 
-template<typename Body>
-void run_program(ProcessMachine& m, Body body)
-{
-    auto status = m.run([&](uptr, uptr) {
-        body();
-        exit_group(0);
-    });
-    REQUIRE_FALSE(status.is_error());
-    CHECK(status.value() == 0);
-    CHECK(m.no_pages_leaked());
-}
-
 i32 set_thread_area(uptr at, const sys::UserDesc& desc)
 {
     poke(at, desc);
