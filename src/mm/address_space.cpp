@@ -285,6 +285,8 @@ void AddressSpace::release_pages(uptr start, uptr end)
     for (uptr page = start; arch::next_mapped_page(m_tables, page, end, page, mapping); page += kPage) {
         arch::unmap_page(m_tables, page);
         page_allocator().unref(mapping.phys);
+        if (m_resident_pages > m_peak_resident_pages)
+            m_peak_resident_pages = m_resident_pages;
         --m_resident_pages;
     }
 }

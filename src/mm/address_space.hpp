@@ -86,6 +86,8 @@ public:
     // Whether the page holding `address` is present (for mincore).
     bool is_resident(uptr address) const;
     usize resident_pages() const { return m_resident_pages; }
+    // The most pages resident at once (getrusage's ru_maxrss).
+    usize peak_resident_pages() const { return m_peak_resident_pages > m_resident_pages ? m_peak_resident_pages : m_resident_pages; }
 
     arch::PageTables* page_tables() const { return m_tables; }
     // Makes this the current user address space; active() is the one last activated (nullptr: none).
@@ -120,6 +122,7 @@ private:
     uptr m_break { 0 };
     usize m_stack_limit { 8 * 1024 * 1024 };
     usize m_resident_pages { 0 };
+    usize m_peak_resident_pages { 0 }; // updated when pages go, so the count of the moment needs no check
 };
 
 } // namespace mm

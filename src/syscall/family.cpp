@@ -1,4 +1,4 @@
-// fork, wait4, waitpid and sched_yield (man 2 fork, wait4, sched_yield).
+// fork, wait4, waitpid, getrusage and sched_yield (man 2 fork, wait4, getrusage, sched_yield).
 #include "proc/process.hpp"
 #include "proc/scheduler.hpp"
 #include "syscall/handlers.hpp"
@@ -42,6 +42,33 @@ Result<i32> sys_sched_yield()
 {
     proc::yield();
     return 0;
+}
+
+} // namespace sys
+
+namespace sys {
+
+Result<void> sys_getrusage(i32 who, u32 address)
+{
+    constexpr i32 kSelf = 0, kChildren = -1, kThread = 1;
+    proc::Process& self = *proc::current();
+    u64 ticks;
+    usize peak_pages = 0;
+    if (who == kSelf || who == kThread) {
+        ticks = self.cpu_ticks;
+        peak_pages = self.space->peak_resident_pages();
+    } else if (who == kChildren) {
+        ticks = self.children_cpu_ticks;
+    } else {
+        return Errno::INVAL;
+    }
+    // All CPU time counts as user time until the kernel tells the two apart.
+    Rusage usage {};
+    u64 microseconds = ticks * 1000000 / arch::timer_hz();
+    usage.user_seconds = static_cast<i32>(microseconds / 1000000);
+    usage.user_microseconds = static_cast<i32>(microseconds % 1000000);
+    usage.maxrss = static_cast<i32>(peak_pages * (arch::kPageBytes / 1024));
+    return mm::copy_to_user(mm::UserPtr<Rusage>(address), usage);
 }
 
 } // namespace sys

@@ -102,5 +102,10 @@ int main(void)
     }
     CHECK("wait4_rusage", wait4(child, &status, 0, &usage) == child);
     CHECK_ERRNO("wait4_bad_options", wait4(-1, &status, 0x100, NULL), EINVAL);
+    struct rusage own, children;
+    CHECK("getrusage_self", getrusage(RUSAGE_SELF, &own) == 0 && own.ru_maxrss >= 16 * 1024);
+    CHECK("getrusage_children", getrusage(RUSAGE_CHILDREN, &children) == 0
+        && children.ru_utime.tv_sec * 1000000 + children.ru_utime.tv_usec > 0);
+    CHECK_ERRNO("getrusage_bad_who", getrusage(5, &own), EINVAL);
     return check_summary();
 }
