@@ -176,6 +176,8 @@ struct TlsDescriptor {
 void load_tls_descriptor(u32 index, const TlsDescriptor& descriptor);
 
 // --- CPU ---
+// What the CPU supports, as user programs read it from AT_HWCAP (on i386, CPUID leaf 1's edx).
+u32 cpu_features();
 // Waits for the next interrupt (hlt); returns after it was handled.
 void wait_for_interrupt();
 [[noreturn]] void halt_forever();

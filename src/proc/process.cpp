@@ -83,7 +83,7 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, cons
 
     u32 auxv[] = { AT_PHDR, static_cast<u32>(image.phdr), AT_PHENT, sizeof(Elf32ProgramHeader), AT_PHNUM,
         image.phnum, AT_PAGESZ, kPage, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, static_cast<u32>(image.entry), AT_UID, 0,
-        AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0, AT_HWCAP, 0, AT_CLKTCK, 100, AT_RANDOM,
+        AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0, AT_HWCAP, arch::cpu_features(), AT_CLKTCK, 100, AT_RANDOM,
         static_cast<u32>(random_at), AT_PLATFORM, static_cast<u32>(platform_at), AT_EXECFN,
         static_cast<u32>(execfn_at), AT_NULL, 0 };
     usize words = 1 + argc + 1 + envc + 1 + sizeof(auxv) / sizeof(u32);

@@ -149,6 +149,8 @@ u64 direct_map_limit() { return g_machine.phys_memory ? u64 { g_machine.phys_bas
 
 PhysSpan kernel_image() { return g_machine.kernel_image; }
 
+u32 cpu_features() { return 0; } // a simulated CPU claims no optional feature
+
 // A waiting CPU on the host sees one timer interrupt go by, so polling loops and sleepers make progress.
 void wait_for_interrupt()
 {

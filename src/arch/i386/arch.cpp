@@ -57,6 +57,14 @@ PhysSpan kernel_image()
     return { 0x100000, static_cast<PhysAddr>(reinterpret_cast<uptr>(__kernel_end) - i386::kKernelVirtBase) };
 }
 
+u32 cpu_features()
+{
+    // Every CPU this kernel runs on has CPUID (i586 and later). Intel SDM 2A, CPUID leaf 1.
+    u32 eax = 1, ebx, ecx, edx;
+    asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
+    return edx;
+}
+
 void wait_for_interrupt() { asm volatile("sti; hlt" ::: "memory"); }
 
 void halt_forever()

@@ -21,6 +21,7 @@ int main(int argc, char** argv, char** envp)
     CHECK("auxv_platform", getauxval(AT_PLATFORM) && strcmp((const char*)getauxval(AT_PLATFORM), "i686") == 0);
     CHECK("auxv_phent", getauxval(AT_PHENT) == 32);
     CHECK("auxv_entry", getauxval(AT_ENTRY) != 0);
+    CHECK("auxv_hwcap_has_fpu_and_tsc", (getauxval(AT_HWCAP) & 0x11) == 0x11); /* CPUID.1:EDX FPU, TSC */
     CHECK("getpid", getpid() == 1);
     CHECK("getppid", getppid() == 0);
     CHECK("getuid", getuid() == 0 && geteuid() == 0 && getgid() == 0 && getegid() == 0);
