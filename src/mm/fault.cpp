@@ -32,8 +32,9 @@ Result<void> AddressSpace::handle_fault(uptr address, FaultAccess access)
             return Errno::FAULT;
         area = TRY(grow_stack(*above, address));
     }
-    // i386 cannot tell an instruction fetch from a read, and every readable page is executable.
-    u32 needed = access.write ? kProtWrite : (kProtRead | kProtExec);
+    // i386 cannot tell an instruction fetch from a read, and has no write-only or execute-only pages: any access
+    // right makes a page readable (Linux's vma_is_accessible), as page_access already maps a present one.
+    u32 needed = access.write ? u32 { kProtWrite } : kProtMask;
     if (!(area->prot & needed))
         return Errno::ACCES;
 

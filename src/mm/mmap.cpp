@@ -165,6 +165,11 @@ Result<uptr> do_mremap(AddressSpace& space, uptr old_address, usize old_length, 
     uptr old_size = page_align(old_length), new_size = page_align(new_length);
     if (new_size == 0)
         return Errno::INVAL;
+    // Linux looks the old address up before anything else (vma_lookup in the system call itself): nothing
+    // there is EFAULT whatever the flags, before a fixed target is checked or unmapped.
+    VmArea* area = space.find_area(old_address);
+    if (!area)
+        return Errno::FAULT;
 
     if (flags & kMremapFixed) {
         if (new_address % kPage)
@@ -176,11 +181,8 @@ Result<uptr> do_mremap(AddressSpace& space, uptr old_address, usize old_length, 
             return Errno::INVAL;
     }
 
-    VmArea* area = space.find_area(old_address);
     if (old_size == 0) {
         // A second mapping of the same shared pages; private memory has nothing to share.
-        if (!area)
-            return Errno::FAULT;
         if (!(area->flags & kVmShared))
             return Errno::INVAL;
         if (!(flags & kMremapMayMove))
@@ -190,7 +192,11 @@ Result<uptr> do_mremap(AddressSpace& space, uptr old_address, usize old_length, 
             TRY(space.remove_range(new_address, new_address + new_size));
         else
             target = TRY(space.find_free(new_size));
+        // A fixed target at the old address itself has just unmapped the source: Linux's vma_to_resize then
+        // finds nothing there.
         area = space.find_area(old_address);
+        if (!area)
+            return Errno::FAULT;
         area->backing->ref();
         auto added = space.add_area(target, target + new_size, area->prot, area->flags, area->backing,
             area->backing_offset + (old_address - area->start) / kPage);
