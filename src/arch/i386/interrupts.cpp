@@ -42,6 +42,10 @@ u32 g_timer_hz;
 
 constexpr u8 kInterruptGate = 0x8E; // present, DPL 0, 32-bit interrupt gate (IF cleared on entry)
 constexpr u8 kUserInterruptGate = 0xEE; // the same, reachable from ring 3 with int n
+// A trap gate leaves IF as it was (on, from user mode): system calls run with interrupts enabled, so a long
+// one (a slow serial write) does not lose timer ticks. The kernel stays non-preemptive: the scheduler only
+// switches on the way back to user mode.
+constexpr u8 kUserTrapGate = 0xEF;
 
 constexpr u16 kPic1Command = 0x20, kPic1Data = 0x21, kPic2Command = 0xA0, kPic2Data = 0xA1;
 constexpr u8 kPicEoi = 0x20;
@@ -174,7 +178,7 @@ void idt_init()
     // Linux lets user code raise #BP and #OF with int3/into (arch/x86/kernel/idt.c); int 0x80 is the syscall gate.
     set_gate(3, interrupt_stub_table[3], kUserInterruptGate);
     set_gate(4, interrupt_stub_table[4], kUserInterruptGate);
-    set_gate(0x80, interrupt_stub_table[0x80], kUserInterruptGate);
+    set_gate(0x80, interrupt_stub_table[0x80], kUserTrapGate);
     IdtPointer pointer { sizeof(g_idt) - 1, reinterpret_cast<u32>(&g_idt) };
     asm volatile("lidt %0" : : "m"(pointer));
 }
