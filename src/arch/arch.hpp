@@ -175,6 +175,15 @@ struct TlsDescriptor {
 // (base and limit 0, read_exec_only and seg_not_present set) empties it.
 void load_tls_descriptor(u32 index, const TlsDescriptor& descriptor);
 
+// --- Floating-point and vector registers ---
+// Each process has its own x87/SSE state, saved and restored when the scheduler switches: an opaque buffer of
+// kFpuStateBytes, aligned to kFpuStateAlignment.
+inline constexpr usize kFpuStateBytes = 512, kFpuStateAlignment = 16;
+void fpu_save(void* state);
+void fpu_restore(const void* state);
+// The state a new program starts with (after FNINIT, MXCSR at its reset value).
+void fpu_initial_state(void* state);
+
 // --- CPU ---
 // What the CPU supports, as user programs read it from AT_HWCAP (on i386, CPUID leaf 1's edx).
 u32 cpu_features();

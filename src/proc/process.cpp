@@ -210,6 +210,7 @@ Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const
     Process* init = TRY(create_process());
     copy_string(init->name, base_name(path), sizeof(init->name));
     default_limits(init->limits);
+    arch::fpu_initial_state(init->fpu_state());
     init->space = std::move(image.space);
     init->saved_stack = arch::prepare_user_start(init->kernel_stack, kKernelStackBytes, image.entry, image.stack);
     g_init = init;
@@ -248,6 +249,8 @@ Result<i32> fork_current()
         child->tls[i] = parent.tls[i];
         child->tls_used[i] = parent.tls_used[i];
     }
+    // The child starts with the parent's registers as they are now, floating point included.
+    arch::fpu_save(child->fpu_state());
     child->parent = &parent;
     parent.children.push_back(*child);
     child->saved_stack = arch::prepare_fork_return(child->kernel_stack, kKernelStackBytes, 0);

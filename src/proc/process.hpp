@@ -55,6 +55,13 @@ struct Process {
     u32 slice_left { 0 };
     u64 wake_at_tick { 0 };
     u64 cpu_ticks { 0 }; // timer ticks spent running, for times() and rusage
+    // x87/SSE registers while the process is not running (arch::fpu_save), aligned inside the buffer.
+    u8 fpu_buffer[arch::kFpuStateBytes + arch::kFpuStateAlignment] {};
+    void* fpu_state()
+    {
+        auto address = reinterpret_cast<uptr>(fpu_buffer);
+        return reinterpret_cast<void*>((address + arch::kFpuStateAlignment - 1) & ~(arch::kFpuStateAlignment - 1));
+    }
 
     // --- family ---
     Process* parent { nullptr };

@@ -31,6 +31,7 @@ Process* dequeue(WaitList& list)
 
 void load_context_of(Process& next)
 {
+    arch::fpu_restore(next.fpu_state());
     next.space->activate();
     arch::set_trap_stack(next.kernel_stack, kKernelStackBytes);
     for (u32 i = 0; i < arch::kTlsEntries; ++i) {
@@ -48,6 +49,9 @@ void switch_to(Process* next)
         return;
     uptr* save = previous ? &previous->saved_stack : &g_idle_stack;
     uptr target = next ? next->saved_stack : g_idle_stack;
+    // The kernel itself never touches the FPU, so its registers still hold the previous process's values.
+    if (previous)
+        arch::fpu_save(previous->fpu_state());
     g_running = next;
     if (next) {
         next->slice_left = kTimeSliceTicks;

@@ -1,6 +1,7 @@
 // The simulated machine behind src/arch/arch.hpp: plain host memory, a clock that tests advance by hand.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 
 #include "sim/sim.hpp"
@@ -148,6 +149,11 @@ PhysAddr virt_to_phys(const void* pointer)
 u64 direct_map_limit() { return g_machine.phys_memory ? u64 { g_machine.phys_base } + g_machine.phys_size : 0; }
 
 PhysSpan kernel_image() { return g_machine.kernel_image; }
+
+// The host's own FPU is the test's: the simulated tasks share it, and no test depends on its contents.
+void fpu_save(void*) { }
+void fpu_restore(const void*) { }
+void fpu_initial_state(void* state) { std::memset(state, 0, kFpuStateBytes); }
 
 u32 cpu_features() { return 0; } // a simulated CPU claims no optional feature
 

@@ -3,6 +3,7 @@
 #include "arch/i386/cpu.hpp"
 #include "arch/i386/interrupts.hpp"
 #include "lib/format.hpp"
+#include "lib/string.hpp"
 #include "kernel/panic.hpp"
 #include "kernel/selftest.hpp"
 
@@ -56,6 +57,32 @@ PhysSpan kernel_image()
     // The linker script loads the image at 1 MiB and ends it at __kernel_end (a virtual address).
     return { 0x100000, static_cast<PhysAddr>(reinterpret_cast<uptr>(__kernel_end) - i386::kKernelVirtBase) };
 }
+
+namespace {
+
+constexpr u32 kCpuidFxsr = 1u << 24, kCpuidSse = 1u << 25;
+bool g_fxsr;
+alignas(16) u8 g_initial_fpu[kFpuStateBytes];
+
+} // namespace
+
+void fpu_save(void* state)
+{
+    if (g_fxsr)
+        asm volatile("fxsave (%0)" : : "r"(state) : "memory");
+    else
+        asm volatile("fnsave (%0); frstor (%0)" : : "r"(state) : "memory"); // fnsave reinitialises: reload
+}
+
+void fpu_restore(const void* state)
+{
+    if (g_fxsr)
+        asm volatile("fxrstor (%0)" : : "r"(state) : "memory");
+    else
+        asm volatile("frstor (%0)" : : "r"(state) : "memory");
+}
+
+void fpu_initial_state(void* state) { copy_bytes(state, g_initial_fpu, kFpuStateBytes); }
 
 u32 cpu_features()
 {
@@ -142,3 +169,20 @@ Bytes kernel_symbols() { return { __ksyms_start, static_cast<usize>(__ksyms_end 
 SelfTests self_tests() { return { __selftests_start, static_cast<usize>(__selftests_end - __selftests_start) }; }
 
 } // namespace arch
+
+void i386::fpu_init()
+{
+    constexpr u32 kCr0Mp = 1u << 1, kCr0Em = 1u << 2, kCr0Ts = 1u << 3, kCr0Ne = 1u << 5;
+    constexpr u32 kCr4Osfxsr = 1u << 9, kCr4Osxmmexcpt = 1u << 10;
+    write_cr0((read_cr0() & ~(kCr0Em | kCr0Ts)) | kCr0Mp | kCr0Ne);
+    u32 features = arch::cpu_features();
+    arch::g_fxsr = features & arch::kCpuidFxsr;
+    if (arch::g_fxsr)
+        write_cr4(read_cr4() | kCr4Osfxsr | ((features & arch::kCpuidSse) ? kCr4Osxmmexcpt : 0));
+    asm volatile("fninit");
+    if (arch::g_fxsr) {
+        u32 mxcsr = 0x1F80; // all SSE exceptions masked, round to nearest: the reset value
+        asm volatile("ldmxcsr %0" : : "m"(mxcsr));
+    }
+    arch::fpu_save(arch::g_initial_fpu);
+}

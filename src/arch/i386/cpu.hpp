@@ -51,6 +51,9 @@ inline u32 read_cr4()
     asm volatile("mov %%cr4, %0" : "=r"(v));
     return v;
 }
+inline void write_cr0(u32 v) { asm volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+inline void write_cr4(u32 v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
 inline u32 read_eflags()
 {
     u32 v;
@@ -69,5 +72,9 @@ constexpr u16 kKernelDataSelector = 13 * 8;
 constexpr u16 kUserCodeSelector = 14 * 8 + 3;
 constexpr u16 kUserDataSelector = 15 * 8 + 3;
 constexpr u16 kTssSelector = 16 * 8;
+
+// Sets the CPU up for user programs' floating point: x87 with native error reporting and, where the CPU has
+// FXSR/SSE, the SSE registers and their exceptions (CR4.OSFXSR, OSXMMEXCPT), as Linux does.
+void fpu_init();
 
 } // namespace i386
