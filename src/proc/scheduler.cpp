@@ -79,6 +79,8 @@ void set_running(Process* process) { g_running = process; }
 
 void make_runnable(Process& process)
 {
+    // System calls run with interrupts on, and the timer's tick hook changes these lists too.
+    arch::InterruptGuard guard;
     process.state = Process::State::Runnable;
     enqueue(g_run_queue, process);
 }
