@@ -140,8 +140,9 @@ Result<Process*> create_process()
 void destroy_process(Process& process)
 {
     unschedule(process);
-    if (process.state != Process::State::Zombie)
-        arch::discard_task(process.saved_stack); // torn down while stopped: it will never run again
+    // Torn down while stopped (not after its exit, and not before it ever had a stack): it will never run again.
+    if (process.state != Process::State::Zombie && process.saved_stack)
+        arch::discard_task(process.saved_stack);
     g_processes.remove(process);
     if (process.parent)
         process.parent->children.remove(process);

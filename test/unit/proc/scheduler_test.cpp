@@ -225,3 +225,64 @@ TEST_CASE("When init ends, processes still alive are torn down with all their me
     CHECK(proc::process_count() == 0);
     CHECK(m.no_pages_leaked());
 }
+
+TEST_CASE("fork without memory for the child is ENOMEM at whatever point it runs out, leaving nothing behind")
+{
+    ProcessMachine m;
+    Children children;
+    for (int i = 0; i < 32; ++i)
+        children.programs.push_back([&] { exit_group(0); });
+    children.install();
+    int failures = 0, successes = 0;
+    auto status = m.run([&](uptr, uptr) {
+        u32 data = scratch(8 * kPage);
+        for (u32 i = 0; i < 8; ++i)
+            poke<u32>(data + i * kPage, i); // pages and tables the child must share and copy
+        u32 box = scratch();
+        struct Block {
+            PhysAddr address;
+            unsigned order;
+        };
+        std::vector<Block> hoard;
+        auto take_everything = [&] {
+            mm::kmalloc_shrink();
+            for (unsigned order : { 2u, 0u }) {
+                for (;;) {
+                    auto block = mm::page_allocator().allocate(order);
+                    if (block.is_error())
+                        break;
+                    hoard.push_back({ block.value(), order });
+                }
+            }
+        };
+        // Give fork a kernel stack's worth and then a few pages more each round, so that it runs out at
+        // every point in turn: its process, its stack, the address space, its tables, its areas.
+        for (int extra = 0; extra <= 12; ++extra) {
+            take_everything();
+            usize given = 0;
+            for (usize i = hoard.size(); i-- > 0 && given < 1 + static_cast<usize>(extra);) {
+                if ((given == 0) != (hoard[i].order == 2))
+                    continue;
+                mm::page_allocator().free(hoard[i].address, hoard[i].order);
+                hoard.erase(hoard.begin() + static_cast<long>(i));
+                ++given;
+            }
+            usize before = proc::process_count();
+            i32 child = call(kSysFork);
+            if (child > 0) {
+                ++successes;
+                CHECK(wait_for(child, box) == child);
+            } else {
+                ++failures;
+                CHECK((child == err(Errno::NOMEM) || child == err(Errno::AGAIN)));
+            }
+            CHECK(proc::process_count() == before);
+        }
+        for (const Block& block : hoard)
+            mm::page_allocator().free(block.address, block.order);
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(failures > 0);
+    CHECK(m.no_pages_leaked());
+}
