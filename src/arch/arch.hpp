@@ -158,9 +158,33 @@ void switch_stacks(uptr* save, uptr next);
 void discard_task(uptr saved);
 // The kernel stack the CPU switches to when user code traps (TSS.esp0): the running task's.
 void set_trap_stack(u8* base, usize size);
+// --- Signal frames ---
+// The registers user mode resumes with, as saved on entry to the kernel (opaque).
+struct UserFrame;
+// What a signal handler is called with (Linux's i386 rt_sigframe).
+struct SignalFrameRequest {
+    int signal;
+    uptr handler;
+    uptr restorer;     // where the handler returns (SA_RESTORER); 0: a trampoline inside the frame
+    u64 saved_mask;    // what sigreturn restores
+    const u8* siginfo; // 128 bytes laid out as siginfo_t for an SA_SIGINFO handler (rt frame); nullptr: plain
+};
+// Pushes the frame (siginfo and a ucontext, or the old sigcontext frame, with the interrupted registers and
+// mask, and the FPU state) onto the user stack and makes `frame` resume in the handler. EFAULT when the stack
+// cannot take it.
+Result<void> push_signal_frame(UserFrame& frame, const SignalFrameRequest& request);
+// sigreturn (rt: rt_sigreturn): puts back the registers and FPU state saved by push_signal_frame (made safe:
+// no privilege can be gained) and returns the saved mask. EFAULT when the frame is unreadable.
+Result<u64> pop_signal_frame(UserFrame& frame, bool rt);
+// The frame of the system call being handled; a system call's result as it stands in its frame; restarting it.
+UserFrame* current_user_frame();
+i32 frame_result(const UserFrame& frame);
+void set_frame_result(UserFrame& frame, i32 result);
+void restart_syscall(UserFrame& frame, u32 number);
+
 // Called on every timer tick (interrupts off) and before every return to user mode, where switching tasks
-// is safe: the scheduler's hooks.
-void set_scheduler_hooks(void (*tick)(), void (*before_user_return)());
+// and delivering signals are safe: the scheduler's hooks.
+void set_scheduler_hooks(void (*tick)(), void (*before_user_return)(UserFrame& frame));
 
 // i386 thread-local storage (set_thread_area): the three GDT entries Linux gives user programs.
 inline constexpr u32 kFirstTlsEntry = 6, kTlsEntries = 3;

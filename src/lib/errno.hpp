@@ -14,6 +14,9 @@ enum class Errno : i32 {
     NOTSOCK = 88, OPNOTSUPP = 95, AFNOSUPPORT = 97, ADDRINUSE = 98, NOBUFS = 105,
     ISCONN = 106, NOTCONN = 107, TIMEDOUT = 110, CONNREFUSED = 111, ALREADY = 114,
     INPROGRESS = 115, STALE = 116, DQUOT = 122, CANCELED = 125,
+    // Kernel-internal (include/linux/errno.h), never seen by programs: a blocking call interrupted by a signal
+    // asks for a restart, which signal delivery turns into EINTR or a restarted call.
+    RESTARTSYS = 512, RESTARTNOINTR = 513, RESTARTNOHAND = 514,
 };
 
 // "EINVAL" for Errno::INVAL; "E?" for a number without a name here.

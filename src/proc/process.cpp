@@ -8,6 +8,7 @@
 #include "kernel/panic.hpp"
 #include "mm/kmalloc.hpp"
 #include "proc/scheduler.hpp"
+#include "proc/signal.hpp"
 #include "syscall/dispatch.hpp"
 
 namespace proc {
@@ -156,14 +157,32 @@ void destroy_process(Process& process)
 void on_user_trap(const arch::UserTrap& trap)
 {
     Process* process = current();
-    constexpr const char* kNames[] = { "", "", "", "", "SIGILL", "SIGTRAP", "", "SIGBUS", "SIGFPE", "", "", "SIGSEGV" };
-    const char* name = trap.signal < 12 ? kNames[trap.signal] : "";
-    log_notice("%s[%d]: killed by %s at %#lx (eip %#lx%s)", process ? process->name : "?", process ? process->pid : 0,
-        name, static_cast<unsigned long>(trap.address), static_cast<unsigned long>(trap.pc),
-        trap.signal == kSigSegv ? (trap.mapped ? ", access error" : ", nothing mapped") : "");
-    exit_current(static_cast<u32>(trap.signal));
+    const SignalAction& action = process->signal_actions[trap.signal];
+    bool handled = action.handler != kSigDefault && action.handler != kSigIgnore
+        && !(process->signal_blocked & signal_bit(trap.signal));
+    if (!handled) {
+        constexpr const char* kNames[] = { "", "", "", "", "SIGILL", "SIGTRAP", "", "SIGBUS", "SIGFPE", "", "", "SIGSEGV" };
+        const char* name = trap.signal < 12 ? kNames[trap.signal] : "";
+        log_notice("%s[%d]: killed by %s at %#lx (eip %#lx%s)", process->name, process->pid, name,
+            static_cast<unsigned long>(trap.address), static_cast<unsigned long>(trap.pc),
+            trap.signal == kSigSegv ? (trap.mapped ? ", access error" : ", nothing mapped") : "");
+    }
+    i32 code = trap.signal == kSigSegv ? (trap.mapped ? kSegvAccErr : kSegvMapErr) : 1;
+    signal_fault(*process, trap.signal, code, trap.address);
 }
 
+i32 on_syscall(const arch::SyscallArgs& args)
+{
+    current()->syscall_number = static_cast<i32>(args.number);
+    return sys::dispatch(args);
+}
+
+void on_return_to_user(arch::UserFrame& frame)
+{
+    scheduler_before_user_return();
+    if (Process* process = current())
+        deliver_signals(*process, frame);
+}
 
 bool init_has_exited() { return g_init_exited; }
 
@@ -250,6 +269,10 @@ Result<i32> fork_current()
         child->tls[i] = parent.tls[i];
         child->tls_used[i] = parent.tls_used[i];
     }
+    // Handlers and the mask are inherited; pending signals are not (man 2 fork).
+    for (int signal = 1; signal <= kSignalCount; ++signal)
+        child->signal_actions[signal] = parent.signal_actions[signal];
+    child->signal_blocked = parent.signal_blocked;
     // The child starts with the parent's registers as they are now, floating point included.
     arch::fpu_save(child->fpu_state());
     child->parent = &parent;
@@ -274,8 +297,7 @@ void exit_current(u32 wait_status)
     }
     process.wait_status = wait_status;
     process.state = Process::State::Zombie;
-    if (process.parent)
-        wake_all(process.parent->child_exit_waiters);
+    notify_parent_of_exit(process);
     // Init's end is the system's: straight to the idle context, which ends run_init, whatever else could run.
     bool is_init = &process == g_init;
     if (is_init)
@@ -283,7 +305,7 @@ void exit_current(u32 wait_status)
     schedule_last(is_init);
 }
 
-Result<WaitResult> wait_child(i32 pid, bool no_hang)
+Result<WaitResult> wait_child(i32 pid, bool no_hang, bool stopped, bool continued)
 {
     Process& self = *current();
     for (;;) {
@@ -297,6 +319,15 @@ Result<WaitResult> wait_child(i32 pid, bool no_hang)
             if (!matches)
                 continue;
             any = true;
+            // WUNTRACED and WCONTINUED report stops and continues as Linux encodes them (0x7f | sig << 8, 0xffff).
+            if (stopped && child.stop_to_report && child.stopped) {
+                child.stop_to_report = false;
+                return WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, child.cpu_ticks };
+            }
+            if (continued && child.continue_to_report) {
+                child.continue_to_report = false;
+                return WaitResult { child.pid, 0xFFFF, child.cpu_ticks };
+            }
             if (child.state != Process::State::Zombie)
                 continue;
             WaitResult result { child.pid, child.wait_status, child.cpu_ticks };
@@ -309,14 +340,16 @@ Result<WaitResult> wait_child(i32 pid, bool no_hang)
         if (no_hang)
             return WaitResult { 0, 0, 0 };
         wait_on(self.child_exit_waiters);
+        if (has_deliverable_signal(self))
+            return Errno::RESTARTSYS;
     }
 }
 
 void install_user_mode_handlers()
 {
-    arch::set_syscall_handler(sys::dispatch);
+    arch::set_syscall_handler(on_syscall);
     arch::set_user_trap_handler(on_user_trap);
-    arch::set_scheduler_hooks(scheduler_tick, scheduler_before_user_return);
+    arch::set_scheduler_hooks(scheduler_tick, on_return_to_user);
 }
 
 } // namespace proc

@@ -10,7 +10,7 @@
 
 namespace proc {
 
-// Signal numbers (asm/signal.h) the kernel raises itself so far.
+// Signal numbers (asm/signal.h) the kernel raises itself.
 inline constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKill = 9, kSigSegv = 11;
 
 struct Credentials {
@@ -29,6 +29,31 @@ struct ResourceLimit {
     u64 current, maximum;
 };
 void default_limits(ResourceLimit (&limits)[kResourceLimits]);
+
+// Signals (man 7 signal): 1 to 64, a bit each in 64-bit sets.
+inline constexpr int kSignalCount = 64;
+inline constexpr int kSigHup = 1, kSigInt = 2, kSigQuit = 3, kSigAbrt = 6, kSigUsr1 = 10, kSigUsr2 = 12,
+                     kSigPipe = 13, kSigAlrm = 14, kSigTerm = 15, kSigChld = 17, kSigCont = 18, kSigStop = 19,
+                     kSigTstp = 20, kSigTtin = 21, kSigTtou = 22, kSigUrg = 23, kSigXcpu = 24, kSigXfsz = 25,
+                     kSigWinch = 28, kSigSys = 31;
+inline constexpr u64 signal_bit(int signal) { return u64 { 1 } << (signal - 1); }
+inline constexpr u32 kSigDefault = 0, kSigIgnore = 1; // handler values SIG_DFL, SIG_IGN
+
+// struct k_sigaction as the i386 rt_sigaction call passes it.
+struct SignalAction {
+    u32 handler;
+    u32 flags; // SA_*
+    u32 restorer;
+    u64 mask;
+};
+// What siginfo_t says about a signal (the fields Linux fills for kill, faults and SIGCHLD).
+struct SignalInfo {
+    i32 code;
+    i32 pid;
+    u32 uid;
+    i32 status;
+    u32 address;
+};
 
 struct Process {
     enum class State : u8 { Runnable, Blocked, Zombie };
@@ -62,6 +87,19 @@ struct Process {
         auto address = reinterpret_cast<uptr>(fpu_buffer);
         return reinterpret_cast<void*>((address + arch::kFpuStateAlignment - 1) & ~(arch::kFpuStateAlignment - 1));
     }
+
+    // --- signals ---
+    SignalAction signal_actions[kSignalCount + 1] {};
+    u64 signal_blocked { 0 };
+    u64 signal_pending { 0 };
+    SignalInfo signal_info[kSignalCount + 1] {};
+    u64 saved_signal_mask { 0 };    // rt_sigsuspend's caller mask, restored once a handler has been set up
+    bool has_saved_signal_mask { false };
+    i32 syscall_number { -1 };      // the call in progress, for restarting it; -1 outside one
+    bool stopped { false };         // by SIGSTOP and friends, until SIGCONT
+    int stop_signal { 0 };
+    bool stop_to_report { false };  // wait4(WUNTRACED) has not seen this stop yet
+    bool continue_to_report { false };
 
     // --- family ---
     Process* parent { nullptr };
@@ -110,7 +148,7 @@ struct WaitResult {
     u32 status;
     u64 cpu_ticks;
 };
-Result<WaitResult> wait_child(i32 pid, bool no_hang);
+Result<WaitResult> wait_child(i32 pid, bool no_hang, bool stopped = false, bool continued = false);
 
 // Every process, in pid order (for sysinfo, setsid and the like).
 usize process_count();

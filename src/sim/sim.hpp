@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "arch/arch.hpp"
 
@@ -53,6 +54,16 @@ void set_user_program(std::function<void(uptr entry, uptr stack)> program);
 void set_fork_child_program(std::function<void(u32 result)> program);
 i32 user_syscall(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 0, u32 f = 0);
 void user_trap(const arch::UserTrap& trap);
+// A signal handler the kernel set up a frame for (the sim records it instead of running it).
+struct SignalDelivery {
+    int signal;
+    uptr handler;
+    uptr restorer;
+    u64 saved_mask;
+    u8 siginfo[128];
+};
+const std::vector<SignalDelivery>& signal_deliveries();
+
 // One timer interrupt's worth of scheduling (the tick hook), without advancing the clock.
 void timer_tick();
 // The kernel stack last given to set_trap_stack.

@@ -4,6 +4,7 @@
 // every switch so that it follows the stacks.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <stdexcept>
 #include <ucontext.h>
@@ -22,6 +23,13 @@
 #ifdef CADENZA_SIM_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
+
+// The sim's user frame: what a system call returns, and whether it is to be run again.
+struct arch::UserFrame {
+    u32 number;
+    i32 result;
+    bool restart;
+};
 
 namespace {
 
@@ -45,11 +53,14 @@ struct SimTask {
 arch::SyscallHandler g_syscall_handler;
 arch::UserTrapHandler g_trap_handler;
 void (*g_tick_hook)();
-void (*g_user_return_hook)();
+void (*g_user_return_hook)(arch::UserFrame&);
 std::function<void(uptr entry, uptr stack)> g_program;
 std::function<void(u32 result)> g_fork_child;
 arch::TlsDescriptor g_tls[arch::kTlsEntries];
 u8* g_trap_stack;
+
+std::vector<sim::SignalDelivery> g_deliveries;
+arch::UserFrame* g_current_frame;
 
 SimTask* make_boot_task()
 {
@@ -162,11 +173,21 @@ i32 user_syscall(u32 number, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f)
 {
     if (!g_syscall_handler)
         throw std::logic_error("sim: a system call with no handler installed");
-    i32 result = g_syscall_handler({ number, { a, b, c, d, e, f } });
-    if (g_user_return_hook)
-        g_user_return_hook(); // the way back to user mode, where the machine may switch tasks
-    return result;
+    for (;;) {
+        arch::UserFrame frame { number, 0, false };
+        arch::UserFrame* outer = g_current_frame;
+        g_current_frame = &frame;
+        frame.result = g_syscall_handler({ number, { a, b, c, d, e, f } });
+        if (g_user_return_hook)
+            g_user_return_hook(frame); // the way back to user mode: task switches and signals happen here
+        g_current_frame = outer;
+        if (!frame.restart)
+            return frame.result;
+        number = frame.number; // restarted: the same call again, as the machine would re-run int 0x80
+    }
 }
+
+const std::vector<SignalDelivery>& signal_deliveries() { return g_deliveries; }
 
 void user_trap(const arch::UserTrap& trap)
 {
@@ -195,6 +216,8 @@ void reset_user_mode()
     g_program = nullptr;
     g_fork_child = nullptr;
     g_trap_stack = nullptr;
+    g_deliveries.clear();
+    g_current_frame = nullptr;
     for (auto& entry : g_tls)
         entry = {};
     // Tasks that were never resumed are simply dropped: nothing runs on their stacks any more.
@@ -271,7 +294,36 @@ void discard_task(uptr saved)
 
 void set_trap_stack(u8* base, usize) { g_trap_stack = base; }
 
-void set_scheduler_hooks(void (*tick)(), void (*before_user_return)())
+// Signal frames: the sim cannot run a handler at a user address, so it records what would have been called
+// (sim::signal_deliveries) and hands the saved mask back on rt_sigreturn.
+Result<void> push_signal_frame(UserFrame&, const SignalFrameRequest& request)
+{
+    sim::SignalDelivery delivery { request.signal, request.handler, request.restorer, request.saved_mask, {} };
+    if (request.siginfo)
+        std::memcpy(delivery.siginfo, request.siginfo, sizeof(delivery.siginfo));
+    g_deliveries.push_back(delivery);
+    return {};
+}
+
+Result<u64> pop_signal_frame(UserFrame&, bool)
+{
+    if (g_deliveries.empty())
+        return Errno::FAULT;
+    u64 mask = g_deliveries.back().saved_mask;
+    g_deliveries.pop_back();
+    return mask;
+}
+
+UserFrame* current_user_frame() { return g_current_frame; }
+i32 frame_result(const UserFrame& frame) { return frame.result; }
+void set_frame_result(UserFrame& frame, i32 result) { frame.result = result; }
+void restart_syscall(UserFrame& frame, u32 number)
+{
+    frame.restart = true;
+    frame.number = number;
+}
+
+void set_scheduler_hooks(void (*tick)(), void (*before_user_return)(UserFrame&))
 {
     g_tick_hook = tick;
     g_user_return_hook = before_user_return;

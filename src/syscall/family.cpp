@@ -20,7 +20,7 @@ Result<i32> sys_wait4(i32 pid, u32 status_address, u32 options, u32 usage_addres
         return Errno::INVAL;
     if (pid == -0x7FFFFFFF - 1)
         return Errno::SRCH; // INT_MIN cannot be negated into a process group
-    auto result = TRY(proc::wait_child(pid, options & kWNoHang));
+    auto result = TRY(proc::wait_child(pid, options & kWNoHang, options & kWUntraced, options & kWContinued));
     if (result.pid == 0)
         return 0;
     if (status_address)

@@ -176,6 +176,18 @@ Result<void> sys_sysinfo(u32 info);
 Result<i32> sys_prctl(i32 option, u32 a, u32 b, u32 c, u32 d);
 Result<void> sys_getcpu(u32 cpu, u32 node, u32 cache);
 
+// syscall/signal.cpp
+Result<i32> sys_rt_sigaction(i32 signal, u32 action, u32 old_action, u32 set_size);
+Result<i32> sys_rt_sigprocmask(i32 how, u32 set, u32 old_set, u32 set_size);
+Result<i32> sys_rt_sigpending(u32 set, u32 set_size);
+Result<i32> sys_kill(i32 pid, i32 signal);
+Result<i32> sys_tkill(i32 thread, i32 signal);
+Result<i32> sys_tgkill(i32 group, i32 thread, i32 signal);
+Result<u32> sys_rt_sigreturn();
+Result<u32> sys_sigreturn();
+Result<i32> sys_pause();
+Result<i32> sys_rt_sigsuspend(u32 set, u32 set_size);
+
 // syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)
 Result<u32> sys_write(i32 fd, u32 buffer, u32 count);
 Result<u32> sys_writev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count);

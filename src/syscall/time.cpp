@@ -3,6 +3,7 @@
 #include "arch/arch.hpp"
 #include "kernel/clock.hpp"
 #include "proc/scheduler.hpp"
+#include "proc/signal.hpp"
 #include "syscall/handlers.hpp"
 
 namespace sys {
@@ -66,8 +67,8 @@ Result<i64> get_timespec(u32 address, bool wide)
     return seconds * kNanosecondsPerSecond + nanoseconds;
 }
 
-// Blocks until the clock passes `deadline`, letting other processes run. Nothing can interrupt the sleep
-// until signals exist, so `remaining` is always left at zero.
+// Blocks until the clock passes `deadline`, letting other processes run; a signal ends it early with EINTR
+// and the time left in `remaining`.
 Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wide)
 {
     i64 now = TRY(read_clock(clock));
@@ -78,6 +79,15 @@ Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wi
         u64 left = static_cast<u64>(deadline - now);
         u64 ticks = (left * hz + kNanosecondsPerSecond - 1) / kNanosecondsPerSecond;
         proc::sleep_until_tick(arch::timer_ticks() + (ticks ? ticks : 1));
+        if (proc::has_deliverable_signal(*proc::current())) {
+            // Interrupted: the time left goes back to the caller with EINTR.
+            if (remaining && !absolute) {
+                i64 left_now = deadline - TRY(read_clock(clock));
+                TRY(wide ? put_timespec64(remaining, left_now > 0 ? left_now : 0)
+                         : put_timespec32(remaining, left_now > 0 ? left_now : 0));
+            }
+            return Errno::INTR;
+        }
     }
     if (remaining && !absolute)
         TRY(wide ? put_timespec64(remaining, 0) : put_timespec32(remaining, 0));

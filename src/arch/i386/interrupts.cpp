@@ -32,7 +32,7 @@ BreakpointHook g_breakpoint_hook;
 arch::PageFaultHandler g_page_fault_handler;
 arch::SyscallHandler g_syscall_handler;
 void (*g_tick_hook)();
-void (*g_user_return_hook)();
+void (*g_user_return_hook)(arch::UserFrame&);
 const InterruptFrame* g_syscall_frame;
 arch::UserTrapHandler g_user_trap_handler;
 const InterruptFrame* g_exception_frame;
@@ -225,7 +225,7 @@ void pit_init(u32 hz)
 void set_breakpoint_hook(BreakpointHook hook) { g_breakpoint_hook = hook; }
 void set_page_fault_handler(arch::PageFaultHandler handler) { g_page_fault_handler = handler; }
 void set_syscall_handler(arch::SyscallHandler handler) { g_syscall_handler = handler; }
-void set_scheduler_hooks(void (*tick)(), void (*before_user_return)())
+void set_scheduler_hooks(void (*tick)(), void (*before_user_return)(arch::UserFrame&))
 {
     g_tick_hook = tick;
     g_user_return_hook = before_user_return;
@@ -249,6 +249,7 @@ extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
         i386::g_syscall_frame = frame;
         u32 result = static_cast<u32>(i386::g_syscall_handler(
             { frame->eax, { frame->ebx, frame->ecx, frame->edx, frame->esi, frame->edi, frame->ebp } }));
+        // rt_sigreturn rewrote the whole frame, eax included: its "result" is the restored eax.
         frame->eax = result;
         i386::g_syscall_frame = nullptr;
     }
@@ -257,5 +258,5 @@ extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
     // On the way back to user mode (and only there: the kernel is not preemptible) the scheduler may run
     // another task; this one resumes here later and returns through its own frame.
     if ((frame->cs & 3) == 3 && i386::g_user_return_hook)
-        i386::g_user_return_hook();
+        i386::g_user_return_hook(*reinterpret_cast<arch::UserFrame*>(frame));
 }

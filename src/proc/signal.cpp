@@ -1,0 +1,220 @@
+// Signals: default actions from man 7 signal, delivery and restart rules as Linux's kernel/signal.c and
+// arch/x86/kernel/signal.c apply them. The frame a handler sees is the arch's (arch::push_signal_frame).
+#include "proc/signal.hpp"
+
+#include "kernel/log.hpp"
+#include "lib/string.hpp"
+#include "proc/scheduler.hpp"
+
+namespace proc {
+
+namespace {
+
+enum class Default { Terminate, Core, Ignore, Stop, Continue };
+
+Default default_action(int signal)
+{
+    switch (signal) {
+    case kSigChld: case kSigUrg: case kSigWinch:
+        return Default::Ignore;
+    case kSigCont:
+        return Default::Continue;
+    case kSigStop: case kSigTstp: case kSigTtin: case kSigTtou:
+        return Default::Stop;
+    case kSigQuit: case kSigIll: case kSigTrap: case kSigAbrt: case kSigBus: case kSigFpe: case kSigSegv:
+    case kSigXcpu: case kSigXfsz: case kSigSys:
+        return Default::Core;
+    default:
+        return Default::Terminate; // the rest, real-time signals included
+    }
+}
+
+constexpr u64 kUnblockable = signal_bit(kSigKill) | signal_bit(kSigStop);
+constexpr u64 kStopSignals = signal_bit(kSigStop) | signal_bit(kSigTstp) | signal_bit(kSigTtin) | signal_bit(kSigTtou);
+constexpr i32 kErestartSys = -512, kErestartNoIntr = -513, kErestartNoHand = -514;
+
+WaitList g_stopped; // processes stopped until SIGCONT
+
+int lowest_signal(u64 set) { return __builtin_ctzll(set) + 1; }
+
+bool is_fault_signal(int signal)
+{
+    return signal == kSigSegv || signal == kSigBus || signal == kSigIll || signal == kSigFpe || signal == kSigTrap;
+}
+
+// siginfo_t as Linux lays it out on i386: signo, errno, code, then the union from byte 12.
+void fill_siginfo(u8 (&out)[128], int signal, const SignalInfo& info)
+{
+    fill_bytes(out, 0, sizeof(out));
+    i32 head[3] = { signal, 0, info.code };
+    copy_bytes(out, head, sizeof(head));
+    if (is_fault_signal(signal) && info.code > 0) {
+        copy_bytes(out + 12, &info.address, sizeof(info.address));
+    } else {
+        copy_bytes(out + 12, &info.pid, sizeof(info.pid));
+        copy_bytes(out + 16, &info.uid, sizeof(info.uid));
+        copy_bytes(out + 20, &info.status, sizeof(info.status));
+    }
+}
+
+bool is_ignored(const Process& process, int signal)
+{
+    u32 handler = process.signal_actions[signal].handler;
+    return handler == kSigIgnore || (handler == kSigDefault && ignored_by_default(signal));
+}
+
+// SIGCHLD for a child's stop, continue or exit, and a wake-up for a parent blocked in wait4.
+void notify_parent(Process& child, i32 code, i32 status)
+{
+    Process* parent = child.parent;
+    if (!parent)
+        return;
+    bool quiet = (code == kCldStopped || code == kCldContinued)
+        && (parent->signal_actions[kSigChld].flags & kSaNoCldStop);
+    if (!quiet)
+        send_signal(*parent, kSigChld, { code, child.pid, child.credentials.uid, status, 0 });
+    wake_all(parent->child_exit_waiters);
+}
+
+void stop(Process& process, int signal)
+{
+    process.stopped = true;
+    process.stop_signal = signal;
+    process.stop_to_report = true;
+    process.continue_to_report = false;
+    notify_parent(process, kCldStopped, signal);
+    while (process.stopped)
+        wait_on(g_stopped);
+}
+
+} // namespace
+
+bool ignored_by_default(int signal)
+{
+    Default action = default_action(signal);
+    return action == Default::Ignore || action == Default::Continue;
+}
+
+bool has_deliverable_signal(const Process& process)
+{
+    return process.signal_pending & (~process.signal_blocked | kUnblockable);
+}
+
+void send_signal(Process& target, int signal, const SignalInfo& info)
+{
+    if (target.state == Process::State::Zombie)
+        return;
+    u64 bit = signal_bit(signal);
+    if (signal == kSigKill || signal == kSigCont) {
+        target.signal_pending &= ~kStopSignals;
+        if (target.stopped) {
+            target.stopped = false;
+            if (signal == kSigCont) {
+                target.continue_to_report = true;
+                target.stop_to_report = false;
+                notify_parent(target, kCldContinued, kSigCont);
+            }
+            if (target.queue == &g_stopped) {
+                unschedule(target);
+                make_runnable(target);
+            }
+        }
+    }
+    if (bit & kStopSignals)
+        target.signal_pending &= ~signal_bit(kSigCont);
+    // An ignored signal is dropped at once, unless blocked: it might be unignored before it is unblocked.
+    if (signal != kSigKill && is_ignored(target, signal) && !(target.signal_blocked & bit))
+        return;
+    target.signal_pending |= bit;
+    target.signal_info[signal] = info;
+    // Interrupt an interruptible wait (wait4, nanosleep, pause...); a stopped process waits for SIGCONT.
+    bool deliverable = (bit & ~target.signal_blocked) || (bit & kUnblockable);
+    if (deliverable && target.state == Process::State::Blocked && target.queue != &g_stopped) {
+        unschedule(target);
+        make_runnable(target);
+    }
+}
+
+void deliver_signals(Process& process, arch::UserFrame& frame)
+{
+    bool from_syscall = process.syscall_number >= 0;
+    i32 result = from_syscall ? arch::frame_result(frame) : 0;
+    bool restart_pending = from_syscall && (result == kErestartSys || result == kErestartNoIntr || result == kErestartNoHand);
+    for (;;) {
+        u64 deliverable = process.signal_pending & (~process.signal_blocked | kUnblockable);
+        if (!deliverable)
+            break;
+        int signal = lowest_signal(deliverable);
+        process.signal_pending &= ~signal_bit(signal);
+        SignalAction action = process.signal_actions[signal];
+        if (signal == kSigKill || action.handler == kSigDefault) {
+            switch (default_action(signal)) {
+            case Default::Ignore:
+            case Default::Continue:
+                continue;
+            case Default::Stop:
+                stop(process, signal);
+                continue;
+            case Default::Terminate:
+            case Default::Core:
+                exit_current(static_cast<u32>(signal)); // no core dumps: RLIMIT_CORE is 0
+            }
+        }
+        if (action.handler == kSigIgnore)
+            continue;
+
+        // A handler runs: an interrupted call becomes EINTR, or restarts after it (SA_RESTART).
+        if (restart_pending) {
+            if (result == kErestartNoIntr || (result == kErestartSys && (action.flags & kSaRestart)))
+                arch::restart_syscall(frame, static_cast<u32>(process.syscall_number));
+            else
+                arch::set_frame_result(frame, -static_cast<i32>(Errno::INTR));
+            restart_pending = false;
+        }
+        u8 siginfo[128];
+        fill_siginfo(siginfo, signal, process.signal_info[signal]);
+        u64 saved = process.has_saved_signal_mask ? process.saved_signal_mask : process.signal_blocked;
+        process.has_saved_signal_mask = false;
+        arch::SignalFrameRequest request { signal, action.handler,
+            (action.flags & kSaRestorer) ? action.restorer : 0, saved,
+            (action.flags & kSaSigInfo) ? siginfo : nullptr };
+        if (arch::push_signal_frame(frame, request).is_error()) {
+            log_notice("%s[%d]: no room for a signal frame on its stack; killed by SIGSEGV", process.name, process.pid);
+            exit_current(static_cast<u32>(kSigSegv));
+        }
+        process.signal_blocked |= action.mask | ((action.flags & kSaNoDefer) ? 0 : signal_bit(signal));
+        process.signal_blocked &= ~kUnblockable;
+        if (action.flags & kSaResetHand)
+            process.signal_actions[signal].handler = kSigDefault;
+        break; // one handler frame per return to user mode; the next return takes the next signal
+    }
+    // Interrupted, but no handler ran (the signal was ignored or stopped us): the call runs again.
+    if (restart_pending)
+        arch::restart_syscall(frame, static_cast<u32>(process.syscall_number));
+    if (process.has_saved_signal_mask) {
+        process.signal_blocked = process.saved_signal_mask;
+        process.has_saved_signal_mask = false;
+    }
+    process.syscall_number = -1;
+}
+
+void signal_fault(Process& process, int signal, i32 code, uptr address)
+{
+    const SignalAction& action = process.signal_actions[signal];
+    bool handled = action.handler != kSigDefault && action.handler != kSigIgnore;
+    if (handled && !(process.signal_blocked & signal_bit(signal))) {
+        send_signal(process, signal, { code, 0, 0, 0, static_cast<u32>(address) });
+        return; // the handler runs on the way back; the instruction faults again if it returns unchanged
+    }
+    // Blocked or ignored: Linux unblocks and resets it, and the default action ends the process.
+    exit_current(static_cast<u32>(signal));
+}
+
+void notify_parent_of_exit(Process& child)
+{
+    bool killed = child.wait_status & 0x7F;
+    notify_parent(child, killed ? kCldKilled : kCldExited,
+        killed ? static_cast<i32>(child.wait_status & 0x7F) : static_cast<i32>(child.wait_status >> 8));
+}
+
+} // namespace proc

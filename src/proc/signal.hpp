@@ -1,0 +1,33 @@
+// POSIX signals: sending, masking, and delivery on the way back to user mode, with Linux's default actions
+// (terminate, ignore, stop, continue) and its restart rules for interrupted system calls.
+#pragma once
+
+#include "proc/process.hpp"
+
+namespace proc {
+
+// sa_flags bits (asm/signal.h).
+inline constexpr u32 kSaNoCldStop = 0x1, kSaNoCldWait = 0x2, kSaSigInfo = 0x4, kSaRestorer = 0x04000000,
+                     kSaOnStack = 0x08000000, kSaRestart = 0x10000000, kSaNoDefer = 0x40000000,
+                     kSaResetHand = 0x80000000;
+// si_code values.
+inline constexpr i32 kSiUser = 0, kSiTkill = -6, kSegvMapErr = 1, kSegvAccErr = 2, kCldExited = 1, kCldKilled = 2,
+                     kCldStopped = 5, kCldContinued = 6;
+
+// Queues `signal` for `target` (standard signals do not queue: a second one while pending is merged), waking it
+// if it is blocked in an interruptible call, stopping and continuing as SIGSTOP/SIGCONT say.
+void send_signal(Process& target, int signal, const SignalInfo& info);
+// A signal the process can take now (pending and not blocked).
+bool has_deliverable_signal(const Process& process);
+// Runs default actions and sets up a handler frame for the next deliverable signal, and turns a system call's
+// restart request into EINTR or a restart. Called on every return to user mode.
+void deliver_signals(Process& process, arch::UserFrame& frame);
+// A fault in user code: delivered to a handler if one is installed and the signal is not blocked, else the
+// process is killed (Linux's force_sig).
+void signal_fault(Process& process, int signal, i32 code, uptr address);
+// The default disposition of `signal` is to ignore it (SIGCHLD, SIGURG, SIGWINCH, SIGCONT).
+bool ignored_by_default(int signal);
+// SIGCHLD and a wake-up for the parent of a process that has just exited.
+void notify_parent_of_exit(Process& child);
+
+} // namespace proc

@@ -1,0 +1,190 @@
+// The signal system calls (man 2 rt_sigaction, rt_sigprocmask, rt_sigpending, kill, tgkill, rt_sigreturn,
+// pause, rt_sigsuspend), with i386's 8-byte signal sets.
+#include "proc/scheduler.hpp"
+#include "proc/signal.hpp"
+#include "syscall/handlers.hpp"
+
+namespace sys {
+
+namespace {
+
+constexpr u32 kSigsetBytes = 8;
+constexpr u64 kUnblockable = proc::signal_bit(proc::kSigKill) | proc::signal_bit(proc::kSigStop);
+constexpr i32 kSigBlock = 0, kSigUnblock = 1, kSigSetmask = 2;
+
+proc::Process& self() { return *proc::current(); }
+
+bool valid_signal(i32 signal) { return signal >= 1 && signal <= proc::kSignalCount; }
+
+// Whether the caller may signal `target` (man 2 kill: root, or a real or effective uid matching the target's
+// real or saved uid).
+bool may_signal(const proc::Process& target)
+{
+    const auto& me = self().credentials;
+    const auto& them = target.credentials;
+    return me.is_root() || me.uid == them.uid || me.uid == them.suid || me.euid == them.uid || me.euid == them.suid;
+}
+
+proc::WaitList g_paused; // pause and rt_sigsuspend sleep here until a signal interrupts them
+
+// Sleeps until a signal can be delivered; the caller's handler then runs and the call returns EINTR.
+Result<i32> wait_for_signal()
+{
+    while (!proc::has_deliverable_signal(self()))
+        proc::wait_on(g_paused);
+    return Errno::RESTARTNOHAND;
+}
+
+} // namespace
+
+Result<i32> sys_rt_sigaction(i32 signal, u32 action_address, u32 old_address, u32 set_size)
+{
+    if (set_size != kSigsetBytes || !valid_signal(signal))
+        return Errno::INVAL;
+    proc::SignalAction wanted {};
+    if (action_address) {
+        if (signal == proc::kSigKill || signal == proc::kSigStop)
+            return Errno::INVAL;
+        TRY(mm::copy_from_user(wanted, mm::UserPtr<proc::SignalAction>(action_address)));
+    }
+    proc::SignalAction& current = self().signal_actions[signal];
+    if (old_address)
+        TRY(mm::copy_to_user(mm::UserPtr<proc::SignalAction>(old_address), current));
+    if (action_address) {
+        wanted.mask &= ~kUnblockable;
+        current = wanted;
+        // Setting a disposition that ignores the signal discards it if pending (POSIX).
+        bool ignored = wanted.handler == proc::kSigIgnore
+            || (wanted.handler == proc::kSigDefault && proc::ignored_by_default(signal));
+        if (ignored)
+            self().signal_pending &= ~proc::signal_bit(signal);
+    }
+    return 0;
+}
+
+Result<i32> sys_rt_sigprocmask(i32 how, u32 set_address, u32 old_address, u32 set_size)
+{
+    if (set_size != kSigsetBytes)
+        return Errno::INVAL;
+    u64 set = 0;
+    if (set_address) {
+        TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
+        if (how != kSigBlock && how != kSigUnblock && how != kSigSetmask)
+            return Errno::INVAL;
+    }
+    u64& blocked = self().signal_blocked;
+    if (old_address)
+        TRY(mm::copy_to_user(mm::UserPtr<u64>(old_address), blocked));
+    if (set_address) {
+        if (how == kSigBlock)
+            blocked |= set;
+        else if (how == kSigUnblock)
+            blocked &= ~set;
+        else
+            blocked = set;
+        blocked &= ~kUnblockable;
+    }
+    return 0;
+}
+
+Result<i32> sys_rt_sigpending(u32 set_address, u32 set_size)
+{
+    if (set_size > kSigsetBytes)
+        return Errno::INVAL;
+    u64 pending = self().signal_pending & self().signal_blocked;
+    TRY(mm::copy_to_user(set_address, &pending, set_size));
+    return 0;
+}
+
+Result<i32> sys_kill(i32 pid, i32 signal)
+{
+    if (signal < 0 || signal > proc::kSignalCount)
+        return Errno::INVAL;
+    proc::SignalInfo info { proc::kSiUser, self().pid, self().credentials.uid, 0, 0 };
+    if (pid > 0) {
+        proc::Process* target = proc::find_process(pid);
+        if (!target)
+            return Errno::SRCH;
+        if (!may_signal(*target))
+            return Errno::PERM;
+        if (signal)
+            proc::send_signal(*target, signal, info);
+        return 0;
+    }
+    // A group (0: ours, < -1: -pid) or, for -1, every process but init and the caller.
+    i32 group = pid == 0 ? self().pgid : -pid;
+    bool found = false, permitted = false;
+    proc::for_each_process([&](proc::Process& target) {
+        bool chosen = pid == -1 ? (target.pid != 1 && &target != &self()) : target.pgid == group;
+        if (!chosen || target.state == proc::Process::State::Zombie)
+            return;
+        found = true;
+        if (!may_signal(target))
+            return;
+        permitted = true;
+        if (signal)
+            proc::send_signal(target, signal, info);
+    });
+    if (!found)
+        return Errno::SRCH;
+    return permitted ? Result<i32>(0) : Result<i32>(Errno::PERM);
+}
+
+Result<i32> sys_tgkill(i32 group, i32 thread, i32 signal)
+{
+    if (group <= 0 || thread <= 0 || signal < 0 || signal > proc::kSignalCount)
+        return Errno::INVAL;
+    proc::Process* target = proc::find_process(thread);
+    // One thread per process: the thread is its process, and must belong to the group named.
+    if (!target || target->pid != group || target->state == proc::Process::State::Zombie)
+        return Errno::SRCH;
+    if (!may_signal(*target))
+        return Errno::PERM;
+    if (signal)
+        proc::send_signal(*target, signal, { proc::kSiTkill, self().pid, self().credentials.uid, 0, 0 });
+    return 0;
+}
+
+Result<i32> sys_tkill(i32 thread, i32 signal)
+{
+    if (thread <= 0)
+        return Errno::INVAL;
+    return sys_tgkill(thread, thread, signal);
+}
+
+namespace {
+
+Result<u32> signal_return(bool rt)
+{
+    arch::UserFrame* frame = arch::current_user_frame();
+    auto mask = arch::pop_signal_frame(*frame, rt);
+    if (mask.is_error()) {
+        // A frame that cannot be read back: Linux kills with SIGSEGV.
+        proc::exit_current(static_cast<u32>(proc::kSigSegv));
+    }
+    self().signal_blocked = mask.value() & ~kUnblockable;
+    self().syscall_number = -1; // the restored eax is the interrupted code's, not a call to restart
+    return static_cast<u32>(arch::frame_result(*frame));
+}
+
+} // namespace
+
+Result<u32> sys_rt_sigreturn() { return signal_return(true); }
+Result<u32> sys_sigreturn() { return signal_return(false); }
+
+Result<i32> sys_pause() { return wait_for_signal(); }
+
+Result<i32> sys_rt_sigsuspend(u32 set_address, u32 set_size)
+{
+    if (set_size != kSigsetBytes)
+        return Errno::INVAL;
+    u64 set;
+    TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
+    // The handler runs with the temporary mask; the caller's comes back when it returns (via the frame).
+    self().saved_signal_mask = self().signal_blocked;
+    self().has_saved_signal_mask = true;
+    self().signal_blocked = set & ~kUnblockable;
+    return wait_for_signal();
+}
+
+} // namespace sys

@@ -1,0 +1,170 @@
+/* Signals: handlers with siginfo, masks and pending sets, default actions, stop and continue with WUNTRACED
+ * and WCONTINUED, EINTR and SA_RESTART, SIGCHLD, faults caught by a handler, and the FPU kept across one. */
+#define _GNU_SOURCE
+#include <fenv.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static volatile sig_atomic_t usr1_count, chld_count, alarm_like;
+static volatile int last_code, last_pid, last_signal;
+static volatile void* fault_address;
+static sigjmp_buf recover;
+
+static void on_usr1(int signal) { usr1_count++; last_signal = signal; }
+static void on_info(int signal, siginfo_t* info, void* context)
+{
+    (void)context;
+    last_signal = signal;
+    last_code = info->si_code;
+    last_pid = info->si_pid;
+}
+static void on_chld(int signal) { (void)signal; chld_count++; }
+static void on_segv(int signal, siginfo_t* info, void* context)
+{
+    (void)signal;
+    (void)context;
+    fault_address = info->si_addr;
+    siglongjmp(recover, 1);
+}
+static void on_usr2_float(int signal)
+{
+    (void)signal;
+    fesetround(FE_UPWARD); /* the handler's own FPU control state, which must not leak out */
+}
+static void on_alarm_like(int signal) { (void)signal; alarm_like = 1; }
+
+int main(void)
+{
+    /* A plain handler, through raise (tgkill) and kill. */
+    CHECK("signal_installs", signal(SIGUSR1, on_usr1) != SIG_ERR);
+    CHECK("raise_runs_handler", raise(SIGUSR1) == 0 && usr1_count == 1 && last_signal == SIGUSR1);
+    CHECK("kill_self_runs_handler", kill(getpid(), SIGUSR1) == 0 && usr1_count == 2);
+
+    /* SA_SIGINFO: the handler learns who sent it. */
+    struct sigaction action = { 0 };
+    action.sa_sigaction = on_info;
+    action.sa_flags = SA_SIGINFO;
+    CHECK("sigaction_siginfo", sigaction(SIGUSR2, &action, NULL) == 0);
+    kill(getpid(), SIGUSR2);
+    CHECK("siginfo_code_and_pid", last_signal == SIGUSR2 && last_code == SI_USER && last_pid == getpid());
+
+    /* Blocking: the signal waits in the pending set until unblocked. */
+    sigset_t set, old, pending;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    CHECK("block", sigprocmask(SIG_BLOCK, &set, &old) == 0);
+    raise(SIGUSR1);
+    CHECK("blocked_stays_pending", usr1_count == 2 && sigpending(&pending) == 0 && sigismember(&pending, SIGUSR1));
+    CHECK("unblock_delivers", sigprocmask(SIG_SETMASK, &old, NULL) == 0 && usr1_count == 3);
+    CHECK_ERRNO("sigaction_sigkill", sigaction(SIGKILL, &action, NULL), EINVAL);
+    CHECK_ERRNO("kill_bad_signal", kill(getpid(), 99), EINVAL);
+    CHECK_ERRNO("kill_no_process", kill(9999, SIGUSR1), ESRCH);
+    CHECK("kill_zero_checks_only", kill(getpid(), 0) == 0);
+
+    /* Ignored signals do nothing. */
+    signal(SIGUSR1, SIG_IGN);
+    CHECK("ignored", raise(SIGUSR1) == 0 && usr1_count == 3);
+    signal(SIGUSR1, on_usr1);
+
+    /* Default action terminate, seen by the parent; SIGCHLD reaches a handler. */
+    signal(SIGCHLD, on_chld);
+    pid_t child = fork();
+    if (child == 0) {
+        for (;;)
+            pause();
+    }
+    CHECK("kill_child", kill(child, SIGTERM) == 0);
+    int status = 0;
+    CHECK("child_terminated_by_sigterm", waitpid(child, &status, 0) == child && WIFSIGNALED(status)
+        && WTERMSIG(status) == SIGTERM);
+    CHECK("sigchld_delivered", chld_count >= 1);
+
+    /* Stop and continue, reported by WUNTRACED and WCONTINUED. */
+    child = fork();
+    if (child == 0) {
+        for (;;)
+            pause();
+    }
+    kill(child, SIGSTOP);
+    CHECK("wuntraced_sees_stop", waitpid(child, &status, WUNTRACED) == child && WIFSTOPPED(status)
+        && WSTOPSIG(status) == SIGSTOP);
+    kill(child, SIGCONT);
+    CHECK("wcontinued_sees_continue", waitpid(child, &status, WCONTINUED) == child && WIFCONTINUED(status));
+    kill(child, SIGKILL);
+    CHECK("sigkill", waitpid(child, &status, 0) == child && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+    /* EINTR: a signal interrupts nanosleep when the handler has no SA_RESTART; wait4 restarts with it. */
+    struct sigaction interrupting = { 0 };
+    interrupting.sa_handler = on_alarm_like;
+    sigaction(SIGUSR1, &interrupting, NULL); /* no SA_RESTART */
+    child = fork();
+    if (child == 0) {
+        struct timespec nap = { 0, 20 * 1000 * 1000 };
+        nanosleep(&nap, NULL);
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    struct timespec long_nap = { 5, 0 }, left = { 0, 0 };
+    errno = 0;
+    int slept = nanosleep(&long_nap, &left);
+    CHECK("nanosleep_eintr", slept == -1 && errno == EINTR && alarm_like && left.tv_sec >= 3);
+    waitpid(child, &status, 0);
+    interrupting.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &interrupting, NULL);
+    alarm_like = 0;
+    child = fork();
+    if (child == 0) {
+        struct timespec nap = { 0, 20 * 1000 * 1000 };
+        nanosleep(&nap, NULL);
+        kill(getppid(), SIGUSR1);
+        nanosleep(&nap, NULL);
+        _exit(5);
+    }
+    CHECK("wait4_restarted_with_sa_restart", waitpid(child, &status, 0) == child && WEXITSTATUS(status) == 5
+        && alarm_like);
+
+    /* A fault caught by a handler, which jumps out of it. */
+    struct sigaction segv = { 0 };
+    segv.sa_sigaction = on_segv;
+    segv.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &segv, NULL);
+    if (sigsetjmp(recover, 1) == 0) {
+        *(volatile int*)0x1234 = 1;
+        CHECK("segv_handler_ran", 0);
+    } else {
+        CHECK("segv_handler_ran", fault_address == (void*)0x1234);
+    }
+
+    /* The interrupted code's FPU state (here its rounding mode, x87 and SSE) survives a handler that changes it. */
+    signal(SIGUSR2, on_usr2_float);
+    fesetround(FE_DOWNWARD);
+    raise(SIGUSR2);
+    CHECK("fpu_kept_across_handler", fegetround() == FE_DOWNWARD);
+    fesetround(FE_TONEAREST);
+
+    /* sigsuspend: the mask is swapped while waiting and restored after. */
+    sigprocmask(SIG_BLOCK, &set, &old);
+    child = fork();
+    if (child == 0) {
+        struct timespec nap = { 0, 10 * 1000 * 1000 };
+        nanosleep(&nap, NULL);
+        kill(getppid(), SIGUSR1);
+        _exit(0);
+    }
+    sigset_t wait_mask;
+    sigemptyset(&wait_mask);
+    alarm_like = 0;
+    CHECK("sigsuspend_eintr", sigsuspend(&wait_mask) == -1 && errno == EINTR && alarm_like);
+    sigset_t now;
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    CHECK("sigsuspend_restores_mask", sigismember(&now, SIGUSR1));
+    waitpid(child, &status, 0);
+    return check_summary();
+}

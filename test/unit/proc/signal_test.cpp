@@ -1,0 +1,182 @@
+// Signals on the simulated machine: the system calls' validation, masks and pending sets, default actions,
+// handler frames (recorded by the sim, which cannot run a handler), sigreturn, and the EINTR/SA_RESTART rules.
+#include <catch2/catch_test_macros.hpp>
+#include <vector>
+
+#include "process_machine.hpp"
+#include "proc/signal.hpp"
+#include "sim/sim.hpp"
+
+using namespace proc_test;
+
+namespace {
+
+constexpr u32 kSysFork = 2, kSysKill = 37, kSysRtSigreturn = 173, kSysRtSigaction = 174, kSysRtSigprocmask = 175,
+              kSysRtSigpending = 176, kSysWait4 = 114, kSysSchedYield = 158, kSysTgkill = 270;
+constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
+constexpr i32 kSigUsr1 = 10, kSigTerm = 15, kSigStop = 19, kSigCont = 18, kSigKill = 9;
+
+// struct k_sigaction for rt_sigaction.
+void set_action(u32 scratch_address, i32 signal, u32 handler, u32 flags, u64 mask = 0)
+{
+    poke(scratch_address, proc::SignalAction { handler, flags | proc::kSaRestorer, kRestorer, mask });
+    REQUIRE(call(kSysRtSigaction, static_cast<u32>(signal), scratch_address, 0, 8) == 0);
+}
+
+struct Children {
+    std::vector<std::function<void()>> programs;
+    usize started = 0;
+    void install()
+    {
+        sim::set_fork_child_program([this](u32) { programs.at(started++)(); });
+    }
+};
+
+} // namespace
+
+TEST_CASE("rt_sigaction, rt_sigprocmask and rt_sigpending check their arguments as Linux does")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        CHECK(call(kSysRtSigaction, 0, box, 0, 8) == err(Errno::INVAL));
+        CHECK(call(kSysRtSigaction, 65, box, 0, 8) == err(Errno::INVAL));
+        CHECK(call(kSysRtSigaction, kSigUsr1, box, 0, 4) == err(Errno::INVAL)); // sigsetsize must be 8
+        CHECK(call(kSysRtSigaction, kSigKill, box, 0, 8) == err(Errno::INVAL));
+        CHECK(call(kSysRtSigaction, kSigKill, 0, box, 8) == 0); // reading SIGKILL's is fine
+        CHECK(call(kSysRtSigaction, kSigUsr1, 0xC0000000, 0, 8) == err(Errno::FAULT));
+        CHECK(call(kSysRtSigprocmask, 7, box, 0, 8) == err(Errno::INVAL));
+        CHECK(call(kSysRtSigprocmask, 7, 0, box, 8) == 0); // no set: `how` is not looked at
+        CHECK(call(kSysRtSigpending, box, 9) == err(Errno::INVAL));
+        CHECK(call(kSysKill, 1, 65) == err(Errno::INVAL));
+        CHECK(call(kSysKill, 4242, 0) == err(Errno::SRCH));
+        CHECK(call(kSysTgkill, 1, 2, kSigUsr1) == err(Errno::SRCH)); // thread 2 is not in group 1
+        // SIGKILL and SIGSTOP cannot be blocked.
+        poke<u64>(box, ~u64 { 0 });
+        CHECK(call(kSysRtSigprocmask, 2, box, 0, 8) == 0);
+        CHECK(call(kSysRtSigprocmask, 0, 0, box + 8, 8) == 0);
+        CHECK(peek<u64>(box + 8) == ~(proc::signal_bit(kSigKill) | proc::signal_bit(kSigStop)));
+    });
+}
+
+TEST_CASE("A handled signal gets a frame with the caller's mask, and sigreturn puts the mask back")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        set_action(box, kSigUsr1, kHandler, proc::kSaSigInfo, proc::signal_bit(12));
+        CHECK(call(kSysKill, 1, kSigUsr1) == 0);
+        const auto& deliveries = sim::signal_deliveries();
+        REQUIRE(deliveries.size() == 1);
+        CHECK(deliveries[0].signal == kSigUsr1);
+        CHECK(deliveries[0].handler == kHandler);
+        CHECK(deliveries[0].restorer == kRestorer);
+        CHECK(deliveries[0].saved_mask == 0);
+        i32 info[4];
+        std::memcpy(info, deliveries[0].siginfo, sizeof(info));
+        CHECK(info[0] == kSigUsr1);
+        CHECK(info[2] == proc::kSiUser);
+        CHECK(info[3] == 1); // si_pid
+        // In the handler the signal itself and sa_mask are blocked.
+        CHECK(call(kSysRtSigprocmask, 0, 0, box + 64, 8) == 0);
+        CHECK(peek<u64>(box + 64) == (proc::signal_bit(kSigUsr1) | proc::signal_bit(12)));
+        call(kSysRtSigreturn);
+        CHECK(call(kSysRtSigprocmask, 0, 0, box + 64, 8) == 0);
+        CHECK(peek<u64>(box + 64) == 0);
+        CHECK(sim::signal_deliveries().empty());
+    });
+}
+
+TEST_CASE("A blocked signal waits in the pending set and is delivered when unblocked")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        set_action(box, kSigUsr1, kHandler, 0);
+        poke<u64>(box + 32, proc::signal_bit(kSigUsr1));
+        CHECK(call(kSysRtSigprocmask, 0, box + 32, 0, 8) == 0); // SIG_BLOCK
+        CHECK(call(kSysKill, 1, kSigUsr1) == 0);
+        CHECK(sim::signal_deliveries().empty());
+        CHECK(call(kSysRtSigpending, box + 40, 8) == 0);
+        CHECK(peek<u64>(box + 40) == proc::signal_bit(kSigUsr1));
+        CHECK(call(kSysRtSigprocmask, 1, box + 32, 0, 8) == 0); // SIG_UNBLOCK: delivered on the way out
+        CHECK(sim::signal_deliveries().size() == 1);
+        call(kSysRtSigreturn);
+    });
+}
+
+TEST_CASE("Default actions: SIGTERM ends the process, ignored signals and SIGCHLD do nothing")
+{
+    ProcessMachine m;
+    auto status = m.run([&](uptr, uptr) {
+        call(kSysKill, 1, 17); // SIGCHLD: ignored by default
+        call(kSysKill, 1, 28); // SIGWINCH: ignored by default
+        call(kSysKill, 1, kSigTerm);
+        exit_group(0); // not reached
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(status.value() == static_cast<u32>(kSigTerm));
+}
+
+TEST_CASE("A signal interrupts wait4 with EINTR, or restarts it under SA_RESTART")
+{
+    for (bool restart : { false, true }) {
+        ProcessMachine m;
+        Children children;
+        children.programs.push_back([&] {
+            call(kSysKill, 1, kSigUsr1); // interrupts the parent's wait
+            call(kSysSchedYield);
+            exit_group(3);
+        });
+        children.install();
+        i32 waited = 0;
+        auto status = m.run([&](uptr, uptr) {
+            u32 box = scratch();
+            set_action(box, kSigUsr1, kHandler, restart ? proc::kSaRestart : 0);
+            i32 child = call(kSysFork);
+            waited = call(kSysWait4, static_cast<u32>(child), box + 64, 0, 0);
+            if (restart) {
+                CHECK(waited == child);
+                CHECK(peek<u32>(box + 64) == 3u << 8);
+            } else {
+                CHECK(waited == err(Errno::INTR));
+                CHECK(call(kSysWait4, static_cast<u32>(child), box + 64, 0, 0) == child);
+            }
+            CHECK(sim::signal_deliveries().size() == 1);
+            exit_group(0);
+        });
+        REQUIRE_FALSE(status.is_error());
+        CHECK(status.value() == 0);
+    }
+}
+
+TEST_CASE("SIGSTOP and SIGCONT are reported by WUNTRACED and WCONTINUED; SIGKILL ends a stopped process")
+{
+    ProcessMachine m;
+    Children children;
+    children.programs.push_back([&] {
+        for (;;)
+            call(kSysSchedYield);
+    });
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        u32 box = scratch();
+        i32 child = call(kSysFork);
+        call(kSysSchedYield); // let it start
+        CHECK(call(kSysKill, static_cast<u32>(child), kSigStop) == 0);
+        CHECK(call(kSysWait4, static_cast<u32>(child), box, 2 /* WUNTRACED */, 0) == child);
+        CHECK(peek<u32>(box) == (0x7Fu | static_cast<u32>(kSigStop) << 8));
+        CHECK(call(kSysKill, static_cast<u32>(child), kSigCont) == 0);
+        CHECK(call(kSysWait4, static_cast<u32>(child), box, 8 /* WCONTINUED */, 0) == child);
+        CHECK(peek<u32>(box) == 0xFFFFu);
+        CHECK(call(kSysKill, static_cast<u32>(child), kSigStop) == 0);
+        CHECK(call(kSysWait4, static_cast<u32>(child), box, 2, 0) == child);
+        CHECK(call(kSysKill, static_cast<u32>(child), kSigKill) == 0);
+        CHECK(call(kSysWait4, static_cast<u32>(child), box, 0, 0) == child);
+        CHECK(peek<u32>(box) == static_cast<u32>(kSigKill));
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(status.value() == 0);
+    CHECK(m.no_pages_leaked());
+}
