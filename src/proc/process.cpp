@@ -141,6 +141,7 @@ Result<Process*> create_process()
 void destroy_process(Process& process)
 {
     unschedule(process);
+    arm_real_timer(process, 0, 0);
     // Torn down while stopped (not after its exit, and not before it ever had a stack): it will never run again.
     if (process.state != Process::State::Zombie && process.saved_stack)
         arch::discard_task(process.saved_stack);
@@ -286,6 +287,7 @@ void exit_current(u32 wait_status)
 {
     Process& process = *current();
     process.space.reset(); // the memory goes back now; the rest waits for the parent's wait4
+    arm_real_timer(process, 0, 0);
     // Orphans go to init, as on Linux; one that already exited is for init to reap now.
     while (Process* child = process.children.pop_front()) {
         child->parent = g_init != &process ? g_init : nullptr;

@@ -100,6 +100,10 @@ struct Process {
     int stop_signal { 0 };
     bool stop_to_report { false };  // wait4(WUNTRACED) has not seen this stop yet
     bool continue_to_report { false };
+    // ITIMER_REAL (alarm, setitimer): SIGALRM at this tick (0: disarmed), then every interval ticks.
+    IntrusiveListNode timer_node;
+    u64 alarm_at_tick { 0 };
+    u64 alarm_interval_ticks { 0 };
 
     // --- family ---
     Process* parent { nullptr };

@@ -3,6 +3,7 @@
 #include "proc/scheduler.hpp"
 
 #include "kernel/panic.hpp"
+#include "proc/signal.hpp"
 
 namespace proc {
 
@@ -10,6 +11,7 @@ namespace {
 
 WaitList g_run_queue;
 WaitList g_sleepers;
+IntrusiveList<Process, &Process::timer_node> g_armed_timers;
 Process* g_running;
 uptr g_idle_stack; // where the idle context stands while a process runs
 bool g_need_resched;
@@ -142,6 +144,16 @@ void sleep_until_tick(u64 tick)
     wait_on(g_sleepers);
 }
 
+void arm_real_timer(Process& process, u64 at_tick, u64 interval)
+{
+    arch::InterruptGuard guard;
+    g_armed_timers.remove(process);
+    process.alarm_at_tick = at_tick;
+    process.alarm_interval_ticks = at_tick ? interval : 0;
+    if (at_tick)
+        g_armed_timers.push_back(process);
+}
+
 void unschedule(Process& process)
 {
     arch::InterruptGuard guard;
@@ -180,6 +192,17 @@ void scheduler_tick()
             g_sleepers.remove(sleeper);
             sleeper.queue = nullptr;
             make_runnable(sleeper);
+        }
+    }
+    for (Process& armed : g_armed_timers) {
+        if (armed.alarm_at_tick > now)
+            continue;
+        send_signal(armed, kSigAlrm, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
+        if (armed.alarm_interval_ticks) {
+            armed.alarm_at_tick += armed.alarm_interval_ticks;
+        } else {
+            armed.alarm_at_tick = 0;
+            g_armed_timers.remove(armed);
         }
     }
     if (g_running) {

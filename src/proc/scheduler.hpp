@@ -21,8 +21,10 @@ void wait_on(WaitList& list);
 void wake_all(WaitList& list);
 // Blocks the current process until the timer tick count reaches `tick`.
 void sleep_until_tick(u64 tick);
-// Takes `process` off whatever queue it is on (teardown).
+// Takes `process` off whatever queue it is on (waking it early, or tearing it down).
 void unschedule(Process& process);
+// Arms the process's real-time timer: SIGALRM at `at_tick` (0 disarms), then every `interval` ticks.
+void arm_real_timer(Process& process, u64 at_tick, u64 interval);
 // The current process has ended: run the next one (or, with `to_idle`, the idle context, whatever else is
 // runnable) and never come back.
 [[noreturn]] void schedule_last(bool to_idle = false);

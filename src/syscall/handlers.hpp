@@ -54,6 +54,10 @@ struct Timezone {
     i32 minutes_west, dst_time;
 };
 static_assert(sizeof(Timezone) == 8);
+struct Itimerval {
+    Timeval32 interval, value;
+};
+static_assert(sizeof(Itimerval) == 16);
 
 // struct rusage (linux/resource.h) with i386's 32-bit longs.
 struct Rusage {
@@ -124,6 +128,9 @@ Result<i32> sys_time(u32 seconds);
 Result<void> sys_nanosleep(u32 request, u32 remaining);
 Result<void> sys_clock_nanosleep(i32 clock, u32 flags, u32 request, u32 remaining);
 Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, u32 request, u32 remaining);
+Result<u32> sys_alarm(u32 seconds);
+Result<void> sys_setitimer(i32 which, u32 new_value, u32 old_value);
+Result<void> sys_getitimer(i32 which, u32 value);
 
 // syscall/family.cpp
 Result<i32> sys_fork();

@@ -149,3 +149,77 @@ Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, u32 request, u32 remain
 }
 
 } // namespace sys
+
+// --- alarm, setitimer, getitimer (ITIMER_REAL) ---
+
+namespace sys {
+
+namespace {
+
+constexpr i32 kItimerReal = 0;
+
+u64 to_ticks(const Timeval32& value)
+{
+    u64 microseconds = static_cast<u64>(value.seconds) * 1000000 + static_cast<u64>(value.microseconds);
+    return (microseconds * arch::timer_hz() + 999999) / 1000000;
+}
+
+Timeval32 from_ticks(u64 ticks)
+{
+    u64 microseconds = ticks * 1000000 / arch::timer_hz();
+    return { static_cast<i32>(microseconds / 1000000), static_cast<i32>(microseconds % 1000000) };
+}
+
+Itimerval current_timer(const proc::Process& process)
+{
+    u64 now = arch::timer_ticks();
+    u64 left = process.alarm_at_tick > now ? process.alarm_at_tick - now : (process.alarm_at_tick ? 1 : 0);
+    return { from_ticks(process.alarm_interval_ticks), from_ticks(left) };
+}
+
+bool valid(const Timeval32& value)
+{
+    return value.seconds >= 0 && value.microseconds >= 0 && value.microseconds < 1000000;
+}
+
+} // namespace
+
+Result<u32> sys_alarm(u32 seconds)
+{
+    proc::Process& self = *proc::current();
+    Itimerval old = current_timer(self);
+    // The seconds left, rounded to the nearest, but never 0 while the alarm is still armed (man 2 alarm).
+    u32 left = static_cast<u32>(old.value.seconds) + (old.value.microseconds >= 500000 ? 1 : 0);
+    if (left == 0 && old.value.microseconds)
+        left = 1;
+    u64 ticks = u64 { seconds } * arch::timer_hz();
+    proc::arm_real_timer(self, seconds ? arch::timer_ticks() + ticks : 0, 0);
+    return left;
+}
+
+Result<void> sys_setitimer(i32 which, u32 new_address, u32 old_address)
+{
+    if (which != kItimerReal)
+        return Errno::INVAL; // ITIMER_VIRTUAL and ITIMER_PROF need user and system time told apart: not yet
+    Itimerval wanted {};
+    if (new_address) {
+        TRY(mm::copy_from_user(wanted, mm::UserPtr<Itimerval>(new_address)));
+        if (!valid(wanted.value) || !valid(wanted.interval))
+            return Errno::INVAL;
+    }
+    proc::Process& self = *proc::current();
+    if (old_address)
+        TRY(mm::copy_to_user(mm::UserPtr<Itimerval>(old_address), current_timer(self)));
+    u64 value = to_ticks(wanted.value);
+    proc::arm_real_timer(self, value ? arch::timer_ticks() + value : 0, to_ticks(wanted.interval));
+    return {};
+}
+
+Result<void> sys_getitimer(i32 which, u32 address)
+{
+    if (which != kItimerReal)
+        return Errno::INVAL;
+    return mm::copy_to_user(mm::UserPtr<Itimerval>(address), current_timer(*proc::current()));
+}
+
+} // namespace sys

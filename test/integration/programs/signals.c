@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -166,5 +167,43 @@ int main(void)
     sigprocmask(SIG_SETMASK, NULL, &now);
     CHECK("sigsuspend_restores_mask", sigismember(&now, SIGUSR1));
     waitpid(child, &status, 0);
+
+    /* alarm: a SIGALRM handler interrupts pause; alarm returns what was left; the default action kills. */
+    static struct sigaction alarm_action;
+    alarm_action.sa_handler = on_alarm_like;
+    sigaction(SIGALRM, &alarm_action, NULL);
+    sigprocmask(SIG_SETMASK, &wait_mask, NULL);
+    alarm_like = 0;
+    CHECK("alarm_first_returns_0", alarm(10) == 0);
+    CHECK("alarm_returns_left", alarm(1) >= 9);
+    CHECK("alarm_interrupts_pause", pause() == -1 && errno == EINTR && alarm_like);
+    CHECK("alarm_cancel", alarm(0) == 0);
+    child = fork();
+    if (child == 0) {
+        signal(SIGALRM, SIG_DFL);
+        alarm(1);
+        for (;;)
+            pause();
+    }
+    CHECK("alarm_default_kills", waitpid(child, &status, 0) == child && WIFSIGNALED(status)
+        && WTERMSIG(status) == SIGALRM);
+
+    /* setitimer with an interval fires repeatedly; getitimer shows what is left. */
+    static volatile int ticks;
+    struct sigaction counting = { 0 };
+    counting.sa_handler = on_usr1;
+    sigaction(SIGALRM, &counting, NULL);
+    usr1_count = 0;
+    struct itimerval every = { { 0, 20000 }, { 0, 20000 } }, left_now;
+    CHECK("setitimer", setitimer(ITIMER_REAL, &every, NULL) == 0);
+    CHECK("getitimer", getitimer(ITIMER_REAL, &left_now) == 0 && left_now.it_interval.tv_usec == 20000
+        && left_now.it_value.tv_usec <= 20000);
+    while (usr1_count < 3)
+        pause();
+    struct itimerval off = { { 0, 0 }, { 0, 0 } };
+    CHECK("setitimer_repeats", setitimer(ITIMER_REAL, &off, NULL) == 0 && usr1_count >= 3);
+    (void)ticks;
+    struct itimerval bad = { { 0, 0 }, { 0, 1000000 } };
+    CHECK_ERRNO("setitimer_bad_usec", setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
     return check_summary();
 }
