@@ -10,9 +10,6 @@
 
 namespace proc {
 
-// Signal numbers (asm/signal.h) the kernel raises itself.
-inline constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKill = 9, kSigSegv = 11;
-
 struct Credentials {
     static constexpr usize kMaxGroups = 64; // supplementary groups this kernel keeps (Linux allows 65536)
     u32 uid, euid, suid, fsuid;
@@ -30,8 +27,9 @@ struct ResourceLimit {
 };
 void default_limits(ResourceLimit (&limits)[kResourceLimits]);
 
-// Signals (man 7 signal): 1 to 64, a bit each in 64-bit sets.
+// Signals (man 7 signal, numbers from asm/signal.h): 1 to 64, a bit each in 64-bit sets.
 inline constexpr int kSignalCount = 64;
+inline constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKill = 9, kSigSegv = 11;
 inline constexpr int kSigHup = 1, kSigInt = 2, kSigQuit = 3, kSigAbrt = 6, kSigUsr1 = 10, kSigUsr2 = 12,
                      kSigPipe = 13, kSigAlrm = 14, kSigTerm = 15, kSigChld = 17, kSigCont = 18, kSigStop = 19,
                      kSigTstp = 20, kSigTtin = 21, kSigTtou = 22, kSigUrg = 23, kSigXcpu = 24, kSigXfsz = 25,

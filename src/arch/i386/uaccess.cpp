@@ -2,6 +2,7 @@
 // that the page-fault handler cannot resolve resumes after it with ecx holding the bytes left, so a bad user
 // pointer costs no walk of the address space beforehand (Linux's __ex_table, SerenityOS's safe_memcpy).
 #include "arch/arch.hpp"
+#include "arch/i386/uaccess_fixup.hpp"
 
 namespace arch {
 
@@ -40,20 +41,7 @@ isize copy_string_from_user_raw(char* to, uptr from, usize size)
     // Byte by byte: the string's end is found as it is copied, and a fault may come at any byte.
     for (usize i = 0; i < size; ++i) {
         u8 byte;
-        u32 ok = 1;
-        asm volatile("1: movb (%2), %0\n"
-                     "2:\n"
-                     ".pushsection .ex_table, \"a\"\n"
-                     ".long 1b, 3f\n"
-                     ".popsection\n"
-                     ".pushsection .text.fixup, \"ax\"\n"
-                     "3: xorl %1, %1\n"
-                     "jmp 2b\n"
-                     ".popsection\n"
-                     : "=q"(byte), "+r"(ok)
-                     : "r"(from + i)
-                     : "memory");
-        if (!ok)
+        if (!i386::probe_read8(from + i, byte))
             return -1;
         to[i] = static_cast<char>(byte);
         if (byte == 0)

@@ -14,6 +14,26 @@ u32 find_fixup(u32 eip)
     return 0;
 }
 
+bool probe_read8(uptr address, u8& out)
+{
+    u8 value = 0;
+    u32 ok = 1;
+    asm volatile("1: movb (%2), %0\n"
+                 "2:\n"
+                 ".pushsection .ex_table, \"a\"\n"
+                 ".long 1b, 3f\n"
+                 ".popsection\n"
+                 ".pushsection .text.fixup, \"ax\"\n"
+                 "3: xorl %1, %1\n"
+                 "jmp 2b\n"
+                 ".popsection\n"
+                 : "+q"(value), "+r"(ok)
+                 : "r"(address)
+                 : "memory");
+    out = value;
+    return ok != 0;
+}
+
 bool probe_read32(uptr address, u32& out)
 {
     u32 value = 0;

@@ -14,6 +14,8 @@ struct ExceptionTableEntry {
 // The fixup address for a faulting eip, or 0 when the fault is not expected.
 u32 find_fixup(u32 eip);
 
+// Reads a byte at `address`; false (instead of a kernel panic) when the access faults.
+bool probe_read8(uptr address, u8& out);
 // Reads 32 bits at `address`; false (instead of a kernel panic) when the access faults.
 bool probe_read32(uptr address, u32& out);
 
