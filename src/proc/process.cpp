@@ -283,6 +283,17 @@ Result<i32> fork_current()
     return child->pid;
 }
 
+Result<i32> vfork_current()
+{
+    i32 pid = TRY(fork_current());
+    Process* child = find_process(pid);
+    while (child && child->state != Process::State::Zombie) {
+        wait_on(child->vfork_waiters);
+        child = find_process(pid); // only we may reap it, so it is still there
+    }
+    return pid;
+}
+
 void exit_current(u32 wait_status)
 {
     Process& process = *current();
@@ -299,6 +310,7 @@ void exit_current(u32 wait_status)
     }
     process.wait_status = wait_status;
     process.state = Process::State::Zombie;
+    wake_all(process.vfork_waiters);
     notify_parent_of_exit(process);
     // Init's end is the system's: straight to the idle context, which ends run_init, whatever else could run.
     bool is_init = &process == g_init;

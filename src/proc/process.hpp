@@ -108,6 +108,7 @@ struct Process {
     IntrusiveListNode sibling_node;
     IntrusiveList<Process, &Process::sibling_node> children;
     IntrusiveList<Process, &Process::run_node> child_exit_waiters; // blocked in wait4 for one of them
+    IntrusiveList<Process, &Process::run_node> vfork_waiters;      // a vfork parent, until this child ends
     u32 wait_status { 0 };                                        // for a zombie: as wait4 reports it
     RbTreeNode pid_node;
 
@@ -141,6 +142,9 @@ Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const
 
 // fork(): a copy of the current process whose system call returns 0. Returns the child's pid.
 Result<i32> fork_current();
+// vfork(): fork, then the parent waits until the child has exited (POSIX lets the child's memory be a copy;
+// with no execve yet, exiting is the only way the child lets the parent go).
+Result<i32> vfork_current();
 // Ends the current process with a wait status (exit_group, fatal traps). Never returns.
 [[noreturn]] void exit_current(u32 wait_status);
 // wait4(): the pid of a child matching `pid` (Linux's rules) that has exited, reaped, with its status;

@@ -13,6 +13,7 @@ constexpr u32 kWNoHang = 1, kWUntraced = 2, kWContinued = 8, kWNoThread = 0x2000
 } // namespace
 
 Result<i32> sys_fork() { return proc::fork_current(); }
+Result<i32> sys_vfork() { return proc::vfork_current(); }
 
 Result<i32> sys_wait4(i32 pid, u32 status_address, u32 options, u32 usage_address)
 {

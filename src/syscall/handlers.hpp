@@ -134,6 +134,7 @@ Result<void> sys_getitimer(i32 which, u32 value);
 
 // syscall/family.cpp
 Result<i32> sys_fork();
+Result<i32> sys_vfork();
 Result<i32> sys_wait4(i32 pid, u32 status, u32 options, u32 usage);
 Result<i32> sys_waitpid(i32 pid, u32 status, u32 options);
 Result<i32> sys_sched_yield();

@@ -102,6 +102,18 @@ int main(void)
     }
     CHECK("wait4_rusage", wait4(child, &status, 0, &usage) == child);
     CHECK_ERRNO("wait4_bad_options", wait4(-1, &status, 0x100, NULL), EINVAL);
+    /* vfork: the parent waits until the child has gone. */
+    static volatile int order;
+    order = 0;
+    child = vfork();
+    if (child == 0) {
+        struct timespec nap = { 0, 10 * 1000 * 1000 };
+        nanosleep(&nap, NULL);
+        _exit(21);
+    }
+    CHECK("vfork_parent_waits_for_child", child > 0 && kill(child, 0) == 0 && waitpid(child, &status, WNOHANG) == child
+        && WEXITSTATUS(status) == 21);
+    (void)order;
     struct rusage own, children;
     CHECK("getrusage_self", getrusage(RUSAGE_SELF, &own) == 0 && own.ru_maxrss >= 16 * 1024);
     CHECK("getrusage_children", getrusage(RUSAGE_CHILDREN, &children) == 0
