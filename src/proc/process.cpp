@@ -319,7 +319,7 @@ void exit_current(u32 wait_status)
     schedule_last(is_init);
 }
 
-Result<WaitResult> wait_child(i32 pid, bool no_hang, bool stopped, bool continued)
+Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
 {
     Process& self = *current();
     for (;;) {
@@ -334,24 +334,26 @@ Result<WaitResult> wait_child(i32 pid, bool no_hang, bool stopped, bool continue
                 continue;
             any = true;
             // WUNTRACED and WCONTINUED report stops and continues as Linux encodes them (0x7f | sig << 8, 0xffff).
-            if (stopped && child.stop_to_report && child.stopped) {
-                child.stop_to_report = false;
+            if (options.stopped && child.stop_to_report && child.stopped) {
+                child.stop_to_report = options.no_wait;
                 return WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, child.cpu_ticks };
             }
-            if (continued && child.continue_to_report) {
-                child.continue_to_report = false;
+            if (options.continued && child.continue_to_report) {
+                child.continue_to_report = options.no_wait;
                 return WaitResult { child.pid, 0xFFFF, child.cpu_ticks };
             }
-            if (child.state != Process::State::Zombie)
+            if (child.state != Process::State::Zombie || !options.exited)
                 continue;
             WaitResult result { child.pid, child.wait_status, child.cpu_ticks };
-            self.children_cpu_ticks += child.cpu_ticks + child.children_cpu_ticks;
-            destroy_process(child);
+            if (!options.no_wait) {
+                self.children_cpu_ticks += child.cpu_ticks + child.children_cpu_ticks;
+                destroy_process(child);
+            }
             return result;
         }
         if (!any)
             return Errno::CHILD;
-        if (no_hang)
+        if (options.no_hang)
             return WaitResult { 0, 0, 0 };
         wait_on(self.child_exit_waiters);
         if (has_deliverable_signal(self))

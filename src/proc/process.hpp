@@ -154,7 +154,14 @@ struct WaitResult {
     u32 status;
     u64 cpu_ticks;
 };
-Result<WaitResult> wait_child(i32 pid, bool no_hang, bool stopped = false, bool continued = false);
+struct WaitOptions {
+    bool exited = true;     // report children that have exited (wait4 always does; waitid's WEXITED)
+    bool stopped = false;   // WUNTRACED / WSTOPPED
+    bool continued = false; // WCONTINUED
+    bool no_hang = false;   // WNOHANG
+    bool no_wait = false;   // WNOWAIT: report, but leave the child to be waited for again
+};
+Result<WaitResult> wait_child(i32 pid, const WaitOptions& options);
 
 // Every process, in pid order (for sysinfo, setsid and the like).
 usize process_count();

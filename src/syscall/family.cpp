@@ -10,6 +10,17 @@ namespace {
 constexpr u32 kWNoHang = 1, kWUntraced = 2, kWContinued = 8, kWNoThread = 0x20000000, kWAll = 0x40000000,
               kWClone = 0x80000000;
 
+// All CPU time counts as user time until the kernel tells user and system time apart.
+Rusage usage_of(u64 ticks, usize peak_pages = 0)
+{
+    Rusage usage {};
+    u64 microseconds = ticks * 1000000 / arch::timer_hz();
+    usage.user_seconds = static_cast<i32>(microseconds / 1000000);
+    usage.user_microseconds = static_cast<i32>(microseconds % 1000000);
+    usage.maxrss = static_cast<i32>(peak_pages * (arch::kPageBytes / 1024));
+    return usage;
+}
+
 } // namespace
 
 Result<i32> sys_fork() { return proc::fork_current(); }
@@ -21,23 +32,79 @@ Result<i32> sys_wait4(i32 pid, u32 status_address, u32 options, u32 usage_addres
         return Errno::INVAL;
     if (pid == -0x7FFFFFFF - 1)
         return Errno::SRCH; // INT_MIN cannot be negated into a process group
-    auto result = TRY(proc::wait_child(pid, options & kWNoHang, options & kWUntraced, options & kWContinued));
+    proc::WaitOptions wait { true, bool(options & kWUntraced), bool(options & kWContinued), bool(options & kWNoHang), false };
+    auto result = TRY(proc::wait_child(pid, wait));
     if (result.pid == 0)
         return 0;
     if (status_address)
         TRY(mm::copy_to_user(mm::UserPtr<u32>(status_address), result.status));
-    if (usage_address) {
-        // All of a child's time counts as user time until the kernel tells the two apart.
-        Rusage usage {};
-        u64 microseconds = result.cpu_ticks * 1000000 / arch::timer_hz();
-        usage.user_seconds = static_cast<i32>(microseconds / 1000000);
-        usage.user_microseconds = static_cast<i32>(microseconds % 1000000);
-        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage));
-    }
+    if (usage_address)
+        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage_of(result.cpu_ticks)));
     return result.pid;
 }
 
 Result<i32> sys_waitpid(i32 pid, u32 status_address, u32 options) { return sys_wait4(pid, status_address, options, 0); }
+
+Result<i32> sys_waitid(i32 type, i32 id, u32 info_address, u32 options, u32 usage_address)
+{
+    constexpr i32 kPAll = 0, kPPid = 1, kPPgid = 2, kPPidfd = 3;
+    constexpr u32 kWStopped = 2, kWExited = 4, kWNoWait = 0x01000000;
+    constexpr i32 kSigChld = 17, kCldExited = 1, kCldKilled = 2, kCldDumped = 3, kCldStopped = 5, kCldContinued = 6;
+    if (options & ~(kWNoHang | kWStopped | kWExited | kWContinued | kWNoWait | kWNoThread | kWAll | kWClone))
+        return Errno::INVAL;
+    if (!(options & (kWExited | kWStopped | kWContinued)))
+        return Errno::INVAL;
+    i32 pid;
+    switch (type) {
+    case kPAll: pid = -1; break;
+    case kPPid:
+        if (id <= 0)
+            return Errno::INVAL;
+        pid = id;
+        break;
+    case kPPgid:
+        if (id < 0)
+            return Errno::INVAL;
+        pid = id == 0 ? 0 : -id; // 0: the caller's own group (Linux 5.4 and later)
+        break;
+    case kPPidfd: return Errno::BADF; // there are no pidfds to name a process with
+    default: return Errno::INVAL;
+    }
+    proc::WaitOptions wait { bool(options & kWExited), bool(options & kWStopped), bool(options & kWContinued),
+        bool(options & kWNoHang), bool(options & kWNoWait) };
+    auto result = TRY(proc::wait_child(pid, wait));
+    if (info_address) {
+        // siginfo_t for SIGCHLD: signo, errno, code, then pid, uid, status from byte 12.
+        i32 info[32] = {};
+        if (result.pid) {
+            u32 s = result.status;
+            i32 code, status;
+            if ((s & 0xFF) == 0x7F) {
+                code = kCldStopped;
+                status = static_cast<i32>(s >> 8 & 0xFF);
+            } else if (s == 0xFFFF) {
+                code = kCldContinued;
+                status = 18; // SIGCONT
+            } else if (s & 0x7F) {
+                code = (s & 0x80) ? kCldDumped : kCldKilled;
+                status = static_cast<i32>(s & 0x7F);
+            } else {
+                code = kCldExited;
+                status = static_cast<i32>(s >> 8 & 0xFF);
+            }
+            proc::Process* child = proc::find_process(result.pid);
+            info[0] = kSigChld;
+            info[2] = code;
+            info[3] = result.pid;
+            info[4] = child ? static_cast<i32>(child->credentials.uid) : 0;
+            info[5] = status;
+        }
+        TRY(mm::copy_to_user(info_address, info, sizeof(info)));
+    }
+    if (usage_address)
+        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage_of(result.cpu_ticks)));
+    return 0;
+}
 
 Result<i32> sys_sched_yield()
 {
@@ -45,30 +112,17 @@ Result<i32> sys_sched_yield()
     return 0;
 }
 
-} // namespace sys
-
-namespace sys {
-
 Result<void> sys_getrusage(i32 who, u32 address)
 {
     constexpr i32 kSelf = 0, kChildren = -1, kThread = 1;
     proc::Process& self = *proc::current();
-    u64 ticks;
-    usize peak_pages = 0;
-    if (who == kSelf || who == kThread) {
-        ticks = self.cpu_ticks;
-        peak_pages = self.space->peak_resident_pages();
-    } else if (who == kChildren) {
-        ticks = self.children_cpu_ticks;
-    } else {
+    Rusage usage;
+    if (who == kSelf || who == kThread)
+        usage = usage_of(self.cpu_ticks, self.space->peak_resident_pages());
+    else if (who == kChildren)
+        usage = usage_of(self.children_cpu_ticks);
+    else
         return Errno::INVAL;
-    }
-    // All CPU time counts as user time until the kernel tells the two apart.
-    Rusage usage {};
-    u64 microseconds = ticks * 1000000 / arch::timer_hz();
-    usage.user_seconds = static_cast<i32>(microseconds / 1000000);
-    usage.user_microseconds = static_cast<i32>(microseconds % 1000000);
-    usage.maxrss = static_cast<i32>(peak_pages * (arch::kPageBytes / 1024));
     return mm::copy_to_user(mm::UserPtr<Rusage>(address), usage);
 }
 

@@ -137,6 +137,7 @@ Result<i32> sys_fork();
 Result<i32> sys_vfork();
 Result<i32> sys_wait4(i32 pid, u32 status, u32 options, u32 usage);
 Result<i32> sys_waitpid(i32 pid, u32 status, u32 options);
+Result<i32> sys_waitid(i32 type, i32 id, u32 info, u32 options, u32 usage);
 Result<i32> sys_sched_yield();
 Result<void> sys_getrusage(i32 who, u32 usage);
 

@@ -1,6 +1,7 @@
 /* fork, wait4/waitpid and scheduling: exit statuses, copy-on-write memory, orphans adopted by init,
  * children killed by signals, and preemption of a process that never makes a system call. */
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -114,6 +115,18 @@ int main(void)
     CHECK("vfork_parent_waits_for_child", child > 0 && kill(child, 0) == 0 && waitpid(child, &status, WNOHANG) == child
         && WEXITSTATUS(status) == 21);
     (void)order;
+    /* waitid: WNOWAIT leaves the child to be waited for again; the siginfo says how it ended. */
+    child = fork();
+    if (child == 0)
+        _exit(9);
+    siginfo_t info;
+    memset(&info, 0, sizeof(info));
+    CHECK("waitid_nowait", waitid(P_PID, child, &info, WEXITED | WNOWAIT) == 0 && info.si_pid == child
+        && info.si_code == CLD_EXITED && info.si_status == 9 && info.si_signo == SIGCHLD);
+    memset(&info, 0, sizeof(info));
+    CHECK("waitid_reaps", waitid(P_ALL, 0, &info, WEXITED) == 0 && info.si_pid == child);
+    CHECK_ERRNO("waitid_no_children", waitid(P_ALL, 0, &info, WEXITED), ECHILD);
+    CHECK_ERRNO("waitid_no_state_flags", waitid(P_ALL, 0, &info, WNOHANG), EINVAL);
     struct rusage own, children;
     CHECK("getrusage_self", getrusage(RUSAGE_SELF, &own) == 0 && own.ru_maxrss >= 16 * 1024);
     CHECK("getrusage_children", getrusage(RUSAGE_CHILDREN, &children) == 0
