@@ -168,7 +168,11 @@ struct SignalFrameRequest {
     uptr restorer;     // where the handler returns (SA_RESTORER); 0: a trampoline inside the frame
     u64 saved_mask;    // what sigreturn restores
     const u8* siginfo; // 128 bytes laid out as siginfo_t for an SA_SIGINFO handler (rt frame); nullptr: plain
+    uptr stack_top;    // where the frame goes: the alternate signal stack's top, or 0 for the interrupted stack
+    u32 alt_stack_base, alt_stack_size, alt_stack_flags; // what the ucontext's uc_stack reports
 };
+// The user stack pointer the frame will resume with.
+uptr frame_stack_pointer(const UserFrame& frame);
 // Pushes the frame (siginfo and a ucontext, or the old sigcontext frame, with the interrupted registers and
 // mask, and the FPU state) onto the user stack and makes `frame` resume in the handler. EFAULT when the stack
 // cannot take it.

@@ -274,6 +274,8 @@ Result<i32> fork_current()
     for (int signal = 1; signal <= kSignalCount; ++signal)
         child->signal_actions[signal] = parent.signal_actions[signal];
     child->signal_blocked = parent.signal_blocked;
+    child->alt_stack_base = parent.alt_stack_base;
+    child->alt_stack_size = parent.alt_stack_size;
     // The child starts with the parent's registers as they are now, floating point included.
     arch::fpu_save(child->fpu_state());
     child->parent = &parent;

@@ -98,6 +98,8 @@ struct Process {
     int stop_signal { 0 };
     bool stop_to_report { false };  // wait4(WUNTRACED) has not seen this stop yet
     bool continue_to_report { false };
+    uptr alt_stack_base { 0 }; // sigaltstack: 0 size means none
+    usize alt_stack_size { 0 };
     // ITIMER_REAL (alarm, setitimer): SIGALRM at this tick (0: disarmed), then every interval ticks.
     IntrusiveListNode timer_node;
     u64 alarm_at_tick { 0 };

@@ -175,9 +175,18 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
         fill_siginfo(siginfo, signal, process.signal_info[signal]);
         u64 saved = process.has_saved_signal_mask ? process.saved_signal_mask : process.signal_blocked;
         process.has_saved_signal_mask = false;
+        // SA_ONSTACK runs the handler on the alternate stack, unless already there (nested signals).
+        uptr sp = arch::frame_stack_pointer(frame);
+        bool has_alt = process.alt_stack_size != 0;
+        bool on_alt = has_alt && sp - process.alt_stack_base < process.alt_stack_size;
+        bool use_alt = has_alt && (action.flags & kSaOnStack) && !on_alt;
+        constexpr u32 kSsOnStack = 1, kSsDisable = 2;
         arch::SignalFrameRequest request { signal, action.handler,
             (action.flags & kSaRestorer) ? action.restorer : 0, saved,
-            (action.flags & kSaSigInfo) ? siginfo : nullptr };
+            (action.flags & kSaSigInfo) ? siginfo : nullptr,
+            use_alt ? process.alt_stack_base + process.alt_stack_size : 0,
+            static_cast<u32>(process.alt_stack_base), static_cast<u32>(process.alt_stack_size),
+            !has_alt ? kSsDisable : (on_alt ? kSsOnStack : 0) };
         if (arch::push_signal_frame(frame, request).is_error()) {
             log_notice("%s[%d]: no room for a signal frame on its stack; killed by SIGSEGV", process.name, process.pid);
             exit_current(static_cast<u32>(kSigSegv));

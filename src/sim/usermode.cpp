@@ -315,6 +315,7 @@ Result<u64> pop_signal_frame(UserFrame&, bool)
 }
 
 UserFrame* current_user_frame() { return g_current_frame; }
+uptr frame_stack_pointer(const UserFrame&) { return 0; } // simulated user code has no stack of its own
 i32 frame_result(const UserFrame& frame) { return frame.result; }
 void set_frame_result(UserFrame& frame, i32 result) { frame.result = result; }
 void restart_syscall(UserFrame& frame, u32 number)

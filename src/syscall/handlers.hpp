@@ -54,6 +54,14 @@ struct Timezone {
     i32 minutes_west, dst_time;
 };
 static_assert(sizeof(Timezone) == 8);
+// stack_t (asm/signal.h), for sigaltstack.
+struct StackT {
+    u32 base;
+    i32 flags;
+    u32 size;
+};
+static_assert(sizeof(StackT) == 12);
+
 struct Itimerval {
     Timeval32 interval, value;
 };
@@ -195,6 +203,7 @@ Result<i32> sys_tgkill(i32 group, i32 thread, i32 signal);
 Result<u32> sys_rt_sigreturn();
 Result<u32> sys_sigreturn();
 Result<i32> sys_pause();
+Result<i32> sys_sigaltstack(u32 new_stack, u32 old_stack);
 Result<i32> sys_rt_sigsuspend(u32 set, u32 set_size);
 
 // syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)

@@ -174,6 +174,38 @@ Result<u32> sys_sigreturn() { return signal_return(false); }
 
 Result<i32> sys_pause() { return wait_for_signal(); }
 
+Result<i32> sys_sigaltstack(u32 new_address, u32 old_address)
+{
+    constexpr i32 kSsOnStack = 1, kSsDisable = 2;
+    constexpr u32 kMinSigStackSize = 2048; // MINSIGSTKSZ on x86
+    proc::Process& me = self();
+    uptr sp = arch::frame_stack_pointer(*arch::current_user_frame());
+    bool on_alt = me.alt_stack_size && sp - me.alt_stack_base < me.alt_stack_size;
+    StackT old { static_cast<u32>(me.alt_stack_base), on_alt ? kSsOnStack : (me.alt_stack_size ? 0 : kSsDisable),
+        static_cast<u32>(me.alt_stack_size) };
+    if (new_address) {
+        StackT wanted;
+        TRY(mm::copy_from_user(wanted, mm::UserPtr<StackT>(new_address)));
+        if (on_alt)
+            return Errno::PERM;
+        // SS_AUTODISARM is not offered: a request for it is refused rather than half-honoured.
+        if (wanted.flags != 0 && wanted.flags != kSsDisable && wanted.flags != kSsOnStack)
+            return Errno::INVAL;
+        if (wanted.flags == kSsDisable) {
+            me.alt_stack_base = 0;
+            me.alt_stack_size = 0;
+        } else {
+            if (wanted.size < kMinSigStackSize)
+                return Errno::NOMEM;
+            me.alt_stack_base = wanted.base;
+            me.alt_stack_size = wanted.size;
+        }
+    }
+    if (old_address)
+        TRY(mm::copy_to_user(mm::UserPtr<StackT>(old_address), old));
+    return 0;
+}
+
 Result<i32> sys_rt_sigsuspend(u32 set_address, u32 set_size)
 {
     if (set_size != kSigsetBytes)

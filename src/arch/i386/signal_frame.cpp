@@ -123,7 +123,7 @@ void restore_fpu(uptr frame_at, usize frame_size)
 Result<void> push_signal_frame(UserFrame& f, const SignalFrameRequest& request)
 {
     usize frame_size = request.siginfo ? sizeof(RtSigFrame) : sizeof(SigFrame);
-    uptr stack = f.user_esp;
+    uptr stack = request.stack_top ? request.stack_top : f.user_esp;
     if (stack < kLargestFrame + kFpuStateBytes + 64)
         return Errno::FAULT;
     // At the handler's first instruction esp + 4 is 16-byte aligned, as after a call (i386 ABI); the FPU
@@ -142,7 +142,9 @@ Result<void> push_signal_frame(UserFrame& f, const SignalFrameRequest& request)
         copy_bytes(frame.info, request.siginfo, sizeof(frame.info));
         frame.context.mcontext = save_context(f, request.saved_mask);
         frame.context.sigmask = request.saved_mask;
-        frame.context.stack_flags = 2; // SS_DISABLE: no alternate stack
+        frame.context.stack_pointer = request.alt_stack_base;
+        frame.context.stack_size = request.alt_stack_size;
+        frame.context.stack_flags = request.alt_stack_flags;
         // movl $__NR_rt_sigreturn, %eax; int $0x80
         const u8 trampoline[8] = { 0xB8, kSysRtSigreturn, 0, 0, 0, 0xCD, 0x80, 0 };
         copy_bytes(frame.trampoline, trampoline, sizeof(trampoline));
@@ -192,6 +194,8 @@ Result<u64> pop_signal_frame(UserFrame& f, bool rt)
     restore_fpu(frame_at, sizeof(frame));
     return frame.context.oldmask | static_cast<u64>(frame.extra_mask) << 32;
 }
+
+uptr frame_stack_pointer(const UserFrame& frame) { return frame.user_esp; }
 
 UserFrame* current_user_frame()
 {

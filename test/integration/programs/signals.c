@@ -41,6 +41,19 @@ static void on_usr2_float(int signal)
 }
 static void on_alarm_like(int signal) { (void)signal; alarm_like = 1; }
 
+static char alternate_stack[16384];
+static volatile int on_alternate, altstack_reported_onstack, altstack_change_refused;
+static void on_usr1_altstack(int signal)
+{
+    (void)signal;
+    char local;
+    on_alternate = &local >= alternate_stack && &local < alternate_stack + sizeof(alternate_stack);
+    stack_t current;
+    altstack_reported_onstack = sigaltstack(NULL, &current) == 0 && (current.ss_flags & SS_ONSTACK);
+    stack_t other = { .ss_sp = alternate_stack, .ss_size = sizeof(alternate_stack), .ss_flags = 0 };
+    altstack_change_refused = sigaltstack(&other, NULL) == -1 && errno == EPERM;
+}
+
 int main(void)
 {
     /* A plain handler, through raise (tgkill) and kill. */
@@ -205,5 +218,24 @@ int main(void)
     (void)ticks;
     struct itimerval bad = { { 0, 0 }, { 0, 1000000 } };
     CHECK_ERRNO("setitimer_bad_usec", setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
+
+    /* sigaltstack: an SA_ONSTACK handler runs on the alternate stack, which cannot change under it. */
+    stack_t alt = { .ss_sp = alternate_stack, .ss_size = sizeof(alternate_stack), .ss_flags = 0 }, was;
+    CHECK("sigaltstack_initially_disabled", sigaltstack(NULL, &was) == 0 && (was.ss_flags & SS_DISABLE));
+    CHECK("sigaltstack_set", sigaltstack(&alt, NULL) == 0);
+    struct sigaction onstack = { 0 };
+    onstack.sa_handler = on_usr1_altstack;
+    onstack.sa_flags = SA_ONSTACK;
+    sigaction(SIGUSR1, &onstack, NULL);
+    raise(SIGUSR1);
+    CHECK("handler_on_alternate_stack", on_alternate && altstack_reported_onstack);
+    CHECK("altstack_change_refused_while_on_it", altstack_change_refused);
+    stack_t small = { .ss_sp = alternate_stack, .ss_size = 100, .ss_flags = 0 };
+    CHECK_ERRNO("sigaltstack_too_small", sigaltstack(&small, NULL), ENOMEM);
+    stack_t weird = { .ss_sp = alternate_stack, .ss_size = sizeof(alternate_stack), .ss_flags = 77 };
+    CHECK_ERRNO("sigaltstack_bad_flags", sigaltstack(&weird, NULL), EINVAL);
+    stack_t disabled = { .ss_flags = SS_DISABLE };
+    CHECK("sigaltstack_disable", sigaltstack(&disabled, NULL) == 0 && sigaltstack(NULL, &was) == 0
+        && (was.ss_flags & SS_DISABLE));
     return check_summary();
 }
