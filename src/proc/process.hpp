@@ -98,6 +98,7 @@ struct Process {
     int stop_signal { 0 };
     bool stop_to_report { false };  // wait4(WUNTRACED) has not seen this stop yet
     bool continue_to_report { false };
+    u64 signal_waiting { 0 };  // rt_sigtimedwait's set: these wake the process even while blocked
     uptr alt_stack_base { 0 }; // sigaltstack: 0 size means none
     usize alt_stack_size { 0 };
     // ITIMER_REAL (alarm, setitimer): SIGALRM at this tick (0: disarmed), then every interval ticks.

@@ -128,7 +128,7 @@ void send_signal(Process& target, int signal, const SignalInfo& info)
     target.signal_pending |= bit;
     target.signal_info[signal] = info;
     // Interrupt an interruptible wait (wait4, nanosleep, pause...); a stopped process waits for SIGCONT.
-    bool deliverable = (bit & ~target.signal_blocked) || (bit & kUnblockable);
+    bool deliverable = (bit & ~target.signal_blocked) || (bit & kUnblockable) || (bit & target.signal_waiting);
     if (deliverable && target.state == Process::State::Blocked && target.queue != &g_stopped) {
         unschedule(target);
         make_runnable(target);
@@ -218,6 +218,19 @@ void signal_fault(Process& process, int signal, i32 code, uptr address)
     // Blocked or ignored: Linux unblocks and resets it, and the default action ends the process.
     exit_current(static_cast<u32>(signal));
 }
+
+int take_signal(Process& process, u64 set, SignalInfo& info)
+{
+    u64 ready = process.signal_pending & set;
+    if (!ready)
+        return 0;
+    int signal = lowest_signal(ready);
+    process.signal_pending &= ~signal_bit(signal);
+    info = process.signal_info[signal];
+    return signal;
+}
+
+void siginfo_bytes(u8 (&out)[128], int signal, const SignalInfo& info) { fill_siginfo(out, signal, info); }
 
 void notify_parent_of_exit(Process& child)
 {

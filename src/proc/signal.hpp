@@ -27,6 +27,10 @@ void deliver_signals(Process& process, arch::UserFrame& frame);
 void signal_fault(Process& process, int signal, i32 code, uptr address);
 // The default disposition of `signal` is to ignore it (SIGCHLD, SIGURG, SIGWINCH, SIGCONT).
 bool ignored_by_default(int signal);
+// Takes the lowest pending signal in `set` off the pending set (rt_sigtimedwait); 0 when none is.
+int take_signal(Process& process, u64 set, SignalInfo& info);
+// siginfo_t's bytes for `signal` as a handler or rt_sigtimedwait sees them.
+void siginfo_bytes(u8 (&out)[128], int signal, const SignalInfo& info);
 // SIGCHLD and a wake-up for the parent of a process that has just exited.
 void notify_parent_of_exit(Process& child);
 

@@ -204,6 +204,9 @@ Result<u32> sys_rt_sigreturn();
 Result<u32> sys_sigreturn();
 Result<i32> sys_pause();
 Result<i32> sys_sigaltstack(u32 new_stack, u32 old_stack);
+Result<i32> sys_rt_sigtimedwait(u32 set, u32 info, u32 timeout, u32 set_size);
+Result<i32> sys_rt_sigtimedwait64(u32 set, u32 info, u32 timeout, u32 set_size);
+Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, u32 info);
 Result<i32> sys_rt_sigsuspend(u32 set, u32 set_size);
 
 // syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)

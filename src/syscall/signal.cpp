@@ -174,6 +174,93 @@ Result<u32> sys_sigreturn() { return signal_return(false); }
 
 Result<i32> sys_pause() { return wait_for_signal(); }
 
+namespace {
+
+// rt_sigtimedwait in both time widths: takes a signal of `set` without running its handler, waiting up to
+// `timeout` (nullptr: for ever). EAGAIN on timeout, EINTR when another signal is to be handled.
+Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u32 set_size, bool wide)
+{
+    if (set_size != kSigsetBytes)
+        return Errno::INVAL;
+    u64 set;
+    TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
+    set &= ~kUnblockable;
+    i64 timeout_ns = -1;
+    if (timeout_address) {
+        i64 seconds, nanoseconds;
+        if (wide) {
+            Timespec64 t;
+            TRY(mm::copy_from_user(t, mm::UserPtr<Timespec64>(timeout_address)));
+            seconds = t.seconds;
+            nanoseconds = t.nanoseconds;
+        } else {
+            Timespec32 t;
+            TRY(mm::copy_from_user(t, mm::UserPtr<Timespec32>(timeout_address)));
+            seconds = t.seconds;
+            nanoseconds = t.nanoseconds;
+        }
+        if (seconds < 0 || nanoseconds < 0 || nanoseconds >= 1000000000)
+            return Errno::INVAL;
+        timeout_ns = seconds * 1000000000 + nanoseconds;
+    }
+    u32 hz = arch::timer_hz();
+    u64 deadline = timeout_ns < 0 ? 0
+        : arch::timer_ticks() + (static_cast<u64>(timeout_ns) * hz + 999999999) / 1000000000;
+    proc::Process& me = self();
+    for (;;) {
+        proc::SignalInfo info;
+        if (int signal = proc::take_signal(me, set, info)) {
+            if (info_address) {
+                u8 bytes[128];
+                proc::siginfo_bytes(bytes, signal, info);
+                TRY(mm::copy_to_user(info_address, bytes, sizeof(bytes)));
+            }
+            return signal;
+        }
+        if (proc::has_deliverable_signal(me))
+            return Errno::INTR;
+        if (timeout_ns >= 0 && arch::timer_ticks() >= deadline)
+            return Errno::AGAIN;
+        me.signal_waiting = set;
+        if (timeout_ns >= 0)
+            proc::sleep_until_tick(deadline);
+        else
+            proc::wait_on(g_paused);
+        me.signal_waiting = 0;
+    }
+}
+
+} // namespace
+
+Result<i32> sys_rt_sigtimedwait(u32 set, u32 info, u32 timeout, u32 set_size)
+{
+    return timed_wait(set, info, timeout, set_size, false);
+}
+
+Result<i32> sys_rt_sigtimedwait64(u32 set, u32 info, u32 timeout, u32 set_size)
+{
+    return timed_wait(set, info, timeout, set_size, true);
+}
+
+Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, u32 info_address)
+{
+    if (!valid_signal(signal) && signal != 0)
+        return Errno::INVAL;
+    i32 info[32];
+    TRY(mm::copy_from_user(info, info_address, sizeof(info)));
+    proc::Process* target = pid > 0 ? proc::find_process(pid) : nullptr;
+    if (!target || target->state == proc::Process::State::Zombie)
+        return Errno::SRCH;
+    // Only the kernel may claim a non-negative si_code, or SI_TKILL, towards another process.
+    if ((info[2] >= 0 || info[2] == proc::kSiTkill) && target != &self())
+        return Errno::PERM;
+    if (!may_signal(*target))
+        return Errno::PERM;
+    if (signal)
+        proc::send_signal(*target, signal, { info[2], info[3], static_cast<u32>(info[4]), info[5], 0 });
+    return 0;
+}
+
 Result<i32> sys_sigaltstack(u32 new_address, u32 old_address)
 {
     constexpr i32 kSsOnStack = 1, kSsDisable = 2;

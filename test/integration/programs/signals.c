@@ -234,6 +234,30 @@ int main(void)
     CHECK_ERRNO("sigaltstack_too_small", sigaltstack(&small, NULL), ENOMEM);
     stack_t weird = { .ss_sp = alternate_stack, .ss_size = sizeof(alternate_stack), .ss_flags = 77 };
     CHECK_ERRNO("sigaltstack_bad_flags", sigaltstack(&weird, NULL), EINVAL);
+    /* sigtimedwait takes a blocked signal without its handler; sigqueue carries a value. */
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &usr2, NULL);
+    union sigval value = { .sival_int = 4242 };
+    CHECK("sigqueue", sigqueue(getpid(), SIGUSR2, value) == 0);
+    siginfo_t waited;
+    struct timespec none = { 0, 0 };
+    CHECK("sigtimedwait_takes_it", sigtimedwait(&usr2, &waited, &none) == SIGUSR2 && waited.si_code == SI_QUEUE
+        && waited.si_value.sival_int == 4242);
+    CHECK_ERRNO("sigtimedwait_times_out", sigtimedwait(&usr2, &waited, &none), EAGAIN);
+    child = fork();
+    if (child == 0) {
+        struct timespec nap = { 0, 10 * 1000 * 1000 };
+        nanosleep(&nap, NULL);
+        kill(getppid(), SIGUSR2);
+        _exit(0);
+    }
+    struct timespec second = { 1, 0 };
+    CHECK("sigtimedwait_waits", sigtimedwait(&usr2, &waited, &second) == SIGUSR2 && waited.si_pid == child);
+    waitpid(child, &status, 0);
+    sigprocmask(SIG_UNBLOCK, &usr2, NULL);
+
     stack_t disabled = { .ss_flags = SS_DISABLE };
     CHECK("sigaltstack_disable", sigaltstack(&disabled, NULL) == 0 && sigaltstack(NULL, &was) == 0
         && (was.ss_flags & SS_DISABLE));
