@@ -127,6 +127,8 @@ Result<u32> sys_getegid16();
 Result<void> sys_uname(mm::UserPtr<NewUtsname> name);
 
 // syscall/time.cpp
+// A timespec (old 32-bit or, with `wide`, time64) in nanoseconds; EINVAL for a negative or out-of-range value.
+Result<i64> copy_timespec_from_user(u32 address, bool wide);
 Result<void> sys_clock_gettime(i32 clock, u32 timespec);
 Result<void> sys_clock_gettime64(i32 clock, u32 timespec);
 Result<void> sys_clock_getres(i32 clock, u32 timespec);

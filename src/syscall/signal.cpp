@@ -185,24 +185,7 @@ Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u
     u64 set;
     TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
     set &= ~kUnblockable;
-    i64 timeout_ns = -1;
-    if (timeout_address) {
-        i64 seconds, nanoseconds;
-        if (wide) {
-            Timespec64 t;
-            TRY(mm::copy_from_user(t, mm::UserPtr<Timespec64>(timeout_address)));
-            seconds = t.seconds;
-            nanoseconds = t.nanoseconds;
-        } else {
-            Timespec32 t;
-            TRY(mm::copy_from_user(t, mm::UserPtr<Timespec32>(timeout_address)));
-            seconds = t.seconds;
-            nanoseconds = t.nanoseconds;
-        }
-        if (seconds < 0 || nanoseconds < 0 || nanoseconds >= 1000000000)
-            return Errno::INVAL;
-        timeout_ns = seconds * 1000000000 + nanoseconds;
-    }
+    i64 timeout_ns = timeout_address ? TRY(copy_timespec_from_user(timeout_address, wide)) : -1;
     u32 hz = arch::timer_hz();
     u64 deadline = timeout_ns < 0 ? 0
         : arch::timer_ticks() + (static_cast<u64>(timeout_ns) * hz + 999999999) / 1000000000;

@@ -46,7 +46,9 @@ Result<void> put_timespec64(u32 address, i64 ns)
     return mm::copy_to_user(mm::UserPtr<Timespec64>(address), value);
 }
 
-Result<i64> get_timespec(u32 address, bool wide)
+} // namespace
+
+Result<i64> copy_timespec_from_user(u32 address, bool wide)
 {
     i64 seconds, nanoseconds;
     if (wide) {
@@ -66,6 +68,8 @@ Result<i64> get_timespec(u32 address, bool wide)
         return Errno::INVAL;
     return seconds * kNanosecondsPerSecond + nanoseconds;
 }
+
+namespace {
 
 // Blocks until the clock passes `deadline`, letting other processes run; a signal ends it early with EINTR
 // and the time left in `remaining`.
@@ -135,17 +139,17 @@ Result<i32> sys_time(u32 address)
 
 Result<void> sys_nanosleep(u32 request, u32 remaining)
 {
-    return sleep(kMonotonic, TRY(get_timespec(request, false)), false, remaining, false);
+    return sleep(kMonotonic, TRY(copy_timespec_from_user(request, false)), false, remaining, false);
 }
 
 Result<void> sys_clock_nanosleep(i32 clock, u32 flags, u32 request, u32 remaining)
 {
-    return sleep(clock, TRY(get_timespec(request, false)), flags & kTimerAbstime, remaining, false);
+    return sleep(clock, TRY(copy_timespec_from_user(request, false)), flags & kTimerAbstime, remaining, false);
 }
 
 Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, u32 request, u32 remaining)
 {
-    return sleep(clock, TRY(get_timespec(request, true)), flags & kTimerAbstime, remaining, true);
+    return sleep(clock, TRY(copy_timespec_from_user(request, true)), flags & kTimerAbstime, remaining, true);
 }
 
 } // namespace sys

@@ -14,11 +14,15 @@ u32 find_fixup(u32 eip)
     return 0;
 }
 
-bool probe_read8(uptr address, u8& out)
+namespace {
+
+// One load of a T listed in the exception table; the register's size picks the instruction's.
+template<typename T>
+bool probe_read(uptr address, T& out)
 {
-    u8 value = 0;
+    T value = 0;
     u32 ok = 1;
-    asm volatile("1: movb (%2), %0\n"
+    asm volatile("1: mov (%2), %0\n"
                  "2:\n"
                  ".pushsection .ex_table, \"a\"\n"
                  ".long 1b, 3f\n"
@@ -34,25 +38,10 @@ bool probe_read8(uptr address, u8& out)
     return ok != 0;
 }
 
-bool probe_read32(uptr address, u32& out)
-{
-    u32 value = 0;
-    u32 ok = 1;
-    asm volatile("1: movl (%2), %0\n"
-                 "2:\n"
-                 ".pushsection .ex_table, \"a\"\n"
-                 ".long 1b, 3f\n"
-                 ".popsection\n"
-                 ".pushsection .text.fixup, \"ax\"\n"
-                 "3: xorl %1, %1\n"
-                 "jmp 2b\n"
-                 ".popsection\n"
-                 : "+r"(value), "+r"(ok)
-                 : "r"(address)
-                 : "memory");
-    out = value;
-    return ok != 0;
-}
+} // namespace
+
+bool probe_read8(uptr address, u8& out) { return probe_read(address, out); }
+bool probe_read32(uptr address, u32& out) { return probe_read(address, out); }
 
 bool probe_write32(uptr address, u32 value)
 {
