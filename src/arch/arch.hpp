@@ -147,9 +147,10 @@ void set_user_trap_handler(UserTrapHandler handler);
 // Builds the first frame on a new task's kernel stack [base, base + size) so that switching to the returned
 // stack pointer enters user mode at `entry` with the user stack pointer `user_stack`.
 uptr prepare_user_start(u8* base, usize size, uptr entry, uptr user_stack);
-// The same for fork's child: it returns to user mode where the current system call will, with `result` in
-// eax. Only valid inside a system call.
-uptr prepare_fork_return(u8* base, usize size, u32 result);
+// The same for fork's and clone's child: it returns to user mode where the current system call will, with
+// `result` in eax, and its stack pointer at `user_stack` (0: where the caller's is). Only valid inside a
+// system call.
+uptr prepare_fork_return(u8* base, usize size, u32 result, uptr user_stack = 0);
 // Saves where the current task stands in *save and continues the one whose stack pointer is `next`.
 void switch_stacks(uptr* save, uptr next);
 // The current task has ended: continue `next`, never to come back.

@@ -5,6 +5,7 @@
 
 #include "arch/arch.hpp"
 #include "lib/own_ptr.hpp"
+#include "lib/ref_ptr.hpp"
 #include "mm/vm_area.hpp"
 
 namespace mm {
@@ -15,7 +16,7 @@ struct FaultAccess {
     bool present; // the page was mapped and the access broke its protection
 };
 
-class AddressSpace {
+class AddressSpace : public RefCounted<AddressSpace> {
 public:
     // Where mmap places mappings without a hint: top-down from below the main stack's reserve, as Linux's
     // legacy-free i386 layout does.

@@ -5,8 +5,10 @@
 #include "kernel/log.hpp"
 #include "lib/string.hpp"
 #include "proc/elf.hpp"
+#include "proc/futex.hpp"
 #include "kernel/panic.hpp"
 #include "mm/kmalloc.hpp"
+#include "mm/uaccess.hpp"
 #include "proc/scheduler.hpp"
 #include "proc/signal.hpp"
 #include "syscall/dispatch.hpp"
@@ -122,7 +124,12 @@ constexpr i32 kPidMax = 32768; // Linux's default pid_max
 Process* g_init;
 bool g_init_exited;
 
-// A process with its kernel stack and a free pid, not yet runnable. ENOMEM, or EAGAIN when every pid is used.
+// Threads that have exited, and processes reaped automatically, until reap_dead_threads() frees them: a task
+// cannot free the kernel stack it is running on.
+IntrusiveList<Process, &Process::sibling_node> g_dead;
+
+// A task with its kernel stack and a free pid, its own thread group, not yet runnable. ENOMEM, or EAGAIN
+// when every pid is used.
 Result<Process*> create_process()
 {
     if (g_processes.size() >= kPidMax - 1)
@@ -133,13 +140,24 @@ Result<Process*> create_process()
         g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1; // pid 1 is init's alone
     process->pid = g_next_pid;
     g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1;
+    process->threads.push_back(*process);
     (void)g_processes.insert(*process);
     return process.leak();
 }
 
-// Frees everything a process holds; it must not be running.
+// Frees everything a task holds; it must not be running. A leader takes its remaining threads with it.
 void destroy_process(Process& process)
 {
+    if (process.is_leader()) {
+        while (Process* thread = process.threads.front()) {
+            if (thread == &process)
+                process.threads.remove(process);
+            else
+                destroy_process(*thread);
+        }
+    } else {
+        process.group().threads.remove(process);
+    }
     unschedule(process);
     arm_real_timer(process, 0, 0);
     // Torn down while stopped (not after its exit, and not before it ever had a stack): it will never run again.
@@ -148,6 +166,8 @@ void destroy_process(Process& process)
     g_processes.remove(process);
     if (process.parent)
         process.parent->children.remove(process);
+    else
+        g_dead.remove(process);
     while (Process* child = process.children.pop_front())
         child->parent = nullptr;
     process.space.reset();
@@ -155,10 +175,36 @@ void destroy_process(Process& process)
     delete &process;
 }
 
+// Every thread of the process has ended: it reports its status to its parent (exit_group's, or else the
+// leader's own exit, as Linux does), its children go to init.
+void end_process(Process& group)
+{
+    arm_real_timer(group, 0, 0);
+    // Orphans go to init, as on Linux; one that already exited is for init to reap now.
+    while (Process* child = group.children.pop_front()) {
+        child->parent = g_init != &group ? g_init : nullptr;
+        if (child->parent) {
+            g_init->children.push_back(*child);
+            if (child->is_dead())
+                wake_all(g_init->child_exit_waiters);
+        }
+    }
+    if (group.group_exiting)
+        group.wait_status = group.group_exit_status;
+    if (&group == g_init)
+        g_init_exited = true;
+    // A parent that ignores SIGCHLD (or asks SA_NOCLDWAIT) leaves its children to be reaped at once.
+    if (notify_parent_of_exit(group) && group.parent) {
+        group.parent->children.remove(group);
+        group.parent = nullptr;
+        g_dead.push_back(group);
+    }
+}
+
 void on_user_trap(const arch::UserTrap& trap)
 {
     Process* process = current();
-    const SignalAction& action = process->signal_actions[trap.signal];
+    const SignalAction& action = process->group().signal_actions[trap.signal];
     bool handled = action.handler != kSigDefault && action.handler != kSigIgnore
         && !(process->signal_blocked & signal_bit(trap.signal));
     if (!handled) {
@@ -175,14 +221,21 @@ void on_user_trap(const arch::UserTrap& trap)
 i32 on_syscall(const arch::SyscallArgs& args)
 {
     current()->syscall_number = static_cast<i32>(args.number);
+    reap_dead_threads();
     return sys::dispatch(args);
 }
 
 void on_return_to_user(arch::UserFrame& frame)
 {
     scheduler_before_user_return();
-    if (Process* process = current())
-        deliver_signals(*process, frame);
+    Process* process = current();
+    if (!process)
+        return;
+    if (uptr address = process->set_child_tid) {
+        process->set_child_tid = 0;
+        (void)mm::copy_to_user(mm::UserPtr<i32>(address), process->pid); // CLONE_CHILD_SETTID; Linux ignores a fault
+    }
+    deliver_signals(*process, frame);
 }
 
 bool init_has_exited() { return g_init_exited; }
@@ -220,7 +273,7 @@ Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* a
     LoadedImage image = TRY(load_elf(*space, file, bytes, size));
     space->set_break_start(image.break_start);
     uptr stack = TRY(build_stack(*space, image, argv, envp, execfn));
-    return ExecImage { std::move(space), image.entry, stack };
+    return ExecImage { RefPtr<mm::AddressSpace>(space.leak()), image.entry, stack };
 }
 
 Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const char* const* envp)
@@ -241,6 +294,7 @@ Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const
     run_scheduler_until(init_has_exited);
     u32 status = init->wait_status;
     // Init's end is the system's: whatever still lives goes with it.
+    reap_dead_threads();
     while (Process* process = g_processes.first())
         destroy_process(*process);
     g_init = nullptr;
@@ -249,81 +303,175 @@ Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const
     return status;
 }
 
-Result<i32> fork_current()
+Result<void> check_clone_flags(u32 flags)
 {
-    Process& parent = *current();
-    Process* child = TRY(create_process());
-    auto space = parent.space->fork();
-    if (space.is_error()) {
-        destroy_process(*child);
-        return space.error();
+    constexpr u32 kNamespaces = 0x20000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
+    if ((flags & kCloneThread) && !(flags & kCloneSighand))
+        return Errno::INVAL;
+    if ((flags & kCloneSighand) && !(flags & kCloneVm))
+        return Errno::INVAL;
+    if ((flags & kCloneThread) && (flags & 0xFF))
+        return Errno::INVAL; // a thread sends no signal when it ends
+    if ((flags & 0xFF) > static_cast<u32>(kSignalCount))
+        return Errno::INVAL;
+    Process& caller = *current();
+    if ((flags & kCloneParent) && &caller.group() == g_init)
+        return Errno::INVAL;
+    // Sharing handlers between two processes, namespaces, pidfds and ptrace are not here yet: refused, not faked.
+    if ((flags & kNamespaces) || (flags & (kClonePidfd | kClonePtrace))
+        || ((flags & kCloneSighand) && !(flags & kCloneThread))) {
+        log_notice("%s[%d]: clone flags %#x not supported", caller.name, caller.pid, flags);
+        return Errno::INVAL;
     }
-    child->space = space.release_value();
+    return {};
+}
+
+Result<i32> clone_current(const CloneRequest& request)
+{
+    u32 flags = request.flags;
+    TRY(check_clone_flags(flags));
+    Process& parent = *current();
+    Process& group = parent.group();
+
+    Process* child = TRY(create_process());
+    if (flags & kCloneVm) {
+        child->space = parent.space;
+    } else {
+        auto space = parent.space->fork();
+        if (space.is_error()) {
+            destroy_process(*child);
+            return space.error();
+        }
+        child->space = RefPtr<mm::AddressSpace>(space.release_value().leak());
+    }
     copy_string(child->name, parent.name, sizeof(child->name));
     child->credentials = parent.credentials;
-    child->umask = parent.umask;
-    for (u32 i = 0; i < kResourceLimits; ++i)
-        child->limits[i] = parent.limits[i];
-    child->pgid = parent.pgid;
-    child->sid = parent.sid;
     for (u32 i = 0; i < arch::kTlsEntries; ++i) {
         child->tls[i] = parent.tls[i];
         child->tls_used[i] = parent.tls_used[i];
     }
-    // Handlers and the mask are inherited; pending signals are not (man 2 fork).
-    for (int signal = 1; signal <= kSignalCount; ++signal)
-        child->signal_actions[signal] = parent.signal_actions[signal];
+    if (flags & kCloneSettls) {
+        child->tls[request.tls_entry - arch::kFirstTlsEntry] = *request.tls;
+        child->tls_used[request.tls_entry - arch::kFirstTlsEntry] = !request.tls_clear;
+    }
+    // The mask is inherited, pending signals are not (man 2 fork); a thread on a new stack has no alternate one.
     child->signal_blocked = parent.signal_blocked;
-    child->alt_stack_base = parent.alt_stack_base;
-    child->alt_stack_size = parent.alt_stack_size;
+    if ((flags & (kCloneVm | kCloneVfork)) != kCloneVm) {
+        child->alt_stack_base = parent.alt_stack_base;
+        child->alt_stack_size = parent.alt_stack_size;
+    }
+    if (flags & kCloneThread) {
+        child->threads.remove(*child);
+        child->leader = &group;
+        group.threads.push_back(*child);
+        ++group.live_threads;
+    } else {
+        child->exit_signal = static_cast<int>(flags & 0xFF);
+        child->umask = group.umask;
+        for (u32 i = 0; i < kResourceLimits; ++i)
+            child->limits[i] = group.limits[i];
+        child->pgid = group.pgid;
+        child->sid = group.sid;
+        for (int signal = 1; signal <= kSignalCount; ++signal)
+            child->signal_actions[signal] = group.signal_actions[signal];
+        child->parent = (flags & kCloneParent) ? group.parent : &group;
+        if (child->parent)
+            child->parent->children.push_back(*child);
+    }
+    if (flags & kCloneChildCleartid)
+        child->clear_child_tid = request.child_tid;
+    if (flags & kCloneChildSettid)
+        child->set_child_tid = request.child_tid; // written from the child's side, in its own memory
+    if (flags & kCloneParentSettid)
+        (void)mm::copy_to_user(mm::UserPtr<i32>(request.parent_tid), child->pid); // Linux ignores a fault here
     // The child starts with the parent's registers as they are now, floating point included.
     arch::fpu_save(child->fpu_state());
-    child->parent = &parent;
-    parent.children.push_back(*child);
-    child->saved_stack = arch::prepare_fork_return(child->kernel_stack, kKernelStackBytes, 0);
+    child->saved_stack = arch::prepare_fork_return(child->kernel_stack, kKernelStackBytes, 0, request.user_stack);
+    i32 pid = child->pid;
     make_runnable(*child);
-    return child->pid;
-}
-
-Result<i32> vfork_current()
-{
-    i32 pid = TRY(fork_current());
-    Process* child = find_process(pid);
-    while (child && child->state != Process::State::Zombie) {
-        wait_on(child->vfork_waiters);
-        child = find_process(pid); // only we may reap it, so it is still there
+    if (flags & kCloneVfork) {
+        // Until the child ends (or, once there is execve, replaces its memory); only SIGKILL cuts this short.
+        Process* waited = child;
+        while (waited && waited->state != Process::State::Zombie && !(parent.signal_pending & signal_bit(kSigKill))) {
+            wait_on(waited->vfork_waiters);
+            waited = find_process(pid);
+        }
     }
     return pid;
 }
 
-void exit_current(u32 wait_status)
+Result<i32> fork_current() { return clone_current({ static_cast<u32>(kSigChld), 0, 0, 0, nullptr, 0, false }); }
+
+Result<i32> vfork_current()
 {
-    Process& process = *current();
-    process.space.reset(); // the memory goes back now; the rest waits for the parent's wait4
-    arm_real_timer(process, 0, 0);
-    // Orphans go to init, as on Linux; one that already exited is for init to reap now.
-    while (Process* child = process.children.pop_front()) {
-        child->parent = g_init != &process ? g_init : nullptr;
-        if (child->parent) {
-            g_init->children.push_back(*child);
-            if (child->state == Process::State::Zombie)
-                wake_all(g_init->child_exit_waiters);
+    return clone_current({ kCloneVm | kCloneVfork | static_cast<u32>(kSigChld), 0, 0, 0, nullptr, 0, false });
+}
+
+void exit_thread(u32 wait_status)
+{
+    Process& self = *current();
+    Process& group = self.group();
+    // Tell a joiner (CLONE_CHILD_CLEARTID) the thread is gone, if anyone else can still see the memory.
+    if (self.clear_child_tid && self.space && self.space->ref_count() > 1) {
+        (void)mm::copy_to_user(mm::UserPtr<u32>(self.clear_child_tid), u32 { 0 });
+        futex_wake(self.space.get(), self.clear_child_tid, 1, kFutexBitsetAll);
+    }
+    wake_all(self.vfork_waiters);
+    self.space.reset(); // the memory goes back now (with the last thread); the rest waits for the parent's wait4
+    group.dead_threads_cpu_ticks += self.cpu_ticks;
+    self.cpu_ticks = 0;
+    group.threads.remove(self);
+    --group.live_threads;
+    self.state = Process::State::Zombie;
+    if (self.is_leader()) {
+        self.wait_status = wait_status;
+    } else {
+        // Nobody waits for a thread: it is freed once off its stack, and from now on it is a group of its own.
+        self.leader = &self;
+        self.live_threads = 0;
+        g_dead.push_back(self);
+    }
+    if (group.live_threads == 0)
+        end_process(group);
+    // Init's end is the system's: straight to the idle context, which ends run_init, whatever else could run.
+    schedule_last(g_init_exited);
+}
+
+void exit_process(u32 wait_status)
+{
+    Process& self = *current();
+    Process& group = self.group();
+    if (!group.group_exiting) {
+        group.group_exiting = true;
+        group.group_exit_status = wait_status;
+        for (Process& thread : group.threads) {
+            if (&thread == &self)
+                continue;
+            thread.signal_pending |= signal_bit(kSigKill);
+            wake(thread);
         }
     }
-    process.wait_status = wait_status;
-    process.state = Process::State::Zombie;
-    wake_all(process.vfork_waiters);
-    notify_parent_of_exit(process);
-    // Init's end is the system's: straight to the idle context, which ends run_init, whatever else could run.
-    bool is_init = &process == g_init;
-    if (is_init)
-        g_init_exited = true;
-    schedule_last(is_init);
+    exit_thread(group.group_exit_status);
+}
+
+void reap_dead_threads()
+{
+    while (Process* dead = g_dead.front())
+        destroy_process(*dead);
+}
+
+u64 process_cpu_ticks(const Process& process)
+{
+    const Process& group = process.group();
+    u64 ticks = group.dead_threads_cpu_ticks;
+    for (const Process& thread : const_cast<Process&>(group).threads)
+        ticks += thread.cpu_ticks;
+    return ticks;
 }
 
 Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
 {
-    Process& self = *current();
+    Process& self = current()->group();
     for (;;) {
         bool any = false;
         for (Process& child : self.children) {
@@ -338,17 +486,17 @@ Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
             // WUNTRACED and WCONTINUED report stops and continues as Linux encodes them (0x7f | sig << 8, 0xffff).
             if (options.stopped && child.stop_to_report && child.stopped) {
                 child.stop_to_report = options.no_wait;
-                return WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, child.cpu_ticks };
+                return WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, process_cpu_ticks(child) };
             }
             if (options.continued && child.continue_to_report) {
                 child.continue_to_report = options.no_wait;
-                return WaitResult { child.pid, 0xFFFF, child.cpu_ticks };
+                return WaitResult { child.pid, 0xFFFF, process_cpu_ticks(child) };
             }
-            if (child.state != Process::State::Zombie || !options.exited)
+            if (!child.is_dead() || !options.exited)
                 continue;
-            WaitResult result { child.pid, child.wait_status, child.cpu_ticks };
+            WaitResult result { child.pid, child.wait_status, process_cpu_ticks(child) };
             if (!options.no_wait) {
-                self.children_cpu_ticks += child.cpu_ticks + child.children_cpu_ticks;
+                self.children_cpu_ticks += result.cpu_ticks + child.children_cpu_ticks;
                 destroy_process(child);
             }
             return result;
@@ -358,7 +506,7 @@ Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
         if (options.no_hang)
             return WaitResult { 0, 0, 0 };
         wait_on(self.child_exit_waiters);
-        if (has_deliverable_signal(self))
+        if (has_deliverable_signal(*current()))
             return Errno::RESTARTSYS;
     }
 }

@@ -1,10 +1,11 @@
 // Process: what the kernel knows about a running program, and the life of processes: exec into a fresh
-// address space, fork, exit, and wait. One thread per process for now (threads arrive with clone).
+// address space, fork and clone, exit, and wait.
 #pragma once
 
 #include "arch/arch.hpp"
 #include "lib/intrusive_list.hpp"
 #include "lib/own_ptr.hpp"
+#include "lib/ref_ptr.hpp"
 #include "lib/rb_tree.hpp"
 #include "mm/address_space.hpp"
 
@@ -53,23 +54,23 @@ struct SignalInfo {
     u32 address;
 };
 
+// A task: one thread of a process. A process is a thread group; its leader (the thread whose pid is the
+// process id) also holds what the threads share, reached through group(). A single-threaded process is its
+// own leader, so group() is itself.
 struct Process {
     enum class State : u8 { Runnable, Blocked, Zombie };
 
-    i32 pid { 0 };
-    i32 pgid { 0 }; // process group, for wait4(0 or -pgid)
-    i32 sid { 0 };
+    // --- this thread ---
+    i32 pid { 0 }; // the thread id; the process id is group().pid
     char name[16] {}; // comm: the executable's base name, as prctl(PR_GET_NAME) and /proc show it
-    OwnPtr<mm::AddressSpace> space;
-    Credentials credentials {};
-    u32 umask { 022 };
-    ResourceLimit limits[kResourceLimits] {};
-    u64 children_cpu_ticks { 0 }; // of children reaped by wait4, for times()
-    uptr clear_child_tid { 0 }; // set_tid_address
+    RefPtr<mm::AddressSpace> space; // shared by the threads of a process, and by a CLONE_VM child
+    Credentials credentials {};     // per thread, as on Linux (musl changes them in every thread)
+    uptr clear_child_tid { 0 };     // set_tid_address, CLONE_CHILD_CLEARTID
+    uptr set_child_tid { 0 };       // CLONE_CHILD_SETTID: the tid goes here on the way to user mode
     arch::TlsDescriptor tls[arch::kTlsEntries] {};
     bool tls_used[arch::kTlsEntries] {};
 
-    // --- scheduling ---
+    // --- scheduling (this thread) ---
     State state { State::Runnable };
     IntrusiveListNode run_node; // on the run queue, a wait list or the sleepers, one at a time
     IntrusiveList<Process, &Process::run_node>* queue { nullptr }; // which of them
@@ -86,36 +87,57 @@ struct Process {
         return reinterpret_cast<void*>((address + arch::kFpuStateAlignment - 1) & ~(arch::kFpuStateAlignment - 1));
     }
 
-    // --- signals ---
-    SignalAction signal_actions[kSignalCount + 1] {};
+    // --- signals (this thread) ---
     u64 signal_blocked { 0 };
-    u64 signal_pending { 0 };
+    u64 signal_pending { 0 }; // sent to this thread (tkill, tgkill, faults); the process's are the group's
     SignalInfo signal_info[kSignalCount + 1] {};
     u64 saved_signal_mask { 0 };    // rt_sigsuspend's caller mask, restored once a handler has been set up
     bool has_saved_signal_mask { false };
     i32 syscall_number { -1 };      // the call in progress, for restarting it; -1 outside one
+    u64 signal_waiting { 0 };  // rt_sigtimedwait's set: these wake the process even while blocked
+    uptr alt_stack_base { 0 }; // sigaltstack: 0 size means none
+    usize alt_stack_size { 0 };
+    IntrusiveList<Process, &Process::run_node> vfork_waiters; // a CLONE_VFORK parent, until this task ends
+
+    // --- the thread group: on the leader, for the whole process ---
+    Process* leader { this };
+    IntrusiveListNode thread_node;
+    IntrusiveList<Process, &Process::thread_node> threads; // every live thread, the leader included
+    u32 live_threads { 1 };
+    bool group_exiting { false }; // exit_group or a fatal signal: every thread is on its way out
+    u32 group_exit_status { 0 };
+    u64 dead_threads_cpu_ticks { 0 };
+    int exit_signal { kSigChld }; // sent to the parent when the process ends (clone's CSIGNAL; 0: none)
+    i32 pgid { 0 }; // process group, for wait4(0 or -pgid)
+    i32 sid { 0 };
+    u32 umask { 022 };
+    ResourceLimit limits[kResourceLimits] {};
+    u64 children_cpu_ticks { 0 }; // of children reaped by wait4, for times()
+    SignalAction signal_actions[kSignalCount + 1] {};
+    u64 shared_pending { 0 }; // signals sent to the process (kill), for any thread that does not block them
+    SignalInfo shared_info[kSignalCount + 1] {};
     bool stopped { false };         // by SIGSTOP and friends, until SIGCONT
     int stop_signal { 0 };
     bool stop_to_report { false };  // wait4(WUNTRACED) has not seen this stop yet
     bool continue_to_report { false };
-    u64 signal_waiting { 0 };  // rt_sigtimedwait's set: these wake the process even while blocked
-    uptr alt_stack_base { 0 }; // sigaltstack: 0 size means none
-    usize alt_stack_size { 0 };
     // ITIMER_REAL (alarm, setitimer): SIGALRM at this tick (0: disarmed), then every interval ticks.
     IntrusiveListNode timer_node;
     u64 alarm_at_tick { 0 };
     u64 alarm_interval_ticks { 0 };
-
-    // --- family ---
-    Process* parent { nullptr };
+    Process* parent { nullptr }; // a leader
     IntrusiveListNode sibling_node;
-    IntrusiveList<Process, &Process::sibling_node> children;
-    IntrusiveList<Process, &Process::run_node> child_exit_waiters; // blocked in wait4 for one of them
-    IntrusiveList<Process, &Process::run_node> vfork_waiters;      // a vfork parent, until this child ends
-    u32 wait_status { 0 };                                        // for a zombie: as wait4 reports it
+    IntrusiveList<Process, &Process::sibling_node> children; // leaders
+    IntrusiveList<Process, &Process::run_node> child_exit_waiters; // threads blocked in wait4 for a child
+    u32 wait_status { 0 };                                        // once every thread has ended: as wait4 reports it
     RbTreeNode pid_node;
 
-    i32 parent_pid() const { return parent ? parent->pid : 0; }
+    Process& group() { return *leader; }
+    const Process& group() const { return *leader; }
+    bool is_leader() const { return leader == this; }
+    i32 tgid() const { return leader->pid; }
+    i32 parent_pid() const { return leader->parent ? leader->parent->pid : 0; }
+    // The process has ended: every thread has exited, and only its wait status is left for the parent.
+    bool is_dead() const { return leader->live_threads == 0; }
 };
 
 // Processes blocked until something happens (a child's exit, ...).
@@ -131,7 +153,7 @@ Process* find_process(i32 pid);
 // A new address space holding the executable and its initial stack: argc, argv, envp and the auxiliary
 // vector as the i386 ABI and musl expect (man 3 getauxval). `argv` and `envp` end with nullptr.
 struct ExecImage {
-    OwnPtr<mm::AddressSpace> space;
+    RefPtr<mm::AddressSpace> space;
     uptr entry;
     uptr stack;
 };
@@ -148,8 +170,38 @@ Result<i32> fork_current();
 // vfork(): fork, then the parent waits until the child has exited (POSIX lets the child's memory be a copy;
 // with no execve yet, exiting is the only way the child lets the parent go).
 Result<i32> vfork_current();
-// Ends the current process with a wait status (exit_group, fatal traps). Never returns.
-[[noreturn]] void exit_current(u32 wait_status);
+
+// clone(2) with the flags musl's pthread_create and posix_spawn use: a new thread of this process
+// (CLONE_THREAD, which needs CLONE_SIGHAND and CLONE_VM) or a new process sharing this address space
+// (CLONE_VM) or copying it. `user_stack` (0: the caller's) is where the child's stack pointer starts; `tls`
+// is the child's TLS descriptor for CLONE_SETTLS. Returns the child's thread id.
+struct CloneRequest {
+    u32 flags;
+    uptr user_stack;
+    uptr parent_tid; // CLONE_PARENT_SETTID: the child's tid is stored here, in the parent's memory
+    uptr child_tid;  // CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID
+    const arch::TlsDescriptor* tls;
+    u32 tls_entry; // the GDT entry of `tls`
+    bool tls_clear; // CLONE_SETTLS with the empty descriptor: the entry is freed
+};
+inline constexpr u32 kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
+                     kClonePidfd = 0x1000, kClonePtrace = 0x2000, kCloneVfork = 0x4000, kCloneParent = 0x8000,
+                     kCloneThread = 0x10000, kCloneSysvsem = 0x40000, kCloneSettls = 0x80000,
+                     kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000, kCloneDetached = 0x400000,
+                     kCloneUntraced = 0x800000, kCloneChildSettid = 0x1000000, kCloneIo = 0x80000000;
+Result<i32> clone_current(const CloneRequest& request);
+// The flag checks clone makes before anything else (EINVAL for combinations Linux refuses or this kernel
+// does not offer).
+Result<void> check_clone_flags(u32 flags);
+
+// exit(): ends the calling thread; the process ends with `wait_status` when it was the last. Never returns.
+[[noreturn]] void exit_thread(u32 wait_status);
+// exit_group() and fatal signals: ends every thread of the process, which reports `wait_status`. Never returns.
+[[noreturn]] void exit_process(u32 wait_status);
+// Frees the threads that have exited (their kernel stacks could not be freed while they ran on them).
+void reap_dead_threads();
+// CPU time of the whole process: its live threads and those that have ended.
+u64 process_cpu_ticks(const Process& process);
 // wait4(): the pid of a child matching `pid` (Linux's rules) that has exited, reaped, with its status;
 // 0 with `no_hang` when none has yet; ECHILD when there is no such child.
 struct WaitResult {

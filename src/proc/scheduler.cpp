@@ -11,6 +11,7 @@ namespace {
 
 WaitList g_run_queue;
 WaitList g_sleepers;
+WaitList g_blocked; // block_until() without a deadline
 IntrusiveList<Process, &Process::timer_node> g_armed_timers;
 Process* g_running;
 uptr g_idle_stack; // where the idle context stands while a process runs
@@ -142,6 +143,23 @@ void sleep_until_tick(u64 tick)
         return;
     g_running->wake_at_tick = tick;
     wait_on(g_sleepers);
+}
+
+void block_until(u64 deadline)
+{
+    if (deadline)
+        sleep_until_tick(deadline);
+    else
+        wait_on(g_blocked);
+}
+
+void wake(Process& process)
+{
+    arch::InterruptGuard guard;
+    if (process.state != Process::State::Blocked)
+        return;
+    unschedule(process);
+    make_runnable(process);
 }
 
 void arm_real_timer(Process& process, u64 at_tick, u64 interval)

@@ -21,6 +21,11 @@ void wait_on(WaitList& list);
 void wake_all(WaitList& list);
 // Blocks the current process until the timer tick count reaches `tick`.
 void sleep_until_tick(u64 tick);
+// Blocks the current process until wake() or a signal, or until the tick count reaches `deadline` (0: no
+// deadline). Callers keep their own record of why they wait and loop: any wake-up may be early.
+void block_until(u64 deadline);
+// Ends a block_until() or wait_on() early, if `process` is blocked.
+void wake(Process& process);
 // Takes `process` off whatever queue it is on (waking it early, or tearing it down).
 void unschedule(Process& process);
 // Arms the process's real-time timer: SIGALRM at `at_tick` (0 disarms), then every `interval` ticks.

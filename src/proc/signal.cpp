@@ -59,32 +59,125 @@ void fill_siginfo(u8 (&out)[128], int signal, const SignalInfo& info)
 
 bool is_ignored(const Process& process, int signal)
 {
-    u32 handler = process.signal_actions[signal].handler;
+    u32 handler = process.group().signal_actions[signal].handler;
     return handler == kSigIgnore || (handler == kSigDefault && ignored_by_default(signal));
 }
 
-// SIGCHLD for a child's stop, continue or exit, and a wake-up for a parent blocked in wait4.
-void notify_parent(Process& child, i32 code, i32 status)
+// SIGCHLD (or the child's exit signal) for a child's stop, continue or exit, and a wake-up for a parent
+// blocked in wait4. True when the parent lets the kernel reap an exited child (SIG_IGN or SA_NOCLDWAIT).
+bool notify_parent(Process& child, i32 code, i32 status, int signal)
 {
     Process* parent = child.parent;
     if (!parent)
-        return;
-    bool quiet = (code == kCldStopped || code == kCldContinued)
-        && (parent->signal_actions[kSigChld].flags & kSaNoCldStop);
-    if (!quiet)
-        send_signal(*parent, kSigChld, { code, child.pid, child.credentials.uid, status, 0 });
+        return false;
+    const SignalAction& action = parent->signal_actions[kSigChld];
+    bool quiet = (code == kCldStopped || code == kCldContinued) && (action.flags & kSaNoCldStop);
+    if (!quiet && signal)
+        send_signal(*parent, signal, { code, child.pid, child.credentials.uid, status, 0 });
     wake_all(parent->child_exit_waiters);
+    return signal == kSigChld && (action.handler == kSigIgnore || (action.flags & kSaNoCldWait));
 }
 
-void stop(Process& process, int signal)
+bool kill_pending(const Process& thread) { return thread.signal_pending & signal_bit(kSigKill); }
+
+// Job control stops the whole process: the thread that took the signal stops it, every other one stops on
+// its own way back to user mode (deliver_signals), until SIGCONT or SIGKILL.
+void stop(Process& self, int signal)
 {
-    process.stopped = true;
-    process.stop_signal = signal;
-    process.stop_to_report = true;
-    process.continue_to_report = false;
-    notify_parent(process, kCldStopped, signal);
-    while (process.stopped)
+    Process& group = self.group();
+    group.stopped = true;
+    group.stop_signal = signal;
+    group.stop_to_report = true;
+    group.continue_to_report = false;
+    notify_parent(group, kCldStopped, signal, kSigChld);
+}
+
+void wait_while_stopped(Process& self)
+{
+    while (self.group().stopped && !kill_pending(self))
         wait_on(g_stopped);
+}
+
+// Queues `signal` for one thread (`thread`) or for the whole process (`thread` null), with the stop and
+// continue side effects, and wakes a thread that can take it.
+void queue_signal(Process& group, Process* thread, int signal, const SignalInfo& info)
+{
+    if (group.is_dead() || (group.group_exiting && signal != kSigKill))
+        return;
+    u64 bit = signal_bit(signal);
+    if (signal == kSigKill || signal == kSigCont) {
+        group.shared_pending &= ~kStopSignals;
+        for (Process& each : group.threads)
+            each.signal_pending &= ~kStopSignals;
+        if (group.stopped) {
+            group.stopped = false;
+            if (signal == kSigCont) {
+                group.continue_to_report = true;
+                group.stop_to_report = false;
+                notify_parent(group, kCldContinued, kSigCont, kSigChld);
+            }
+            for (Process& each : group.threads) {
+                if (each.queue == &g_stopped) {
+                    unschedule(each);
+                    make_runnable(each);
+                }
+            }
+        }
+    }
+    if (bit & kStopSignals) {
+        group.shared_pending &= ~signal_bit(kSigCont);
+        for (Process& each : group.threads)
+            each.signal_pending &= ~signal_bit(kSigCont);
+    }
+    // An ignored signal is dropped at once, unless blocked: it might be unignored before it is unblocked.
+    Process& receiver = thread ? *thread : group;
+    if (signal != kSigKill && is_ignored(group, signal) && !(receiver.signal_blocked & bit))
+        return;
+    if (thread) {
+        thread->signal_pending |= bit;
+        thread->signal_info[signal] = info;
+    } else {
+        group.shared_pending |= bit;
+        group.shared_info[signal] = info;
+    }
+    // Interrupt an interruptible wait (wait4, nanosleep, pause, futex...) of a thread that takes the signal;
+    // for the process, the first that does not block it. A stopped thread waits for SIGCONT.
+    auto takes = [&](const Process& each) {
+        return (bit & ~each.signal_blocked) || (bit & kUnblockable) || (bit & each.signal_waiting);
+    };
+    auto interrupt = [&](Process& each) {
+        if (each.state == Process::State::Blocked && each.queue != &g_stopped) {
+            unschedule(each);
+            make_runnable(each);
+        }
+    };
+    if (thread) {
+        if (takes(*thread))
+            interrupt(*thread);
+        return;
+    }
+    for (Process& each : group.threads) {
+        if (!takes(each))
+            continue;
+        interrupt(each);
+        if (signal != kSigKill)
+            break;
+    }
+}
+
+u64 pending_for(const Process& thread) { return thread.signal_pending | thread.group().shared_pending; }
+
+// Takes `signal` off the thread's pending set, or else the process's, with the information it was sent with.
+SignalInfo dequeue(Process& thread, int signal)
+{
+    u64 bit = signal_bit(signal);
+    if (thread.signal_pending & bit) {
+        thread.signal_pending &= ~bit;
+        return thread.signal_info[signal];
+    }
+    Process& group = thread.group();
+    group.shared_pending &= ~bit;
+    return group.shared_info[signal];
 }
 
 } // namespace
@@ -97,56 +190,48 @@ bool ignored_by_default(int signal)
 
 bool has_deliverable_signal(const Process& process)
 {
-    return process.signal_pending & (~process.signal_blocked | kUnblockable);
+    return pending_for(process) & (~process.signal_blocked | kUnblockable);
 }
+
+u64 pending_signals(const Process& thread) { return pending_for(thread); }
 
 void send_signal(Process& target, int signal, const SignalInfo& info)
 {
-    if (target.state == Process::State::Zombie)
+    queue_signal(target.group(), nullptr, signal, info);
+}
+
+void send_thread_signal(Process& thread, int signal, const SignalInfo& info)
+{
+    if (thread.state == Process::State::Zombie)
         return;
+    queue_signal(thread.group(), &thread, signal, info);
+}
+
+void discard_pending(Process& thread, int signal)
+{
     u64 bit = signal_bit(signal);
-    if (signal == kSigKill || signal == kSigCont) {
-        target.signal_pending &= ~kStopSignals;
-        if (target.stopped) {
-            target.stopped = false;
-            if (signal == kSigCont) {
-                target.continue_to_report = true;
-                target.stop_to_report = false;
-                notify_parent(target, kCldContinued, kSigCont);
-            }
-            if (target.queue == &g_stopped) {
-                unschedule(target);
-                make_runnable(target);
-            }
-        }
-    }
-    if (bit & kStopSignals)
-        target.signal_pending &= ~signal_bit(kSigCont);
-    // An ignored signal is dropped at once, unless blocked: it might be unignored before it is unblocked.
-    if (signal != kSigKill && is_ignored(target, signal) && !(target.signal_blocked & bit))
-        return;
-    target.signal_pending |= bit;
-    target.signal_info[signal] = info;
-    // Interrupt an interruptible wait (wait4, nanosleep, pause...); a stopped process waits for SIGCONT.
-    bool deliverable = (bit & ~target.signal_blocked) || (bit & kUnblockable) || (bit & target.signal_waiting);
-    if (deliverable && target.state == Process::State::Blocked && target.queue != &g_stopped) {
-        unschedule(target);
-        make_runnable(target);
-    }
+    Process& group = thread.group();
+    group.shared_pending &= ~bit;
+    for (Process& each : group.threads)
+        each.signal_pending &= ~bit;
 }
 
 void deliver_signals(Process& process, arch::UserFrame& frame)
 {
+    Process& group = process.group();
     bool from_syscall = process.syscall_number >= 0;
     i32 result = from_syscall ? arch::frame_result(frame) : 0;
     bool restart_pending = from_syscall && (result == kErestartSys || result == kErestartNoIntr || result == kErestartNoHand);
     for (;;) {
-        u64 deliverable = process.signal_pending & (~process.signal_blocked | kUnblockable);
+        wait_while_stopped(process);
+        u64 deliverable = pending_for(process) & (~process.signal_blocked | kUnblockable);
         if (!deliverable)
             break;
         int signal = lowest_signal(deliverable);
-        process.signal_pending &= ~signal_bit(signal);
-        SignalAction action = process.signal_actions[signal];
+        SignalInfo info = dequeue(process, signal);
+        if (signal == kSigKill && group.group_exiting)
+            exit_thread(group.group_exit_status); // another thread ended the process
+        SignalAction action = group.signal_actions[signal];
         if (signal == kSigKill || action.handler == kSigDefault) {
             switch (default_action(signal)) {
             case Default::Ignore:
@@ -157,7 +242,7 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
                 continue;
             case Default::Terminate:
             case Default::Core:
-                exit_current(static_cast<u32>(signal)); // no core dumps: RLIMIT_CORE is 0
+                exit_process(static_cast<u32>(signal)); // no core dumps: RLIMIT_CORE is 0
             }
         }
         if (action.handler == kSigIgnore)
@@ -172,7 +257,7 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
             restart_pending = false;
         }
         u8 siginfo[128];
-        fill_siginfo(siginfo, signal, process.signal_info[signal]);
+        fill_siginfo(siginfo, signal, info);
         u64 saved = process.has_saved_signal_mask ? process.saved_signal_mask : process.signal_blocked;
         process.has_saved_signal_mask = false;
         // SA_ONSTACK runs the handler on the alternate stack, unless already there (nested signals).
@@ -189,12 +274,12 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
             !has_alt ? kSsDisable : (on_alt ? kSsOnStack : 0) };
         if (arch::push_signal_frame(frame, request).is_error()) {
             log_notice("%s[%d]: no room for a signal frame on its stack; killed by SIGSEGV", process.name, process.pid);
-            exit_current(static_cast<u32>(kSigSegv));
+            exit_process(static_cast<u32>(kSigSegv));
         }
         process.signal_blocked |= action.mask | ((action.flags & kSaNoDefer) ? 0 : signal_bit(signal));
         process.signal_blocked &= ~kUnblockable;
         if (action.flags & kSaResetHand)
-            process.signal_actions[signal].handler = kSigDefault;
+            group.signal_actions[signal].handler = kSigDefault;
         break; // one handler frame per return to user mode; the next return takes the next signal
     }
     // Interrupted, but no handler ran (the signal was ignored or stopped us): the call runs again.
@@ -209,34 +294,34 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
 
 void signal_fault(Process& process, int signal, i32 code, uptr address)
 {
-    const SignalAction& action = process.signal_actions[signal];
+    const SignalAction& action = process.group().signal_actions[signal];
     bool handled = action.handler != kSigDefault && action.handler != kSigIgnore;
     if (handled && !(process.signal_blocked & signal_bit(signal))) {
-        send_signal(process, signal, { code, 0, 0, 0, static_cast<u32>(address) });
+        send_thread_signal(process, signal, { code, 0, 0, 0, static_cast<u32>(address) });
         return; // the handler runs on the way back; the instruction faults again if it returns unchanged
     }
     // Blocked or ignored: Linux unblocks and resets it, and the default action ends the process.
-    exit_current(static_cast<u32>(signal));
+    exit_process(static_cast<u32>(signal));
 }
 
 int take_signal(Process& process, u64 set, SignalInfo& info)
 {
-    u64 ready = process.signal_pending & set;
+    u64 ready = pending_for(process) & set;
     if (!ready)
         return 0;
     int signal = lowest_signal(ready);
-    process.signal_pending &= ~signal_bit(signal);
-    info = process.signal_info[signal];
+    info = dequeue(process, signal);
     return signal;
 }
 
 void siginfo_bytes(u8 (&out)[128], int signal, const SignalInfo& info) { fill_siginfo(out, signal, info); }
 
-void notify_parent_of_exit(Process& child)
+bool notify_parent_of_exit(Process& child)
 {
     bool killed = child.wait_status & 0x7F;
-    notify_parent(child, killed ? kCldKilled : kCldExited,
-        killed ? static_cast<i32>(child.wait_status & 0x7F) : static_cast<i32>(child.wait_status >> 8));
+    return notify_parent(child, killed ? kCldKilled : kCldExited,
+        killed ? static_cast<i32>(child.wait_status & 0x7F) : static_cast<i32>(child.wait_status >> 8),
+        child.exit_signal);
 }
 
 } // namespace proc

@@ -14,13 +14,21 @@ inline constexpr u32 kSaNoCldStop = 0x1, kSaNoCldWait = 0x2, kSaSigInfo = 0x4, k
 inline constexpr i32 kSiUser = 0, kSiTkill = -6, kSegvMapErr = 1, kSegvAccErr = 2, kCldExited = 1, kCldKilled = 2,
                      kCldStopped = 5, kCldContinued = 6;
 
-// Queues `signal` for `target` (standard signals do not queue: a second one while pending is merged), waking it
-// if it is blocked in an interruptible call, stopping and continuing as SIGSTOP/SIGCONT say.
+// Sends `signal` to the process `target` belongs to (kill): any of its threads that does not block it takes
+// it. Standard signals do not queue: a second one while pending is merged. Wakes a thread blocked in an
+// interruptible call; SIGSTOP and SIGCONT stop and continue the whole process.
 void send_signal(Process& target, int signal, const SignalInfo& info);
-// A signal the process can take now (pending and not blocked).
+// Sends `signal` to one thread (tkill, tgkill, faults).
+void send_thread_signal(Process& thread, int signal, const SignalInfo& info);
+// A signal the thread can take now (pending for it or its process, and not blocked).
 bool has_deliverable_signal(const Process& process);
+// Pending for the thread or its process (rt_sigpending reports those it blocks).
+u64 pending_signals(const Process& thread);
+// Drops `signal` wherever it is pending in the process (a disposition set to ignore it).
+void discard_pending(Process& thread, int signal);
 // Runs default actions and sets up a handler frame for the next deliverable signal, and turns a system call's
-// restart request into EINTR or a restart. Called on every return to user mode.
+// restart request into EINTR or a restart; stops while the process is stopped. Called on every return to
+// user mode.
 void deliver_signals(Process& process, arch::UserFrame& frame);
 // A fault in user code: delivered to a handler if one is installed and the signal is not blocked, else the
 // process is killed (Linux's force_sig).
@@ -31,7 +39,8 @@ bool ignored_by_default(int signal);
 int take_signal(Process& process, u64 set, SignalInfo& info);
 // siginfo_t's bytes for `signal` as a handler or rt_sigtimedwait sees them.
 void siginfo_bytes(u8 (&out)[128], int signal, const SignalInfo& info);
-// SIGCHLD and a wake-up for the parent of a process that has just exited.
-void notify_parent_of_exit(Process& child);
+// The exit signal (SIGCHLD) and a wake-up for the parent of a process that has just ended. True when the
+// parent leaves it to be reaped at once (SIGCHLD ignored, or SA_NOCLDWAIT).
+bool notify_parent_of_exit(Process& child);
 
 } // namespace proc

@@ -52,6 +52,8 @@ void reset_paging();
 // ends it; a forked child runs the fork-child program with fork's result. Each task has its own host stack.
 void set_user_program(std::function<void(uptr entry, uptr stack)> program);
 void set_fork_child_program(std::function<void(u32 result)> program);
+// In a forked or cloned child: the stack pointer clone gave it (0: the parent's).
+uptr fork_child_stack();
 i32 user_syscall(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 0, u32 f = 0);
 void user_trap(const arch::UserTrap& trap);
 // A signal handler the kernel set up a frame for (the sim records it instead of running it).

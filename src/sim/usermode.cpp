@@ -134,6 +134,10 @@ void task_main()
                 std::fprintf(stderr, "sim: a forked child ran with no fork-child program set\n");
                 std::abort();
             }
+            // A new task enters user mode through the return hook, as every return to user mode does.
+            arch::UserFrame frame { 0, static_cast<i32>(self->result), false };
+            if (g_user_return_hook)
+                g_user_return_hook(frame);
             g_fork_child(self->result);
         } else {
             if (!g_program) {
@@ -168,6 +172,7 @@ namespace sim {
 
 void set_user_program(std::function<void(uptr entry, uptr stack)> program) { g_program = std::move(program); }
 void set_fork_child_program(std::function<void(u32 result)> program) { g_fork_child = std::move(program); }
+uptr fork_child_stack() { return g_current_task ? g_current_task->user_stack : 0; }
 
 i32 user_syscall(u32 number, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f)
 {
@@ -241,11 +246,12 @@ uptr prepare_user_start(u8*, usize, uptr entry, uptr user_stack)
     return new_task(task);
 }
 
-uptr prepare_fork_return(u8*, usize, u32 result)
+uptr prepare_fork_return(u8*, usize, u32 result, uptr user_stack)
 {
     auto* task = new SimTask;
     task->fork_child = true;
     task->result = result;
+    task->user_stack = user_stack;
     return new_task(task);
 }
 

@@ -92,7 +92,7 @@ Result<i32> sys_waitid(i32 type, i32 id, u32 info_address, u32 options, u32 usag
                 code = kCldExited;
                 status = static_cast<i32>(s >> 8 & 0xFF);
             }
-            proc::Process* child = proc::find_process(result.pid);
+            proc::Process* child = proc::find_process(result.pid); // still there with WNOWAIT
             info[0] = kSigChld;
             info[2] = code;
             info[3] = result.pid;
@@ -117,10 +117,12 @@ Result<void> sys_getrusage(i32 who, u32 address)
     constexpr i32 kSelf = 0, kChildren = -1, kThread = 1;
     proc::Process& self = *proc::current();
     Rusage usage;
-    if (who == kSelf || who == kThread)
+    if (who == kSelf)
+        usage = usage_of(proc::process_cpu_ticks(self), self.space->peak_resident_pages());
+    else if (who == kThread)
         usage = usage_of(self.cpu_ticks, self.space->peak_resident_pages());
     else if (who == kChildren)
-        usage = usage_of(self.children_cpu_ticks);
+        usage = usage_of(self.group().children_cpu_ticks);
     else
         return Errno::INVAL;
     return mm::copy_to_user(mm::UserPtr<Rusage>(address), usage);

@@ -26,16 +26,19 @@ u32 pack_flags(const arch::TlsDescriptor& d)
         | (d.limit_in_pages ? 16u : 0u) | (d.seg_not_present ? 32u : 0u) | (d.useable ? 64u : 0u);
 }
 
-// Linux's LDT_empty(): the descriptor that clears an entry.
-bool is_clear(const UserDesc& d) { return d.base_addr == 0 && d.limit == 0 && (d.flags & 0x7F) == (8 | 32); }
+// Linux's LDT_empty() and LDT_zero(): the descriptors that clear an entry.
+bool is_clear(const UserDesc& d)
+{
+    return d.base_addr == 0 && d.limit == 0 && ((d.flags & 0x7F) == (8 | 32) || (d.flags & 0x7F) == 0);
+}
 
 } // namespace
 
-Result<void> sys_exit(i32 status) { return sys_exit_group(status); } // one thread per process so far
+Result<void> sys_exit(i32 status) { proc::exit_thread((static_cast<u32>(status) & 0xFF) << 8); }
 
-Result<void> sys_exit_group(i32 status) { proc::exit_current((static_cast<u32>(status) & 0xFF) << 8); }
+Result<void> sys_exit_group(i32 status) { proc::exit_process((static_cast<u32>(status) & 0xFF) << 8); }
 
-Result<i32> sys_getpid() { return self().pid; }
+Result<i32> sys_getpid() { return self().tgid(); }
 Result<i32> sys_gettid() { return self().pid; }
 Result<i32> sys_getppid() { return self().parent_pid(); }
 
@@ -45,13 +48,25 @@ Result<i32> sys_set_tid_address(u32 address)
     return self().pid;
 }
 
-Result<i32> sys_set_thread_area(mm::UserPtr<UserDesc> pointer)
+namespace {
+
+// A TLS descriptor as set_thread_area and clone's CLONE_SETTLS give it (arch/x86/kernel/tls.c): `allocate`
+// lets entry -1 take the first free slot.
+struct TlsRequest {
+    u32 index;
+    arch::TlsDescriptor descriptor;
+    bool clear;
+};
+
+// In do_set_thread_area()'s order: the descriptor's sanity, then allocation, then the index.
+Result<TlsRequest> tls_request(UserDesc& desc, bool allocate)
 {
-    UserDesc desc;
-    TRY(mm::copy_from_user(desc, pointer));
+    bool clear = is_clear(desc);
+    // Only 32-bit data segments may be TLS (tls_desc_okay()).
+    if (!clear && (!(desc.flags & 1) || ((desc.flags >> 1) & 3) > 1))
+        return Errno::INVAL;
     u32 index = desc.entry_number;
-    if (index == 0xFFFFFFFF) {
-        // Allocate the first free TLS entry and tell the caller which (arch/x86/kernel/tls.c).
+    if (index == 0xFFFFFFFF && allocate) {
         index = 0;
         while (index < arch::kTlsEntries && self().tls_used[index])
             ++index;
@@ -59,18 +74,42 @@ Result<i32> sys_set_thread_area(mm::UserPtr<UserDesc> pointer)
             return Errno::SRCH;
         index += arch::kFirstTlsEntry;
         desc.entry_number = index;
-        TRY(mm::copy_to_user(pointer, desc));
     }
     if (index < arch::kFirstTlsEntry || index >= arch::kFirstTlsEntry + arch::kTlsEntries)
         return Errno::INVAL;
-    bool clear = is_clear(desc);
-    // Only 32-bit data segments may be TLS (tls_desc_okay()).
-    if (!clear && (!(desc.flags & 1) || ((desc.flags >> 1) & 3) > 1))
-        return Errno::INVAL;
-    u32 slot = index - arch::kFirstTlsEntry;
-    self().tls[slot] = unpack(desc);
-    self().tls_used[slot] = !clear;
-    arch::load_tls_descriptor(index, self().tls[slot]);
+    return TlsRequest { index, unpack(desc), clear };
+}
+
+} // namespace
+
+Result<i32> sys_clone(u32 flags, u32 stack, u32 parent_tid, u32 tls, u32 child_tid)
+{
+    TRY(proc::check_clone_flags(flags));
+    proc::CloneRequest request { flags, stack, parent_tid, child_tid, nullptr, 0, false };
+    TlsRequest tls_slot;
+    if (flags & proc::kCloneSettls) {
+        UserDesc desc;
+        TRY(mm::copy_from_user(desc, mm::UserPtr<UserDesc>(tls)));
+        tls_slot = TRY(tls_request(desc, false));
+        request.tls = &tls_slot.descriptor;
+        request.tls_entry = tls_slot.index;
+        request.tls_clear = tls_slot.clear;
+    }
+    return proc::clone_current(request);
+}
+
+Result<i32> sys_set_thread_area(mm::UserPtr<UserDesc> pointer)
+{
+    UserDesc desc;
+    TRY(mm::copy_from_user(desc, pointer));
+    u32 asked = desc.entry_number;
+    TlsRequest request = TRY(tls_request(desc, true));
+    if (asked != request.index)
+        TRY(mm::copy_to_user(pointer, desc)); // tell the caller which entry it got
+    u32 slot = request.index - arch::kFirstTlsEntry;
+    self().tls[slot] = request.descriptor;
+    self().tls_used[slot] = !request.clear;
+    arch::load_tls_descriptor(request.index, self().tls[slot]);
     return 0;
 }
 

@@ -11,7 +11,9 @@ namespace sys {
 
 namespace {
 
-proc::Process& self() { return *proc::current(); }
+// The process-wide state (limits, umask, times) is the thread group's.
+proc::Process& self() { return proc::current()->group(); }
+proc::Process& thread() { return *proc::current(); }
 
 constexpr u32 kUserHz = 100; // USER_HZ: the unit of times() and /proc, whatever the timer runs at
 constexpr u64 kNrOpen = 1024 * 1024; // fs.nr_open: RLIMIT_NOFILE may not go past it
@@ -27,7 +29,7 @@ Result<void> set_limit(proc::Process& process, u32 resource, proc::ResourceLimit
     if (limit.current > limit.maximum)
         return Errno::INVAL;
     proc::ResourceLimit& old = process.limits[resource];
-    if (limit.maximum > old.maximum && !self().credentials.is_root())
+    if (limit.maximum > old.maximum && !thread().credentials.is_root())
         return Errno::PERM;
     if (resource == 7 && limit.maximum > kNrOpen)
         return Errno::PERM;
@@ -79,9 +81,11 @@ Result<void> sys_prlimit64(i32 pid, u32 resource, u32 new_address, u32 old_addre
 {
     TRY(check_resource(resource));
     proc::Process* process = pid == 0 ? &self() : proc::find_process(pid);
-    if (!process || process->state == proc::Process::State::Zombie)
+    if (process)
+        process = &process->group();
+    if (!process || process->is_dead())
         return Errno::SRCH;
-    if (process != &self() && !self().credentials.is_root())
+    if (process != &self() && !thread().credentials.is_root())
         return Errno::PERM;
     Rlimit64 wanted {};
     if (new_address)
@@ -98,7 +102,7 @@ Result<u32> sys_times(u32 address)
 {
     if (address) {
         // Kernel and user time are not told apart yet: all of it counts as user time.
-        Tms value { to_user_hz(self().cpu_ticks), 0, to_user_hz(self().children_cpu_ticks), 0 };
+        Tms value { to_user_hz(proc::process_cpu_ticks(self())), 0, to_user_hz(self().children_cpu_ticks), 0 };
         TRY(mm::copy_to_user(mm::UserPtr<Tms>(address), value));
     }
     return to_user_hz(arch::timer_ticks());
@@ -129,11 +133,11 @@ Result<i32> sys_prctl(i32 option, u32 argument, u32, u32, u32)
         if (length.is_error() && length.error() != Errno::NAMETOOLONG)
             return length.error();
         name[15] = '\0';
-        copy_string(self().name, name, sizeof(self().name));
+        copy_string(thread().name, name, sizeof(thread().name));
         return 0;
     }
     case kPrGetName:
-        copy_string(name, self().name, sizeof(name));
+        copy_string(name, thread().name, sizeof(name));
         TRY(mm::copy_to_user(argument, name, sizeof(name)));
         return 0;
     default:

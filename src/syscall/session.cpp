@@ -7,7 +7,7 @@ namespace sys {
 
 namespace {
 
-proc::Process& self() { return *proc::current(); }
+proc::Process& self() { return proc::current()->group(); }
 
 // The process `pid` names (0: the caller); ESRCH when there is none.
 Result<proc::Process*> target(i32 pid)
@@ -17,16 +17,16 @@ Result<proc::Process*> target(i32 pid)
     if (pid < 0)
         return Errno::SRCH;
     proc::Process* process = proc::find_process(pid);
-    if (!process || process->state == proc::Process::State::Zombie)
+    if (!process || process->is_dead())
         return Errno::SRCH;
-    return process;
+    return &process->group();
 }
 
 bool group_exists_in_session(i32 pgid, i32 sid)
 {
     bool found = false;
     proc::for_each_process([&](proc::Process& p) {
-        found = found || (p.pgid == pgid && p.sid == sid && p.state != proc::Process::State::Zombie);
+        found = found || (p.is_leader() && p.pgid == pgid && p.sid == sid && !p.is_dead());
     });
     return found;
 }
@@ -61,7 +61,7 @@ Result<i32> sys_setsid()
     proc::Process& me = self();
     // A process group leader (or anyone whose pid is some group's id) cannot start a session.
     bool leads = false;
-    proc::for_each_process([&](proc::Process& p) { leads = leads || p.pgid == me.pid; });
+    proc::for_each_process([&](proc::Process& p) { leads = leads || (p.is_leader() && p.pgid == me.pid); });
     if (leads)
         return Errno::PERM;
     me.sid = me.pgid = me.pid;

@@ -47,7 +47,7 @@ Result<i32> sys_rt_sigaction(i32 signal, u32 action_address, u32 old_address, u3
             return Errno::INVAL;
         TRY(mm::copy_from_user(wanted, mm::UserPtr<proc::SignalAction>(action_address)));
     }
-    proc::SignalAction& current = self().signal_actions[signal];
+    proc::SignalAction& current = self().group().signal_actions[signal];
     if (old_address)
         TRY(mm::copy_to_user(mm::UserPtr<proc::SignalAction>(old_address), current));
     if (action_address) {
@@ -57,7 +57,7 @@ Result<i32> sys_rt_sigaction(i32 signal, u32 action_address, u32 old_address, u3
         bool ignored = wanted.handler == proc::kSigIgnore
             || (wanted.handler == proc::kSigDefault && proc::ignored_by_default(signal));
         if (ignored)
-            self().signal_pending &= ~proc::signal_bit(signal);
+            proc::discard_pending(self(), signal);
     }
     return 0;
 }
@@ -91,7 +91,7 @@ Result<i32> sys_rt_sigpending(u32 set_address, u32 set_size)
 {
     if (set_size > kSigsetBytes)
         return Errno::INVAL;
-    u64 pending = self().signal_pending & self().signal_blocked;
+    u64 pending = proc::pending_signals(self()) & self().signal_blocked;
     TRY(mm::copy_to_user(set_address, &pending, set_size));
     return 0;
 }
@@ -100,11 +100,11 @@ Result<i32> sys_kill(i32 pid, i32 signal)
 {
     if (signal < 0 || signal > proc::kSignalCount)
         return Errno::INVAL;
-    proc::SignalInfo info { proc::kSiUser, self().pid, self().credentials.uid, 0, 0 };
+    proc::SignalInfo info { proc::kSiUser, self().tgid(), self().credentials.uid, 0, 0 };
     if (pid > 0) {
         proc::Process* target = proc::find_process(pid);
         if (!target)
-            return Errno::SRCH;
+            return Errno::SRCH; // a zombie can still be signalled, to no effect
         if (!may_signal(*target))
             return Errno::PERM;
         if (signal)
@@ -112,11 +112,13 @@ Result<i32> sys_kill(i32 pid, i32 signal)
         return 0;
     }
     // A group (0: ours, < -1: -pid) or, for -1, every process but init and the caller.
-    i32 group = pid == 0 ? self().pgid : -pid;
+    i32 group = pid == 0 ? self().group().pgid : -pid;
     bool found = false, permitted = false;
     proc::for_each_process([&](proc::Process& target) {
-        bool chosen = pid == -1 ? (target.pid != 1 && &target != &self()) : target.pgid == group;
-        if (!chosen || target.state == proc::Process::State::Zombie)
+        if (!target.is_leader() || target.is_dead())
+            return; // each process once, through its leader
+        bool chosen = pid == -1 ? (target.pid != 1 && &target != &self().group()) : target.pgid == group;
+        if (!chosen)
             return;
         found = true;
         if (!may_signal(target))
@@ -130,27 +132,33 @@ Result<i32> sys_kill(i32 pid, i32 signal)
     return permitted ? Result<i32>(0) : Result<i32>(Errno::PERM);
 }
 
-Result<i32> sys_tgkill(i32 group, i32 thread, i32 signal)
+namespace {
+
+// tgkill, and tkill (`group` 0: any process's thread).
+Result<i32> signal_thread(i32 group, i32 thread, i32 signal)
 {
-    if (group <= 0 || thread <= 0 || signal < 0 || signal > proc::kSignalCount)
+    if (group < 0 || thread <= 0 || signal < 0 || signal > proc::kSignalCount)
         return Errno::INVAL;
     proc::Process* target = proc::find_process(thread);
-    // One thread per process: the thread is its process, and must belong to the group named.
-    if (!target || target->pid != group || target->state == proc::Process::State::Zombie)
+    if (!target || (group && target->tgid() != group) || target->state == proc::Process::State::Zombie)
         return Errno::SRCH;
     if (!may_signal(*target))
         return Errno::PERM;
     if (signal)
-        proc::send_signal(*target, signal, { proc::kSiTkill, self().pid, self().credentials.uid, 0, 0 });
+        proc::send_thread_signal(*target, signal, { proc::kSiTkill, self().tgid(), self().credentials.uid, 0, 0 });
     return 0;
 }
 
-Result<i32> sys_tkill(i32 thread, i32 signal)
+} // namespace
+
+Result<i32> sys_tgkill(i32 group, i32 thread, i32 signal)
 {
-    if (thread <= 0)
+    if (group <= 0)
         return Errno::INVAL;
-    return sys_tgkill(thread, thread, signal);
+    return signal_thread(group, thread, signal);
 }
+
+Result<i32> sys_tkill(i32 thread, i32 signal) { return signal_thread(0, thread, signal); }
 
 namespace {
 
@@ -160,7 +168,7 @@ Result<u32> signal_return(bool rt)
     auto mask = arch::pop_signal_frame(*frame, rt);
     if (mask.is_error()) {
         // A frame that cannot be read back: Linux kills with SIGSEGV.
-        proc::exit_current(static_cast<u32>(proc::kSigSegv));
+        proc::exit_process(static_cast<u32>(proc::kSigSegv));
     }
     self().signal_blocked = mask.value() & ~kUnblockable;
     self().syscall_number = -1; // the restored eax is the interrupted code's, not a call to restart
@@ -232,10 +240,10 @@ Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, u32 info_address)
     i32 info[32];
     TRY(mm::copy_from_user(info, info_address, sizeof(info)));
     proc::Process* target = pid > 0 ? proc::find_process(pid) : nullptr;
-    if (!target || target->state == proc::Process::State::Zombie)
+    if (!target || target->is_dead())
         return Errno::SRCH;
     // Only the kernel may claim a non-negative si_code, or SI_TKILL, towards another process.
-    if ((info[2] >= 0 || info[2] == proc::kSiTkill) && target != &self())
+    if ((info[2] >= 0 || info[2] == proc::kSiTkill) && &target->group() != &self().group())
         return Errno::PERM;
     if (!may_signal(*target))
         return Errno::PERM;

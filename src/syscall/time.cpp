@@ -190,7 +190,7 @@ bool valid(const Timeval32& value)
 
 Result<u32> sys_alarm(u32 seconds)
 {
-    proc::Process& self = *proc::current();
+    proc::Process& self = proc::current()->group();
     Itimerval old = current_timer(self);
     // The seconds left, rounded to the nearest, but never 0 while the alarm is still armed (man 2 alarm).
     u32 left = static_cast<u32>(old.value.seconds) + (old.value.microseconds >= 500000 ? 1 : 0);
@@ -211,7 +211,7 @@ Result<void> sys_setitimer(i32 which, u32 new_address, u32 old_address)
         if (!valid(wanted.value) || !valid(wanted.interval))
             return Errno::INVAL;
     }
-    proc::Process& self = *proc::current();
+    proc::Process& self = proc::current()->group();
     if (old_address)
         TRY(mm::copy_to_user(mm::UserPtr<Itimerval>(old_address), current_timer(self)));
     u64 value = to_ticks(wanted.value);
@@ -223,7 +223,7 @@ Result<void> sys_getitimer(i32 which, u32 address)
 {
     if (which != kItimerReal)
         return Errno::INVAL;
-    return mm::copy_to_user(mm::UserPtr<Itimerval>(address), current_timer(*proc::current()));
+    return mm::copy_to_user(mm::UserPtr<Itimerval>(address), current_timer(proc::current()->group()));
 }
 
 } // namespace sys

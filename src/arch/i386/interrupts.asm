@@ -3,6 +3,7 @@
 
 bits 32
 extern interrupt_dispatch
+extern task_first_entry
 
 %macro STUB_NOERR 1
 interrupt_stub_%1:
@@ -31,7 +32,6 @@ interrupt_common:
     push esp                     ; InterruptFrame*
     call interrupt_dispatch
     add esp, 4
-; A new task's first switch "returns" here with its InterruptFrame on top of its kernel stack (tasks.cpp).
 global interrupt_return
 interrupt_return:
     pop gs
@@ -41,6 +41,15 @@ interrupt_return:
     popad
     add esp, 8                   ; vector and error code
     iretd
+
+; A new task's first switch "returns" here with its InterruptFrame on top of its kernel stack (usermode.cpp):
+; it goes to user mode the way every task does, through the scheduler's return hook (signals, CLONE_CHILD_SETTID).
+global task_first_return
+task_first_return:
+    push esp                     ; InterruptFrame*
+    call task_first_entry
+    add esp, 4
+    jmp interrupt_return
 
 %assign i 0
 %rep 256

@@ -239,6 +239,12 @@ u32 timer_rate() { return g_timer_hz; }
 
 } // namespace i386
 
+extern "C" void task_first_entry(i386::InterruptFrame* frame)
+{
+    if (i386::g_user_return_hook)
+        i386::g_user_return_hook(*reinterpret_cast<arch::UserFrame*>(frame));
+}
+
 extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
 {
     if (frame->vector < 32)

@@ -6,7 +6,7 @@
 #include "kernel/panic.hpp"
 
 extern "C" void i386_switch_stacks(uptr* save, uptr next);
-extern "C" void interrupt_return();
+extern "C" void task_first_return();
 
 namespace arch {
 
@@ -20,13 +20,13 @@ struct SwitchFrame {
     u32 return_address;
 };
 
-// Lays a SwitchFrame that "returns" into interrupt_return under `frame` at the top of the stack.
+// Lays a SwitchFrame that "returns" into task_first_return under `frame` at the top of the stack.
 uptr place_frames(u8* base, usize size, const i386::InterruptFrame& frame)
 {
     auto* top = reinterpret_cast<i386::InterruptFrame*>(base + size) - 1;
     *top = frame;
     auto* switch_frame = reinterpret_cast<SwitchFrame*>(top) - 1;
-    *switch_frame = { 0, 0, 0, 0, reinterpret_cast<u32>(&interrupt_return) };
+    *switch_frame = { 0, 0, 0, 0, reinterpret_cast<u32>(&task_first_return) };
     return reinterpret_cast<uptr>(switch_frame);
 }
 
@@ -47,13 +47,15 @@ uptr prepare_user_start(u8* base, usize size, uptr entry, uptr user_stack)
     return place_frames(base, size, frame);
 }
 
-uptr prepare_fork_return(u8* base, usize size, u32 result)
+uptr prepare_fork_return(u8* base, usize size, u32 result, uptr user_stack)
 {
     const i386::InterruptFrame* current = i386::current_syscall_frame();
     if (!current)
         panic("prepare_fork_return outside a system call");
     i386::InterruptFrame frame = *current;
     frame.eax = result;
+    if (user_stack)
+        frame.user_esp = static_cast<u32>(user_stack);
     return place_frames(base, size, frame);
 }
 
