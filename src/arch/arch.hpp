@@ -179,8 +179,14 @@ uptr frame_stack_pointer(const UserFrame& frame);
 // cannot take it.
 Result<void> push_signal_frame(UserFrame& frame, const SignalFrameRequest& request);
 // sigreturn (rt: rt_sigreturn): puts back the registers and FPU state saved by push_signal_frame (made safe:
-// no privilege can be gained) and returns the saved mask. EFAULT when the frame is unreadable.
-Result<u64> pop_signal_frame(UserFrame& frame, bool rt);
+// no privilege can be gained) and returns the saved mask and, from an rt frame, its uc_stack (which
+// rt_sigreturn makes the alternate stack again). EFAULT when the frame is unreadable.
+struct PoppedSignalFrame {
+    u64 mask;
+    bool has_alt_stack;
+    u32 alt_stack_base, alt_stack_size, alt_stack_flags;
+};
+Result<PoppedSignalFrame> pop_signal_frame(UserFrame& frame, bool rt);
 // The frame of the system call being handled; a system call's result as it stands in its frame; restarting it.
 UserFrame* current_user_frame();
 i32 frame_result(const UserFrame& frame);

@@ -359,6 +359,7 @@ Result<i32> clone_current(const CloneRequest& request)
     if ((flags & (kCloneVm | kCloneVfork)) != kCloneVm) {
         child->alt_stack_base = parent.alt_stack_base;
         child->alt_stack_size = parent.alt_stack_size;
+        child->alt_stack_flags = parent.alt_stack_flags;
     }
     if (flags & kCloneThread) {
         child->threads.remove(*child);

@@ -97,6 +97,7 @@ struct Process {
     u64 signal_waiting { 0 };  // rt_sigtimedwait's set: these wake the process even while blocked
     uptr alt_stack_base { 0 }; // sigaltstack: 0 size means none
     usize alt_stack_size { 0 };
+    u32 alt_stack_flags { 2 }; // as last set (SS_DISABLE, or 0 / SS_ONSTACK with SS_AUTODISARM)
     IntrusiveList<Process, &Process::run_node> vfork_waiters; // a CLONE_VFORK parent, until this task ends
 
     // --- the thread group: on the leader, for the whole process ---

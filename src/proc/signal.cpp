@@ -37,6 +37,13 @@ WaitList g_stopped; // processes stopped until SIGCONT
 
 int lowest_signal(u64 set) { return __builtin_ctzll(set) + 1; }
 
+// With SS_AUTODISARM a handler may leave the stack by longjmp at any time: Linux never counts as "on it".
+bool on_alt_stack(const Process& thread, uptr sp)
+{
+    return !(thread.alt_stack_flags & kSsAutoDisarm) && thread.alt_stack_size
+        && sp - thread.alt_stack_base < thread.alt_stack_size;
+}
+
 bool is_fault_signal(int signal)
 {
     return signal == kSigSegv || signal == kSigBus || signal == kSigIll || signal == kSigFpe || signal == kSigTrap;
@@ -260,21 +267,24 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
         fill_siginfo(siginfo, signal, info);
         u64 saved = process.has_saved_signal_mask ? process.saved_signal_mask : process.signal_blocked;
         process.has_saved_signal_mask = false;
-        // SA_ONSTACK runs the handler on the alternate stack, unless already there (nested signals).
+        // SA_ONSTACK runs the handler on the alternate stack, unless already there (nested signals). The
+        // frame's uc_stack records the settings, which rt_sigreturn puts back (SS_AUTODISARM clears them meanwhile).
         uptr sp = arch::frame_stack_pointer(frame);
-        bool has_alt = process.alt_stack_size != 0;
-        bool on_alt = has_alt && sp - process.alt_stack_base < process.alt_stack_size;
-        bool use_alt = has_alt && (action.flags & kSaOnStack) && !on_alt;
-        constexpr u32 kSsOnStack = 1, kSsDisable = 2;
+        bool use_alt = process.alt_stack_size && (action.flags & kSaOnStack) && !on_alt_stack(process, sp);
         arch::SignalFrameRequest request { signal, action.handler,
             (action.flags & kSaRestorer) ? action.restorer : 0, saved,
             (action.flags & kSaSigInfo) ? siginfo : nullptr,
             use_alt ? process.alt_stack_base + process.alt_stack_size : 0,
             static_cast<u32>(process.alt_stack_base), static_cast<u32>(process.alt_stack_size),
-            !has_alt ? kSsDisable : (on_alt ? kSsOnStack : 0) };
+            process.alt_stack_flags };
         if (arch::push_signal_frame(frame, request).is_error()) {
             log_notice("%s[%d]: no room for a signal frame on its stack; killed by SIGSEGV", process.name, process.pid);
             exit_process(static_cast<u32>(kSigSegv));
+        }
+        if (process.alt_stack_flags & kSsAutoDisarm) {
+            process.alt_stack_base = 0;
+            process.alt_stack_size = 0;
+            process.alt_stack_flags = kSsDisable;
         }
         process.signal_blocked |= action.mask | ((action.flags & kSaNoDefer) ? 0 : signal_bit(signal));
         process.signal_blocked &= ~kUnblockable;
@@ -315,6 +325,34 @@ int take_signal(Process& process, u64 set, SignalInfo& info)
 }
 
 void siginfo_bytes(u8 (&out)[128], int signal, const SignalInfo& info) { fill_siginfo(out, signal, info); }
+
+AltStack alt_stack(const Process& thread, uptr sp)
+{
+    u32 mode = !thread.alt_stack_size ? kSsDisable : on_alt_stack(thread, sp) ? kSsOnStack : 0;
+    return { static_cast<u32>(thread.alt_stack_base), mode | (thread.alt_stack_flags & kSsAutoDisarm),
+        static_cast<u32>(thread.alt_stack_size) };
+}
+
+Result<void> set_alt_stack(Process& thread, const AltStack& wanted, uptr sp)
+{
+    constexpr u32 kMinSigStackSize = 2048; // MINSIGSTKSZ on x86
+    if (on_alt_stack(thread, sp))
+        return Errno::PERM;
+    u32 mode = wanted.flags & ~kSsAutoDisarm;
+    if (mode != 0 && mode != kSsDisable && mode != kSsOnStack)
+        return Errno::INVAL;
+    if (mode == kSsDisable) {
+        thread.alt_stack_base = 0;
+        thread.alt_stack_size = 0;
+    } else {
+        if (wanted.size < kMinSigStackSize)
+            return Errno::NOMEM;
+        thread.alt_stack_base = wanted.base;
+        thread.alt_stack_size = wanted.size;
+    }
+    thread.alt_stack_flags = wanted.flags;
+    return {};
+}
 
 bool notify_parent_of_exit(Process& child)
 {

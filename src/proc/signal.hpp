@@ -37,6 +37,14 @@ void signal_fault(Process& process, int signal, i32 code, uptr address);
 bool ignored_by_default(int signal);
 // Takes the lowest pending signal in `set` off the pending set (rt_sigtimedwait); 0 when none is.
 int take_signal(Process& process, u64 set, SignalInfo& info);
+// sigaltstack (man 2 sigaltstack), for a thread whose user stack pointer is `sp`: what it reports, and
+// setting it (EPERM while running on it, EINVAL for unknown flags, ENOMEM below MINSIGSTKSZ).
+inline constexpr u32 kSsOnStack = 1, kSsDisable = 2, kSsAutoDisarm = 0x80000000;
+struct AltStack {
+    u32 base, flags, size;
+};
+AltStack alt_stack(const Process& thread, uptr sp);
+Result<void> set_alt_stack(Process& thread, const AltStack& wanted, uptr sp);
 // siginfo_t's bytes for `signal` as a handler or rt_sigtimedwait sees them.
 void siginfo_bytes(u8 (&out)[128], int signal, const SignalInfo& info);
 // The exit signal (SIGCHLD) and a wake-up for the parent of a process that has just ended. True when the

@@ -63,6 +63,7 @@ struct SignalDelivery {
     uptr restorer;
     u64 saved_mask;
     u8 siginfo[128];
+    u32 alt_stack_base, alt_stack_size, alt_stack_flags; // the frame's uc_stack (rt_sigreturn restores it)
 };
 const std::vector<SignalDelivery>& signal_deliveries();
 

@@ -304,20 +304,23 @@ void set_trap_stack(u8* base, usize) { g_trap_stack = base; }
 // (sim::signal_deliveries) and hands the saved mask back on rt_sigreturn.
 Result<void> push_signal_frame(UserFrame&, const SignalFrameRequest& request)
 {
-    sim::SignalDelivery delivery { request.signal, request.handler, request.restorer, request.saved_mask, {} };
+    sim::SignalDelivery delivery { request.signal, request.handler, request.restorer, request.saved_mask, {},
+        request.alt_stack_base, request.alt_stack_size, request.alt_stack_flags };
     if (request.siginfo)
         std::memcpy(delivery.siginfo, request.siginfo, sizeof(delivery.siginfo));
     g_deliveries.push_back(delivery);
     return {};
 }
 
-Result<u64> pop_signal_frame(UserFrame&, bool)
+Result<PoppedSignalFrame> pop_signal_frame(UserFrame&, bool rt)
 {
     if (g_deliveries.empty())
         return Errno::FAULT;
-    u64 mask = g_deliveries.back().saved_mask;
+    const sim::SignalDelivery& delivery = g_deliveries.back();
+    PoppedSignalFrame popped { delivery.saved_mask, rt, delivery.alt_stack_base, delivery.alt_stack_size,
+        delivery.alt_stack_flags };
     g_deliveries.pop_back();
-    return mask;
+    return popped;
 }
 
 UserFrame* current_user_frame() { return g_current_frame; }

@@ -55,6 +55,15 @@ struct Timezone {
 };
 static_assert(sizeof(Timezone) == 8);
 // stack_t (asm/signal.h), for sigaltstack.
+// The pre-rt struct sigaction of i386 (asm/signal.h): a 32-bit mask, and flags before the restorer.
+struct OldSigaction {
+    u32 handler;
+    u32 mask;
+    u32 flags;
+    u32 restorer;
+};
+static_assert(sizeof(OldSigaction) == 16);
+
 struct StackT {
     u32 base;
     i32 flags;
@@ -213,6 +222,13 @@ Result<i32> sys_rt_sigtimedwait(u32 set, u32 info, u32 timeout, u32 set_size);
 Result<i32> sys_rt_sigtimedwait64(u32 set, u32 info, u32 timeout, u32 set_size);
 Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, u32 info);
 Result<i32> sys_rt_sigsuspend(u32 set, u32 set_size);
+Result<i32> sys_sigaction(i32 signal, u32 action, u32 old_action);
+Result<u32> sys_signal(i32 signal, u32 handler);
+Result<i32> sys_sigprocmask(i32 how, u32 set, u32 old_set);
+Result<i32> sys_sigpending(u32 set);
+Result<u32> sys_sgetmask();
+Result<u32> sys_ssetmask(u32 mask);
+Result<i32> sys_sigsuspend(u32 unused1, u32 unused2, u32 mask);
 
 // syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)
 Result<u32> sys_write(i32 fd, u32 buffer, u32 count);

@@ -35,6 +35,51 @@ Result<i32> wait_for_signal()
     return Errno::RESTARTNOHAND;
 }
 
+// sigsuspend: the handler runs with the temporary mask; the caller's comes back when it returns (via the frame).
+Result<i32> suspend_with(u64 mask)
+{
+    self().saved_signal_mask = self().signal_blocked;
+    self().has_saved_signal_mask = true;
+    self().signal_blocked = mask & ~kUnblockable;
+    return wait_for_signal();
+}
+
+} // namespace
+
+namespace {
+
+// What every sigaction call does once the user's structure is read: EINVAL for SIGKILL and SIGSTOP, the
+// previous action out, and pending signals the new disposition ignores discarded (POSIX).
+Result<proc::SignalAction> change_action(i32 signal, const proc::SignalAction* wanted)
+{
+    if (!valid_signal(signal))
+        return Errno::INVAL;
+    if (wanted && (signal == proc::kSigKill || signal == proc::kSigStop))
+        return Errno::INVAL;
+    proc::SignalAction& current = self().group().signal_actions[signal];
+    proc::SignalAction old = current;
+    if (wanted) {
+        current = *wanted;
+        current.mask &= ~kUnblockable;
+        bool ignored = current.handler == proc::kSigIgnore
+            || (current.handler == proc::kSigDefault && proc::ignored_by_default(signal));
+        if (ignored)
+            proc::discard_pending(self(), signal);
+    }
+    return old;
+}
+
+// The blocked mask after sigprocmask's `how` applies `set`; EINVAL for an unknown `how`.
+Result<u64> masked(i32 how, u64 blocked, u64 set)
+{
+    switch (how) {
+    case kSigBlock: return (blocked | set) & ~kUnblockable;
+    case kSigUnblock: return blocked & ~set;
+    case kSigSetmask: return set & ~kUnblockable;
+    default: return Errno::INVAL;
+    }
+}
+
 } // namespace
 
 Result<i32> sys_rt_sigaction(i32 signal, u32 action_address, u32 old_address, u32 set_size)
@@ -42,48 +87,82 @@ Result<i32> sys_rt_sigaction(i32 signal, u32 action_address, u32 old_address, u3
     if (set_size != kSigsetBytes || !valid_signal(signal))
         return Errno::INVAL;
     proc::SignalAction wanted {};
-    if (action_address) {
-        if (signal == proc::kSigKill || signal == proc::kSigStop)
-            return Errno::INVAL;
+    if (action_address)
         TRY(mm::copy_from_user(wanted, mm::UserPtr<proc::SignalAction>(action_address)));
-    }
-    proc::SignalAction& current = self().group().signal_actions[signal];
+    proc::SignalAction old = TRY(change_action(signal, action_address ? &wanted : nullptr));
     if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<proc::SignalAction>(old_address), current));
-    if (action_address) {
-        wanted.mask &= ~kUnblockable;
-        current = wanted;
-        // Setting a disposition that ignores the signal discards it if pending (POSIX).
-        bool ignored = wanted.handler == proc::kSigIgnore
-            || (wanted.handler == proc::kSigDefault && proc::ignored_by_default(signal));
-        if (ignored)
-            proc::discard_pending(self(), signal);
+        TRY(mm::copy_to_user(mm::UserPtr<proc::SignalAction>(old_address), old));
+    return 0;
+}
+
+// The pre-rt calls, with 32-bit masks (signals 1 to 32) and struct old_sigaction.
+Result<i32> sys_sigaction(i32 signal, u32 action_address, u32 old_address)
+{
+    OldSigaction wanted {};
+    if (action_address)
+        TRY(mm::copy_from_user(wanted, mm::UserPtr<OldSigaction>(action_address)));
+    proc::SignalAction action { wanted.handler, wanted.flags, wanted.restorer, wanted.mask };
+    proc::SignalAction old = TRY(change_action(signal, action_address ? &action : nullptr));
+    if (old_address) {
+        OldSigaction out { old.handler, static_cast<u32>(old.mask), old.flags, old.restorer };
+        TRY(mm::copy_to_user(mm::UserPtr<OldSigaction>(old_address), out));
     }
     return 0;
 }
+
+Result<u32> sys_signal(i32 signal, u32 handler)
+{
+    // signal(2) as the kernel gives it: System V semantics, reset to default and not blocked while handled.
+    proc::SignalAction action { handler, proc::kSaResetHand | proc::kSaNoDefer, 0, 0 };
+    return TRY(change_action(signal, &action)).handler;
+}
+
+Result<i32> sys_sigprocmask(i32 how, u32 set_address, u32 old_address)
+{
+    u64& blocked = self().signal_blocked;
+    u32 old = static_cast<u32>(blocked);
+    if (set_address) {
+        u32 set;
+        TRY(mm::copy_from_user(set, mm::UserPtr<u32>(set_address)));
+        u64 wanted = how == kSigSetmask ? (blocked & ~u64 { 0xFFFFFFFF }) | set : set;
+        blocked = TRY(masked(how, blocked, wanted));
+    }
+    if (old_address)
+        TRY(mm::copy_to_user(mm::UserPtr<u32>(old_address), old));
+    return 0;
+}
+
+Result<i32> sys_sigpending(u32 set_address)
+{
+    u32 pending = static_cast<u32>(proc::pending_signals(self()) & self().signal_blocked);
+    TRY(mm::copy_to_user(mm::UserPtr<u32>(set_address), pending));
+    return 0;
+}
+
+Result<u32> sys_sgetmask() { return static_cast<u32>(self().signal_blocked); }
+
+Result<u32> sys_ssetmask(u32 mask)
+{
+    u32 old = static_cast<u32>(self().signal_blocked);
+    self().signal_blocked = mask & ~kUnblockable;
+    return old;
+}
+
+Result<i32> sys_sigsuspend(u32, u32, u32 mask) { return suspend_with(mask); }
 
 Result<i32> sys_rt_sigprocmask(i32 how, u32 set_address, u32 old_address, u32 set_size)
 {
     if (set_size != kSigsetBytes)
         return Errno::INVAL;
-    u64 set = 0;
-    if (set_address) {
-        TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
-        if (how != kSigBlock && how != kSigUnblock && how != kSigSetmask)
-            return Errno::INVAL;
-    }
     u64& blocked = self().signal_blocked;
-    if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<u64>(old_address), blocked));
+    u64 old = blocked;
     if (set_address) {
-        if (how == kSigBlock)
-            blocked |= set;
-        else if (how == kSigUnblock)
-            blocked &= ~set;
-        else
-            blocked = set;
-        blocked &= ~kUnblockable;
+        u64 set;
+        TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
+        blocked = TRY(masked(how, blocked, set));
     }
+    if (old_address)
+        TRY(mm::copy_to_user(mm::UserPtr<u64>(old_address), old));
     return 0;
 }
 
@@ -165,12 +244,18 @@ namespace {
 Result<u32> signal_return(bool rt)
 {
     arch::UserFrame* frame = arch::current_user_frame();
-    auto mask = arch::pop_signal_frame(*frame, rt);
-    if (mask.is_error()) {
+    auto popped = arch::pop_signal_frame(*frame, rt);
+    if (popped.is_error()) {
         // A frame that cannot be read back: Linux kills with SIGSEGV.
         proc::exit_process(static_cast<u32>(proc::kSigSegv));
     }
-    self().signal_blocked = mask.value() & ~kUnblockable;
+    const arch::PoppedSignalFrame& saved = popped.value();
+    self().signal_blocked = saved.mask & ~kUnblockable;
+    // rt_sigreturn makes the frame's uc_stack the alternate stack again (restore_altstack: errors ignored).
+    if (saved.has_alt_stack) {
+        (void)proc::set_alt_stack(self(), { saved.alt_stack_base, saved.alt_stack_flags, saved.alt_stack_size },
+            arch::frame_stack_pointer(*frame));
+    }
     self().syscall_number = -1; // the restored eax is the interrupted code's, not a call to restart
     return static_cast<u32>(arch::frame_result(*frame));
 }
@@ -254,30 +339,13 @@ Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, u32 info_address)
 
 Result<i32> sys_sigaltstack(u32 new_address, u32 old_address)
 {
-    constexpr i32 kSsOnStack = 1, kSsDisable = 2;
-    constexpr u32 kMinSigStackSize = 2048; // MINSIGSTKSZ on x86
-    proc::Process& me = self();
     uptr sp = arch::frame_stack_pointer(*arch::current_user_frame());
-    bool on_alt = me.alt_stack_size && sp - me.alt_stack_base < me.alt_stack_size;
-    StackT old { static_cast<u32>(me.alt_stack_base), on_alt ? kSsOnStack : (me.alt_stack_size ? 0 : kSsDisable),
-        static_cast<u32>(me.alt_stack_size) };
+    proc::AltStack current = proc::alt_stack(self(), sp);
+    StackT old { current.base, static_cast<i32>(current.flags), current.size };
     if (new_address) {
         StackT wanted;
         TRY(mm::copy_from_user(wanted, mm::UserPtr<StackT>(new_address)));
-        if (on_alt)
-            return Errno::PERM;
-        // SS_AUTODISARM is not offered: a request for it is refused rather than half-honoured.
-        if (wanted.flags != 0 && wanted.flags != kSsDisable && wanted.flags != kSsOnStack)
-            return Errno::INVAL;
-        if (wanted.flags == kSsDisable) {
-            me.alt_stack_base = 0;
-            me.alt_stack_size = 0;
-        } else {
-            if (wanted.size < kMinSigStackSize)
-                return Errno::NOMEM;
-            me.alt_stack_base = wanted.base;
-            me.alt_stack_size = wanted.size;
-        }
+        TRY(proc::set_alt_stack(self(), { wanted.base, static_cast<u32>(wanted.flags), wanted.size }, sp));
     }
     if (old_address)
         TRY(mm::copy_to_user(mm::UserPtr<StackT>(old_address), old));
@@ -290,11 +358,7 @@ Result<i32> sys_rt_sigsuspend(u32 set_address, u32 set_size)
         return Errno::INVAL;
     u64 set;
     TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
-    // The handler runs with the temporary mask; the caller's comes back when it returns (via the frame).
-    self().saved_signal_mask = self().signal_blocked;
-    self().has_saved_signal_mask = true;
-    self().signal_blocked = set & ~kUnblockable;
-    return wait_for_signal();
+    return suspend_with(set);
 }
 
 } // namespace sys

@@ -9,6 +9,7 @@
 #include "syscall/handlers.hpp"
 
 #include <asm/ldt.h>
+#include <asm/signal.h>
 #include <asm/termios.h> // struct winsize (asm-generic/termios.h)
 #include <elf.h>
 #include <linux/uio.h>
@@ -123,3 +124,15 @@ static_assert(proc::kPtLoad == PT_LOAD && proc::kPtInterp == PT_INTERP && proc::
 static_assert(proc::kPfExecute == PF_X && proc::kPfWrite == PF_W && proc::kPfRead == PF_R);
 static_assert(proc::kEtExec == ET_EXEC && proc::kEtDyn == ET_DYN);
 static_assert(sizeof(Elf32_Ehdr::e_ident) == EI_NIDENT);
+
+// --- sigaction (the pre-rt call) and sigaltstack: struct sigaction and stack_t (asm/signal.h, i386 branch) ---
+using LinuxOldSigaction = struct sigaction;
+SAME_SIZE(sys::OldSigaction, LinuxOldSigaction);
+SAME_FIELD(sys::OldSigaction, handler, LinuxOldSigaction, _u);
+SAME_FIELD(sys::OldSigaction, mask, LinuxOldSigaction, sa_mask);
+SAME_FIELD(sys::OldSigaction, flags, LinuxOldSigaction, sa_flags);
+SAME_FIELD(sys::OldSigaction, restorer, LinuxOldSigaction, sa_restorer);
+SAME_SIZE(sys::StackT, stack_t);
+SAME_FIELD(sys::StackT, base, stack_t, ss_sp);
+SAME_FIELD(sys::StackT, flags, stack_t, ss_flags);
+SAME_FIELD(sys::StackT, size, stack_t, ss_size);

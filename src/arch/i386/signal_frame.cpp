@@ -175,7 +175,7 @@ Result<void> push_signal_frame(UserFrame& f, const SignalFrameRequest& request)
     return {};
 }
 
-Result<u64> pop_signal_frame(UserFrame& f, bool rt)
+Result<PoppedSignalFrame> pop_signal_frame(UserFrame& f, bool rt)
 {
     if (rt) {
         // The handler returned into the restorer, which popped the return address: esp is the frame + 4.
@@ -184,7 +184,8 @@ Result<u64> pop_signal_frame(UserFrame& f, bool rt)
         TRY(mm::copy_from_user(&frame, frame_at, sizeof(frame)));
         restore_context(f, frame.context.mcontext);
         restore_fpu(frame_at, sizeof(frame));
-        return frame.context.sigmask;
+        return PoppedSignalFrame { frame.context.sigmask, true, frame.context.stack_pointer, frame.context.stack_size,
+            frame.context.stack_flags };
     }
     // The old frame's restorer also popped the signal number: esp is the frame + 8.
     uptr frame_at = f.user_esp - 8;
@@ -192,7 +193,7 @@ Result<u64> pop_signal_frame(UserFrame& f, bool rt)
     TRY(mm::copy_from_user(&frame, frame_at, sizeof(frame)));
     restore_context(f, frame.context);
     restore_fpu(frame_at, sizeof(frame));
-    return frame.context.oldmask | static_cast<u64>(frame.extra_mask) << 32;
+    return PoppedSignalFrame { frame.context.oldmask | static_cast<u64>(frame.extra_mask) << 32, false, 0, 0, 0 };
 }
 
 uptr frame_stack_pointer(const UserFrame& frame) { return frame.user_esp; }

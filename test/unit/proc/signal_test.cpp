@@ -6,6 +6,7 @@
 #include "process_machine.hpp"
 #include "proc/signal.hpp"
 #include "sim/sim.hpp"
+#include "syscall/handlers.hpp"
 
 using namespace proc_test;
 
@@ -179,4 +180,102 @@ TEST_CASE("SIGSTOP and SIGCONT are reported by WUNTRACED and WCONTINUED; SIGKILL
     REQUIRE_FALSE(status.is_error());
     CHECK(status.value() == 0);
     CHECK(m.no_pages_leaked());
+}
+
+TEST_CASE("signal(2) installs a one-shot handler and returns the previous one")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        CHECK(call(48, kSigUsr1, kHandler) == 0); // the old disposition: SIG_DFL
+        CHECK(call(48, kSigUsr1, kHandler + 4) == static_cast<i32>(kHandler));
+        CHECK(call(48, kSigKill, kHandler) == err(Errno::INVAL));
+        CHECK(call(48, 0, kHandler) == err(Errno::INVAL));
+        CHECK(call(kSysKill, 1, kSigUsr1) == 0);
+        REQUIRE(sim::signal_deliveries().size() == 1);
+        CHECK(sim::signal_deliveries().back().handler == kHandler + 4);
+        CHECK(sim::signal_deliveries().back().restorer == 0); // no SA_RESTORER: the frame's own trampoline
+        // SA_RESETHAND: back to the default once delivered; SA_NODEFER: not blocked while it runs.
+        REQUIRE(call(kSysRtSigaction, kSigUsr1, 0, box, 8) == 0);
+        auto action = peek<proc::SignalAction>(box);
+        CHECK(action.handler == proc::kSigDefault);
+        CHECK(call(kSysRtSigprocmask, 0, 0, box, 8) == 0);
+        CHECK(peek<u64>(box) == 0);
+        call(kSysRtSigreturn);
+    });
+}
+
+TEST_CASE("the pre-rt sigaction and sigprocmask calls use 32-bit masks and leave the upper signals alone")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        poke(box, sys::OldSigaction { kHandler, 0x4, proc::kSaRestart | proc::kSaRestorer, kRestorer });
+        CHECK(call(67, kSigUsr1, box, box + 16) == 0);
+        CHECK(peek<sys::OldSigaction>(box + 16).handler == proc::kSigDefault);
+        REQUIRE(call(kSysRtSigaction, kSigUsr1, 0, box + 32, 8) == 0);
+        auto action = peek<proc::SignalAction>(box + 32);
+        CHECK(action.handler == kHandler);
+        CHECK(action.mask == 0x4);
+        CHECK(action.flags == (proc::kSaRestart | proc::kSaRestorer));
+        CHECK(action.restorer == kRestorer);
+        CHECK(call(67, kSigStop, box, 0) == err(Errno::INVAL));
+        CHECK(call(67, kSigUsr1, 0xC0000000, 0) == err(Errno::FAULT));
+
+        // Signal 40 blocked through the rt call survives the old calls' SIG_SETMASK.
+        poke<u64>(box, proc::signal_bit(40) | 0x800);
+        REQUIRE(call(kSysRtSigprocmask, 2, box, 0, 8) == 0);
+        poke<u32>(box, 0x1);
+        CHECK(call(126, 2, box, box + 4) == 0);
+        CHECK(peek<u32>(box + 4) == 0x800);
+        CHECK(call(68) == 0x1);                // sgetmask
+        CHECK(call(126, 7, box, 0) == err(Errno::INVAL));
+        REQUIRE(call(kSysRtSigprocmask, 0, 0, box + 8, 8) == 0);
+        CHECK(peek<u64>(box + 8) == (proc::signal_bit(40) | 0x1));
+        CHECK(call(69, 0x2 | proc::signal_bit(kSigKill)) == 0x1); // ssetmask: the old mask back...
+        REQUIRE(call(kSysRtSigprocmask, 0, 0, box + 8, 8) == 0);
+        CHECK(peek<u64>(box + 8) == 0x2); // ...and the upper signals cleared, SIGKILL never blocked
+
+        // sigpending: what is pending and blocked, in 32 bits.
+        poke<u32>(box, proc::signal_bit(kSigUsr1));
+        CHECK(call(126, 0, box, 0) == 0);
+        CHECK(call(kSysKill, 1, kSigUsr1) == 0);
+        CHECK(call(73, box + 12) == 0);
+        CHECK(peek<u32>(box + 12) == proc::signal_bit(kSigUsr1));
+        // sigsuspend with a mask that lets it in: the handler runs, the call says EINTR, the old mask is saved.
+        CHECK(call(72, 0, 0, 0) == err(Errno::INTR));
+        REQUIRE(sim::signal_deliveries().size() == 1);
+        CHECK(sim::signal_deliveries().back().saved_mask == (0x2 | proc::signal_bit(kSigUsr1)));
+        call(kSysRtSigreturn);
+    });
+}
+
+TEST_CASE("SS_AUTODISARM: the alternate stack is cleared while a handler runs on it and restored by rt_sigreturn")
+{
+    ProcessMachine m;
+    constexpr u32 kSysSigaltstack = 186;
+    run_program(m, [&] {
+        u32 box = scratch(8 * kPage);
+        u32 stack = box + 4 * kPage;
+        poke(box, sys::StackT { stack, static_cast<i32>(proc::kSsAutoDisarm), 4 * kPage });
+        REQUIRE(call(kSysSigaltstack, box, 0) == 0);
+        CHECK(call(kSysSigaltstack, 0, box + 16) == 0);
+        CHECK(peek<sys::StackT>(box + 16).flags == static_cast<i32>(proc::kSsAutoDisarm));
+        set_action(box + 64, kSigUsr1, kHandler, proc::kSaOnStack | proc::kSaSigInfo);
+        CHECK(call(kSysKill, 1, kSigUsr1) == 0);
+        REQUIRE(sim::signal_deliveries().size() == 1);
+        CHECK(sim::signal_deliveries().back().alt_stack_base == stack);
+        CHECK(sim::signal_deliveries().back().alt_stack_flags == proc::kSsAutoDisarm);
+        CHECK(call(kSysSigaltstack, 0, box + 16) == 0);
+        CHECK(peek<sys::StackT>(box + 16).flags == static_cast<i32>(proc::kSsDisable)); // disarmed in the handler
+        call(kSysRtSigreturn);
+        CHECK(call(kSysSigaltstack, 0, box + 16) == 0);
+        CHECK(peek<sys::StackT>(box + 16).base == stack);
+        CHECK(peek<sys::StackT>(box + 16).size == 4 * kPage);
+        CHECK(peek<sys::StackT>(box + 16).flags == static_cast<i32>(proc::kSsAutoDisarm));
+        poke(box, sys::StackT { stack, 7, 4 * kPage });
+        CHECK(call(kSysSigaltstack, box, 0) == err(Errno::INVAL));
+        poke(box, sys::StackT { stack, 0, 1024 });
+        CHECK(call(kSysSigaltstack, box, 0) == err(Errno::NOMEM));
+    });
 }
