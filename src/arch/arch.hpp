@@ -195,7 +195,8 @@ void restart_syscall(UserFrame& frame, u32 number);
 
 // Called on every timer tick (interrupts off) and before every return to user mode, where switching tasks
 // and delivering signals are safe: the scheduler's hooks.
-void set_scheduler_hooks(void (*tick)(), void (*before_user_return)(UserFrame& frame));
+// The tick hook learns whether the tick interrupted user code (user time) or the kernel (system time).
+void set_scheduler_hooks(void (*tick)(bool in_user_mode), void (*before_user_return)(UserFrame& frame));
 
 // i386 thread-local storage (set_thread_area): the three GDT entries Linux gives user programs.
 inline constexpr u32 kFirstTlsEntry = 6, kTlsEntries = 3;

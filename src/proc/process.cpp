@@ -419,8 +419,8 @@ void exit_thread(u32 wait_status)
     }
     wake_all(self.vfork_waiters);
     self.space.reset(); // the memory goes back now (with the last thread); the rest waits for the parent's wait4
-    group.dead_threads_cpu_ticks += self.cpu_ticks;
-    self.cpu_ticks = 0;
+    group.dead_threads_cpu += self.cpu;
+    self.cpu = {};
     group.threads.remove(self);
     --group.live_threads;
     self.state = Process::State::Zombie;
@@ -461,13 +461,13 @@ void reap_dead_threads()
         destroy_process(*dead);
 }
 
-u64 process_cpu_ticks(const Process& process)
+CpuTime process_cpu_time(const Process& process)
 {
     const Process& group = process.group();
-    u64 ticks = group.dead_threads_cpu_ticks;
+    CpuTime time = group.dead_threads_cpu;
     for (const Process& thread : const_cast<Process&>(group).threads)
-        ticks += thread.cpu_ticks;
-    return ticks;
+        time += thread.cpu;
+    return time;
 }
 
 Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
@@ -487,17 +487,18 @@ Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
             // WUNTRACED and WCONTINUED report stops and continues as Linux encodes them (0x7f | sig << 8, 0xffff).
             if (options.stopped && child.stop_to_report && child.stopped) {
                 child.stop_to_report = options.no_wait;
-                return WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, process_cpu_ticks(child) };
+                return WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, process_cpu_time(child) };
             }
             if (options.continued && child.continue_to_report) {
                 child.continue_to_report = options.no_wait;
-                return WaitResult { child.pid, 0xFFFF, process_cpu_ticks(child) };
+                return WaitResult { child.pid, 0xFFFF, process_cpu_time(child) };
             }
             if (!child.is_dead() || !options.exited)
                 continue;
-            WaitResult result { child.pid, child.wait_status, process_cpu_ticks(child) };
+            WaitResult result { child.pid, child.wait_status, process_cpu_time(child) };
             if (!options.no_wait) {
-                self.children_cpu_ticks += result.cpu_ticks + child.children_cpu_ticks;
+                self.children_cpu += result.cpu;
+                self.children_cpu += child.children_cpu;
                 destroy_process(child);
             }
             return result;
@@ -505,7 +506,7 @@ Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
         if (!any)
             return Errno::CHILD;
         if (options.no_hang)
-            return WaitResult { 0, 0, 0 };
+            return WaitResult { 0, 0, {} };
         wait_on(self.child_exit_waiters);
         if (has_deliverable_signal(*current()))
             return Errno::RESTARTSYS;

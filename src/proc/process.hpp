@@ -34,7 +34,7 @@ inline constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigKi
 inline constexpr int kSigHup = 1, kSigInt = 2, kSigQuit = 3, kSigAbrt = 6, kSigUsr1 = 10, kSigUsr2 = 12,
                      kSigPipe = 13, kSigAlrm = 14, kSigTerm = 15, kSigChld = 17, kSigCont = 18, kSigStop = 19,
                      kSigTstp = 20, kSigTtin = 21, kSigTtou = 22, kSigUrg = 23, kSigXcpu = 24, kSigXfsz = 25,
-                     kSigWinch = 28, kSigSys = 31;
+                     kSigVtalrm = 26, kSigProf = 27, kSigWinch = 28, kSigSys = 31;
 inline constexpr u64 signal_bit(int signal) { return u64 { 1 } << (signal - 1); }
 inline constexpr u32 kSigDefault = 0, kSigIgnore = 1; // handler values SIG_DFL, SIG_IGN
 
@@ -57,6 +57,23 @@ struct SignalInfo {
 // A task: one thread of a process. A process is a thread group; its leader (the thread whose pid is the
 // process id) also holds what the threads share, reached through group(). A single-threaded process is its
 // own leader, so group() is itself.
+// Timer ticks a thread or process spent in user mode and in the kernel.
+struct CpuTime {
+    u64 user, system;
+    u64 total() const { return user + system; }
+    CpuTime& operator+=(const CpuTime& other)
+    {
+        user += other.user;
+        system += other.system;
+        return *this;
+    }
+};
+
+struct IntervalTimer {
+    u64 left, interval;
+};
+inline constexpr int kItimerVirtual = 0, kItimerProf = 1; // cpu_timers[] (ITIMER_VIRTUAL 1, ITIMER_PROF 2)
+
 struct Process {
     enum class State : u8 { Runnable, Blocked, Zombie };
 
@@ -78,7 +95,7 @@ struct Process {
     uptr saved_stack { 0 }; // where the task stands while it is not running (arch::switch_stacks)
     u32 slice_left { 0 };
     u64 wake_at_tick { 0 };
-    u64 cpu_ticks { 0 }; // timer ticks spent running, for times() and rusage
+    CpuTime cpu {}; // timer ticks spent running, for times() and rusage
     // x87/SSE registers while the process is not running (arch::fpu_save), aligned inside the buffer.
     u8 fpu_buffer[arch::kFpuStateBytes + arch::kFpuStateAlignment] {};
     void* fpu_state()
@@ -107,13 +124,13 @@ struct Process {
     u32 live_threads { 1 };
     bool group_exiting { false }; // exit_group or a fatal signal: every thread is on its way out
     u32 group_exit_status { 0 };
-    u64 dead_threads_cpu_ticks { 0 };
+    CpuTime dead_threads_cpu {};
     int exit_signal { kSigChld }; // sent to the parent when the process ends (clone's CSIGNAL; 0: none)
     i32 pgid { 0 }; // process group, for wait4(0 or -pgid)
     i32 sid { 0 };
     u32 umask { 022 };
     ResourceLimit limits[kResourceLimits] {};
-    u64 children_cpu_ticks { 0 }; // of children reaped by wait4, for times()
+    CpuTime children_cpu {}; // of children reaped by wait4, for times()
     SignalAction signal_actions[kSignalCount + 1] {};
     u64 shared_pending { 0 }; // signals sent to the process (kill), for any thread that does not block them
     SignalInfo shared_info[kSignalCount + 1] {};
@@ -125,6 +142,8 @@ struct Process {
     IntrusiveListNode timer_node;
     u64 alarm_at_tick { 0 };
     u64 alarm_interval_ticks { 0 };
+    // ITIMER_VIRTUAL (user time) and ITIMER_PROF (user and system time): ticks left (0: disarmed), and reload.
+    IntervalTimer cpu_timers[2] {};
     Process* parent { nullptr }; // a leader
     IntrusiveListNode sibling_node;
     IntrusiveList<Process, &Process::sibling_node> children; // leaders
@@ -202,13 +221,13 @@ Result<void> check_clone_flags(u32 flags);
 // Frees the threads that have exited (their kernel stacks could not be freed while they ran on them).
 void reap_dead_threads();
 // CPU time of the whole process: its live threads and those that have ended.
-u64 process_cpu_ticks(const Process& process);
+CpuTime process_cpu_time(const Process& process);
 // wait4(): the pid of a child matching `pid` (Linux's rules) that has exited, reaped, with its status;
 // 0 with `no_hang` when none has yet; ECHILD when there is no such child.
 struct WaitResult {
     i32 pid;
     u32 status;
-    u64 cpu_ticks;
+    CpuTime cpu;
 };
 struct WaitOptions {
     bool exited = true;     // report children that have exited (wait4 always does; waitid's WEXITED)

@@ -200,7 +200,21 @@ void load_averages(u64 (&out)[3])
         out[i] = g_loads[i] << 5; // SI_LOAD_SHIFT 16 from FSHIFT 11
 }
 
-void scheduler_tick()
+namespace {
+
+// ITIMER_VIRTUAL and ITIMER_PROF count down the process's CPU time and signal it when they run out.
+void charge_cpu_timer(Process& group, int which, int signal)
+{
+    IntervalTimer& timer = group.cpu_timers[which];
+    if (!timer.left || --timer.left)
+        return;
+    timer.left = timer.interval;
+    send_signal(group, signal, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
+}
+
+} // namespace
+
+void scheduler_tick(bool in_user_mode)
 {
     u64 now = arch::timer_ticks();
     if (arch::timer_hz() && now % (5 * arch::timer_hz()) == 0)
@@ -224,7 +238,14 @@ void scheduler_tick()
         }
     }
     if (g_running) {
-        ++g_running->cpu_ticks;
+        Process& group = g_running->group();
+        if (in_user_mode) {
+            ++g_running->cpu.user;
+            charge_cpu_timer(group, kItimerVirtual, kSigVtalrm);
+        } else {
+            ++g_running->cpu.system;
+        }
+        charge_cpu_timer(group, kItimerProf, kSigProf);
         if (g_running->slice_left && --g_running->slice_left == 0)
             g_need_resched = true;
     }

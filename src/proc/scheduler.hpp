@@ -38,7 +38,7 @@ void arm_real_timer(Process& process, u64 at_tick, u64 interval);
 void run_scheduler_until(bool (*done)());
 
 // Timer and return-to-user hooks (arch::set_scheduler_hooks).
-void scheduler_tick();
+void scheduler_tick(bool in_user_mode);
 void scheduler_before_user_return();
 
 // Linux's load averages over 1, 5 and 15 minutes (runnable processes), in sysinfo's 16-bit fixed point.

@@ -67,8 +67,9 @@ struct SignalDelivery {
 };
 const std::vector<SignalDelivery>& signal_deliveries();
 
-// One timer interrupt's worth of scheduling (the tick hook), without advancing the clock.
-void timer_tick();
+// One timer interrupt's worth of scheduling (the tick hook), without advancing the clock; by default it
+// interrupts user code (the test calling it stands for it), else the kernel (system time).
+void timer_tick(bool in_user_mode = true);
 // The kernel stack last given to set_trap_stack.
 u8* trap_stack();
 // What load_tls_descriptor() last put in TLS entry `index`.

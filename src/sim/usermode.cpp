@@ -52,7 +52,7 @@ struct SimTask {
 
 arch::SyscallHandler g_syscall_handler;
 arch::UserTrapHandler g_trap_handler;
-void (*g_tick_hook)();
+void (*g_tick_hook)(bool in_user_mode);
 void (*g_user_return_hook)(arch::UserFrame&);
 std::function<void(uptr entry, uptr stack)> g_program;
 std::function<void(u32 result)> g_fork_child;
@@ -201,10 +201,10 @@ void user_trap(const arch::UserTrap& trap)
     g_trap_handler(trap);
 }
 
-void timer_tick()
+void timer_tick(bool in_user_mode)
 {
     if (g_tick_hook)
-        g_tick_hook();
+        g_tick_hook(in_user_mode);
 }
 
 arch::TlsDescriptor loaded_tls(u32 index) { return g_tls[index - arch::kFirstTlsEntry]; }
@@ -333,7 +333,7 @@ void restart_syscall(UserFrame& frame, u32 number)
     frame.number = number;
 }
 
-void set_scheduler_hooks(void (*tick)(), void (*before_user_return)(UserFrame&))
+void set_scheduler_hooks(void (*tick)(bool), void (*before_user_return)(UserFrame&))
 {
     g_tick_hook = tick;
     g_user_return_hook = before_user_return;

@@ -10,13 +10,14 @@ namespace {
 constexpr u32 kWNoHang = 1, kWUntraced = 2, kWContinued = 8, kWNoThread = 0x20000000, kWAll = 0x40000000,
               kWClone = 0x80000000;
 
-// All CPU time counts as user time until the kernel tells user and system time apart.
-Rusage usage_of(u64 ticks, usize peak_pages = 0)
+Rusage usage_of(const proc::CpuTime& time, usize peak_pages = 0)
 {
     Rusage usage {};
-    u64 microseconds = ticks * 1000000 / arch::timer_hz();
-    usage.user_seconds = static_cast<i32>(microseconds / 1000000);
-    usage.user_microseconds = static_cast<i32>(microseconds % 1000000);
+    u64 user = time.user * 1000000 / arch::timer_hz(), system = time.system * 1000000 / arch::timer_hz();
+    usage.user_seconds = static_cast<i32>(user / 1000000);
+    usage.user_microseconds = static_cast<i32>(user % 1000000);
+    usage.system_seconds = static_cast<i32>(system / 1000000);
+    usage.system_microseconds = static_cast<i32>(system % 1000000);
     usage.maxrss = static_cast<i32>(peak_pages * (arch::kPageBytes / 1024));
     return usage;
 }
@@ -39,7 +40,7 @@ Result<i32> sys_wait4(i32 pid, u32 status_address, u32 options, u32 usage_addres
     if (status_address)
         TRY(mm::copy_to_user(mm::UserPtr<u32>(status_address), result.status));
     if (usage_address)
-        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage_of(result.cpu_ticks)));
+        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage_of(result.cpu)));
     return result.pid;
 }
 
@@ -102,7 +103,7 @@ Result<i32> sys_waitid(i32 type, i32 id, u32 info_address, u32 options, u32 usag
         TRY(mm::copy_to_user(info_address, info, sizeof(info)));
     }
     if (usage_address)
-        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage_of(result.cpu_ticks)));
+        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage_of(result.cpu)));
     return 0;
 }
 
@@ -118,11 +119,11 @@ Result<void> sys_getrusage(i32 who, u32 address)
     proc::Process& self = *proc::current();
     Rusage usage;
     if (who == kSelf)
-        usage = usage_of(proc::process_cpu_ticks(self), self.space->peak_resident_pages());
+        usage = usage_of(proc::process_cpu_time(self), self.space->peak_resident_pages());
     else if (who == kThread)
-        usage = usage_of(self.cpu_ticks, self.space->peak_resident_pages());
+        usage = usage_of(self.cpu, self.space->peak_resident_pages());
     else if (who == kChildren)
-        usage = usage_of(self.group().children_cpu_ticks);
+        usage = usage_of(self.group().children_cpu);
     else
         return Errno::INVAL;
     return mm::copy_to_user(mm::UserPtr<Rusage>(address), usage);

@@ -101,8 +101,9 @@ Result<void> sys_prlimit64(i32 pid, u32 resource, u32 new_address, u32 old_addre
 Result<u32> sys_times(u32 address)
 {
     if (address) {
-        // Kernel and user time are not told apart yet: all of it counts as user time.
-        Tms value { to_user_hz(proc::process_cpu_ticks(self())), 0, to_user_hz(self().children_cpu_ticks), 0 };
+        proc::CpuTime mine = proc::process_cpu_time(self()), children = self().children_cpu;
+        Tms value { to_user_hz(mine.user), to_user_hz(mine.system), to_user_hz(children.user),
+            to_user_hz(children.system) };
         TRY(mm::copy_to_user(mm::UserPtr<Tms>(address), value));
     }
     return to_user_hz(arch::timer_ticks());

@@ -154,13 +154,13 @@ Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, u32 request, u32 remain
 
 } // namespace sys
 
-// --- alarm, setitimer, getitimer (ITIMER_REAL) ---
+// --- alarm, setitimer, getitimer ---
 
 namespace sys {
 
 namespace {
 
-constexpr i32 kItimerReal = 0;
+constexpr i32 kItimerReal = 0, kItimerVirtual = 1, kItimerProf = 2;
 
 u64 to_ticks(const Timeval32& value)
 {
@@ -201,10 +201,30 @@ Result<u32> sys_alarm(u32 seconds)
     return left;
 }
 
+namespace {
+
+// ITIMER_REAL counts wall-clock ticks to a deadline; ITIMER_VIRTUAL and ITIMER_PROF count CPU ticks left.
+proc::IntervalTimer& cpu_timer(proc::Process& group, i32 which)
+{
+    return group.cpu_timers[which == kItimerVirtual ? proc::kItimerVirtual : proc::kItimerProf];
+}
+
+Itimerval timer_value(proc::Process& group, i32 which)
+{
+    if (which == kItimerReal)
+        return current_timer(group);
+    const proc::IntervalTimer& timer = cpu_timer(group, which);
+    return { from_ticks(timer.interval), from_ticks(timer.left) };
+}
+
+bool valid_timer(i32 which) { return which == kItimerReal || which == kItimerVirtual || which == kItimerProf; }
+
+} // namespace
+
 Result<void> sys_setitimer(i32 which, u32 new_address, u32 old_address)
 {
-    if (which != kItimerReal)
-        return Errno::INVAL; // ITIMER_VIRTUAL and ITIMER_PROF need user and system time told apart: not yet
+    if (!valid_timer(which))
+        return Errno::INVAL;
     Itimerval wanted {};
     if (new_address) {
         TRY(mm::copy_from_user(wanted, mm::UserPtr<Itimerval>(new_address)));
@@ -213,17 +233,20 @@ Result<void> sys_setitimer(i32 which, u32 new_address, u32 old_address)
     }
     proc::Process& self = proc::current()->group();
     if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<Itimerval>(old_address), current_timer(self)));
+        TRY(mm::copy_to_user(mm::UserPtr<Itimerval>(old_address), timer_value(self, which)));
     u64 value = to_ticks(wanted.value);
-    proc::arm_real_timer(self, value ? arch::timer_ticks() + value : 0, to_ticks(wanted.interval));
+    if (which == kItimerReal)
+        proc::arm_real_timer(self, value ? arch::timer_ticks() + value : 0, to_ticks(wanted.interval));
+    else
+        cpu_timer(self, which) = { value, value ? to_ticks(wanted.interval) : 0 };
     return {};
 }
 
 Result<void> sys_getitimer(i32 which, u32 address)
 {
-    if (which != kItimerReal)
+    if (!valid_timer(which))
         return Errno::INVAL;
-    return mm::copy_to_user(mm::UserPtr<Itimerval>(address), current_timer(proc::current()->group()));
+    return mm::copy_to_user(mm::UserPtr<Itimerval>(address), timer_value(proc::current()->group(), which));
 }
 
 } // namespace sys

@@ -31,7 +31,7 @@ IrqHandler g_irq_handlers[16];
 BreakpointHook g_breakpoint_hook;
 arch::PageFaultHandler g_page_fault_handler;
 arch::SyscallHandler g_syscall_handler;
-void (*g_tick_hook)();
+void (*g_tick_hook)(bool in_user_mode);
 void (*g_user_return_hook)(arch::UserFrame&);
 const InterruptFrame* g_syscall_frame;
 arch::UserTrapHandler g_user_trap_handler;
@@ -162,11 +162,11 @@ void handle_irq(InterruptFrame& frame)
     outb(kPic1Command, kPicEoi);
 }
 
-void timer_irq(InterruptFrame&)
+void timer_irq(InterruptFrame& frame)
 {
     g_ticks = g_ticks + 1;
     if (g_tick_hook)
-        g_tick_hook();
+        g_tick_hook((frame.cs & 3) == 3);
 }
 
 } // namespace
@@ -225,7 +225,7 @@ void pit_init(u32 hz)
 void set_breakpoint_hook(BreakpointHook hook) { g_breakpoint_hook = hook; }
 void set_page_fault_handler(arch::PageFaultHandler handler) { g_page_fault_handler = handler; }
 void set_syscall_handler(arch::SyscallHandler handler) { g_syscall_handler = handler; }
-void set_scheduler_hooks(void (*tick)(), void (*before_user_return)(arch::UserFrame&))
+void set_scheduler_hooks(void (*tick)(bool), void (*before_user_return)(arch::UserFrame&))
 {
     g_tick_hook = tick;
     g_user_return_hook = before_user_return;

@@ -72,7 +72,7 @@ void discard_task(uptr) { } // the kernel stack is all there is, and its owner f
 
 void set_trap_stack(u8* base, usize size) { i386::set_trap_stack(base, size); }
 
-void set_scheduler_hooks(void (*tick)(), void (*before_user_return)(UserFrame&))
+void set_scheduler_hooks(void (*tick)(bool), void (*before_user_return)(UserFrame&))
 {
     i386::set_scheduler_hooks(tick, before_user_return);
 }

@@ -286,3 +286,38 @@ TEST_CASE("fork without memory for the child is ENOMEM at whatever point it runs
     CHECK(failures > 0);
     CHECK(m.no_pages_leaked());
 }
+
+TEST_CASE("user and system time are counted apart, and ITIMER_VIRTUAL and ITIMER_PROF count them down")
+{
+    constexpr u32 kSysSetitimer = 104, kSysGetitimer = 105, kSysGetrusage = 77, kSysRtSigprocmask = 175,
+                  kSysRtSigpending = 176;
+    constexpr int kSigVtalrm = 26, kSigProf = 27;
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        poke<u64>(box, proc::signal_bit(kSigVtalrm) | proc::signal_bit(kSigProf));
+        REQUIRE(call(kSysRtSigprocmask, 0, box, 0, 8) == 0); // blocked, so they stay pending to be seen
+        poke(box, sys::Itimerval { { 0, 0 }, { 0, 5000 } });      // 5 ms of user time, once
+        REQUIRE(call(kSysSetitimer, 1, box, 0) == 0);
+        poke(box, sys::Itimerval { { 0, 8000 }, { 0, 8000 } });   // every 8 ms of CPU time
+        REQUIRE(call(kSysSetitimer, 2, box, 0) == 0);
+        CHECK(call(kSysSetitimer, 3, box, 0) == err(Errno::INVAL));
+        for (int i = 0; i < 3; ++i)
+            sim::timer_tick(false);
+        for (int i = 0; i < 4; ++i)
+            sim::timer_tick(true);
+        REQUIRE(call(kSysRtSigpending, box, 8) == 0);
+        CHECK(peek<u64>(box) == 0);
+        sim::timer_tick(true); // the fifth user tick and the eighth in all
+        REQUIRE(call(kSysRtSigpending, box, 8) == 0);
+        CHECK(peek<u64>(box) == (proc::signal_bit(kSigVtalrm) | proc::signal_bit(kSigProf)));
+        REQUIRE(call(kSysGetitimer, 1, box) == 0);
+        CHECK(peek<sys::Itimerval>(box).value.microseconds == 0); // a one-shot: disarmed
+        REQUIRE(call(kSysGetitimer, 2, box) == 0);
+        CHECK(peek<sys::Itimerval>(box).value.microseconds == 8000); // reloaded from its interval
+        REQUIRE(call(kSysGetrusage, 0, box) == 0);
+        auto usage = peek<sys::Rusage>(box);
+        CHECK(usage.user_microseconds == 5000);
+        CHECK(usage.system_microseconds == 3000);
+    });
+}
