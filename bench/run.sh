@@ -53,9 +53,10 @@ else
 fi
 
 # User-program benchmarks: the same static musl binary on both kernels.
-memory_bench=$cache/memory_bench
-i386-linux-musl-gcc -static -O2 -o "$memory_bench" "$here/programs/memory_bench.c"
-bench python3 "$here/memory.py" --cadenza "$cadenza" --linux-kernel "$linux_kernel" \
-    --busybox "$cache/busybox-static/bin/busybox" --program "$memory_bench" --runs "$runs"
+for program in memory_bench proc_bench; do
+    i386-linux-musl-gcc -static -O2 -o "$cache/$program" "$here/programs/$program.c"
+    bench python3 "$here/program.py" --cadenza "$cadenza" --linux-kernel "$linux_kernel" \
+        --busybox "$cache/busybox-static/bin/busybox" --program "$cache/$program" --runs "$runs"
+done
 
 exit "$status"

@@ -126,6 +126,13 @@ KERNEL_SELFTEST(address_space)
             failure = "a kernel address was not EFAULT";
         if (!failure && mm::copy_from_user(&scratch, base + kPages * 4096, sizeof(scratch)).error() != Errno::FAULT)
             failure = "an unmapped address was not EFAULT";
+        // A copy running off the end of the mapping stops at the first byte that faults, not a word early.
+        u8 bytes[23];
+        usize last = base + kPages * 4096 - 13;
+        if (!failure && arch::copy_from_user_raw(bytes, last, sizeof(bytes)) != sizeof(bytes) - 13)
+            failure = "a copy across the end of the mapping did not stop at its last byte";
+        if (!failure && arch::copy_to_user_raw(last + 1, bytes, sizeof(bytes)) != sizeof(bytes) - 12)
+            failure = "a copy to the end of the mapping did not stop at its last byte";
         if (!failure && mm::do_mprotect(space, base, 4096, mm::kProtNone).is_error())
             failure = "mprotect failed";
         if (!failure && mm::copy_from_user(&scratch, base, sizeof(scratch)).error() != Errno::FAULT)
@@ -137,5 +144,5 @@ KERNEL_SELFTEST(address_space)
     if (mm::page_allocator().free_pages() != free_before)
         return t.fail("pages leaked: the free count did not come back");
     return t.pass("64 pages demand-faulted, one copied on write after fork, EFAULT for kernel, unmapped and "
-                  "PROT_NONE addresses; every page returned");
+                  "PROT_NONE addresses, partial copies exact to the byte; every page returned");
 }

@@ -186,7 +186,11 @@ bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageM
 void activate_page_tables(PageTables* tables)
 {
     PhysAddr directory = tables ? tables->directory : boot_page_directory_phys;
-    asm volatile("mov %0, %%cr3" : : "r"(directory) : "memory");
+    // Switching between threads of one process keeps the tables: reloading CR3 would only empty the TLB.
+    PhysAddr loaded;
+    asm volatile("mov %%cr3, %0" : "=r"(loaded));
+    if (loaded != directory)
+        asm volatile("mov %0, %%cr3" : : "r"(directory) : "memory");
 }
 
 } // namespace arch

@@ -1,4 +1,4 @@
-// Copies to and from user memory. Each copy is one instruction listed in the exception table: a fault there
+// Copies to and from user memory. Each copy's instructions are listed in the exception table: a fault there
 // that the page-fault handler cannot resolve resumes after it with ecx holding the bytes left, so a bad user
 // pointer costs no walk of the address space beforehand (Linux's __ex_table, SerenityOS's safe_memcpy).
 #include "arch/arch.hpp"
@@ -8,18 +8,26 @@ namespace arch {
 
 namespace {
 
-// One rep movsb in the exception table: a fault the handler cannot resolve resumes after it with ecx holding
-// what was left, in either direction.
+// rep movsl, then rep movsb for the tail, both in the exception table (Linux's __copy_user): a fault in the
+// word copy falls back to bytes from there, so the copy stops at the exact byte that faults; a fault the
+// handler cannot resolve resumes after it with ecx holding what was left, in either direction.
 usize copy_with_fixup(void* to, const void* from, usize length)
 {
-    usize remaining = length;
-    asm volatile("1: rep movsb\n"
-                 "2:\n"
+    usize remaining = length / 4;
+    usize tail = length % 4;
+    asm volatile("1: rep movsl\n"
+                 "   movl %[tail], %%ecx\n"
+                 "2: rep movsb\n"
+                 "   jmp 4f\n"
+                 "3: leal (%[tail], %%ecx, 4), %%ecx\n"
+                 "   jmp 2b\n"
+                 "4:\n"
                  ".pushsection .ex_table, \"a\"\n"
-                 ".long 1b, 2b\n"
+                 ".long 1b, 3b\n"
+                 ".long 2b, 4b\n"
                  ".popsection\n"
                  : "+c"(remaining), "+D"(to), "+S"(from)
-                 :
+                 : [tail] "r"(tail)
                  : "memory");
     return remaining;
 }

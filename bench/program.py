@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Memory benchmarks: programs/memory_bench.c run on Cadenza (as its first process) and on Debian's i386 Linux
-(from a busybox initramfs) in the same QEMU, alternately, N times each; medians with the ratio.
+"""User-program benchmarks: one static program (programs/memory_bench.c, programs/proc_bench.c) run on Cadenza
+(as its first process) and on Debian's i386 Linux (from a busybox initramfs) in the same QEMU, alternately,
+N times each; medians with the ratio.
 
 Prints one line per figure: "name value unit linux=value ratio=cadenza/linux", or the figure alone where the
 other kernel has none yet."""
@@ -55,7 +56,7 @@ def main():
     ap.add_argument("--cadenza", required=True)
     ap.add_argument("--linux-kernel", required=True)
     ap.add_argument("--busybox", required=True)
-    ap.add_argument("--program", required=True, help="the static i386 build of programs/memory_bench.c")
+    ap.add_argument("--program", required=True, help="the static i386 build of a programs/*.c benchmark")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
 
@@ -63,9 +64,10 @@ def main():
         busybox = f.read()
     with open(args.program, "rb") as f:
         program = f.read()
-    init = b"#!/bin/busybox sh\n/memory_bench\n/bin/busybox poweroff -f\n"
+    name = os.path.basename(args.program)
+    init = f"#!/bin/busybox sh\n/{name}\n/bin/busybox poweroff -f\n".encode()
     archive = cpio([("dev", 0o040755, b""), ("bin", 0o040755, b""), ("bin/busybox", 0o100755, busybox),
-                    ("memory_bench", 0o100755, program), ("init", 0o100755, init), ("proc", 0o040755, b"")])
+                    (name, 0o100755, program), ("init", 0o100755, init), ("proc", 0o040755, b"")])
     with tempfile.NamedTemporaryFile(suffix=".cpio.gz", delete=False) as f:
         f.write(gzip.compress(archive))
         initrd = f.name
@@ -74,9 +76,9 @@ def main():
         for run in range(args.runs):
             for kernel, result in (("cadenza", run_cadenza(args.cadenza, args.program)),
                                    ("linux", run_linux(args.linux_kernel, initrd))):
-                print(f"memory run {run + 1}/{args.runs} {kernel}: {result}", file=sys.stderr)
-                for name, (value, unit) in result.items():
-                    samples[kernel].setdefault(name, []).append((value, unit))
+                print(f"{name} run {run + 1}/{args.runs} {kernel}: {result}", file=sys.stderr)
+                for figure, (value, unit) in result.items():
+                    samples[kernel].setdefault(figure, []).append((value, unit))
     finally:
         os.unlink(initrd)
 
