@@ -7,6 +7,8 @@
 #include <string>
 
 #include "../mm/sim_ram.hpp"
+#include "kernel/clock.hpp"
+#include "fs/namei.hpp"
 #include "fs/tmpfs/tmpfs.hpp"
 #include "fs/vfs.hpp"
 
