@@ -178,6 +178,9 @@ Result<void> fchown(Caller& caller, i32 fd, u32 uid, u32 gid)
 
 Result<void> utimensat(Caller& caller, i32 dirfd, StringView path, const TimeSpec* times, u32 flags)
 {
+    // Both omitted: nothing to do, and Linux does not even look at the path or the flags.
+    if (times && times[0].nanoseconds == kUtimeOmit && times[1].nanoseconds == kUtimeOmit)
+        return {};
     if (flags & ~(kAtSymlinkNoFollow | kAtEmptyPath))
         return Errno::INVAL;
     Path found = TRY(lookup_at(caller, dirfd, path, !(flags & kAtSymlinkNoFollow), flags & kAtEmptyPath));
@@ -234,9 +237,11 @@ Result<void> faccessat(Caller& caller, i32 dirfd, StringView path, u32 mode, u32
     if (mode == 0)
         return {};
     Inode& inode = *found.inode;
+    // EACCES first, then EROFS for what a read-only mount makes unwritable (do_faccessat's order).
+    TRY(check_permission(inode, mode, ids));
     if ((mode & kMayWrite) && (inode.is_regular() || inode.is_directory() || inode.is_symlink()))
         TRY(check_writable_mount(found));
-    return check_permission(inode, mode, ids);
+    return {};
 }
 
 } // namespace fs

@@ -69,6 +69,9 @@ Result<RefPtr<OpenFile>> open_file(Caller& caller, i32 dirfd, StringView path, u
 {
     if ((flags & kOTmpFile) == kOTmpFile)
         return Errno::OPNOTSUPP;
+    // Linux 6.4 on: O_CREAT with O_DIRECTORY is meaningless and refused.
+    if ((flags & kOCreat) && (flags & kODirectory) && !(flags & kOPath))
+        return Errno::INVAL;
     if (flags & kOPath)
         flags &= kOPath | kODirectory | kONoFollow | kOCloExec;
     Path start = TRY(start_for(caller, dirfd, path));

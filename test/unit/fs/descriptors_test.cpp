@@ -211,6 +211,8 @@ TEST_CASE("open: O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_PATH, dire
     CHECK(m.open("/d/.", kOCreat | kORdOnly) == -e(Errno::ISDIR));
     CHECK(m.open("/f", kORdOnly | kODirectory) == -e(Errno::NOTDIR));
     CHECK(m.open("/d", kORdOnly | kODirectory) >= 0);
+    CHECK(m.open("/newdir", kOCreat | kODirectory | kORdOnly) == -e(Errno::INVAL));
+    CHECK_FALSE(m.exists("/newdir"));
     // O_NOFOLLOW.
     CHECK(m.open("/link", kORdOnly | kONoFollow) == -e(Errno::LOOP));
     int path_fd = m.open("/link", kOPath | kONoFollow);
