@@ -49,10 +49,22 @@ TmpfsInode::TmpfsInode(TmpfsSuperblock& superblock, u64 ino, u32 mode)
 
 TmpfsInode::~TmpfsInode()
 {
-    // Entries hold their inodes; dropping them may free whole subtrees (recursively: a known limit on very
-    // deep trees).
-    while (DirectoryEntry* entry = m_by_cookie.first())
+    // Entries hold their inodes, so dropping them may free whole subtrees. A directory that dies with its
+    // entry first hands its own entries over to this loop: a deep tree is freed iteratively, never by a
+    // recursion as deep as the tree on the 16 KiB kernel stack. Only the cookie tree matters from here on.
+    while (DirectoryEntry* entry = m_by_cookie.first()) {
+        TmpfsInode& child = *entry->inode;
+        if (child.ref_count() == 1 && child.is_directory()) {
+            while (DirectoryEntry* grandchild = child.m_by_cookie.first()) {
+                child.m_by_cookie.remove(*grandchild);
+                child.m_by_name.remove(*grandchild);
+                grandchild->cookie = m_next_cookie++;
+                bool inserted = m_by_cookie.insert(*grandchild);
+                (void)inserted; // cookies only grow
+            }
+        }
         remove_entry(*entry);
+    }
     if (m_link_target)
         mm::kfree(m_link_target);
     tmpfs().inode_gone();

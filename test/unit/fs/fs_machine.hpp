@@ -26,13 +26,13 @@ template<typename T> inline int err(const Result<T>& result)
 inline int e(Errno errno_value) { return static_cast<int>(errno_value); }
 
 struct FsMachine {
-    SimRam ram { 48 };
+    SimRam ram;
     RefPtr<Mount> root_mount;
     RefPtr<FsContext> fs;
     RefPtr<FdTable> fds;
     Credentials credentials {};
 
-    explicit FsMachine(StringView options = "")
+    explicit FsMachine(StringView options = "", usize megabytes = 48) : ram(megabytes)
     {
         auto source = tmpfs::create(options);
         REQUIRE_FALSE(source.is_error());

@@ -1,5 +1,6 @@
 // tmpfs: sparse files, truncate, the size limit, large directories, getdents cookies, link counts and times.
 #include <chrono>
+#include <pthread.h>
 
 #include "fs_machine.hpp"
 
@@ -354,4 +355,78 @@ TEST_CASE("tmpfs: device nodes, FIFOs and sockets are inodes with rdev", "[fs][t
     CHECK(buffer[3] == 0);
     CHECK(m.open("/sda", kORdOnly) == -e(Errno::NXIO));
     set_special_file_resolver(nullptr);
+}
+
+TEST_CASE("tmpfs: a very deep tree is freed without deep recursion", "[fs][tmpfs]")
+{
+    // The kernel stack is 16 KiB; freeing a 3000-level tree recursively would need megabytes. Drop the tree
+    // on a thread with a small stack: a recursion as deep as the tree overflows it (and ASan reports it).
+    auto* m = new FsMachine;
+    REQUIRE(m->mkdir("/top") == 0);
+    REQUIRE(m->chdir("/top") == 0);
+    for (int i = 0; i < 3000; ++i) {
+        REQUIRE(m->mkdir("d") == 0);
+        REQUIRE(m->chdir("d") == 0);
+        if (i % 500 == 0)
+            m->write_file("f", "data");
+    }
+    REQUIRE(m->chdir("/") == 0);
+    usize free_pages_with_tree = mm::page_allocator().free_pages();
+    struct Job {
+        FsMachine* machine;
+        usize free_after = 0;
+    } job { m };
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setstacksize(&attributes, 256 * 1024);
+    pthread_t thread;
+    auto body = [](void* argument) -> void* {
+        auto* job = static_cast<Job*>(argument);
+        // Dropping the root mount drops the whole tree.
+        job->machine->fds->close_all();
+        job->machine->fs.reset();
+        job->machine->root_mount.reset();
+        job->free_after = free_pages_now();
+        return nullptr;
+    };
+    REQUIRE(pthread_create(&thread, &attributes, body, &job) == 0);
+    REQUIRE(pthread_join(thread, nullptr) == 0);
+    pthread_attr_destroy(&attributes);
+    CHECK(job.free_after > free_pages_with_tree); // the file pages and the names came back
+    m->root_mount = Mount::create_root(tmpfs::create("").release_value()).release_value();
+    m->fs = FsContext::create(m->root_mount->root_path()).release_value();
+    delete m;
+}
+
+TEST_CASE("tmpfs: running out of memory is a short write, then ENOMEM, and nothing leaks", "[fs][tmpfs]")
+{
+    FsMachine m("", 4); // 4 MiB of RAM, the first MiB reserved
+    auto file = open_file_at(m, "/hog", kORdWr | kOCreat);
+    usize free_before = free_pages_now();
+    std::string chunk(64 * 1024, 'h');
+    u64 total = 0;
+    Errno last {};
+    for (int i = 0; i < 100; ++i) {
+        auto written = file->write(chunk.data(), chunk.size());
+        if (written.is_error()) {
+            last = written.error();
+            break;
+        }
+        total += written.value();
+        if (written.value() < chunk.size()) {
+            // The short write said how far it got; the next one has nothing left.
+            CHECK(is_error(file->write(chunk.data(), chunk.size()), Errno::NOMEM));
+            last = Errno::NOMEM;
+            break;
+        }
+    }
+    CHECK(last == Errno::NOMEM);
+    CHECK(total > 0);
+    CHECK(m.stat("/hog").size == total);
+    // Metadata operations fail cleanly too once memory is gone, and work again after it is freed.
+    file.reset();
+    REQUIRE(m.unlink("/hog") == 0);
+    CHECK(free_pages_now() >= free_before);
+    m.write_file("/after", "fits again");
+    CHECK(m.read_file("/after") == "fits again");
 }
