@@ -58,8 +58,10 @@ Result<usize> OpenFile::write(const void* buffer, usize count)
         return Errno::BADF;
     if (m_operations.seekable() && (m_flags & kOAppend))
         m_offset = inode().attributes().size;
-    if (m_operations.seekable() && count > 0 && inode().is_regular() && m_offset >= kMaxFileSize)
+    if (m_operations.seekable() && count > 0 && inode().is_regular() && m_offset >= size_limit())
         return Errno::FBIG;
+    if (m_operations.seekable() && inode().is_regular() && count > size_limit() - m_offset)
+        count = static_cast<usize>(size_limit() - m_offset); // a short write up to the limit
     usize done = TRY(m_operations.write(*this, m_offset, buffer, count));
     if (m_operations.seekable())
         m_offset += done;
@@ -89,8 +91,10 @@ Result<usize> OpenFile::pwrite(const void* buffer, usize count, i64 offset)
         return Errno::SPIPE;
     // Linux quirk kept: with O_APPEND, pwrite appends (man 2 pwrite, BUGS).
     u64 at = (m_flags & kOAppend) ? inode().attributes().size : static_cast<u64>(offset);
-    if (count > 0 && inode().is_regular() && at >= kMaxFileSize)
+    if (count > 0 && inode().is_regular() && at >= size_limit())
         return Errno::FBIG;
+    if (inode().is_regular() && count > size_limit() - at)
+        count = static_cast<usize>(size_limit() - at);
     return m_operations.write(*this, at, buffer, count);
 }
 

@@ -27,7 +27,8 @@ public:
     u64 offset() const { return m_offset; }
 
     // read(2)/write(2) at the file position, which advances. EBADF when not open for it (or O_PATH), EISDIR
-    // for a directory. O_APPEND writes go to the end of file. A write past kMaxFileSize gives EFBIG.
+    // for a directory. O_APPEND writes go to the end of file. A write at the size limit (kMaxFileSize, or
+    // kMaxNonLfsSize without O_LARGEFILE) gives EFBIG; one that crosses it is cut short there.
     Result<usize> read(void* buffer, usize count);
     Result<usize> write(const void* buffer, usize count);
     // pread(2)/pwrite(2): at `offset`, leaving the position alone. EINVAL for a negative offset, ESPIPE when
@@ -48,6 +49,9 @@ public:
     OpenFile(Path path, u32 flags, FileOperations& operations);
 
 private:
+    // Where writes stop: MAX_LFS_FILESIZE, or 2 GiB - 1 without O_LARGEFILE (generic_write_check_limits).
+    u64 size_limit() const { return (m_flags & kOLargeFile) ? kMaxFileSize : kMaxNonLfsSize; }
+
     Path m_path;
     u32 m_flags;
     FileOperations& m_operations;

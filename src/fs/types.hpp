@@ -56,6 +56,9 @@ inline constexpr u32 kMaxSymlinks = 40;
 
 // A file's size may not reach past this (MAX_LFS_FILESIZE for 4 KiB pages on a 32-bit kernel).
 inline constexpr u64 kMaxFileSize = u64 { 0xffffffff } << 12;
+// Without O_LARGEFILE a 32-bit program's off_t ends here (MAX_NON_LFS): opening a larger file is EOVERFLOW
+// and writing past it EFBIG. musl always passes O_LARGEFILE; old binaries may not.
+inline constexpr u64 kMaxNonLfsSize = 0x7fffffff;
 
 // d_type values for getdents64 (DT_* in dirent.h): the file type bits shifted down.
 inline constexpr u8 dirent_type(u32 mode) { return static_cast<u8>((mode & kIfMt) >> 12); }

@@ -142,6 +142,9 @@ Result<RefPtr<OpenFile>> open_file(Caller& caller, i32 dirfd, StringView path, u
         return Errno::NXIO;
     }
 
+    // generic_file_open: a file too large for a 32-bit off_t needs O_LARGEFILE (checked before O_TRUNC acts).
+    if (inode.is_regular() && !(flags & kOLargeFile) && inode.attributes().size > kMaxNonLfsSize)
+        return Errno::OVERFLOW;
     if ((flags & kOTrunc) && !created && inode.is_regular()) {
         SetAttr change;
         change.valid = SetAttr::kSize;

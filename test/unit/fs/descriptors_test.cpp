@@ -177,6 +177,9 @@ TEST_CASE("open files: read/write access, lseek, O_APPEND", "[fs][fd]")
     CHECK((appender->flags() & kOAppend) == 0);
     CHECK((appender->flags() & kONonBlock) != 0);
     // A write at the largest size is EFBIG.
+    auto large = m.fds->get(m.open("/f", kOWrOnly | kOLargeFile)).release_value();
+    REQUIRE(large->seek(static_cast<i64>(kMaxFileSize), kSeekSet).value() == kMaxFileSize);
+    CHECK(is_error(large->write("x", 1), Errno::FBIG));
     REQUIRE(writer->seek(static_cast<i64>(kMaxFileSize), kSeekSet).value() == kMaxFileSize);
     CHECK(is_error(writer->write("x", 1), Errno::FBIG));
     CHECK(is_error(writer->seek(static_cast<i64>(kMaxFileSize) + 1, kSeekSet), Errno::INVAL));
