@@ -21,8 +21,19 @@ constexpr usize kHeaderSize = 110;
 constexpr usize kFieldCount = 13;
 
 enum Field : usize {
-    kIno, kMode, kUid, kGid, kNlink, kMtime, kFileSize, kDevMajor, kDevMinor, kRdevMajor, kRdevMinor,
-    kNameSize, kCheck,
+    kIno,
+    kMode,
+    kUid,
+    kGid,
+    kNlink,
+    kMtime,
+    kFileSize,
+    kDevMajor,
+    kDevMinor,
+    kRdevMajor,
+    kRdevMinor,
+    kNameSize,
+    kCheck,
 };
 
 constexpr usize pad4(usize value) { return (value + 3) & ~usize { 3 }; }
@@ -61,7 +72,9 @@ struct DirTime {
 
 class Unpacker {
 public:
-    Unpacker(FsContext& context, FdTable& fds) : m_context(context), m_fds(fds)
+    Unpacker(FsContext& context, FdTable& fds)
+        : m_context(context)
+        , m_fds(fds)
     {
         m_credentials = Credentials {}; // root, in the root group
     }
@@ -82,7 +95,7 @@ private:
     void skip(const char* why, StringView name)
     {
         log_warning("cpio: entry \"%.*s\" skipped: %s", static_cast<int>(name.length() > 64 ? 64 : name.length()),
-                    name.characters(), why);
+            name.characters(), why);
         ++m_summary.skipped;
     }
     Result<void> unpack_entry(const u32 (&field)[kFieldCount], StringView name, const u8* body, bool checked);
@@ -106,7 +119,7 @@ Result<CpioSummary> Unpacker::run(const u8* data, usize size)
     for (;;) {
         // Zero padding may sit between concatenated archives (initramfs's rule), in 4-byte steps.
         while (position + 4 <= size && data[position] == 0 && data[position + 1] == 0 && data[position + 2] == 0
-               && data[position + 3] == 0)
+            && data[position + 3] == 0)
             position += 4;
         if (position >= size || (size - position < 4 && data[position] == 0))
             break;
@@ -286,7 +299,8 @@ Result<bool> Unpacker::make_regular(const u32 (&field)[kFieldCount], StringView 
     remove_existing(name, kIfReg);
     if (field[kNlink] > 1) {
         for (auto& record : m_links) {
-            if (record.ino != field[kIno] || record.dev_major != field[kDevMajor] || record.dev_minor != field[kDevMinor])
+            if (record.ino != field[kIno] || record.dev_major != field[kDevMajor]
+                || record.dev_minor != field[kDevMinor])
                 continue;
             TRY(linkat(c, kAtFdCwd, StringView(record.name), kAtFdCwd, name, 0));
             if (field[kFileSize] > 0)

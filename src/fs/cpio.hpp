@@ -9,9 +9,9 @@
 namespace fs {
 
 struct CpioSummary {
-    u32 unpacked { 0 };     // entries that made or updated a file
-    u32 skipped { 0 };      // entries refused (bad name, bad checksum, unknown type, failed creation)
-    u32 archives { 0 };     // "TRAILER!!!" records met (archives may be concatenated, as initramfs allows)
+    u32 unpacked { 0 }; // entries that made or updated a file
+    u32 skipped { 0 }; // entries refused (bad name, bad checksum, unknown type, failed creation)
+    u32 archives { 0 }; // "TRAILER!!!" records met (archives may be concatenated, as initramfs allows)
     bool truncated { false }; // the bytes ended inside an entry, or a header was unreadable
 };
 

@@ -29,7 +29,10 @@ namespace {
 // Finds the entry naming inode `ino` in a directory.
 class NameFinder final : public DirEntrySink {
 public:
-    explicit NameFinder(u64 ino) : m_ino(ino) {}
+    explicit NameFinder(u64 ino)
+        : m_ino(ino)
+    {
+    }
     bool emit(const DirEntry& entry) override
     {
         if (!m_found && entry.ino == m_ino && !(entry.name == ".") && !(entry.name == "..")) {

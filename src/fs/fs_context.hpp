@@ -30,7 +30,12 @@ public:
     Result<usize> getcwd(char* buffer, usize size) const;
 
     // Public only for make_ref.
-    FsContext(Path root, Path cwd, u32 umask) : m_root(std::move(root)), m_cwd(std::move(cwd)), m_umask(umask) {}
+    FsContext(Path root, Path cwd, u32 umask)
+        : m_root(std::move(root))
+        , m_cwd(std::move(cwd))
+        , m_umask(umask)
+    {
+    }
 
 private:
     Path m_root;

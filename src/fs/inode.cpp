@@ -8,7 +8,8 @@
 
 namespace fs {
 
-Inode::Inode(Superblock& superblock, u64 ino, u32 mode) : m_superblock(&superblock)
+Inode::Inode(Superblock& superblock, u64 ino, u32 mode)
+    : m_superblock(&superblock)
 {
     m_attributes.ino = ino;
     m_attributes.mode = mode;

@@ -192,8 +192,8 @@ Result<void> PathWalker::follow_link(Inode& link)
     return {};
 }
 
-Result<Path> resolve_path(const Path& root, const Path& start, StringView path, bool follow,
-                          const Credentials& credentials)
+Result<Path> resolve_path(
+    const Path& root, const Path& start, StringView path, bool follow, const Credentials& credentials)
 {
     PathWalker walker(root, start, credentials);
     TRY(walker.begin(path));
@@ -211,8 +211,8 @@ Result<Path> resolve_path(const Path& root, const Path& start, StringView path, 
     }
 }
 
-Result<void> resolve_parent(const Path& root, const Path& start, StringView path, const Credentials& credentials,
-                            ParentAndName& out)
+Result<void> resolve_parent(
+    const Path& root, const Path& start, StringView path, const Credentials& credentials, ParentAndName& out)
 {
     PathWalker walker(root, start, credentials);
     TRY(walker.begin(path));

@@ -12,9 +12,9 @@ namespace fs {
 // How the last component of a path reads.
 enum class LastType : u8 {
     Normal, // a name
-    Dot,    // "."
+    Dot, // "."
     DotDot, // ".."
-    Root,   // no component at all: "/" or a symlink to "/"; the walk ends where it stands
+    Root, // no component at all: "/" or a symlink to "/"; the walk ends where it stands
 };
 
 class PathWalker {
@@ -72,8 +72,8 @@ private:
 
 // Resolves `path` to a place: the final symlink followed when `follow` (or when a trailing slash demands a
 // directory). ENOTDIR for a trailing slash on a non-directory.
-Result<Path> resolve_path(const Path& root, const Path& start, StringView path, bool follow,
-                          const Credentials& credentials);
+Result<Path> resolve_path(
+    const Path& root, const Path& start, StringView path, bool follow, const Credentials& credentials);
 
 // The directory that holds the last component of `path` and that component, for the calls that create or
 // remove a name (mkdir, unlink, rename...). The last component is not looked up.
@@ -86,7 +86,7 @@ struct ParentAndName {
 
     StringView name_view() const { return StringView(name, length); }
 };
-Result<void> resolve_parent(const Path& root, const Path& start, StringView path, const Credentials& credentials,
-                            ParentAndName& out);
+Result<void> resolve_parent(
+    const Path& root, const Path& start, StringView path, const Credentials& credentials, ParentAndName& out);
 
 } // namespace fs

@@ -19,8 +19,14 @@ public:
     FileOperations& operations() const { return m_operations; }
     u32 flags() const { return m_flags; }
     bool is_path_only() const { return m_flags & kOPath; }
-    bool readable() const { return !is_path_only() && ((m_flags & kOAccMode) == kORdOnly || (m_flags & kOAccMode) == kORdWr); }
-    bool writable() const { return !is_path_only() && ((m_flags & kOAccMode) == kOWrOnly || (m_flags & kOAccMode) == kORdWr); }
+    bool readable() const
+    {
+        return !is_path_only() && ((m_flags & kOAccMode) == kORdOnly || (m_flags & kOAccMode) == kORdWr);
+    }
+    bool writable() const
+    {
+        return !is_path_only() && ((m_flags & kOAccMode) == kOWrOnly || (m_flags & kOAccMode) == kORdWr);
+    }
     // F_SETFL: only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT and O_NOATIME change (man 2 fcntl).
     void set_status_flags(u32 flags);
 

@@ -48,8 +48,8 @@ usize format_filesystems(char* buffer, usize size)
     usize length = 0;
     for (auto& type : registry()) {
         usize room = length < size ? size - length : 0;
-        length += format(room ? buffer + length : nullptr, room, "%s\t%s\n", type.needs_device() ? "" : "nodev",
-                         type.name());
+        length += format(
+            room ? buffer + length : nullptr, room, "%s\t%s\n", type.needs_device() ? "" : "nodev", type.name());
     }
     if (length == 0 && size > 0)
         buffer[0] = '\0';

@@ -30,7 +30,11 @@ public:
     virtual void statfs(StatFs& out) const;
 
 protected:
-    Superblock(const FileSystemType& type, u32 dev) : m_type(type), m_dev(dev) {}
+    Superblock(const FileSystemType& type, u32 dev)
+        : m_type(type)
+        , m_dev(dev)
+    {
+    }
 
 private:
     const FileSystemType& m_type;

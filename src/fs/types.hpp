@@ -28,14 +28,14 @@ inline constexpr u32 kMayExec = 1, kMayWrite = 2, kMayRead = 4;
 // open(2) flags, i386 values (asm-generic/fcntl.h).
 inline constexpr u32 kORdOnly = 0, kOWrOnly = 1, kORdWr = 2, kOAccMode = 3;
 inline constexpr u32 kOCreat = 0100, kOExcl = 0200, kONoCtty = 0400, kOTrunc = 01000, kOAppend = 02000,
-                     kONonBlock = 04000, kODsync = 010000, kOAsync = 020000, kODirect = 040000,
-                     kOLargeFile = 0100000, kODirectory = 0200000, kONoFollow = 0400000, kONoATime = 01000000,
-                     kOCloExec = 02000000, kOSync = 04010000, kOPath = 010000000, kOTmpFile = 020200000;
+                     kONonBlock = 04000, kODsync = 010000, kOAsync = 020000, kODirect = 040000, kOLargeFile = 0100000,
+                     kODirectory = 0200000, kONoFollow = 0400000, kONoATime = 01000000, kOCloExec = 02000000,
+                     kOSync = 04010000, kOPath = 010000000, kOTmpFile = 020200000;
 
 // *at(2) flags (linux/fcntl.h) and the special directory descriptor.
 inline constexpr i32 kAtFdCwd = -100;
-inline constexpr u32 kAtSymlinkNoFollow = 0x100, kAtRemoveDir = 0x200, kAtEAccess = 0x200,
-                     kAtSymlinkFollow = 0x400, kAtNoAutomount = 0x800, kAtEmptyPath = 0x1000;
+inline constexpr u32 kAtSymlinkNoFollow = 0x100, kAtRemoveDir = 0x200, kAtEAccess = 0x200, kAtSymlinkFollow = 0x400,
+                     kAtNoAutomount = 0x800, kAtEmptyPath = 0x1000;
 
 // renameat2(2) flags.
 inline constexpr u32 kRenameNoReplace = 1, kRenameExchange = 2, kRenameWhiteout = 4;

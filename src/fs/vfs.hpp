@@ -39,11 +39,10 @@ Result<void> mknodat(Caller& caller, i32 dirfd, StringView path, u32 mode, u32 d
 // unlinkat(2): with kAtRemoveDir it is rmdir(2). EINVAL for other flags.
 Result<void> unlinkat(Caller& caller, i32 dirfd, StringView path, u32 flags);
 // renameat2(2), every case of man 2 rename, with kRenameNoReplace and kRenameExchange.
-Result<void> renameat2(Caller& caller, i32 old_dirfd, StringView old_path, i32 new_dirfd, StringView new_path,
-                       u32 flags);
+Result<void> renameat2(
+    Caller& caller, i32 old_dirfd, StringView old_path, i32 new_dirfd, StringView new_path, u32 flags);
 // linkat(2): kAtSymlinkFollow follows a final symlink in old_path; kAtEmptyPath links the dirfd's file.
-Result<void> linkat(Caller& caller, i32 old_dirfd, StringView old_path, i32 new_dirfd, StringView new_path,
-                    u32 flags);
+Result<void> linkat(Caller& caller, i32 old_dirfd, StringView old_path, i32 new_dirfd, StringView new_path, u32 flags);
 Result<void> symlinkat(Caller& caller, StringView target, i32 new_dirfd, StringView link_path);
 // readlinkat(2): bytes copied (no NUL). EINVAL for a non-symlink or size 0.
 Result<usize> readlinkat(Caller& caller, i32 dirfd, StringView path, char* buffer, usize size);
@@ -82,8 +81,8 @@ Result<void> getdents(Caller& caller, i32 fd, DirEntrySink& sink);
 // --- mounts ---
 // mount(2), root only: a filesystem of type `fs_type` (ENODEV if unknown) on `target`, or with kMsBind the
 // place `source` names, or with kMsRemount new flags for the mount at target.
-Result<void> mount(Caller& caller, StringView source, StringView target, StringView fs_type, u32 flags,
-                   StringView data);
+Result<void> mount(
+    Caller& caller, StringView source, StringView target, StringView fs_type, u32 flags, StringView data);
 // umount2(2), root only: EINVAL when target is not a mount's root, EBUSY while in use or with submounts.
 Result<void> umount(Caller& caller, StringView target, u32 flags);
 

@@ -1,7 +1,7 @@
 // The calls that read or change attributes: stat, chmod, chown, utimensat, truncate, access
 // (fs/stat.c, fs/open.c chmod_common/chown_common/do_truncate/do_faccessat, fs/utimes.c, fs/attr.c).
-#include "kernel/clock.hpp"
 #include "fs/vfs_lookup.hpp"
+#include "kernel/clock.hpp"
 
 namespace fs {
 

@@ -104,8 +104,7 @@ Result<void> symlinkat(Caller& caller, StringView target, i32 new_dirfd, StringV
     return {};
 }
 
-Result<void> linkat(Caller& caller, i32 old_dirfd, StringView old_path, i32 new_dirfd, StringView new_path,
-                    u32 flags)
+Result<void> linkat(Caller& caller, i32 old_dirfd, StringView old_path, i32 new_dirfd, StringView new_path, u32 flags)
 {
     if (flags & ~(kAtSymlinkFollow | kAtEmptyPath))
         return Errno::INVAL;
@@ -175,8 +174,8 @@ Result<void> unlinkat(Caller& caller, i32 dirfd, StringView path, u32 flags)
     return do_unlink(caller, dirfd, path);
 }
 
-Result<void> renameat2(Caller& caller, i32 old_dirfd, StringView old_path, i32 new_dirfd, StringView new_path,
-                       u32 flags)
+Result<void> renameat2(
+    Caller& caller, i32 old_dirfd, StringView old_path, i32 new_dirfd, StringView new_path, u32 flags)
 {
     if (flags & ~(kRenameNoReplace | kRenameExchange | kRenameWhiteout))
         return Errno::INVAL;

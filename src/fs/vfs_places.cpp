@@ -46,8 +46,7 @@ Result<void> getdents(Caller& caller, i32 fd, DirEntrySink& sink)
     return file->iterate(sink);
 }
 
-Result<void> mount(Caller& caller, StringView source, StringView target, StringView fs_type, u32 flags,
-                   StringView data)
+Result<void> mount(Caller& caller, StringView source, StringView target, StringView fs_type, u32 flags, StringView data)
 {
     if (!is_fs_root(caller.credentials))
         return Errno::PERM; // CAP_SYS_ADMIN
@@ -65,8 +64,8 @@ Result<void> mount(Caller& caller, StringView source, StringView target, StringV
         Path what = TRY(lookup_at(caller, kAtFdCwd, source, true, false));
         if (!what.inode->is_directory())
             return Errno::NOTDIR; // binding files on files is not supported here
-        TRY(Mount::attach(where, MountSource { RefPtr<Superblock>(&what.mount->superblock()), what.inode },
-                          mount_flags));
+        TRY(Mount::attach(
+            where, MountSource { RefPtr<Superblock>(&what.mount->superblock()), what.inode }, mount_flags));
         return {};
     }
     FileSystemType* type = find_filesystem(fs_type);

@@ -27,7 +27,8 @@ struct Machine {
     std::vector<u8> ram;
     usize free_pages = 0;
 
-    Machine() : ram(kRamBytes)
+    Machine()
+        : ram(kRamBytes)
     {
         sim::reset();
         panic_reset();
@@ -89,7 +90,7 @@ void check_directory(fs::Inode& dir, int depth)
         require(fs::dirent_type(inode.mode()) == item.type);
         u32 type = inode.type();
         require(type == fs::kIfDir || type == fs::kIfReg || type == fs::kIfLnk || type == fs::kIfChr
-                || type == fs::kIfBlk || type == fs::kIfIfo || type == fs::kIfSock);
+            || type == fs::kIfBlk || type == fs::kIfIfo || type == fs::kIfSock);
         if (type == fs::kIfDir) {
             ++subdirectories;
             auto up = inode.parent();
@@ -109,7 +110,6 @@ void check_directory(fs::Inode& dir, int depth)
 
 } // namespace
 
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     Machine& m = machine();
@@ -125,8 +125,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         auto summary = fs::unpack_cpio(root, archive.empty() ? nullptr : archive.data(), size);
         require(!summary.is_error());
         // Every header is at least 110 bytes: the counts cannot exceed what fits.
-        require(u64 { summary.value().unpacked } + summary.value().skipped + summary.value().archives
-                <= size / 110 + 1);
+        require(
+            u64 { summary.value().unpacked } + summary.value().skipped + summary.value().archives <= size / 110 + 1);
         check_directory(*root.inode, 0);
     }
     mm::kmalloc_shrink();

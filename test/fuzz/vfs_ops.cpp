@@ -4,10 +4,10 @@
 // (names, types, link counts, file contents) must be the model's. Paths are made of the names a, b and c,
 // so calls collide often; symlinks all point at a path that never exists, so the model needs no link walk.
 #include <map>
-#include <stdio.h>
-#include <stdlib.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string>
 #include <vector>
 
@@ -36,7 +36,8 @@ void require(bool condition)
 struct Machine {
     std::vector<u8> ram;
     usize free_pages = 0;
-    Machine() : ram(kRamBytes)
+    Machine()
+        : ram(kRamBytes)
     {
         sim::reset();
         panic_reset();
@@ -68,7 +69,10 @@ struct Model {
     int next_id = 1;
     std::string cwd = "/";
 
-    static std::string parent_of(const std::string& path) { return path.substr(0, path.rfind('/')).empty() ? "/" : path.substr(0, path.rfind('/')); }
+    static std::string parent_of(const std::string& path)
+    {
+        return path.substr(0, path.rfind('/')).empty() ? "/" : path.substr(0, path.rfind('/'));
+    }
     const Node* find(const std::string& path) const
     {
         auto it = nodes.find(path);
@@ -266,7 +270,8 @@ struct Harness {
             return Errno::INVAL;
         if (target && target->type == Type::Dir && from.compare(0, to.size() + 1, to + "/") == 0)
             return Errno::NOTEMPTY;
-        if (to == from || (target && source->type != Type::Dir && target->type != Type::Dir && target->id == source->id))
+        if (to == from
+            || (target && source->type != Type::Dir && target->type != Type::Dir && target->id == source->id))
             return Errno {};
         if (target) {
             bool target_dir = target->type == Type::Dir;
@@ -289,7 +294,8 @@ struct Harness {
             return;
         const Node* source = model.find(from);
         const Node* target = model.find(to);
-        if (to == from || (target && target->type != Type::Dir && source->type != Type::Dir && target->id == source->id))
+        if (to == from
+            || (target && target->type != Type::Dir && source->type != Type::Dir && target->id == source->id))
             return;
         if (target && target->type == Type::Dir && model.cwd == to)
             model.cwd = ""; // the replaced directory was the cwd: it is gone
@@ -352,7 +358,9 @@ struct Harness {
         Errno want = model.parent_error(path);
         const Node* node = model.find(path);
         if (want == Errno {} && path != "/")
-            want = !node || node->type == Type::Symlink ? Errno::NOENT : node->type == Type::File ? Errno::NOTDIR : Errno {};
+            want = !node || node->type == Type::Symlink ? Errno::NOENT
+                : node->type == Type::File              ? Errno::NOTDIR
+                                                        : Errno {};
         require(got == want);
         if (want == Errno {})
             model.cwd = path;
@@ -438,7 +446,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             if (g_trace)
                 fprintf(stderr, "step %d op %d path %s cwd %s\n", step, op, path.c_str(), model.cwd.c_str());
             switch (op) {
-            case 0: harness.op_mkdir(path); break;
+            case 0:
+                harness.op_mkdir(path);
+                break;
             case 1:
             case 2: {
                 u32 offset = input.number(10000);
@@ -446,14 +456,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                 harness.op_write(path, op == 1, offset, bytes);
                 break;
             }
-            case 3: harness.op_truncate(path, input.number(9000)); break;
-            case 4: harness.op_unlink(path); break;
-            case 5: harness.op_rmdir(path); break;
-            case 6: harness.op_rename(path, input.path()); break;
-            case 7: harness.op_link(path, input.path()); break;
-            case 8: harness.op_symlink(path); break;
-            case 9: harness.op_chdir(path); break;
-            case 10: harness.op_chdir("/"); break;
+            case 3:
+                harness.op_truncate(path, input.number(9000));
+                break;
+            case 4:
+                harness.op_unlink(path);
+                break;
+            case 5:
+                harness.op_rmdir(path);
+                break;
+            case 6:
+                harness.op_rename(path, input.path());
+                break;
+            case 7:
+                harness.op_link(path, input.path());
+                break;
+            case 8:
+                harness.op_symlink(path);
+                break;
+            case 9:
+                harness.op_chdir(path);
+                break;
+            case 10:
+                harness.op_chdir("/");
+                break;
             }
             usize seen = 0;
             harness.check_tree(*mount->root(), "/", seen);

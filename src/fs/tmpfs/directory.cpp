@@ -74,8 +74,8 @@ Result<RefPtr<Inode>> TmpfsInode::parent()
     return RefPtr<Inode>(m_parent);
 }
 
-Result<RefPtr<Inode>> TmpfsInode::make_child(StringView name, u32 mode, u32 uid, u32 gid, u32 rdev,
-                                             StringView link_target)
+Result<RefPtr<Inode>> TmpfsInode::make_child(
+    StringView name, u32 mode, u32 uid, u32 gid, u32 rdev, StringView link_target)
 {
     if (!is_directory())
         return Errno::NOTDIR;

@@ -11,7 +11,10 @@ namespace fs::tmpfs {
 // The page budget of one tmpfs instance (its size= option); 0 pages means no limit.
 class PageBudget {
 public:
-    explicit PageBudget(u64 max_pages) : m_max_pages(max_pages) {}
+    explicit PageBudget(u64 max_pages)
+        : m_max_pages(max_pages)
+    {
+    }
     u64 max_pages() const { return m_max_pages; }
     u64 used_pages() const { return m_used_pages; }
     // Charges one page; ENOSPC when the limit is reached.
@@ -25,7 +28,10 @@ private:
 
 class FilePages {
 public:
-    explicit FilePages(PageBudget& budget) : m_budget(budget) {}
+    explicit FilePages(PageBudget& budget)
+        : m_budget(budget)
+    {
+    }
     ~FilePages();
     FilePages(const FilePages&) = delete;
     FilePages& operator=(const FilePages&) = delete;

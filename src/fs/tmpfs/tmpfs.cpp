@@ -169,11 +169,23 @@ Result<u64> parse_size(StringView text)
     u64 multiplier = 1;
     bool percent = false;
     switch (suffix) {
-    case 'k': case 'K': multiplier = u64 { 1 } << 10; break;
-    case 'm': case 'M': multiplier = u64 { 1 } << 20; break;
-    case 'g': case 'G': multiplier = u64 { 1 } << 30; break;
-    case '%': percent = true; break;
-    default: multiplier = 0;
+    case 'k':
+    case 'K':
+        multiplier = u64 { 1 } << 10;
+        break;
+    case 'm':
+    case 'M':
+        multiplier = u64 { 1 } << 20;
+        break;
+    case 'g':
+    case 'G':
+        multiplier = u64 { 1 } << 30;
+        break;
+    case '%':
+        percent = true;
+        break;
+    default:
+        multiplier = 0;
     }
     StringView digits = multiplier == 0 ? text : text.substring(0, text.length() - 1);
     if (multiplier == 0)

@@ -79,8 +79,8 @@ private:
     Result<void> add_entry(StringView name, RefPtr<TmpfsInode> inode);
     void remove_entry(DirectoryEntry& entry);
     void link_entry(DirectoryEntry& entry);
-    Result<RefPtr<Inode>> make_child(StringView name, u32 mode, u32 uid, u32 gid, u32 rdev,
-                                     StringView link_target = StringView());
+    Result<RefPtr<Inode>> make_child(
+        StringView name, u32 mode, u32 uid, u32 gid, u32 rdev, StringView link_target = StringView());
     void update_blocks();
 
     struct EntryName {

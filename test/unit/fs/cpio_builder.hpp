@@ -16,14 +16,17 @@ struct CpioEntry {
     unsigned ino = 0;
     unsigned uid = 0, gid = 0, nlink = 1, mtime = 0;
     unsigned dev_major = 0, dev_minor = 0, rdev_major = 0, rdev_minor = 0;
-    long name_size = -1;  // override namesize (-1: the real one)
-    long file_size = -1;  // override filesize
-    long check = -1;      // override the checksum (070702)
+    long name_size = -1; // override namesize (-1: the real one)
+    long file_size = -1; // override filesize
+    long check = -1; // override the checksum (070702)
 };
 
 class CpioBuilder {
 public:
-    explicit CpioBuilder(bool with_checksums = false) : m_magic(with_checksums ? "070702" : "070701") {}
+    explicit CpioBuilder(bool with_checksums = false)
+        : m_magic(with_checksums ? "070702" : "070701")
+    {
+    }
 
     CpioBuilder& add(const CpioEntry& entry)
     {
@@ -33,11 +36,11 @@ public:
         unsigned ino = entry.ino ? entry.ino : ++m_next_ino;
         char header[111];
         snprintf(header, sizeof header, "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", m_magic, ino,
-                 entry.mode, entry.uid, entry.gid, entry.nlink, entry.mtime,
-                 static_cast<unsigned>(entry.file_size >= 0 ? entry.file_size : entry.data.size()), entry.dev_major,
-                 entry.dev_minor, entry.rdev_major, entry.rdev_minor,
-                 static_cast<unsigned>(entry.name_size >= 0 ? entry.name_size : entry.name.size() + 1),
-                 entry.check >= 0 ? static_cast<unsigned>(entry.check) : (m_magic[5] == '2' ? sum : 0));
+            entry.mode, entry.uid, entry.gid, entry.nlink, entry.mtime,
+            static_cast<unsigned>(entry.file_size >= 0 ? entry.file_size : entry.data.size()), entry.dev_major,
+            entry.dev_minor, entry.rdev_major, entry.rdev_minor,
+            static_cast<unsigned>(entry.name_size >= 0 ? entry.name_size : entry.name.size() + 1),
+            entry.check >= 0 ? static_cast<unsigned>(entry.check) : (m_magic[5] == '2' ? sum : 0));
         bytes.append(header, 110);
         bytes.append(entry.name);
         bytes.push_back('\0');

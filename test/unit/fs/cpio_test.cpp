@@ -41,7 +41,7 @@ TEST_CASE("cpio: a good archive with every kind of entry", "[fs][cpio]")
     // A hard-linked pair: the first name has no data, the last carries it (GNU cpio's order).
     archive.add(CpioEntry { "bin/ls", 0100755, "", 77, 0, 0, 2, 4444 });
     archive.add(CpioEntry { "bin/dir", 0100755, "listing", 77, 0, 0, 2, 4444 });
-    archive.add(CpioEntry { "/etc", 040755 });                   // absolute: relative to the target
+    archive.add(CpioEntry { "/etc", 040755 }); // absolute: relative to the target
     archive.add(CpioEntry { "./etc/passwd", 0100600, "root:x:0:0\n" });
     archive.trailer();
     log_reset();
@@ -220,7 +220,7 @@ TEST_CASE("cpio: entries replace what is already there", "[fs][cpio]")
     archive.file("was-dir", "now a file");
     archive.symlink("full-dir", "cannot replace a non-empty directory");
     archive.file("same", "new");
-    archive.dir("was-file");   // a directory again: kept, attributes applied
+    archive.dir("was-file"); // a directory again: kept, attributes applied
     archive.trailer();
     CpioSummary summary = unpack(m, archive.bytes);
     CHECK(summary.unpacked == 4);

@@ -30,7 +30,7 @@ TEST_CASE("descriptors: dup'd and forked descriptors share an offset, two opens 
     CHECK(a2 == 2);
     CHECK(read_fd(m, a, 3) == "012");
     CHECK(read_fd(m, a2, 3) == "345"); // same description
-    CHECK(read_fd(m, b, 3) == "012");  // its own
+    CHECK(read_fd(m, b, 3) == "012"); // its own
     // fork: the copy names the same descriptions.
     auto child = m.fds->clone().release_value();
     CHECK(child->open_count() == 3);
@@ -63,7 +63,7 @@ TEST_CASE("descriptors: lowest free descriptor, dup2 and dup3 rules, EBADF", "[f
     CHECK(m.close(b) == 0);
     CHECK(m.close(b) == e(Errno::BADF));
     auto& fds = *m.fds;
-    CHECK(fds.dup2(a, a, 1024).value() == a);            // same fd: returned as is
+    CHECK(fds.dup2(a, a, 1024).value() == a); // same fd: returned as is
     CHECK(is_error(fds.dup2(5, 5, 1024), Errno::BADF)); // unless it is not open
     CHECK(is_error(fds.dup3(a, a, 0, 1024), Errno::INVAL));
     CHECK(is_error(fds.dup3(a, 9, kOAppend, 1024), Errno::INVAL));

@@ -7,10 +7,10 @@
 #include <string>
 
 #include "../mm/sim_ram.hpp"
-#include "kernel/clock.hpp"
 #include "fs/namei.hpp"
 #include "fs/tmpfs/tmpfs.hpp"
 #include "fs/vfs.hpp"
+#include "kernel/clock.hpp"
 
 namespace fs_test {
 
@@ -32,7 +32,8 @@ struct FsMachine {
     RefPtr<FdTable> fds;
     Credentials credentials {};
 
-    explicit FsMachine(StringView options = "", usize megabytes = 48) : ram(megabytes)
+    explicit FsMachine(StringView options = "", usize megabytes = 48)
+        : ram(megabytes)
     {
         auto source = tmpfs::create(options);
         REQUIRE_FALSE(source.is_error());
@@ -207,8 +208,8 @@ struct EntryList final : DirEntrySink {
     {
         if (items.size() >= room)
             return false;
-        items.push_back(Item { std::string(entry.name.characters(), entry.name.length()), entry.ino,
-                               entry.next_offset, entry.type });
+        items.push_back(Item {
+            std::string(entry.name.characters(), entry.name.length()), entry.ino, entry.next_offset, entry.type });
         return true;
     }
     bool has(const std::string& name) const

@@ -85,7 +85,7 @@ TEST_CASE("namei: symlinks in the middle and at the end", "[fs][namei]")
     REQUIRE(m.mkdir("/a") == 0);
     REQUIRE(m.mkdir("/a/b") == 0);
     m.write_file("/a/b/file", "data");
-    REQUIRE(m.symlink("b", "/a/rel") == 0);       // relative to the link's directory
+    REQUIRE(m.symlink("b", "/a/rel") == 0); // relative to the link's directory
     REQUIRE(m.symlink("/a/b", "/abs") == 0);
     REQUIRE(m.symlink("/abs/file", "/chain1") == 0);
     REQUIRE(m.symlink("chain1", "/chain2") == 0);

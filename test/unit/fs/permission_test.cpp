@@ -207,7 +207,7 @@ TEST_CASE("permissions: chown rules", "[fs][permission]")
     m.be(1000, 1000, { 50 });
     CHECK(m.chown("/f", 1001, 0xffffffff) == e(Errno::PERM));
     CHECK(m.chown("/f", 0xffffffff, 60) == e(Errno::PERM)); // not one of its groups
-    CHECK(m.chown("/f", 1000, 50) == 0);                      // chgrp to its own group
+    CHECK(m.chown("/f", 1000, 50) == 0); // chgrp to its own group
     Stat st = m.stat("/f");
     CHECK(st.gid == 50);
     CHECK(st.mode == (kIfReg | 0755)); // set-user-ID and set-group-ID (group x set) cleared

@@ -121,7 +121,7 @@ TEST_CASE("renameat2: RENAME_NOREPLACE and RENAME_EXCHANGE", "[fs][rename]")
     CHECK(m.read_file("/f2") == "one");
     // Exchanging a file and a directory in different parents moves a ".." link.
     m.write_file("/other/file", "o");
-    u32 dir_links = m.stat("/dir").nlink;   // 3: has sub
+    u32 dir_links = m.stat("/dir").nlink; // 3: has sub
     u32 other_links = m.stat("/other").nlink; // 2
     REQUIRE(m.rename("/dir/sub", "/other/file", kRenameExchange) == 0);
     CHECK(is_dir(m.stat("/other/file").mode));

@@ -355,9 +355,8 @@ TEST_CASE("tmpfs: device nodes, FIFOs and sockets are inodes with rdev", "[fs][t
         }
     };
     static Zero zero;
-    set_special_file_resolver([](u32 mode, u32 rdev) -> FileOperations* {
-        return is_chr(mode) && rdev == make_dev(1, 3) ? &zero : nullptr;
-    });
+    set_special_file_resolver(
+        [](u32 mode, u32 rdev) -> FileOperations* { return is_chr(mode) && rdev == make_dev(1, 3) ? &zero : nullptr; });
     int fd = m.open("/null", kORdOnly);
     REQUIRE(fd >= 0);
     char buffer[4] = { 1, 1, 1, 1 };
