@@ -1,0 +1,41 @@
+// The default open-file operations (the inode's own data) and the hook through which device nodes and FIFOs
+// find theirs.
+#include "fs/file_operations.hpp"
+
+#include "fs/inode.hpp"
+#include "fs/open_file.hpp"
+
+namespace fs {
+
+Result<usize> FileOperations::read(OpenFile& file, u64 offset, void* buffer, usize count)
+{
+    return file.inode().read(offset, buffer, count);
+}
+
+Result<usize> FileOperations::write(OpenFile& file, u64 offset, const void* buffer, usize count)
+{
+    return file.inode().write(offset, buffer, count);
+}
+
+namespace {
+
+class InodeFileOperations final : public FileOperations { };
+
+SpecialFileResolver g_special_file_resolver = nullptr;
+
+} // namespace
+
+FileOperations& inode_file_operations()
+{
+    static InodeFileOperations operations;
+    return operations;
+}
+
+void set_special_file_resolver(SpecialFileResolver resolver) { g_special_file_resolver = resolver; }
+
+FileOperations* resolve_special_file(u32 mode, u32 rdev)
+{
+    return g_special_file_resolver ? g_special_file_resolver(mode, rdev) : nullptr;
+}
+
+} // namespace fs

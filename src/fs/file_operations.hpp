@@ -1,0 +1,42 @@
+// FileOperations: what an open file does on read, write, ioctl and poll (struct file_operations). Regular files,
+// directories and symlinks use their inode's data; device nodes and FIFOs get their operations from whoever
+// registered for them (drivers, pipes), so a driver can serve a node that lives on any filesystem.
+#pragma once
+
+#include "fs/types.hpp"
+#include "lib/result.hpp"
+
+namespace fs {
+
+class OpenFile;
+class Inode;
+
+class FileOperations {
+public:
+    // Called once when the open file is made; an error fails the open(2).
+    virtual Result<void> open(OpenFile&) { return {}; }
+    // Called when the last descriptor of the open file goes.
+    virtual void release(OpenFile&) { }
+    // Read and write at `offset`; the caller advances the file position by the result.
+    virtual Result<usize> read(OpenFile& file, u64 offset, void* buffer, usize count);
+    virtual Result<usize> write(OpenFile& file, u64 offset, const void* buffer, usize count);
+    virtual Result<i32> ioctl(OpenFile&, u32, uptr) { return Errno::NOTTY; }
+    // Readiness as poll(2) bits; a file that never blocks is always ready.
+    virtual u32 poll(OpenFile&) { return kPollIn | kPollOut | kPollRdNorm | kPollWrNorm; }
+    // Whether lseek moves the position (pipes and terminals say no: ESPIPE).
+    virtual bool seekable() const { return true; }
+
+protected:
+    ~FileOperations() = default;
+};
+
+// Regular files: read and write the inode's data.
+FileOperations& inode_file_operations();
+
+// Where device nodes and FIFOs find their operations: a driver registry installs a resolver; none (or one
+// answering nullptr) makes the open fail with ENXIO for devices and a FIFO open fail with ENXIO too.
+using SpecialFileResolver = FileOperations* (*)(u32 mode, u32 rdev);
+void set_special_file_resolver(SpecialFileResolver resolver);
+FileOperations* resolve_special_file(u32 mode, u32 rdev);
+
+} // namespace fs

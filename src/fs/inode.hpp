@@ -1,0 +1,125 @@
+// Inode: one file of any type as the VFS sees it (man 7 inode): its attributes, and the virtual operations a
+// filesystem implements for it. Directory operations take a single name component: path walking, permission
+// checks and the rules shared by all filesystems live in the VFS (namei.cpp, vfs_*.cpp); an Inode subclass only
+// does what its storage needs. Unimplemented operations answer as Linux does for a filesystem without them.
+#pragma once
+
+#include "fs/types.hpp"
+#include "lib/ref_ptr.hpp"
+#include "lib/result.hpp"
+
+namespace fs {
+
+class Superblock;
+class OpenFile;
+class FileOperations;
+
+// The attributes every inode has (struct inode's i_mode, i_uid...). Times are nanoseconds since the epoch.
+struct InodeAttributes {
+    u64 ino { 0 };
+    u32 mode { 0 }; // type and permission bits
+    u32 uid { 0 };
+    u32 gid { 0 };
+    u32 nlink { 0 };
+    u32 rdev { 0 };
+    u64 size { 0 };
+    u64 blocks { 0 }; // 512-byte units actually held
+    i64 atime_ns { 0 };
+    i64 mtime_ns { 0 };
+    i64 ctime_ns { 0 };
+};
+
+// Receives entries from Inode::iterate; returns false when it has no room for this one (it is then not
+// consumed and iteration stops, so the next call starts with it again).
+class DirEntrySink {
+public:
+    virtual bool emit(const DirEntry& entry) = 0;
+
+protected:
+    ~DirEntrySink() = default;
+};
+
+class Inode : public RefCounted<Inode> {
+public:
+    virtual ~Inode();
+
+    Superblock& superblock() const { return *m_superblock; }
+    InodeAttributes& attributes() { return m_attributes; }
+    const InodeAttributes& attributes() const { return m_attributes; }
+    u64 ino() const { return m_attributes.ino; }
+    u32 mode() const { return m_attributes.mode; }
+    u32 type() const { return m_attributes.mode & kIfMt; }
+    bool is_directory() const { return fs::is_dir(m_attributes.mode); }
+    bool is_symlink() const { return fs::is_lnk(m_attributes.mode); }
+    bool is_regular() const { return fs::is_reg(m_attributes.mode); }
+
+    // How many mounts sit on this directory: path walks look for a mount only when it is not 0, and rmdir and
+    // rename of a mount point give EBUSY.
+    u32 mount_count() const { return m_mount_count; }
+    void add_mount() { ++m_mount_count; }
+    void remove_mount() { --m_mount_count; }
+
+    // Fills every field of a Stat from the attributes.
+    void stat(Stat& out) const;
+    // Sets ctime (and mtime when `modified`) to the current wall-clock time.
+    void touch_ctime();
+    void touch_mtime();
+
+    // --- directory operations: `name` is one component, never "." or "..", at most kNameMax bytes ---
+
+    // The inode named `name` in this directory: ENOENT, or ENOTDIR when this is not a directory.
+    virtual Result<RefPtr<Inode>> lookup(StringView name);
+    // The directory's parent (what ".." names); a filesystem's root is its own parent. ENOENT once removed.
+    virtual Result<RefPtr<Inode>> parent();
+    // A new non-directory, non-symlink inode (regular, FIFO, device, socket: mode carries the type). The caller
+    // has checked that `name` is absent and applied umask. EEXIST, ENOSPC, ENOMEM.
+    virtual Result<RefPtr<Inode>> create(StringView name, u32 mode, u32 uid, u32 gid, u32 rdev);
+    virtual Result<RefPtr<Inode>> mkdir(StringView name, u32 mode, u32 uid, u32 gid);
+    virtual Result<RefPtr<Inode>> symlink(StringView name, StringView target, u32 uid, u32 gid);
+    // A new name for `target` (not a directory, on this filesystem). EMLINK at the link limit.
+    virtual Result<void> link(StringView name, Inode& target);
+    // Removes the name of a non-directory.
+    virtual Result<void> unlink(StringView name);
+    // Removes the name of an empty directory; ENOTEMPTY otherwise.
+    virtual Result<void> rmdir(StringView name);
+    // Moves `old_name` here to `new_name` in `new_dir` (same filesystem). The VFS has checked types,
+    // permissions and loops; the filesystem replaces an existing target (an empty directory only: ENOTEMPTY),
+    // or with kRenameExchange swaps the two, and fixes link counts.
+    virtual Result<void> rename(StringView old_name, Inode& new_dir, StringView new_name, u32 flags);
+    // Calls `sink` for entries from cookie `offset` on ("." is 0, ".." is 1), advancing `offset` past each
+    // one it accepts. Cookies stay valid while entries come and go.
+    virtual Result<void> iterate(u64& offset, DirEntrySink& sink);
+    // Whether the directory has no entries but "." and "..".
+    virtual bool is_empty_directory();
+
+    // --- symlinks ---
+    // Copies up to `size` bytes of the target (not NUL-terminated); returns how many. EINVAL if not a symlink.
+    virtual Result<usize> readlink(char* buffer, usize size);
+
+    // --- data and attributes ---
+    // Sets the size, discarding or zero-extending data. EINVAL by default (no data to cut).
+    virtual Result<void> truncate(u64 size);
+    // Applies the attribute changes the VFS has already authorised; a size change goes through truncate().
+    virtual Result<void> setattr(const SetAttr& change);
+    // Regular-file data at `offset`. Reads past the end give 0 bytes; writes extend the file.
+    virtual Result<usize> read(u64 offset, void* buffer, usize count);
+    virtual Result<usize> write(u64 offset, const void* buffer, usize count);
+
+    // lseek's SEEK_DATA (`hole` false) and SEEK_HOLE: by default the whole file is data, with the one hole at
+    // its end. ENXIO at or past the end.
+    virtual Result<u64> seek_data(u64 offset, bool hole);
+
+    // The operations an open file of this inode uses. Device nodes and FIFOs get theirs from the VFS's device
+    // hook instead (see file_operations.hpp).
+    virtual FileOperations& file_operations();
+
+protected:
+    Inode(Superblock& superblock, u64 ino, u32 mode);
+
+private:
+    RefPtr<Superblock> m_superblock;
+    InodeAttributes m_attributes;
+    u32 m_mount_count { 0 };
+};
+
+} // namespace fs

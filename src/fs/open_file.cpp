@@ -1,0 +1,151 @@
+// Open file descriptions: position, status flags, and the checks read/write/lseek make before reaching the
+// file's operations.
+#include "fs/open_file.hpp"
+
+#include <utility>
+
+namespace fs {
+
+namespace {
+
+constexpr u32 kSettableStatusFlags = kOAppend | kONonBlock | kOAsync | kODirect | kONoATime;
+constexpr u32 kCreationFlags = kOCreat | kOExcl | kONoCtty | kOTrunc;
+
+} // namespace
+
+OpenFile::OpenFile(Path path, u32 flags, FileOperations& operations)
+    : m_path(std::move(path))
+    , m_flags(flags & ~kCreationFlags)
+    , m_operations(operations)
+{
+}
+
+Result<RefPtr<OpenFile>> OpenFile::create(Path path, u32 flags, FileOperations& operations)
+{
+    auto file = TRY(make_ref<OpenFile>(std::move(path), flags, operations));
+    if (!file->is_path_only())
+        TRY(operations.open(*file));
+    file->m_opened = true;
+    return file;
+}
+
+OpenFile::~OpenFile()
+{
+    if (m_opened && !is_path_only())
+        m_operations.release(*this);
+}
+
+void OpenFile::set_status_flags(u32 flags)
+{
+    m_flags = (m_flags & ~kSettableStatusFlags) | (flags & kSettableStatusFlags);
+}
+
+Result<usize> OpenFile::read(void* buffer, usize count)
+{
+    if (!readable())
+        return Errno::BADF;
+    if (inode().is_directory())
+        return Errno::ISDIR;
+    usize done = TRY(m_operations.read(*this, m_offset, buffer, count));
+    if (m_operations.seekable())
+        m_offset += done;
+    return done;
+}
+
+Result<usize> OpenFile::write(const void* buffer, usize count)
+{
+    if (!writable())
+        return Errno::BADF;
+    if (m_operations.seekable() && (m_flags & kOAppend))
+        m_offset = inode().attributes().size;
+    if (m_operations.seekable() && count > 0 && inode().is_regular() && m_offset >= size_limit())
+        return Errno::FBIG;
+    if (m_operations.seekable() && inode().is_regular() && count > size_limit() - m_offset)
+        count = static_cast<usize>(size_limit() - m_offset); // a short write up to the limit
+    usize done = TRY(m_operations.write(*this, m_offset, buffer, count));
+    if (m_operations.seekable())
+        m_offset += done;
+    return done;
+}
+
+Result<usize> OpenFile::pread(void* buffer, usize count, i64 offset)
+{
+    if (!readable())
+        return Errno::BADF;
+    if (offset < 0)
+        return Errno::INVAL;
+    if (!m_operations.seekable())
+        return Errno::SPIPE;
+    if (inode().is_directory())
+        return Errno::ISDIR;
+    return m_operations.read(*this, static_cast<u64>(offset), buffer, count);
+}
+
+Result<usize> OpenFile::pwrite(const void* buffer, usize count, i64 offset)
+{
+    if (!writable())
+        return Errno::BADF;
+    if (offset < 0)
+        return Errno::INVAL;
+    if (!m_operations.seekable())
+        return Errno::SPIPE;
+    // Linux quirk kept: with O_APPEND, pwrite appends (man 2 pwrite, BUGS).
+    u64 at = (m_flags & kOAppend) ? inode().attributes().size : static_cast<u64>(offset);
+    if (count > 0 && inode().is_regular() && at >= size_limit())
+        return Errno::FBIG;
+    if (inode().is_regular() && count > size_limit() - at)
+        count = static_cast<usize>(size_limit() - at);
+    return m_operations.write(*this, at, buffer, count);
+}
+
+Result<u64> OpenFile::seek(i64 offset, u32 whence)
+{
+    if (is_path_only())
+        return Errno::BADF;
+    if (!m_operations.seekable())
+        return Errno::SPIPE;
+    i64 base;
+    bool directory = inode().is_directory();
+    switch (whence) {
+    case kSeekSet:
+        base = 0;
+        break;
+    case kSeekCur:
+        base = static_cast<i64>(m_offset);
+        break;
+    case kSeekEnd:
+        if (directory)
+            return Errno::INVAL;
+        base = static_cast<i64>(inode().attributes().size);
+        break;
+    case kSeekData:
+    case kSeekHole: {
+        if (directory || offset < 0)
+            return directory ? Errno::INVAL : Errno::NXIO;
+        m_offset = TRY(inode().seek_data(static_cast<u64>(offset), whence == kSeekHole));
+        return m_offset;
+    }
+    default:
+        return Errno::INVAL;
+    }
+    i64 target;
+    if (__builtin_add_overflow(base, offset, &target) || target < 0)
+        return Errno::INVAL;
+    if (!directory && inode().is_regular() && static_cast<u64>(target) > kMaxFileSize)
+        return Errno::INVAL;
+    m_offset = static_cast<u64>(target);
+    return m_offset;
+}
+
+Result<void> OpenFile::iterate(DirEntrySink& sink)
+{
+    if (is_path_only())
+        return Errno::BADF;
+    if (!inode().is_directory())
+        return Errno::NOTDIR;
+    if (inode().attributes().nlink == 0)
+        return Errno::NOENT; // a removed directory lists nothing (Linux: ENOENT)
+    return inode().iterate(m_offset, sink);
+}
+
+} // namespace fs

@@ -1,0 +1,61 @@
+// The filesystem type registry (register_filesystem, get_fs_type) and anonymous device numbers.
+#include "fs/superblock.hpp"
+
+#include "lib/format.hpp"
+
+namespace fs {
+
+namespace {
+
+IntrusiveList<FileSystemType, &FileSystemType::registry_node>& registry()
+{
+    static IntrusiveList<FileSystemType, &FileSystemType::registry_node> list;
+    return list;
+}
+
+u32 g_next_anonymous_minor = 1;
+
+} // namespace
+
+void Superblock::statfs(StatFs& out) const
+{
+    out = StatFs {};
+    out.block_size = 4096;
+    out.name_max = kNameMax;
+}
+
+Result<void> register_filesystem(FileSystemType& type)
+{
+    if (type.registry_node.is_linked() || find_filesystem(type.name()))
+        return Errno::BUSY;
+    registry().push_back(type);
+    return {};
+}
+
+void unregister_filesystem(FileSystemType& type) { registry().remove(type); }
+
+FileSystemType* find_filesystem(StringView name)
+{
+    for (auto& type : registry()) {
+        if (name == StringView(type.name()))
+            return &type;
+    }
+    return nullptr;
+}
+
+usize format_filesystems(char* buffer, usize size)
+{
+    usize length = 0;
+    for (auto& type : registry()) {
+        usize room = length < size ? size - length : 0;
+        length += format(
+            room ? buffer + length : nullptr, room, "%s\t%s\n", type.needs_device() ? "" : "nodev", type.name());
+    }
+    if (length == 0 && size > 0)
+        buffer[0] = '\0';
+    return length;
+}
+
+u32 allocate_anonymous_dev() { return make_dev(0, g_next_anonymous_minor++); }
+
+} // namespace fs

@@ -1,0 +1,72 @@
+// FilePages: a tmpfs file's data, one page frame per 4 KiB page that holds any, in a red-black tree keyed by
+// page index. Holes (pages never written, or cut away by truncate) read as zeros and hold no memory, so a
+// sparse file costs only what it stores. Each page is charged to the filesystem's size limit.
+#pragma once
+
+#include "lib/rb_tree.hpp"
+#include "lib/result.hpp"
+
+namespace fs::tmpfs {
+
+// The page budget of one tmpfs instance (its size= option); 0 pages means no limit.
+class PageBudget {
+public:
+    explicit PageBudget(u64 max_pages)
+        : m_max_pages(max_pages)
+    {
+    }
+    u64 max_pages() const { return m_max_pages; }
+    u64 used_pages() const { return m_used_pages; }
+    // Charges one page; ENOSPC when the limit is reached.
+    Result<void> charge();
+    void uncharge() { --m_used_pages; }
+
+private:
+    u64 m_max_pages;
+    u64 m_used_pages { 0 };
+};
+
+class FilePages {
+public:
+    explicit FilePages(PageBudget& budget)
+        : m_budget(budget)
+    {
+    }
+    ~FilePages();
+    FilePages(const FilePages&) = delete;
+    FilePages& operator=(const FilePages&) = delete;
+
+    // Copies [offset, offset + count) into `buffer`, zeros for holes. The caller clamps the range to the size.
+    void read(u64 offset, void* buffer, usize count) const;
+    // Stores `count` bytes at `offset`, allocating pages as needed; returns how many were stored before the
+    // budget or memory ran out (ENOSPC or ENOMEM when not even one byte was).
+    Result<usize> write(u64 offset, const void* buffer, usize count);
+    // Frees every page wholly at or past `size` and zeros the rest of the page `size` falls in, so that a
+    // later extension reads zeros there (truncate(2)).
+    void truncate(u64 size);
+    u64 page_count() const { return m_pages.size(); }
+    // The first byte at or after `offset` in a page that holds data, or kNone (for SEEK_DATA).
+    static constexpr u64 kNone = ~u64 { 0 };
+    u64 next_data(u64 offset) const;
+    // The first byte at or after `offset` in a hole (for SEEK_HOLE; the end of file counts as one).
+    u64 next_hole(u64 offset) const;
+
+private:
+    struct Page {
+        RbTreeNode node;
+        u64 index;
+        PhysAddr frame;
+    };
+    struct PageIndex {
+        u64 operator()(const Page& page) const { return page.index; }
+    };
+
+    static u8* bytes_of(const Page& page);
+    Result<Page*> page_for_write(u64 index);
+    void free_page(Page& page);
+
+    PageBudget& m_budget;
+    RbTree<Page, &Page::node, PageIndex> m_pages;
+};
+
+} // namespace fs::tmpfs
