@@ -4,7 +4,7 @@
 #pragma once
 
 #include "fs/inode.hpp"
-#include "proc/process.hpp"
+#include "proc/credentials.hpp"
 
 namespace fs {
 

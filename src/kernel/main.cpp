@@ -5,7 +5,9 @@
 #include "arch/arch.hpp"
 #include "boot/cmdline.hpp"
 #include "boot/multiboot.hpp"
+#include "drivers/console_device.hpp"
 #include "drivers/serial.hpp"
+#include "fs/root.hpp"
 #include "drivers/vga_text.hpp"
 #include "kernel/clock.hpp"
 #include "kernel/log.hpp"
@@ -137,6 +139,15 @@ void report_command_line()
         log_warning("command line: %zu more warnings", g_command_line.warnings_dropped());
 }
 
+// The root filesystem and the devices init needs to start: /dev/console.
+void start_filesystems()
+{
+    if (auto root = fs::mount_system_root(); root.is_error())
+        log_error("vfs: no root filesystem: %s", errno_name(root.error()));
+    if (auto console = drivers::register_console_device(); console.is_error())
+        log_error("console: /dev/console not registered: %s", errno_name(console.error()));
+}
+
 // Until the initramfs (the VFS issue), the first program is the first Multiboot module that is an ELF file;
 // its module string gives argv ("path arg1 arg2"). Its exit ends the system, as init's does on Linux:
 // a panic, or with init_exit=poweroff a status line and power-off (how `./cadenza exec` runs programs).
@@ -194,10 +205,12 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
     log_info("timer: %u Hz", arch::timer_hz());
     clock_init();
 
+    // Before anything else allocates: the memory self-tests count every page back.
     if (const char* test = g_command_line.test(); test[0]) {
         panic_set_test_mode(true);
         run_selftests(test);
     }
+    start_filesystems();
     run_first_program();
     log_notice("Cadenza is up; there is no init to run (init=%s)", g_command_line.init());
     for (;;)

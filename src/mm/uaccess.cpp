@@ -24,6 +24,20 @@ Result<void> copy_from_user(void* to, uptr from, usize length)
     return {};
 }
 
+usize copy_from_user_partial(void* to, uptr from, usize length)
+{
+    if (!is_user_range(from, length))
+        return 0;
+    return length - arch::copy_from_user_raw(to, from, length);
+}
+
+usize copy_to_user_partial(uptr to, const void* from, usize length)
+{
+    if (!is_user_range(to, length))
+        return 0;
+    return length - arch::copy_to_user_raw(to, from, length);
+}
+
 Result<void> copy_to_user(uptr to, const void* from, usize length)
 {
     if (!is_user_range(to, length))

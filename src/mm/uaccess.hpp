@@ -30,6 +30,10 @@ inline bool is_user_range(uptr address, usize length)
 
 Result<void> copy_from_user(void* to, uptr from, usize length);
 Result<void> copy_to_user(uptr to, const void* from, usize length);
+// As far as the memory allows: the bytes copied before the first that faults (read and write move what
+// they can, then stop). 0 for a range outside user space.
+usize copy_from_user_partial(void* to, uptr from, usize length);
+usize copy_to_user_partial(uptr to, const void* from, usize length);
 // Copies a NUL-terminated string into `to` (`size` bytes); returns its length. ENAMETOOLONG when no NUL comes
 // within `size` bytes, EFAULT on a bad address.
 Result<usize> copy_string_from_user(char* to, uptr from, usize size);

@@ -4,6 +4,8 @@
 
 #include "kernel/log.hpp"
 #include "lib/string.hpp"
+#include "fs/root.hpp"
+#include "fs/vfs.hpp"
 #include "proc/elf.hpp"
 #include "proc/futex.hpp"
 #include "kernel/panic.hpp"
@@ -170,6 +172,8 @@ void destroy_process(Process& process)
         g_dead.remove(process);
     while (Process* child = process.children.pop_front())
         child->parent = nullptr;
+    process.files.reset();
+    process.fs.reset();
     process.space.reset();
     mm::kfree(process.kernel_stack);
     delete &process;
@@ -199,6 +203,28 @@ void end_process(Process& group)
         group.parent = nullptr;
         g_dead.push_back(group);
     }
+}
+
+// Init's place in the tree and its first descriptors: /dev/console on 0, 1 and 2 (Linux's console_on_rootfs).
+// Without a console it starts with none, with a warning, as on Linux.
+Result<void> give_init_files(Process& init)
+{
+    fs::Path root = fs::system_root();
+    if (!root.is_valid()) {
+        log_error("init: no root filesystem");
+        return Errno::NOENT;
+    }
+    init.fs = TRY(fs::FsContext::create(root));
+    init.files = TRY(fs::FdTable::create());
+    fs::Caller caller { *init.fs, *init.files, init.credentials, fs::FdTable::kDefaultLimit };
+    auto console = fs::openat(caller, fs::kAtFdCwd, "/dev/console", fs::kORdWr, 0);
+    if (console.is_error()) {
+        log_warning("init: unable to open an initial console: %s", errno_name(console.error()));
+        return {};
+    }
+    TRY(init.files->dup(console.value(), fs::FdTable::kDefaultLimit));
+    TRY(init.files->dup(console.value(), fs::FdTable::kDefaultLimit));
+    return {};
 }
 
 void on_user_trap(const arch::UserTrap& trap)
@@ -283,6 +309,10 @@ Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const
     g_next_pid = 1;
     Process* init = TRY(create_process());
     copy_string(init->name, base_name(path), sizeof(init->name));
+    if (auto files = give_init_files(*init); files.is_error()) {
+        destroy_process(*init);
+        return files.error();
+    }
     default_limits(init->limits);
     arch::fpu_initial_state(init->fpu_state());
     init->space = std::move(image.space);
@@ -346,6 +376,15 @@ Result<i32> clone_current(const CloneRequest& request)
     }
     copy_string(child->name, parent.name, sizeof(child->name));
     child->credentials = parent.credentials;
+    // CLONE_FS and CLONE_FILES share the place in the tree and the descriptors; otherwise the child gets copies.
+    auto fs = (flags & kCloneFs) ? Result<RefPtr<fs::FsContext>>(parent.fs) : parent.fs->clone();
+    auto files = (flags & kCloneFiles) ? Result<RefPtr<fs::FdTable>>(parent.files) : parent.files->clone();
+    if (fs.is_error() || files.is_error()) {
+        destroy_process(*child);
+        return fs.is_error() ? fs.error() : files.error();
+    }
+    child->fs = fs.release_value();
+    child->files = files.release_value();
     for (u32 i = 0; i < arch::kTlsEntries; ++i) {
         child->tls[i] = parent.tls[i];
         child->tls_used[i] = parent.tls_used[i];
@@ -368,7 +407,6 @@ Result<i32> clone_current(const CloneRequest& request)
         ++group.live_threads;
     } else {
         child->exit_signal = static_cast<int>(flags & 0xFF);
-        child->umask = group.umask;
         for (u32 i = 0; i < kResourceLimits; ++i)
             child->limits[i] = group.limits[i];
         child->pgid = group.pgid;
@@ -418,6 +456,8 @@ void exit_thread(u32 wait_status)
         futex_wake(self.space.get(), self.clear_child_tid, 1, kFutexBitsetAll);
     }
     wake_all(self.vfork_waiters);
+    self.files.reset(); // the last reference closes every descriptor
+    self.fs.reset();
     self.space.reset(); // the memory goes back now (with the last thread); the rest waits for the parent's wait4
     group.dead_threads_cpu += self.cpu;
     self.cpu = {};

@@ -7,18 +7,12 @@
 #include "lib/own_ptr.hpp"
 #include "lib/ref_ptr.hpp"
 #include "lib/rb_tree.hpp"
+#include "fs/fd_table.hpp"
+#include "fs/fs_context.hpp"
 #include "mm/address_space.hpp"
+#include "proc/credentials.hpp"
 
 namespace proc {
-
-struct Credentials {
-    static constexpr usize kMaxGroups = 64; // supplementary groups this kernel keeps (Linux allows 65536)
-    u32 uid, euid, suid, fsuid;
-    u32 gid, egid, sgid, fsgid;
-    u32 groups[kMaxGroups];
-    usize group_count;
-    bool is_root() const { return euid == 0; } // until capabilities exist, root is all of them
-};
 
 // Resource limits (man 2 getrlimit): RLIMIT_CPU .. RLIMIT_RTTIME, with Linux's defaults for init.
 inline constexpr u32 kResourceLimits = 16, kRlimitStack = 3;
@@ -82,6 +76,8 @@ struct Process {
     char name[16] {}; // comm: the executable's base name, as prctl(PR_GET_NAME) and /proc show it
     RefPtr<mm::AddressSpace> space; // shared by the threads of a process, and by a CLONE_VM child
     Credentials credentials {};     // per thread, as on Linux (musl changes them in every thread)
+    RefPtr<fs::FsContext> fs;       // root, working directory, umask: shared under CLONE_FS
+    RefPtr<fs::FdTable> files;      // descriptors: shared under CLONE_FILES
     uptr clear_child_tid { 0 };     // set_tid_address, CLONE_CHILD_CLEARTID
     uptr set_child_tid { 0 };       // CLONE_CHILD_SETTID: the tid goes here on the way to user mode
     arch::TlsDescriptor tls[arch::kTlsEntries] {};
@@ -128,7 +124,6 @@ struct Process {
     int exit_signal { kSigChld }; // sent to the parent when the process ends (clone's CSIGNAL; 0: none)
     i32 pgid { 0 }; // process group, for wait4(0 or -pgid)
     i32 sid { 0 };
-    u32 umask { 022 };
     ResourceLimit limits[kResourceLimits] {};
     CpuTime children_cpu {}; // of children reaped by wait4, for times()
     SignalAction signal_actions[kSignalCount + 1] {};

@@ -231,8 +231,11 @@ Result<u32> sys_ssetmask(u32 mask);
 Result<i32> sys_sigsuspend(u32 unused1, u32 unused2, u32 mask);
 
 // syscall/console.cpp (until the VFS: descriptors 0, 1 and 2 are the kernel console)
+Result<u32> sys_read(i32 fd, u32 buffer, u32 count);
 Result<u32> sys_write(i32 fd, u32 buffer, u32 count);
+Result<u32> sys_readv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count);
 Result<u32> sys_writev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count);
+Result<i32> sys_close(i32 fd);
 Result<i32> sys_ioctl(i32 fd, u32 request, u32 argument);
 
 } // namespace sys

@@ -46,8 +46,7 @@ u64 from_u32_limit(u32 value) { return value == 0xFFFFFFFF ? proc::kRlimInfinity
 
 Result<u32> sys_umask(u32 mask)
 {
-    u32 old = self().umask;
-    self().umask = mask & 0777;
+    u32 old = thread().fs->exchange_umask(mask);
     return old;
 }
 

@@ -11,6 +11,8 @@
 #include "../kernel/recording_console.hpp"
 #include "../mm/sim_ram.hpp"
 #include "elf_builder.hpp"
+#include "drivers/console_device.hpp"
+#include "fs/root.hpp"
 #include "kernel/log.hpp"
 #include "mm/address_space.hpp"
 #include "mm/uaccess.hpp"
@@ -51,10 +53,18 @@ struct ProcessMachine : SimRam {
     {
         mm::install_page_fault_handler();
         proc::install_user_mode_handlers();
+        REQUIRE_FALSE(fs::mount_system_root().is_error());
+        (void)drivers::register_console_device(); // EBUSY after the first machine
+        mm::kmalloc_shrink();
+        free_at_start = mm::page_allocator().free_pages(); // the root filesystem stays for the machine's life
         log_reset();
         log_add_console(console);
     }
-    ~ProcessMachine() { log_reset(); } // the console is a member: the log must forget it first
+    ~ProcessMachine()
+    {
+        fs::unmount_system_root();
+        log_reset(); // the console is a member: the log must forget it first
+    }
 
     // Runs `program` as pid 1 over the small executable; returns the wait status (or the exec error).
     Result<u32> run(std::function<void(uptr entry, uptr stack)> program, std::vector<const char*> argv = { "/sbin/init" },
