@@ -239,3 +239,6 @@ Result<i32> sys_close(i32 fd);
 Result<i32> sys_ioctl(i32 fd, u32 request, u32 argument);
 
 } // namespace sys
+
+#include "syscall/file_handlers.hpp"
+#include "syscall/pipe_handlers.hpp"
