@@ -192,6 +192,9 @@ UserFrame* current_user_frame();
 i32 frame_result(const UserFrame& frame);
 void set_frame_result(UserFrame& frame, i32 result);
 void restart_syscall(UserFrame& frame, u32 number);
+// execve: the frame resumes a new program at `entry` with its stack pointer at `stack` and every other
+// register cleared, as a fresh process starts.
+void start_program(UserFrame& frame, uptr entry, uptr stack);
 
 // Called on every timer tick (interrupts off) and before every return to user mode, where switching tasks
 // and delivering signals are safe: the scheduler's hooks.

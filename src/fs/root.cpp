@@ -27,6 +27,36 @@ Result<void> mount_system_root()
 
 Path system_root() { return g_root ? g_root->root_path() : Path {}; }
 
+Result<void> install_file(StringView path, const void* data, usize size, u32 mode)
+{
+    if (!g_root)
+        return Errno::NOENT;
+    RefPtr<Inode> directory = g_root->root();
+    usize at = 0;
+    while (at < path.length()) {
+        while (at < path.length() && path[at] == '/')
+            ++at;
+        usize end = at;
+        while (end < path.length() && path[end] != '/')
+            ++end;
+        if (end == at)
+            break;
+        StringView name = path.substring(at, end - at);
+        if (end == path.length()) {
+            auto existing = directory->lookup(name);
+            RefPtr<Inode> file = existing.is_error() ? TRY(directory->create(name, kIfReg | mode, 0, 0, 0))
+                                                     : existing.release_value();
+            TRY(file->truncate(0));
+            usize written = TRY(file->write(0, data, size));
+            return written == size ? Result<void>() : Result<void>(Errno::NOSPC);
+        }
+        auto next = directory->lookup(name);
+        directory = next.is_error() ? TRY(directory->mkdir(name, 0755, 0, 0)) : next.release_value();
+        at = end;
+    }
+    return Errno::INVAL; // no file name in the path
+}
+
 void unmount_system_root()
 {
     if (!g_root)

@@ -7,6 +7,7 @@
 #include "boot/multiboot.hpp"
 #include "drivers/console_device.hpp"
 #include "drivers/serial.hpp"
+#include "fs/cpio.hpp"
 #include "fs/root.hpp"
 #include "drivers/vga_text.hpp"
 #include "kernel/clock.hpp"
@@ -148,46 +149,105 @@ void start_filesystems()
         log_error("console: /dev/console not registered: %s", errno_name(console.error()));
 }
 
-// Until the initramfs (the VFS issue), the first program is the first Multiboot module that is an ELF file;
-// its module string gives argv ("path arg1 arg2"). Its exit ends the system, as init's does on Linux:
-// a panic, or with init_exit=poweroff a status line and power-off (how `./cadenza exec` runs programs).
-void run_first_program()
+// Boot modules fill the root filesystem: a cpio archive (newc, as an initramfs) is unpacked into it, and a
+// bare ELF program is put at the path its module string starts with, to run as init with the rest of the
+// string as its arguments (how `./cadenza exec` and the tests pass one program). Returns that program's
+// argument string, or nullptr.
+char* load_modules()
 {
+    static char arguments[boot::BootModule::kMaxName + 1];
+    char* program = nullptr;
     for (usize i = 0; i < g_multiboot.module_count(); ++i) {
         const auto& module = g_multiboot.module(i);
         usize size = module.end - module.start;
         auto* bytes = static_cast<const u8*>(arch::phys_to_virt(module.start, size));
-        if (!bytes || size < 4 || bytes[0] != 0x7F || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F')
+        if (!bytes || size < 6)
             continue;
-        static char arguments[boot::BootModule::kMaxName + 1];
-        copy_string(arguments, module.name[0] ? module.name : "init", sizeof(arguments));
-        const char* argv[17] = {};
-        usize argc = 0;
-        for (char* p = arguments; *p && argc < 16;) {
-            while (*p == ' ')
-                *p++ = '\0';
-            if (!*p)
-                break;
-            argv[argc++] = p;
-            while (*p && *p != ' ')
-                ++p;
+        if (compare_bytes(bytes, "0707", 4) == 0) {
+            auto summary = fs::unpack_cpio(fs::system_root(), bytes, size);
+            if (summary.is_error())
+                log_error("initramfs: %s", errno_name(summary.error()));
+            else
+                log_info("initramfs: %u entries unpacked, %u skipped%s", summary.value().unpacked,
+                    summary.value().skipped, summary.value().truncated ? ", archive cut short" : "");
+            continue;
         }
-        const char* envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", nullptr };
-        log_info("running %s as init", argv[0]);
-        auto status = proc::run_init(bytes, size, argv, envp);
-        char line[128];
-        if (status.is_error())
-            format(line, sizeof(line), "init: %s could not be started: %s", argv[0], errno_name(status.error()));
-        else if (status.value() & 0x7F)
-            format(line, sizeof(line), "init: %s killed by signal %u", argv[0], status.value() & 0x7F);
-        else
-            format(line, sizeof(line), "init: %s exited with status %u", argv[0], status.value() >> 8);
-        log_emergency_line(line);
-        auto exit = g_command_line.find("init_exit");
-        if (exit && exit.value && compare_strings(exit.value, "poweroff") == 0)
-            arch::exit_emulator(!status.is_error() && status.value() == 0);
-        panic("Attempted to kill init! (%s)", line);
+        if (bytes[0] != 0x7F || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F' || program)
+            continue;
+        // A relative module string names a file in the root directory.
+        arguments[0] = '/';
+        copy_string(arguments + (module.name[0] == '/' ? 0 : 1), module.name[0] ? module.name : "init",
+            sizeof(arguments) - 1);
+        StringView text(arguments, string_length(arguments));
+        usize space = text.find(' ');
+        StringView path = space == StringView::kNotFound ? text : text.substring(0, space);
+        if (auto installed = fs::install_file(path, bytes, size, 0755); installed.is_error()) {
+            log_error("boot: module %s not placed in the root filesystem: %s", arguments, errno_name(installed.error()));
+            continue;
+        }
+        program = arguments;
     }
+    return program;
+}
+
+// Linux's order: the program the boot modules name, else init= when given, else the first of /init (an
+// initramfs's), /sbin/init, /etc/init, /bin/init and /bin/sh that can be run. Its exit ends the system, as
+// init's does on Linux: a panic, or with init_exit=poweroff a status line and power-off.
+[[noreturn]] void run_first_program()
+{
+    char* program = load_modules();
+    const char* argv[17] = {};
+    usize argc = 0;
+    for (char* p = program; p && *p && argc < 16;) {
+        while (*p == ' ')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        argv[argc++] = p;
+        while (*p && *p != ' ')
+            ++p;
+    }
+    const char* candidates[] = { "/init", "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
+    auto given = g_command_line.find("init");
+    const char* envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/usr/sbin:/bin:/usr/bin", nullptr };
+    bool named = argc || (given && given.value && given.value[0]); // a program named outright is the only one tried
+    bool started = false;
+    u32 status = 0;
+    Errno failure = Errno::NOENT;
+    for (usize i = 0; i < 5 && !started; ++i) {
+        if (!argc) {
+            argv[0] = named ? g_command_line.init() : candidates[i];
+            argv[1] = nullptr;
+        }
+        log_info("running %s as init", argv[0]);
+        auto result = proc::run_init(argv, envp);
+        if (!result.is_error()) {
+            started = true;
+            status = result.value();
+        } else {
+            failure = result.error();
+            if (named || failure != Errno::NOENT)
+                break;
+        }
+    }
+    if (!started && !named && failure == Errno::NOENT) {
+        // Nothing to run at all (a bare kernel): say so and idle, where Linux would panic.
+        log_notice("Cadenza is up; there is no init to run (tried /init, /sbin/init, /etc/init, /bin/init, /bin/sh)");
+        for (;;)
+            arch::wait_for_interrupt();
+    }
+    char line[160];
+    if (!started)
+        format(line, sizeof(line), "init: %s could not be started: %s", argv[0], errno_name(failure));
+    else if (status & 0x7F)
+        format(line, sizeof(line), "init: %s killed by signal %u", argv[0], status & 0x7F);
+    else
+        format(line, sizeof(line), "init: %s exited with status %u", argv[0], status >> 8);
+    log_emergency_line(line);
+    auto exit = g_command_line.find("init_exit");
+    if (exit && exit.value && compare_strings(exit.value, "poweroff") == 0)
+        arch::exit_emulator(started && status == 0);
+    panic("Attempted to kill init! (%s)", line);
 }
 
 } // namespace
@@ -212,7 +272,4 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
     }
     start_filesystems();
     run_first_program();
-    log_notice("Cadenza is up; there is no init to run (init=%s)", g_command_line.init());
-    for (;;)
-        arch::wait_for_interrupt();
 }

@@ -4,6 +4,7 @@
 
 #include "kernel/log.hpp"
 #include "lib/string.hpp"
+#include "mm/kmalloc.hpp"
 
 namespace proc {
 
@@ -34,12 +35,27 @@ uptr load_bias_of(const ElfFile& file)
 
 } // namespace
 
+Result<void> MemoryExecutable::read(u64 offset, void* buffer, usize length)
+{
+    if (offset > m_size || m_size - offset < length)
+        return Errno::IO;
+    copy_bytes(buffer, m_bytes + offset, length);
+    return {};
+}
+
 Result<ElfFile> parse_elf(const u8* bytes, usize size)
 {
+    MemoryExecutable executable(bytes, size);
+    return parse_elf(executable);
+}
+
+Result<ElfFile> parse_elf(ExecutableReader& executable)
+{
+    u64 size = executable.size();
     if (size < sizeof(Elf32Header))
         return Errno::NOEXEC;
     Elf32Header header;
-    copy_bytes(&header, bytes, sizeof(header));
+    TRY(executable.read(0, &header, sizeof(header)));
     const u8* id = header.ident;
     if (id[0] != 0x7F || id[1] != 'E' || id[2] != 'L' || id[3] != 'F')
         return Errno::NOEXEC;
@@ -59,7 +75,7 @@ Result<ElfFile> parse_elf(const u8* bytes, usize size)
     file.entry = header.entry;
     file.phoff = header.phoff;
     file.phnum = header.phnum;
-    copy_bytes(file.headers, bytes + header.phoff, header.phnum * sizeof(Elf32ProgramHeader));
+    TRY(executable.read(header.phoff, file.headers, header.phnum * sizeof(Elf32ProgramHeader)));
 
     // A dynamic executable is ENOEXEC wherever its PT_INTERP is listed, before any segment is judged.
     for (u16 i = 0; i < file.phnum; ++i) {
@@ -101,6 +117,33 @@ Result<ElfFile> parse_elf(const u8* bytes, usize size)
 
 Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size)
 {
+    MemoryExecutable executable(bytes, size);
+    return load_elf(space, file, executable);
+}
+
+namespace {
+
+// A segment's file bytes into the new address space, a chunk at a time through a kernel buffer.
+Result<void> copy_segment(mm::AddressSpace& space, ExecutableReader& executable, uptr address, u64 offset, usize length)
+{
+    constexpr usize kChunk = 4096;
+    auto* chunk = static_cast<u8*>(TRY(mm::kmalloc(kChunk)));
+    Result<void> result;
+    for (usize done = 0; done < length && !result.is_error();) {
+        usize now = length - done < kChunk ? length - done : kChunk;
+        result = executable.read(offset + done, chunk, now);
+        if (!result.is_error())
+            result = space.write_initial(address + done, chunk, now);
+        done += now;
+    }
+    mm::kfree(chunk);
+    return result;
+}
+
+} // namespace
+
+Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, ExecutableReader& executable)
+{
     uptr bias = load_bias_of(file);
 
     LoadedImage image {};
@@ -132,13 +175,12 @@ Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const
             at = stop;
         }
         if (ph.filesz)
-            TRY(space.write_initial(ph.vaddr + bias, bytes + ph.offset, ph.filesz));
+            TRY(copy_segment(space, executable, ph.vaddr + bias, ph.offset, ph.filesz));
         if (!image.phdr && file.phoff >= ph.offset && file.phoff - ph.offset < ph.filesz)
             image.phdr = ph.vaddr + bias + (file.phoff - ph.offset);
         if (end > image.break_start)
             image.break_start = end;
     }
-    (void)size;
     return image;
 }
 

@@ -37,10 +37,34 @@ struct ElfFile {
     bool executable_stack;
 };
 
-// Checks `bytes` and reads its headers. ENOEXEC for anything that is not a well-formed i386 executable this
+// Where an executable's bytes come from: memory (a test, the fuzzer) or an open file (execve). Offsets and
+// lengths are checked by the parser against size() before any read.
+class ExecutableReader {
+public:
+    virtual u64 size() const = 0;
+    // Exactly `length` bytes at `offset`; EIO (or the file's error) when they cannot be read.
+    virtual Result<void> read(u64 offset, void* buffer, usize length) = 0;
+
+protected:
+    ~ExecutableReader() = default;
+};
+
+class MemoryExecutable final : public ExecutableReader {
+public:
+    MemoryExecutable(const u8* bytes, usize size) : m_bytes(bytes), m_size(size) {}
+    u64 size() const override { return m_size; }
+    Result<void> read(u64 offset, void* buffer, usize length) override;
+
+private:
+    const u8* m_bytes;
+    usize m_size;
+};
+
+// Checks the executable and reads its headers. ENOEXEC for anything that is not a well-formed i386 executable this
 // kernel can run (wrong magic, class, endianness, machine or type, a dynamic executable, no loadable
 // segment), EINVAL for a segment whose offsets or sizes do not fit the file or the user address space below the
 // stack's reserve (AddressSpace::kMmapTop), or an entry point outside user space once relocated.
+Result<ElfFile> parse_elf(ExecutableReader& executable);
 Result<ElfFile> parse_elf(const u8* bytes, usize size);
 
 struct LoadedImage {
@@ -51,8 +75,9 @@ struct LoadedImage {
     uptr break_start;
 };
 
-// Maps the loadable segments of `file` (parsed from `bytes`) into `space` with their protections, copies their
-// file bytes and leaves the rest (.bss) zero. ENOMEM when memory runs out.
+// Maps the loadable segments of `file` (parsed from `executable`) into `space` with their protections, copies
+// their file bytes and leaves the rest (.bss) zero. ENOMEM when memory runs out.
+Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, ExecutableReader& executable);
 Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size);
 
 } // namespace proc

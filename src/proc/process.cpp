@@ -6,7 +6,7 @@
 #include "lib/string.hpp"
 #include "fs/root.hpp"
 #include "fs/vfs.hpp"
-#include "proc/elf.hpp"
+#include "proc/exec.hpp"
 #include "proc/futex.hpp"
 #include "kernel/panic.hpp"
 #include "mm/kmalloc.hpp"
@@ -19,95 +19,6 @@ namespace proc {
 
 namespace {
 
-constexpr uptr kPage = arch::kPageBytes;
-constexpr usize kInitialStack = 32 * kPage; // the stack area grows down from here on demand
-constexpr usize kMaxArguments = 64;
-constexpr usize kMaxStringsBytes = 64 * 1024;
-
-// Auxiliary vector keys (elf.h).
-enum : u32 {
-    AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9,
-    AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
-    AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31,
-};
-
-u32 g_random_state = 0x9E3779B9;
-
-// Not cryptographic: AT_RANDOM seeds musl's stack protector and pointer mangling, and there is no entropy
-// pool yet (getrandom brings one). Mixed with the tick count so runs differ.
-u32 next_random()
-{
-    g_random_state ^= static_cast<u32>(arch::timer_ticks()) * 2654435761u;
-    g_random_state ^= g_random_state << 13;
-    g_random_state ^= g_random_state >> 17;
-    g_random_state ^= g_random_state << 5;
-    return g_random_state;
-}
-
-usize count(const char* const* list)
-{
-    usize n = 0;
-    while (list && list[n])
-        ++n;
-    return n;
-}
-
-// Builds the initial stack top-down: strings, the 16 random bytes, then (16-byte aligned at argc) argc,
-// argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. Returns the stack pointer at argc.
-Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, const char* const* argv,
-    const char* const* envp, const char* execfn)
-{
-    usize argc = count(argv), envc = count(envp);
-    if (argc > kMaxArguments || envc > kMaxArguments)
-        return Errno::TOOBIG;
-    uptr top = arch::kUserEnd;
-    TRY(space.add_area(top - kInitialStack, top, mm::kProtRead | mm::kProtWrite, mm::kVmGrowsDown | mm::kVmStack));
-
-    uptr cursor = top - sizeof(u32); // a zero word at the very top, as Linux leaves
-    usize strings_bytes = 0;
-    auto push_string = [&](const char* text) -> Result<uptr> {
-        usize length = string_length(text) + 1;
-        strings_bytes += length;
-        if (strings_bytes > kMaxStringsBytes)
-            return Errno::TOOBIG;
-        cursor -= length;
-        TRY(space.write_initial(cursor, text, length));
-        return cursor;
-    };
-    uptr execfn_at = TRY(push_string(execfn));
-    uptr env_at[kMaxArguments], arg_at[kMaxArguments];
-    for (usize i = envc; i-- > 0;)
-        env_at[i] = TRY(push_string(envp[i]));
-    for (usize i = argc; i-- > 0;)
-        arg_at[i] = TRY(push_string(argv[i]));
-    uptr platform_at = TRY(push_string("i686"));
-    u32 random[4] = { next_random(), next_random(), next_random(), next_random() };
-    cursor = (cursor - sizeof(random)) & ~uptr { 3 };
-    uptr random_at = cursor;
-    TRY(space.write_initial(random_at, random, sizeof(random)));
-
-    u32 auxv[] = { AT_PHDR, static_cast<u32>(image.phdr), AT_PHENT, sizeof(Elf32ProgramHeader), AT_PHNUM,
-        image.phnum, AT_PAGESZ, kPage, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, static_cast<u32>(image.entry), AT_UID, 0,
-        AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0, AT_HWCAP, arch::cpu_features(), AT_CLKTCK, 100, AT_RANDOM,
-        static_cast<u32>(random_at), AT_PLATFORM, static_cast<u32>(platform_at), AT_EXECFN,
-        static_cast<u32>(execfn_at), AT_NULL, 0 };
-    usize words = 1 + argc + 1 + envc + 1 + sizeof(auxv) / sizeof(u32);
-    uptr sp = (cursor - words * sizeof(u32)) & ~uptr { 15 };
-    u32 table[1 + 2 * kMaxArguments + 2 + sizeof(auxv) / sizeof(u32)];
-    usize n = 0;
-    table[n++] = static_cast<u32>(argc);
-    for (usize i = 0; i < argc; ++i)
-        table[n++] = static_cast<u32>(arg_at[i]);
-    table[n++] = 0;
-    for (usize i = 0; i < envc; ++i)
-        table[n++] = static_cast<u32>(env_at[i]);
-    table[n++] = 0;
-    for (u32 word : auxv)
-        table[n++] = word;
-    TRY(space.write_initial(sp, table, n * sizeof(u32)));
-    return sp;
-}
-
 const char* base_name(const char* path)
 {
     const char* base = path;
@@ -116,6 +27,8 @@ const char* base_name(const char* path)
             base = p + 1;
     return base;
 }
+
+constexpr usize kPathNameBuffer = 256;
 
 struct PidOf {
     i32 operator()(const Process& process) const { return process.pid; }
@@ -291,32 +204,32 @@ void default_limits(ResourceLimit (&limits)[kResourceLimits])
 
 Process* find_process(i32 pid) { return g_processes.find(pid); }
 
-Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
-    const char* execfn)
+Result<u32> run_init(const char* const* argv, const char* const* envp)
 {
-    ElfFile file = TRY(parse_elf(bytes, size));
-    auto space = TRY(mm::AddressSpace::create());
-    LoadedImage image = TRY(load_elf(*space, file, bytes, size));
-    space->set_break_start(image.break_start);
-    uptr stack = TRY(build_stack(*space, image, argv, envp, execfn));
-    return ExecImage { RefPtr<mm::AddressSpace>(space.leak()), image.entry, stack };
-}
-
-Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const char* const* envp)
-{
-    const char* path = argv && argv[0] ? argv[0] : "init";
-    ExecImage image = TRY(prepare_exec(bytes, size, argv, envp, path));
+    if (!argv || !argv[0])
+        return Errno::INVAL;
+    const char* path = argv[0];
     g_next_pid = 1;
     Process* init = TRY(create_process());
     copy_string(init->name, base_name(path), sizeof(init->name));
-    if (auto files = give_init_files(*init); files.is_error()) {
-        destroy_process(*init);
-        return files.error();
-    }
     default_limits(init->limits);
+    ExecArgs args;
+    auto prepared = give_init_files(*init);
+    for (usize i = 0; argv[i] && !prepared.is_error(); ++i)
+        prepared = args.add_argument(argv[i]);
+    for (usize i = 0; envp && envp[i] && !prepared.is_error(); ++i)
+        prepared = args.add_environment(envp[i]);
+    auto program = prepared.is_error() ? Result<PreparedProgram>(prepared.error())
+                                       : prepare_program(*init, fs::kAtFdCwd, path, args, 0);
+    if (program.is_error()) {
+        destroy_process(*init);
+        return program.error();
+    }
+    init->credentials = program.value().credentials;
     arch::fpu_initial_state(init->fpu_state());
-    init->space = std::move(image.space);
-    init->saved_stack = arch::prepare_user_start(init->kernel_stack, kKernelStackBytes, image.entry, image.stack);
+    init->space = std::move(program.value().image.space);
+    init->saved_stack = arch::prepare_user_start(init->kernel_stack, kKernelStackBytes, program.value().image.entry,
+        program.value().image.stack);
     g_init = init;
     g_init_exited = false;
     make_runnable(*init);
@@ -431,12 +344,64 @@ Result<i32> clone_current(const CloneRequest& request)
     if (flags & kCloneVfork) {
         // Until the child ends (or, once there is execve, replaces its memory); only SIGKILL cuts this short.
         Process* waited = child;
-        while (waited && waited->state != Process::State::Zombie && !(parent.signal_pending & signal_bit(kSigKill))) {
+        while (waited && !waited->vfork_done && !(parent.signal_pending & signal_bit(kSigKill))) {
             wait_on(waited->vfork_waiters);
             waited = find_process(pid);
         }
     }
     return pid;
+}
+
+void replace_program(Process& self, ExecImage&& image, StringView path, const Credentials& credentials)
+{
+    Process& group = self.group();
+    // The other threads end first (Linux's de_thread); exec_current only gets here from the leader.
+    if (group.live_threads > 1) {
+        group.exec_thread = &self;
+        for (Process& thread : group.threads) {
+            if (&thread == &self)
+                continue;
+            thread.signal_pending |= signal_bit(kSigKill);
+            wake(thread);
+        }
+        while (group.live_threads > 1 && !(self.signal_pending & signal_bit(kSigKill)))
+            wait_on(group.exec_waiters);
+        group.exec_thread = nullptr;
+    }
+    if (self.clear_child_tid && self.space && self.space->ref_count() > 1) {
+        (void)mm::copy_to_user(mm::UserPtr<u32>(self.clear_child_tid), u32 { 0 });
+        futex_wake(self.space.get(), self.clear_child_tid, 1, kFutexBitsetAll);
+    }
+    self.clear_child_tid = 0;
+    self.set_child_tid = 0;
+    self.space = std::move(image.space);
+    self.space->activate();
+    self.files->close_on_exec_all();
+    // Handlers cannot survive their code: caught signals go back to the default; ignored ones stay ignored.
+    for (SignalAction& action : group.signal_actions) {
+        if (action.handler != kSigIgnore)
+            action.handler = kSigDefault;
+        action.flags = 0;
+        action.restorer = 0;
+        action.mask = 0;
+    }
+    self.alt_stack_base = 0;
+    self.alt_stack_size = 0;
+    self.alt_stack_flags = 2; // SS_DISABLE
+    for (u32 i = 0; i < arch::kTlsEntries; ++i) {
+        self.tls_used[i] = false;
+        arch::TlsDescriptor empty { 0, 0, false, true, false, true, false, 0 };
+        arch::load_tls_descriptor(arch::kFirstTlsEntry + i, empty);
+    }
+    char name[kPathNameBuffer];
+    copy_string(name, path.characters(), path.length() + 1 < sizeof(name) ? path.length() + 1 : sizeof(name));
+    copy_string(self.name, base_name(name), sizeof(self.name));
+    self.credentials = credentials;
+    arch::fpu_initial_state(self.fpu_state());
+    arch::fpu_restore(self.fpu_state());
+    self.vfork_done = true;
+    wake_all(self.vfork_waiters); // a vfork parent goes on once the child has its own memory
+    arch::start_program(*arch::current_user_frame(), image.entry, image.stack);
 }
 
 Result<i32> fork_current() { return clone_current({ static_cast<u32>(kSigChld), 0, 0, 0, nullptr, 0, false }); }
@@ -455,6 +420,7 @@ void exit_thread(u32 wait_status)
         (void)mm::copy_to_user(mm::UserPtr<u32>(self.clear_child_tid), u32 { 0 });
         futex_wake(self.space.get(), self.clear_child_tid, 1, kFutexBitsetAll);
     }
+    self.vfork_done = true;
     wake_all(self.vfork_waiters);
     self.files.reset(); // the last reference closes every descriptor
     self.fs.reset();

@@ -111,7 +111,8 @@ struct Process {
     uptr alt_stack_base { 0 }; // sigaltstack: 0 size means none
     usize alt_stack_size { 0 };
     u32 alt_stack_flags { 2 }; // as last set (SS_DISABLE, or 0 / SS_ONSTACK with SS_AUTODISARM)
-    IntrusiveList<Process, &Process::run_node> vfork_waiters; // a CLONE_VFORK parent, until this task ends
+    IntrusiveList<Process, &Process::run_node> vfork_waiters; // a CLONE_VFORK parent, until this task ends or execs
+    bool vfork_done { false };
 
     // --- the thread group: on the leader, for the whole process ---
     Process* leader { this };
@@ -119,6 +120,8 @@ struct Process {
     IntrusiveList<Process, &Process::thread_node> threads; // every live thread, the leader included
     u32 live_threads { 1 };
     bool group_exiting { false }; // exit_group or a fatal signal: every thread is on its way out
+    Process* exec_thread { nullptr }; // execve in progress: the other threads end quietly
+    IntrusiveList<Process, &Process::run_node> exec_waiters; // that thread, until they have
     u32 group_exit_status { 0 };
     CpuTime dead_threads_cpu {};
     int exit_signal { kSigChld }; // sent to the parent when the process ends (clone's CSIGNAL; 0: none)
@@ -165,20 +168,17 @@ Process* current();
 // The process with `pid`, zombies included, or nullptr.
 Process* find_process(i32 pid);
 
-// A new address space holding the executable and its initial stack: argc, argv, envp and the auxiliary
-// vector as the i386 ABI and musl expect (man 3 getauxval). `argv` and `envp` end with nullptr.
-struct ExecImage {
-    RefPtr<mm::AddressSpace> space;
-    uptr entry;
-    uptr stack;
-};
-Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
-    const char* execfn);
+struct ExecImage;
+// execve's last step, when nothing can fail any more: the other threads end, and the calling thread's process
+// takes the new image, with close-on-exec descriptors closed, handled signals back to their default, no
+// alternate stack or TLS, the new program's name and `credentials`. The thread resumes at the image's entry.
+void replace_program(Process& self, ExecImage&& image, StringView path, const Credentials& credentials);
 
-// Runs the executable as pid 1, scheduling it and every process it forks, until it exits or is killed;
-// returns its wait status as Linux encodes it (exit code << 8, or the signal number). Processes still alive
-// then are torn down. ENOEXEC and friends when it cannot be started.
-Result<u32> run_init(const u8* bytes, usize size, const char* const* argv, const char* const* envp);
+// Runs the program at argv[0] in the root filesystem as pid 1 (as execve would: ELF or #! script), with
+// /dev/console on its first descriptors, scheduling it and every process it forks, until it exits or is
+// killed; returns its wait status as Linux encodes it (exit code << 8, or the signal number). Processes still
+// alive then are torn down. ENOENT, EACCES, ENOEXEC and friends when it cannot be started.
+Result<u32> run_init(const char* const* argv, const char* const* envp);
 
 // fork(): a copy of the current process whose system call returns 0. Returns the child's pid.
 Result<i32> fork_current();

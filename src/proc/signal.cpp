@@ -236,6 +236,8 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
             break;
         int signal = lowest_signal(deliverable);
         SignalInfo info = dequeue(process, signal);
+        if (signal == kSigKill && group.exec_thread && group.exec_thread != &process)
+            exit_thread(0); // another thread is replacing the program: this one just ends
         if (signal == kSigKill && group.group_exiting)
             exit_thread(group.group_exit_status); // another thread ended the process
         SignalAction action = group.signal_actions[signal];

@@ -29,6 +29,8 @@ struct arch::UserFrame {
     u32 number;
     i32 result;
     bool restart;
+    bool exec = false; // execve succeeded: the user program starts again at (entry, stack)
+    uptr entry = 0, stack = 0;
 };
 
 namespace {
@@ -94,6 +96,10 @@ struct TaskEnded {
     uptr next;
 };
 struct TaskDiscarded { };
+// Thrown out of the user program when execve replaced it; the task runs the program again from its entry.
+struct ProgramReplaced {
+    uptr entry, stack;
+};
 
 // A task switched to for the first time starts at task_main on its own stack.
 void prepare_to_run(SimTask* to)
@@ -123,28 +129,46 @@ void prepare_to_run(SimTask* to)
     std::abort();
 }
 
+void run_user_program(uptr entry, uptr stack)
+{
+    if (!g_program) {
+        std::fprintf(stderr, "sim: a task entered user mode with no user program set\n");
+        std::abort();
+    }
+    g_program(entry, stack);
+}
+
 void task_main()
 {
     finish_switch(nullptr);
     SimTask* self = g_current_task;
     SimTask* next = nullptr;
     try {
-        if (self->fork_child) {
-            if (!g_fork_child) {
-                std::fprintf(stderr, "sim: a forked child ran with no fork-child program set\n");
-                std::abort();
+        try {
+            if (self->fork_child) {
+                if (!g_fork_child) {
+                    std::fprintf(stderr, "sim: a forked child ran with no fork-child program set\n");
+                    std::abort();
+                }
+                // A new task enters user mode through the return hook, as every return to user mode does.
+                arch::UserFrame frame { 0, static_cast<i32>(self->result), false };
+                if (g_user_return_hook)
+                    g_user_return_hook(frame);
+                g_fork_child(self->result);
+            } else {
+                run_user_program(self->entry, self->user_stack);
             }
-            // A new task enters user mode through the return hook, as every return to user mode does.
-            arch::UserFrame frame { 0, static_cast<i32>(self->result), false };
-            if (g_user_return_hook)
-                g_user_return_hook(frame);
-            g_fork_child(self->result);
-        } else {
-            if (!g_program) {
-                std::fprintf(stderr, "sim: a task entered user mode with no user program set\n");
-                std::abort();
+        } catch (const ProgramReplaced& replaced) {
+            // execve: the user program (the one set with set_user_program) starts over, once per exec.
+            ProgramReplaced next_program = replaced;
+            for (;;) {
+                try {
+                    run_user_program(next_program.entry, next_program.stack);
+                    break;
+                } catch (const ProgramReplaced& again) {
+                    next_program = again;
+                }
             }
-            g_program(self->entry, self->user_stack);
         }
         // User code never returns: it leaves through exit, which ends the task.
         std::fprintf(stderr, "sim: a user program returned without calling exit\n");
@@ -186,6 +210,8 @@ i32 user_syscall(u32 number, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f)
         if (g_user_return_hook)
             g_user_return_hook(frame); // the way back to user mode: task switches and signals happen here
         g_current_frame = outer;
+        if (frame.exec)
+            throw ProgramReplaced { frame.entry, frame.stack };
         if (!frame.restart)
             return frame.result;
         number = frame.number; // restarted: the same call again, as the machine would re-run int 0x80
@@ -327,6 +353,13 @@ UserFrame* current_user_frame() { return g_current_frame; }
 uptr frame_stack_pointer(const UserFrame&) { return 0; } // simulated user code has no stack of its own
 i32 frame_result(const UserFrame& frame) { return frame.result; }
 void set_frame_result(UserFrame& frame, i32 result) { frame.result = result; }
+void start_program(UserFrame& frame, uptr entry, uptr stack)
+{
+    frame.exec = true;
+    frame.entry = entry;
+    frame.stack = stack;
+}
+
 void restart_syscall(UserFrame& frame, u32 number)
 {
     frame.restart = true;

@@ -154,6 +154,8 @@ Result<void> sys_getitimer(i32 which, u32 value);
 // syscall/family.cpp
 Result<i32> sys_fork();
 Result<i32> sys_vfork();
+Result<i32> sys_execve(u32 path, u32 argv, u32 envp);
+Result<i32> sys_execveat(i32 dirfd, u32 path, u32 argv, u32 envp, u32 flags);
 Result<i32> sys_clone(u32 flags, u32 stack, u32 parent_tid, u32 tls, u32 child_tid);
 Result<i32> sys_futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32 value3);
 Result<i32> sys_futex_time64(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32 value3);

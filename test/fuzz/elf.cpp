@@ -13,6 +13,7 @@
 #include "mm/physical_memory.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/elf.hpp"
+#include "proc/exec.hpp"
 #include "proc/process.hpp"
 #include "sim/sim.hpp"
 

@@ -212,4 +212,15 @@ void restart_syscall(UserFrame& frame, u32 number)
     frame.eax = number;
 }
 
+void start_program(UserFrame& frame, uptr entry, uptr stack)
+{
+    frame.gs = frame.fs = 0;
+    frame.es = frame.ds = frame.user_ss = kUserData;
+    frame.edi = frame.esi = frame.ebp = frame.ebx = frame.edx = frame.ecx = frame.eax = 0;
+    frame.eip = static_cast<u32>(entry);
+    frame.cs = kUserCode;
+    frame.eflags = 0x202; // interrupts on, nothing else
+    frame.user_esp = static_cast<u32>(stack);
+}
+
 } // namespace arch

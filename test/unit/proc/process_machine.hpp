@@ -16,6 +16,7 @@
 #include "kernel/log.hpp"
 #include "mm/address_space.hpp"
 #include "mm/uaccess.hpp"
+#include "proc/exec.hpp"
 #include "proc/process.hpp"
 
 namespace proc_test {
@@ -71,9 +72,17 @@ struct ProcessMachine : SimRam {
         std::vector<const char*> envp = { "HOME=/" })
     {
         sim::set_user_program(std::move(program));
+        // The executable lives in the root filesystem at argv[0], as init's does; its pages stay there.
+        if (!argv.empty() && argv[0]) {
+            if (auto installed = fs::install_file(argv[0], executable.data(), executable.size(), 0755);
+                installed.is_error())
+                return installed.error();
+            mm::kmalloc_shrink();
+            free_at_start = mm::page_allocator().free_pages();
+        }
         argv.push_back(nullptr);
         envp.push_back(nullptr);
-        return proc::run_init(executable.data(), executable.size(), argv.data(), envp.data());
+        return proc::run_init(argv.data(), envp.data());
     }
 
     // Every page back after everything was freed (slab caches emptied first).

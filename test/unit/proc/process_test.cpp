@@ -193,15 +193,20 @@ TEST_CASE("exec: the stack stays 16-byte aligned for every count of arguments an
 
 TEST_CASE("exec: too many or too long arguments are E2BIG, and nothing is left behind")
 {
-    ProcessMachine m;
-    std::vector<const char*> many(64, "arg");
-    CHECK_FALSE(prepare(m.executable, many, {}, "p").is_error());
+    // Linux's limits: one string at most 32 pages (MAX_ARG_STRLEN), all of them with their pointers at most a
+    // quarter of the 8 MiB stack limit.
+    ProcessMachine m(64);
+    std::string big(100 * 1024, 'a');
+    std::vector<const char*> many(20, big.c_str());
+    CHECK_FALSE(prepare(m.executable, many, {}, "p").is_error()); // the image goes with the temporary
     CHECK(m.no_pages_leaked());
-    many.push_back("one more");
+    many.resize(21, big.c_str());
     CHECK(prepare(m.executable, many, {}, "p").error() == Errno::TOOBIG);
     CHECK(prepare(m.executable, {}, many, "p").error() == Errno::TOOBIG);
-    std::string long_string(40 * 1024, 'x');
-    CHECK(prepare(m.executable, { long_string.c_str(), long_string.c_str() }, {}, "p").error() == Errno::TOOBIG);
+    std::string too_long(proc::ExecArgs::kMaxString, 'x');
+    CHECK(prepare(m.executable, { too_long.c_str() }, {}, "p").error() == Errno::TOOBIG);
+    std::vector<const char*> tiny(450000, "");
+    CHECK(prepare(m.executable, tiny, {}, "p").error() == Errno::TOOBIG); // the pointers count too
     CHECK(m.no_pages_leaked());
 }
 
@@ -284,7 +289,7 @@ TEST_CASE("run_init: a fatal trap ends the process with the signal as its status
     CHECK(m.no_pages_leaked());
 }
 
-TEST_CASE("run_init: the name is argv[0]'s base name, or init")
+TEST_CASE("run_init: the name is argv[0]'s base name; there must be an argv[0]")
 {
     ProcessMachine m;
     std::string name;
@@ -296,8 +301,9 @@ TEST_CASE("run_init: the name is argv[0]'s base name, or init")
     CHECK(name == "a-very-long-pro"); // comm: 15 characters
     REQUIRE_FALSE(m.run(grab, { "plain" }).is_error());
     CHECK(name == "plain");
-    REQUIRE_FALSE(m.run(grab, {}).is_error());
-    CHECK(name == "init");
+    auto none = m.run(grab, {});
+    REQUIRE(none.is_error());
+    CHECK(none.error() == Errno::INVAL); // the path to run is argv[0]
 }
 
 TEST_CASE("run_init: a file that is not an executable is an error and runs nothing")

@@ -1,0 +1,350 @@
+// execve: finding the program (an ELF file, or a #! script's interpreter), building its address space and
+// initial stack, and, once nothing can fail any more, replacing the calling process's program with it.
+#include "proc/exec.hpp"
+
+#include "fs/permission.hpp"
+#include "fs/vfs.hpp"
+#include "kernel/log.hpp"
+#include "mm/kmalloc.hpp"
+#include "mm/uaccess.hpp"
+#include "proc/process.hpp"
+
+namespace proc {
+
+namespace {
+
+constexpr uptr kPage = arch::kPageBytes;
+constexpr usize kInitialStack = 32 * kPage; // the stack area grows down from here on demand
+constexpr usize kMaxScriptDepth = 4;         // BINPRM_MAX_RECURSION
+constexpr usize kScriptLine = 256;           // BINPRM_BUF_SIZE
+
+// Auxiliary vector keys (elf.h).
+enum : u32 {
+    AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9,
+    AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
+    AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31,
+};
+
+u32 g_random_state = 0x9E3779B9;
+
+// Not cryptographic: AT_RANDOM seeds musl's stack protector and pointer mangling. Mixed with the tick count
+// so runs differ.
+u32 next_random()
+{
+    g_random_state ^= static_cast<u32>(arch::timer_ticks()) * 2654435761u;
+    g_random_state ^= g_random_state << 13;
+    g_random_state ^= g_random_state >> 17;
+    g_random_state ^= g_random_state << 5;
+    return g_random_state;
+}
+
+uptr page_up(uptr value) { return (value + kPage - 1) & ~(kPage - 1); }
+
+// Builds the initial stack top-down: the strings, the 16 random bytes, then (16-byte aligned at argc) argc,
+// argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. Returns the stack pointer at argc.
+Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, const ExecArgs& args, StringView execfn,
+    const Credentials& credentials, bool secure)
+{
+    usize argc = args.argument_count(), envc = args.environment_count();
+    constexpr usize kAuxvWords = 38;
+    usize words = 1 + argc + 1 + envc + 1 + kAuxvWords;
+    usize needed = args.bytes() + execfn.length() + 1 + words * sizeof(u32) + 64;
+    uptr top = arch::kUserEnd;
+    usize area = needed + kInitialStack > kInitialStack * 2 ? page_up(needed + kInitialStack) : kInitialStack;
+    TRY(space.add_area(top - area, top, mm::kProtRead | mm::kProtWrite, mm::kVmGrowsDown | mm::kVmStack));
+
+    uptr cursor = top - sizeof(u32); // a zero word at the very top, as Linux leaves
+    cursor -= execfn.length() + 1;
+    uptr execfn_at = cursor;
+    TRY(space.write_initial(execfn_at, execfn.characters(), execfn.length()));
+    TRY(space.write_initial(execfn_at + execfn.length(), "", 1));
+    cursor -= args.bytes();
+    uptr strings_at = cursor;
+    TRY(space.write_initial(strings_at, args.strings(), args.bytes()));
+    cursor -= 5;
+    uptr platform_at = cursor;
+    TRY(space.write_initial(platform_at, "i686", 5));
+    u32 random[4] = { next_random(), next_random(), next_random(), next_random() };
+    cursor = (cursor - sizeof(random)) & ~uptr { 3 };
+    uptr random_at = cursor;
+    TRY(space.write_initial(random_at, random, sizeof(random)));
+
+    u32 auxv[kAuxvWords] = { AT_PHDR, static_cast<u32>(image.phdr), AT_PHENT, sizeof(Elf32ProgramHeader), AT_PHNUM,
+        image.phnum, AT_PAGESZ, kPage, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, static_cast<u32>(image.entry), AT_UID,
+        credentials.uid, AT_EUID, credentials.euid, AT_GID, credentials.gid, AT_EGID, credentials.egid, AT_SECURE,
+        secure ? 1u : 0u, AT_HWCAP, arch::cpu_features(), AT_CLKTCK, 100, AT_RANDOM, static_cast<u32>(random_at),
+        AT_PLATFORM, static_cast<u32>(platform_at), AT_EXECFN, static_cast<u32>(execfn_at), AT_NULL, 0 };
+    uptr sp = (cursor - words * sizeof(u32)) & ~uptr { 15 };
+    auto* table = static_cast<u32*>(TRY(mm::kmalloc(words * sizeof(u32))));
+    usize n = 0;
+    table[n++] = static_cast<u32>(argc);
+    const char* text = args.strings();
+    uptr at = strings_at;
+    for (usize i = 0; i < argc + envc; ++i) {
+        if (i == argc)
+            table[n++] = 0; // the end of argv
+        table[n++] = static_cast<u32>(at);
+        usize length = string_length(text) + 1;
+        text += length;
+        at += length;
+    }
+    if (envc == 0)
+        table[n++] = 0;
+    table[n++] = 0;
+    for (u32 word : auxv)
+        table[n++] = word;
+    auto written = space.write_initial(sp, table, n * sizeof(u32));
+    mm::kfree(table);
+    TRY(written);
+    return sp;
+}
+
+// An executable read straight from its inode (execve needs execute permission, not read permission).
+class FileExecutable final : public ExecutableReader {
+public:
+    explicit FileExecutable(fs::Inode& inode) : m_inode(inode) {}
+    u64 size() const override { return m_inode.attributes().size; }
+    Result<void> read(u64 offset, void* buffer, usize length) override
+    {
+        usize got = TRY(m_inode.read(offset, buffer, length));
+        if (got != length)
+            return Errno::IO;
+        return {};
+    }
+
+private:
+    fs::Inode& m_inode;
+};
+
+// The ids a program runs with: set-user-ID and set-group-ID files change the effective ids (not on a nosuid
+// mount); the saved ids follow the effective ones (man 2 execve).
+Credentials credentials_for(const Credentials& current, const fs::Inode& inode, bool nosuid)
+{
+    Credentials next = current;
+    if (!nosuid && (inode.mode() & fs::kIsUid))
+        next.euid = inode.attributes().uid;
+    if (!nosuid && (inode.mode() & fs::kIsGid) && (inode.mode() & 0010))
+        next.egid = inode.attributes().gid;
+    next.suid = next.fsuid = next.euid;
+    next.sgid = next.fsgid = next.egid;
+    return next;
+}
+
+// "#!interpreter [one argument]" within the first line: the interpreter and its optional argument, or false.
+bool parse_script(char* line, usize length, StringView& interpreter, StringView& argument)
+{
+    if (length < 2 || line[0] != '#' || line[1] != '!')
+        return false;
+    usize end = 2;
+    while (end < length && line[end] != '\n')
+        ++end;
+    auto is_blank = [](char c) { return c == ' ' || c == '\t'; };
+    usize at = 2;
+    while (at < end && is_blank(line[at]))
+        ++at;
+    usize name_start = at;
+    while (at < end && !is_blank(line[at]))
+        ++at;
+    interpreter = StringView(line + name_start, at - name_start);
+    while (at < end && is_blank(line[at]))
+        ++at;
+    usize arg_end = end;
+    while (arg_end > at && (is_blank(line[arg_end - 1]) || line[arg_end - 1] == '\r' || line[arg_end - 1] == '\0'))
+        --arg_end;
+    argument = StringView(line + at, arg_end - at);
+    return true;
+}
+
+} // namespace
+
+// --- ExecArgs ---
+
+ExecArgs::~ExecArgs() { mm::kfree(m_buffer); }
+
+Result<void> ExecArgs::append(StringView text)
+{
+    if (text.length() + 1 > kMaxString)
+        return Errno::TOOBIG;
+    usize needed = m_used + text.length() + 1;
+    // Each string also costs a pointer on the new stack.
+    if (needed + (m_argc + m_envc + 1) * sizeof(u32) > kMaxTotal)
+        return Errno::TOOBIG;
+    if (needed > m_capacity) {
+        usize capacity = m_capacity ? m_capacity : 4096;
+        while (capacity < needed)
+            capacity *= 2;
+        auto* grown = static_cast<char*>(TRY(mm::kmalloc(capacity)));
+        if (m_used)
+            copy_bytes(grown, m_buffer, m_used);
+        mm::kfree(m_buffer);
+        m_buffer = grown;
+        m_capacity = capacity;
+    }
+    copy_bytes(m_buffer + m_used, text.characters(), text.length());
+    m_buffer[m_used + text.length()] = '\0';
+    m_used = needed;
+    return {};
+}
+
+Result<void> ExecArgs::add_argument(StringView text)
+{
+    if (m_envc)
+        return Errno::INVAL; // arguments come first
+    TRY(append(text));
+    ++m_argc;
+    return {};
+}
+
+Result<void> ExecArgs::add_environment(StringView text)
+{
+    TRY(append(text));
+    ++m_envc;
+    return {};
+}
+
+Result<void> ExecArgs::add_from_user(uptr argv, uptr envp)
+{
+    auto* text = static_cast<char*>(TRY(mm::kmalloc(kMaxString)));
+    Result<void> result;
+    for (int list = 0; list < 2 && !result.is_error(); ++list) {
+        uptr array = list == 0 ? argv : envp;
+        for (usize i = 0; array; ++i) {
+            u32 pointer;
+            result = mm::copy_from_user(&pointer, array + i * sizeof(u32), sizeof(pointer));
+            if (result.is_error() || !pointer)
+                break;
+            auto length = mm::copy_string_from_user(text, pointer, kMaxString);
+            if (length.is_error()) {
+                result = length.error() == Errno::NAMETOOLONG ? Errno::TOOBIG : length.error();
+                break;
+            }
+            StringView string(text, length.value());
+            result = list == 0 ? add_argument(string) : add_environment(string);
+            if (result.is_error())
+                break;
+        }
+    }
+    mm::kfree(text);
+    return result;
+}
+
+Result<void> ExecArgs::replace_first_argument(const StringView* prefix, usize count)
+{
+    ExecArgs rebuilt;
+    for (usize i = 0; i < count; ++i)
+        TRY(rebuilt.add_argument(prefix[i]));
+    const char* text = m_buffer;
+    for (usize i = 0; i < m_argc + m_envc; ++i) {
+        StringView string(text, string_length(text));
+        text += string.length() + 1;
+        if (i == 0 && m_argc)
+            continue;
+        TRY(i < m_argc ? rebuilt.add_argument(string) : rebuilt.add_environment(string));
+    }
+    mm::kfree(m_buffer);
+    m_buffer = rebuilt.m_buffer;
+    m_capacity = rebuilt.m_capacity;
+    m_used = rebuilt.m_used;
+    m_argc = rebuilt.m_argc;
+    m_envc = rebuilt.m_envc;
+    rebuilt.m_buffer = nullptr;
+    return {};
+}
+
+// --- building the image ---
+
+Result<ExecImage> prepare_exec(ExecutableReader& executable, const ExecArgs& args, StringView execfn,
+    const Credentials& credentials, bool secure)
+{
+    ElfFile file = TRY(parse_elf(executable));
+    auto created = TRY(mm::AddressSpace::create());
+    RefPtr<mm::AddressSpace> space(created.leak());
+    LoadedImage image = TRY(load_elf(*space, file, executable));
+    space->set_break_start(image.break_start);
+    uptr stack = TRY(build_stack(*space, image, args, execfn, credentials, secure));
+    return ExecImage { std::move(space), image.entry, stack };
+}
+
+Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
+    const char* execfn)
+{
+    ExecArgs args;
+    for (usize i = 0; argv && argv[i]; ++i)
+        TRY(args.add_argument(argv[i]));
+    for (usize i = 0; envp && envp[i]; ++i)
+        TRY(args.add_environment(envp[i]));
+    MemoryExecutable executable(bytes, size);
+    Credentials root {};
+    return prepare_exec(executable, args, execfn, root, false);
+}
+
+// --- execve ---
+
+Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags)
+{
+    constexpr u32 kAtSymlinkNoFollow = 0x100, kAtEmptyPath = 0x1000;
+    if (flags & ~(kAtSymlinkNoFollow | kAtEmptyPath))
+        return Errno::INVAL;
+    fs::Caller caller { *process.fs, *process.files, process.credentials, fs::FdTable::kDefaultLimit };
+    char interpreter_line[kScriptLine + 1];
+    char next_path[kScriptLine + 1];
+    StringView wanted = path;
+    for (usize depth = 0;; ++depth) {
+        RefPtr<fs::OpenFile> file;
+        if (wanted.is_empty() && (flags & kAtEmptyPath)) {
+            file = TRY(caller.fds.get(dirfd));
+        } else {
+            u32 open_flags = fs::kOPath | ((flags & kAtSymlinkNoFollow) ? fs::kONoFollow : 0);
+            file = TRY(fs::open_file(caller, depth ? fs::kAtFdCwd : dirfd, wanted, open_flags, 0));
+        }
+        fs::Inode& inode = file->inode();
+        if (!fs::is_reg(inode.mode()) || (file->path().mount->flags() & fs::kMsNoExec))
+            return Errno::ACCES;
+        TRY(fs::check_permission(inode, fs::kMayExec, process.credentials));
+        FileExecutable executable(inode);
+        usize head = executable.size() < kScriptLine ? static_cast<usize>(executable.size()) : kScriptLine;
+        TRY(executable.read(0, interpreter_line, head));
+        interpreter_line[head] = '\0';
+        StringView interpreter, argument;
+        if (parse_script(interpreter_line, head, interpreter, argument)) {
+            if (depth == kMaxScriptDepth)
+                return Errno::LOOP;
+            if (interpreter.is_empty())
+                return Errno::NOEXEC;
+            // argv becomes: the interpreter, its argument if any, the script's path, then argv[1] on.
+            StringView with_argument[3] = { interpreter, argument, wanted };
+            StringView without_argument[2] = { interpreter, wanted };
+            TRY(argument.is_empty() ? args.replace_first_argument(without_argument, 2)
+                                    : args.replace_first_argument(with_argument, 3));
+            copy_string(next_path, interpreter.characters(),
+                interpreter.length() + 1 < sizeof(next_path) ? interpreter.length() + 1 : sizeof(next_path));
+            wanted = StringView(next_path, string_length(next_path));
+            flags = 0;
+            continue;
+        }
+        bool nosuid = file->path().mount->flags() & fs::kMsNoSuid;
+        Credentials credentials = credentials_for(process.credentials, inode, nosuid);
+        bool secure = credentials.euid != credentials.uid || credentials.egid != credentials.gid;
+        ExecImage image = TRY(prepare_exec(executable, args, path, credentials, secure));
+        return PreparedProgram { std::move(image), credentials };
+    }
+}
+
+Result<void> exec_current(i32 dirfd, StringView path, ExecArgs& args, u32 flags)
+{
+    Process& self = *current();
+    if (self.group().live_threads > 1 && !self.is_leader()) {
+        // Linux lets any thread exec, taking over the leader's pid; that swap is not here yet.
+        log_notice("%s[%d]: execve from a thread other than the main one is not supported", self.name, self.pid);
+        return Errno::AGAIN;
+    }
+    PreparedProgram program = TRY(prepare_program(self, dirfd, path, args, flags));
+    // Descriptors shared with another process are unshared first, so close-on-exec closes only ours.
+    if (self.files->ref_count() > 1)
+        self.files = TRY(self.files->clone());
+    // Nothing fails past here: the old program is gone.
+    replace_program(self, std::move(program.image), path, program.credentials);
+    return {};
+}
+
+} // namespace proc

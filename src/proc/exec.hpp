@@ -1,0 +1,76 @@
+// Starting a program: its arguments, a new address space with the ELF image and the initial stack the i386
+// ABI and musl expect, and execve itself (ELF executables and #! scripts, man 2 execve).
+#pragma once
+
+#include "lib/string.hpp"
+#include "mm/address_space.hpp"
+#include "proc/credentials.hpp"
+#include "proc/elf.hpp"
+
+namespace proc {
+
+// argv then envp, packed in one growing kernel buffer. Linux's limits: each string at most MAX_ARG_STRLEN
+// (32 pages), all of them (with their pointers) at most a quarter of the stack limit; E2BIG past either.
+class ExecArgs {
+public:
+    static constexpr usize kMaxString = 32 * 4096;
+    static constexpr usize kMaxTotal = 2 * 1024 * 1024; // 8 MiB RLIMIT_STACK / 4
+    ExecArgs() = default;
+    ~ExecArgs();
+    ExecArgs(const ExecArgs&) = delete;
+    ExecArgs& operator=(const ExecArgs&) = delete;
+
+    Result<void> add_argument(StringView text);
+    Result<void> add_environment(StringView text);
+    // Both lists from user memory: arrays of pointers ending with a null one (a null array is empty).
+    Result<void> add_from_user(uptr argv, uptr envp);
+    // For #!: the arguments become `prefix` followed by these minus the first.
+    Result<void> replace_first_argument(const StringView* prefix, usize count);
+
+    usize argument_count() const { return m_argc; }
+    usize environment_count() const { return m_envc; }
+    usize bytes() const { return m_used; }
+    // The strings one after the other, each with its NUL: argc arguments, then envc environment strings.
+    const char* strings() const { return m_buffer; }
+
+private:
+    Result<void> append(StringView text);
+
+    char* m_buffer { nullptr };
+    usize m_capacity { 0 };
+    usize m_used { 0 };
+    usize m_argc { 0 };
+    usize m_envc { 0 };
+};
+
+// A new address space holding the executable and its initial stack: argc, argv, envp and the auxiliary
+// vector (man 3 getauxval) with the credentials the program runs with.
+struct ExecImage {
+    RefPtr<mm::AddressSpace> space;
+    uptr entry;
+    uptr stack;
+};
+Result<ExecImage> prepare_exec(ExecutableReader& executable, const ExecArgs& args, StringView execfn,
+    const Credentials& credentials, bool secure);
+// The same from memory and NULL-terminated lists, with root's credentials (tests, the fuzzer).
+Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
+    const char* execfn);
+
+struct Process;
+
+// Finds and loads the program for `process`: the file at `path` (relative to `dirfd`; with AT_EMPTY_PATH the
+// file `dirfd` names), or for a #! script its interpreter, with `args` rewritten as Linux does. The image and
+// the credentials it will run with (set-user-ID files); nothing of `process` changes.
+struct PreparedProgram {
+    ExecImage image;
+    Credentials credentials;
+};
+Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags);
+
+// execve(2)/execveat(2) for the calling thread: the program at `path` (relative to `dirfd`, or the file
+// `dirfd` names with AT_EMPTY_PATH) replaces the process's, with `args`. On success the thread resumes at
+// the new program's entry. ENOENT, EACCES (not a regular file, no execute permission, a noexec mount),
+// ENOEXEC, ELOOP (#! more than 4 deep), E2BIG, ENOMEM; the old program goes on after any of them.
+Result<void> exec_current(i32 dirfd, StringView path, ExecArgs& args, u32 flags);
+
+} // namespace proc
