@@ -14,21 +14,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import initramfs  # noqa: E402
+
 QEMU = ["qemu-system-i386", "-m", "128M", "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 FIGURE = re.compile(r"^(\w+) (\d+|n/a)(?: (\w+))?\s*$")
-
-
-def cpio(entries):
-    """A cpio newc archive of (name, mode, data)."""
-    out = b""
-    for ino, (name, mode, data) in enumerate(entries + [("TRAILER!!!", 0, b"")], 1):
-        encoded = name.encode() + b"\0"
-        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(encoded), 0]
-        header = b"070701" + b"".join(b"%08X" % v for v in fields)
-        out += header + encoded + b"\0" * ((4 - (len(header) + len(encoded)) % 4) % 4)
-        out += data + b"\0" * ((4 - len(data) % 4) % 4)
-    return out
 
 
 def figures(text):
@@ -66,7 +57,7 @@ def main():
         program = f.read()
     name = os.path.basename(args.program)
     init = f"#!/bin/busybox sh\n/{name}\n/bin/busybox poweroff -f\n".encode()
-    archive = cpio([("dev", 0o040755, b""), ("bin", 0o040755, b""), ("bin/busybox", 0o100755, busybox),
+    archive = initramfs.archive([("dev", 0o040755, b""), ("bin", 0o040755, b""), ("bin/busybox", 0o100755, busybox),
                     (name, 0o100755, program), ("init", 0o100755, init), ("proc", 0o040755, b"")])
     with tempfile.NamedTemporaryFile(suffix=".cpio.gz", delete=False) as f:
         f.write(gzip.compress(archive))

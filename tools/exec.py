@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """./cadenza exec: boots Cadenza headless with PROGRAM as its first process and passes through what it prints
-and how it ended. The program arrives as a Multiboot module (the initramfs comes with the filesystem work);
-its standard output and error are the serial console, shown here. Exit status: the program's own, 128+N when
-signal N killed it, 126 when it could not be started, 125 on a kernel panic, 124 on a timeout."""
+and how it ended. The program is placed in the root filesystem at its own path; with --tree DIR, the
+directory's contents are unpacked there first, as an initramfs (a cpio archive made here). Standard output
+and error are the serial console, shown here. Exit status: the program's own, 128+N when signal N killed it,
+126 when it could not be started, 125 on a kernel panic, 124 on a timeout."""
 import argparse
 import collections
 import os
@@ -10,7 +11,11 @@ import re
 import select
 import subprocess
 import sys
+import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import initramfs  # noqa: E402
 
 END = re.compile(r"^init: .* (exited with status (\d+)|killed by signal (\d+)|could not be started: (\w+))$")
 KERNEL_LOG = re.compile(r"^\[ *\d+\.\d+\] ")
@@ -22,6 +27,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds before giving up (default 60)")
     ap.add_argument("--memory", default="128M", help="guest RAM (default 128M)")
     ap.add_argument("--verbose", action="store_true", help="show the kernel's log too")
+    ap.add_argument("--tree", metavar="DIR", help="a directory to unpack into the root filesystem first")
     ap.add_argument("program")
     ap.add_argument("arguments", nargs=argparse.REMAINDER)
     args = ap.parse_args()
@@ -32,11 +38,20 @@ def main():
     words = [program] + args.arguments
     if any("," in w or " " in w or not w for w in words):
         ap.error("program path and arguments may not contain commas or spaces (Multiboot module strings)")
+    modules = [" ".join(words)]
+    tree_archive = None
+    if args.tree:
+        if not os.path.isdir(args.tree):
+            ap.error(f"no such directory: {args.tree}")
+        with tempfile.NamedTemporaryFile(suffix=".cpio", delete=False) as f:
+            f.write(initramfs.archive(initramfs.tree_entries(args.tree)))
+            tree_archive = f.name
+        modules.insert(0, tree_archive)
     level = "loglevel=7" if args.verbose else "quiet"
     cmd = ["qemu-system-i386", "-m", args.memory, "-display", "none", "-no-reboot", "-monitor", "none",
            "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-kernel", args.kernel, "-append", f"console=ttyS0 {level} init_exit=poweroff",
-           "-initrd", " ".join(words)]
+           "-initrd", ",".join(modules)]
 
     tail = collections.deque(maxlen=20)
     outcome = None
@@ -77,6 +92,8 @@ def main():
         if proc.poll() is None:
             proc.kill()
         proc.wait()
+        if tree_archive:
+            os.unlink(tree_archive)
 
     if buffer and not outcome:
         sys.stdout.write(buffer.decode("utf-8", "replace"))
