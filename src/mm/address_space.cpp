@@ -55,6 +55,25 @@ void AddressSpace::activate()
 
 AddressSpace* AddressSpace::active() { return g_active; }
 
+usize AddressSpace::read_present(uptr address, void* buffer, usize length) const
+{
+    usize done = 0;
+    while (done < length) {
+        uptr at = address + done;
+        arch::PageMapping mapping {};
+        if (!arch::query_page(m_tables, at & ~uptr { 4095 }, mapping))
+            break;
+        usize offset = at & 4095;
+        usize now = length - done < 4096 - offset ? length - done : 4096 - offset;
+        auto* page = static_cast<const u8*>(arch::phys_to_virt(mapping.phys, 4096));
+        if (!page)
+            break;
+        copy_bytes(static_cast<u8*>(buffer) + done, page + offset, now);
+        done += now;
+    }
+    return done;
+}
+
 // --- finding areas ---
 
 VmArea* AddressSpace::find_area(uptr address) const
@@ -344,6 +363,7 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork()
     child->m_break_start = m_break_start;
     child->m_break = m_break;
     child->m_stack_limit = m_stack_limit;
+    child->m_arguments = m_arguments;
     bool write_protected = false; // one TLB flush at the end instead of one per page
     for (VmArea& area : m_areas) {
         if (area.flags & kVmDontFork)

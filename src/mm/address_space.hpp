@@ -76,6 +76,16 @@ public:
     uptr current_break() const { return m_break; }
     void set_current_break(uptr value) { m_break = value; }
 
+    // --- where exec put the argument and environment strings (/proc/<pid>/cmdline and environ) ---
+    struct ArgumentRanges {
+        uptr arg_start, arg_end, env_start, env_end;
+    };
+    void set_argument_ranges(const ArgumentRanges& ranges) { m_arguments = ranges; }
+    // Reads this space's memory whether or not it is the active one (another process's, for /proc): the bytes
+    // of present pages from `address` on, stopping at the first page not present.
+    usize read_present(uptr address, void* buffer, usize length) const;
+    const ArgumentRanges& argument_ranges() const { return m_arguments; }
+
     // --- faults ---
     // Resolves a fault at `address`: a demand-zero page, a page from the backing, a copy-on-write copy, or
     // growth of a stack area. EFAULT when nothing is mapped there (SIGSEGV, SEGV_MAPERR), EACCES when the
@@ -122,6 +132,7 @@ private:
     uptr m_break_start { 0 };
     uptr m_break { 0 };
     usize m_stack_limit { 8 * 1024 * 1024 };
+    ArgumentRanges m_arguments {};
     usize m_resident_pages { 0 };
     usize m_peak_resident_pages { 0 }; // updated when pages go, so the count of the moment needs no check
 };

@@ -61,6 +61,8 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, cons
     cursor -= args.bytes();
     uptr strings_at = cursor;
     TRY(space.write_initial(strings_at, args.strings(), args.bytes()));
+    uptr env_at = strings_at + args.argument_bytes();
+    space.set_argument_ranges({ strings_at, env_at, env_at, strings_at + args.bytes() });
     cursor -= 5;
     uptr platform_at = cursor;
     TRY(space.write_initial(platform_at, "i686", 5));
@@ -192,6 +194,7 @@ Result<void> ExecArgs::add_argument(StringView text)
         return Errno::INVAL; // arguments come first
     TRY(append(text));
     ++m_argc;
+    m_argument_bytes = m_used;
     return {};
 }
 
@@ -247,6 +250,7 @@ Result<void> ExecArgs::replace_first_argument(const StringView* prefix, usize co
     m_used = rebuilt.m_used;
     m_argc = rebuilt.m_argc;
     m_envc = rebuilt.m_envc;
+    m_argument_bytes = rebuilt.m_argument_bytes;
     rebuilt.m_buffer = nullptr;
     return {};
 }
@@ -326,7 +330,7 @@ Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView 
         Credentials credentials = credentials_for(process.credentials, inode, nosuid);
         bool secure = credentials.euid != credentials.uid || credentials.egid != credentials.gid;
         ExecImage image = TRY(prepare_exec(executable, args, path, credentials, secure));
-        return PreparedProgram { std::move(image), credentials };
+        return PreparedProgram { std::move(image), credentials, file->path() };
     }
 }
 
@@ -343,6 +347,7 @@ Result<void> exec_current(i32 dirfd, StringView path, ExecArgs& args, u32 flags)
     if (self.files->ref_count() > 1)
         self.files = TRY(self.files->clone());
     // Nothing fails past here: the old program is gone.
+    self.group().executable = std::move(program.executable);
     replace_program(self, std::move(program.image), path, program.credentials);
     return {};
 }

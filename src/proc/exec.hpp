@@ -2,6 +2,7 @@
 // ABI and musl expect, and execve itself (ELF executables and #! scripts, man 2 execve).
 #pragma once
 
+#include "fs/mount.hpp"
 #include "lib/string.hpp"
 #include "mm/address_space.hpp"
 #include "proc/credentials.hpp"
@@ -30,6 +31,8 @@ public:
     usize argument_count() const { return m_argc; }
     usize environment_count() const { return m_envc; }
     usize bytes() const { return m_used; }
+    // The bytes of the argument strings alone (the environment's follow them).
+    usize argument_bytes() const { return m_argument_bytes; }
     // The strings one after the other, each with its NUL: argc arguments, then envc environment strings.
     const char* strings() const { return m_buffer; }
 
@@ -41,6 +44,7 @@ private:
     usize m_used { 0 };
     usize m_argc { 0 };
     usize m_envc { 0 };
+    usize m_argument_bytes { 0 };
 };
 
 // A new address space holding the executable and its initial stack: argc, argv, envp and the auxiliary
@@ -64,6 +68,7 @@ struct Process;
 struct PreparedProgram {
     ExecImage image;
     Credentials credentials;
+    fs::Path executable; // the file run: the interpreter, for a script (/proc/<pid>/exe)
 };
 Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags);
 

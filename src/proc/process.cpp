@@ -29,6 +29,8 @@ const char* base_name(const char* path)
 }
 
 constexpr usize kPathNameBuffer = 256;
+u64 g_tasks_created;
+i32 g_last_pid;
 
 struct PidOf {
     i32 operator()(const Process& process) const { return process.pid; }
@@ -56,6 +58,9 @@ Result<Process*> create_process()
     process->pid = g_next_pid;
     g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1;
     process->threads.push_back(*process);
+    process->start_tick = arch::timer_ticks();
+    g_last_pid = process->pid;
+    ++g_tasks_created;
     (void)g_processes.insert(*process);
     return process.leak();
 }
@@ -87,6 +92,7 @@ void destroy_process(Process& process)
         child->parent = nullptr;
     process.files.reset();
     process.fs.reset();
+    process.executable = {};
     process.space.reset();
     mm::kfree(process.kernel_stack);
     delete &process;
@@ -106,6 +112,7 @@ void end_process(Process& group)
                 wake_all(g_init->child_exit_waiters);
         }
     }
+    group.executable = {}; // a zombie keeps no file (or mount) busy
     if (group.group_exiting)
         group.wait_status = group.group_exit_status;
     if (&group == g_init)
@@ -182,6 +189,8 @@ bool init_has_exited() { return g_init_exited; }
 } // namespace
 
 Process* current() { return running(); }
+u64 tasks_created() { return g_tasks_created; }
+i32 last_pid() { return g_last_pid; }
 
 usize process_count() { return g_processes.size(); }
 Process* first_process() { return g_processes.first(); }
@@ -226,6 +235,7 @@ Result<u32> run_init(const char* const* argv, const char* const* envp)
         return program.error();
     }
     init->credentials = program.value().credentials;
+    init->executable = program.value().executable;
     arch::fpu_initial_state(init->fpu_state());
     init->space = std::move(program.value().image.space);
     init->saved_stack = arch::prepare_user_start(init->kernel_stack, kKernelStackBytes, program.value().image.entry,
@@ -320,6 +330,7 @@ Result<i32> clone_current(const CloneRequest& request)
         ++group.live_threads;
     } else {
         child->exit_signal = static_cast<int>(flags & 0xFF);
+        child->executable = group.executable;
         for (u32 i = 0; i < kResourceLimits; ++i)
             child->limits[i] = group.limits[i];
         child->pgid = group.pgid;

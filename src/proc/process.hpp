@@ -91,6 +91,7 @@ struct Process {
     uptr saved_stack { 0 }; // where the task stands while it is not running (arch::switch_stacks)
     u32 slice_left { 0 };
     u64 wake_at_tick { 0 };
+    u64 start_tick { 0 }; // when it was created (/proc/<pid>/stat's starttime)
     CpuTime cpu {}; // timer ticks spent running, for times() and rusage
     // x87/SSE registers while the process is not running (arch::fpu_save), aligned inside the buffer.
     u8 fpu_buffer[arch::kFpuStateBytes + arch::kFpuStateAlignment] {};
@@ -123,6 +124,7 @@ struct Process {
     Process* exec_thread { nullptr }; // execve in progress: the other threads end quietly
     IntrusiveList<Process, &Process::run_node> exec_waiters; // that thread, until they have
     u32 group_exit_status { 0 };
+    fs::Path executable; // what exec ran (/proc/<pid>/exe)
     CpuTime dead_threads_cpu {};
     int exit_signal { kSigChld }; // sent to the parent when the process ends (clone's CSIGNAL; 0: none)
     i32 pgid { 0 }; // process group, for wait4(0 or -pgid)
@@ -232,6 +234,10 @@ struct WaitOptions {
     bool no_wait = false;   // WNOWAIT: report, but leave the child to be waited for again
 };
 Result<WaitResult> wait_child(i32 pid, const WaitOptions& options);
+
+// Processes and threads created since boot (/proc/stat's "processes"), and the last pid handed out.
+u64 tasks_created();
+i32 last_pid();
 
 // Every process, in pid order (for sysinfo, setsid and the like).
 usize process_count();

@@ -16,6 +16,7 @@ IntrusiveList<Process, &Process::timer_node> g_armed_timers;
 Process* g_running;
 uptr g_idle_stack; // where the idle context stands while a process runs
 bool g_need_resched;
+SchedulerStats g_stats;
 
 // Every queue operation goes through these two, so a process always knows which list it is on.
 void enqueue(WaitList& list, Process& process)
@@ -56,6 +57,7 @@ void switch_to(Process* next)
     if (previous)
         arch::fpu_save(previous->fpu_state());
     g_running = next;
+    ++g_stats.context_switches;
     if (next) {
         next->slice_left = kTimeSliceTicks;
         load_context_of(*next);
@@ -194,6 +196,9 @@ void run_scheduler_until(bool (*done)())
     arch::interrupts_enable();
 }
 
+SchedulerStats scheduler_stats() { return g_stats; }
+usize runnable_count() { return g_run_queue.size() + (g_running ? 1 : 0); }
+
 void load_averages(u64 (&out)[3])
 {
     for (int i = 0; i < 3; ++i)
@@ -237,6 +242,12 @@ void scheduler_tick(bool in_user_mode)
             g_armed_timers.remove(armed);
         }
     }
+    if (!g_running)
+        ++g_stats.idle;
+    else if (in_user_mode)
+        ++g_stats.user;
+    else
+        ++g_stats.system;
     if (g_running) {
         Process& group = g_running->group();
         if (in_user_mode) {

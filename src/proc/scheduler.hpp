@@ -41,6 +41,14 @@ void run_scheduler_until(bool (*done)());
 void scheduler_tick(bool in_user_mode);
 void scheduler_before_user_return();
 
+// Timer ticks since boot spent in user mode, in the kernel and idle, and task switches (/proc/stat).
+struct SchedulerStats {
+    u64 user, system, idle, context_switches;
+};
+SchedulerStats scheduler_stats();
+// Runnable processes (the running one included), for /proc/loadavg and /proc/stat.
+usize runnable_count();
+
 // Linux's load averages over 1, 5 and 15 minutes (runnable processes), in sysinfo's 16-bit fixed point.
 void load_averages(u64 (&out)[3]);
 
