@@ -115,8 +115,16 @@ TEST_CASE("stat, lstat, fstat: the old struct stat, and EOVERFLOW for a size pas
         i32 fd = call(kOpen, name, kOCreat | kORdWr | 0100000, 0600);
         REQUIRE(fd == 3);
         REQUIRE(call(kFtruncate, 3, 1234) == 0);
+        // The old structure holds an 8:8 device number (old_valid_dev); the sim never reuses anonymous ones,
+        // so after enough machines the root's does not fit.
+        u32 dev = static_cast<u32>(stat64_of(name, out).dev);
+        if (fs::dev_major(dev) >= 256 || fs::dev_minor(dev) >= 256) {
+            CHECK(call(kStat, name, out) == err(Errno::OVERFLOW));
+            return;
+        }
         REQUIRE(call(kStat, name, out) == 0);
         sys::OldStat s = peek<sys::OldStat>(out);
+        CHECK(s.dev == dev);
         CHECK(s.mode == (0100000u | 0600));
         CHECK(s.size == 1234);
         CHECK(s.nlink == 1);
@@ -151,7 +159,8 @@ TEST_CASE("statx: the basic fields and the mask, the sync flags, EINVAL for bad 
         CHECK(x.blksize == 4096);
         CHECK(x.mtime.seconds == s.mtime);
         CHECK(x.mtime.nanoseconds == s.mtime_nsec);
-        CHECK(((x.dev_major << 8) | x.dev_minor) == static_cast<u32>(s.dev));
+        CHECK(x.dev_major == fs::dev_major(static_cast<u32>(s.dev)));
+        CHECK(x.dev_minor == fs::dev_minor(static_cast<u32>(s.dev)));
         CHECK(call(kStatx, kAtFdCwd, name, 0x2000 /* FORCE_SYNC */, 0x7ff, out) == 0);
         CHECK(call(kStatx, kAtFdCwd, name, 0x4000 /* DONT_SYNC */, 0x7ff, out) == 0);
         CHECK(call(kStatx, kAtFdCwd, name, 0x6000, 0x7ff, out) == err(Errno::INVAL));
