@@ -119,7 +119,7 @@ static void places(void)
     mkdir("/p/q", 0755);
     CHECK("chdir_getcwd", chdir("/p/q") == 0 && getcwd(cwd, sizeof cwd) && !strcmp(cwd, "/p/q"));
     CHECK("getcwd_length", syscall(SYS_getcwd, cwd, sizeof cwd) == 5);
-    CHECK_ERRNO("getcwd_erange", getcwd(cwd, 3), ERANGE);
+    CHECK("getcwd_erange", getcwd(cwd, 3) == NULL && errno == ERANGE);
     CHECK("chdir_dotdot", chdir("..") == 0 && getcwd(cwd, sizeof cwd) && !strcmp(cwd, "/p"));
     CHECK_ERRNO("chdir_missing", chdir("/nowhere"), ENOENT);
     int q = open("/p/q", O_RDONLY | O_DIRECTORY);
