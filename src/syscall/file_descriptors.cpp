@@ -96,7 +96,9 @@ Result<void> sys_sync() { return {}; }
 
 Result<void> sys_syncfs(i32 fd)
 {
-    TRY(open_file_of(fd));
+    auto file = TRY(open_file_of(fd));
+    if (file->is_path_only())
+        return Errno::BADF; // fdget() does not take O_PATH descriptors
     return {};
 }
 

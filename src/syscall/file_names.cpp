@@ -96,9 +96,12 @@ Result<u32> sys_readlinkat(i32 dirfd, u32 path, u32 buffer, i32 size)
     KernelBuffer memory;
     auto* target = reinterpret_cast<char*>(TRY(memory.get(room)));
     auto caller = file_caller();
-    usize length = TRY(fs::readlinkat(caller, dirfd, text, target, room));
-    TRY(mm::copy_to_user(buffer, target, length));
-    return static_cast<u32>(length);
+    auto length = fs::readlinkat(caller, dirfd, text, target, room);
+    // An empty path names the dirfd's file, which must be a symlink: ENOENT otherwise (do_readlinkat).
+    if (length.is_error())
+        return text.is_empty() && length.error() == Errno::INVAL ? Errno::NOENT : length.error();
+    TRY(mm::copy_to_user(buffer, target, length.value()));
+    return static_cast<u32>(length.value());
 }
 
 Result<u32> sys_readlink(u32 path, u32 buffer, i32 size) { return sys_readlinkat(fs::kAtFdCwd, path, buffer, size); }

@@ -141,6 +141,12 @@ TEST_CASE("mkdir, rmdir, unlink, rename, link, symlink, readlink, mknod and thei
         CHECK(call(kReadlink, s("/g3"), text, 10) == err(Errno::INVAL));
         CHECK(call(kReadlink, s("/sl"), 0xC0000000, 10) == err(Errno::FAULT));
         CHECK(call(kReadlinkat, static_cast<u32>(dir), s("sl3"), text, 100) == 5);
+        // An empty path reads the link an O_PATH|O_NOFOLLOW descriptor names; another file is ENOENT.
+        i32 link_fd = call(kOpen, s("/sl"), 010000000 | 0400000, 0);
+        REQUIRE(link_fd >= 0);
+        CHECK(call(kReadlinkat, static_cast<u32>(link_fd), s(""), text, 100) == 11);
+        CHECK(call(kReadlinkat, static_cast<u32>(dir), s(""), text, 100) == err(Errno::NOENT));
+        CHECK(call(kClose, static_cast<u32>(link_fd)) == 0);
         CHECK(call(kMkdir, s("/sl/x"), 0755) == err(Errno::NOENT)); // dangling
         CHECK(call(kClose, static_cast<u32>(dir)) == 0);
     });

@@ -288,6 +288,9 @@ TEST_CASE("fsync, fdatasync, sync, syncfs: nothing to flush, but the descriptor 
         CHECK(call(kSync) == 0);
         CHECK(call(kSyncfs, 1) == 0);
         CHECK(call(kSyncfs, 30) == err(Errno::BADF));
+        i32 path_only = open_path(buffer, "/s", kOPath);
+        CHECK(call(kSyncfs, static_cast<u32>(path_only)) == err(Errno::BADF));
+        CHECK(call(kFsync, static_cast<u32>(path_only)) == err(Errno::BADF));
     });
 }
 
