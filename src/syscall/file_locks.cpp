@@ -329,6 +329,9 @@ Result<i32> set_lock(fs::OpenFile& file, u32 argument, bool wide, bool wait)
             return applied.error();
         if (would_deadlock(owner, blocker))
             return Errno::DEADLK;
+        // wait_event_interruptible: a signal already there ends the wait before it starts.
+        if (proc::has_deliverable_signal(*proc::current()))
+            return Errno::RESTARTSYS;
         Waiter waiter { {}, owner, &inode, range };
         g_waiters.push_back(waiter);
         // A conflict means the inode has an entry, and it stays while we are on its wait list.

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <utime.h>
@@ -289,6 +290,32 @@ static void attributes(void)
     close(fd);
 }
 
+static void on_alarm(int signal) { (void)signal; }
+
+/* A child waiting in F_SETLKW for the parent's lock: a handled signal without SA_RESTART ends the wait with
+ * EINTR. */
+static void lock_wait_interrupted(int fd)
+{
+    struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+    fcntl(fd, F_SETLK, &l);
+    pid_t child = fork();
+    if (child == 0) {
+        struct sigaction action = { .sa_handler = on_alarm };
+        sigaction(SIGALRM, &action, NULL);
+        struct itimerval timer = { .it_value = { 0, 50000 } };
+        setitimer(ITIMER_REAL, &timer, NULL);
+        int mine = open("/t/lock", O_RDWR);
+        struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+        int result = fcntl(mine, F_SETLKW, &q);
+        _exit(result == -1 && errno == EINTR ? 0 : 1);
+    }
+    int status = -1;
+    CHECK("setlkw_interrupted_eintr", waitpid(child, &status, 0) == child && WIFEXITED(status)
+        && WEXITSTATUS(status) == 0);
+    l.l_type = F_UNLCK;
+    fcntl(fd, F_SETLK, &l);
+}
+
 static void locks(void)
 {
     int fd = make_file("/t/lock", "0123456789012345678901234567890123456789");
@@ -334,6 +361,7 @@ static void locks(void)
     CHECK("locks_gone_with_child", fcntl(fd, F_GETLK, &l) == 0 && l.l_type == F_UNLCK);
     l = (struct flock) { .l_type = 9, .l_whence = SEEK_SET };
     CHECK_ERRNO("setlk_bad_type", fcntl(fd, F_SETLK, &l), EINVAL);
+    lock_wait_interrupted(fd);
     close(fd);
 }
 
