@@ -127,7 +127,10 @@ Result<void> sys_fchmod(i32 fd, u32 mode)
 }
 
 // On i386, chown (182) follows symlinks and lchown (16) does not; both take 16-bit ids, as does fchown (95).
-Result<void> sys_chown16(u32 path, u32 uid, u32 gid) { return chown_at(fs::kAtFdCwd, path, high_id(uid), high_id(gid), 0); }
+Result<void> sys_chown16(u32 path, u32 uid, u32 gid)
+{
+    return chown_at(fs::kAtFdCwd, path, high_id(uid), high_id(gid), 0);
+}
 Result<void> sys_lchown16(u32 path, u32 uid, u32 gid)
 {
     return chown_at(fs::kAtFdCwd, path, high_id(uid), high_id(gid), fs::kAtSymlinkNoFollow);
@@ -135,7 +138,10 @@ Result<void> sys_lchown16(u32 path, u32 uid, u32 gid)
 Result<void> sys_fchown16(i32 fd, u32 uid, u32 gid) { return sys_fchown32(fd, high_id(uid), high_id(gid)); }
 
 Result<void> sys_chown32(u32 path, u32 uid, u32 gid) { return chown_at(fs::kAtFdCwd, path, uid, gid, 0); }
-Result<void> sys_lchown32(u32 path, u32 uid, u32 gid) { return chown_at(fs::kAtFdCwd, path, uid, gid, fs::kAtSymlinkNoFollow); }
+Result<void> sys_lchown32(u32 path, u32 uid, u32 gid)
+{
+    return chown_at(fs::kAtFdCwd, path, uid, gid, fs::kAtSymlinkNoFollow);
+}
 
 Result<void> sys_fchown32(i32 fd, u32 uid, u32 gid)
 {
@@ -143,7 +149,10 @@ Result<void> sys_fchown32(i32 fd, u32 uid, u32 gid)
     return fs::fchown(caller, fd, uid, gid);
 }
 
-Result<void> sys_fchownat(i32 dirfd, u32 path, u32 uid, u32 gid, u32 flags) { return chown_at(dirfd, path, uid, gid, flags); }
+Result<void> sys_fchownat(i32 dirfd, u32 path, u32 uid, u32 gid, u32 flags)
+{
+    return chown_at(dirfd, path, uid, gid, flags);
+}
 
 // utime(2): struct utimbuf in whole seconds, or null for now.
 Result<void> sys_utime(u32 path, u32 times)

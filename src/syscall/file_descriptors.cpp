@@ -9,10 +9,8 @@ namespace sys {
 namespace {
 
 // fcntl commands (asm-generic/fcntl.h, linux/fcntl.h).
-enum FcntlCommand : u32 {
-    kFDupFd = 0, kFGetFd = 1, kFSetFd = 2, kFGetFl = 3, kFSetFl = 4, kFGetLk = 5, kFSetLk = 6, kFSetLkW = 7,
-    kFGetLk64 = 12, kFSetLk64 = 13, kFSetLkW64 = 14, kFDupFdCloExec = 1030,
-};
+constexpr u32 kFDupFd = 0, kFGetFd = 1, kFSetFd = 2, kFGetFl = 3, kFSetFl = 4, kFGetLk = 5, kFSetLk = 6, kFSetLkW = 7,
+              kFGetLk64 = 12, kFSetLk64 = 13, kFSetLkW64 = 14, kFDupFdCloExec = 1030;
 constexpr u32 kFdCloExec = 1;
 
 Result<i32> fcntl_common(i32 fd, u32 command, u32 argument, bool wide)

@@ -15,7 +15,12 @@ constexpr usize align_up(usize value, usize alignment) { return (value + alignme
 // away for lack of room (EINVAL when that was the first) or for an inode number the old format cannot hold.
 class DirentBuffer final : public fs::DirEntrySink {
 public:
-    DirentBuffer(u8* data, usize capacity, bool wide) : m_data(data), m_capacity(capacity), m_wide(wide) {}
+    DirentBuffer(u8* data, usize capacity, bool wide)
+        : m_data(data)
+        , m_capacity(capacity)
+        , m_wide(wide)
+    {
+    }
 
     bool emit(const fs::DirEntry& entry) override
     {
@@ -36,7 +41,8 @@ public:
             usize reclen = align_up(10 + length + 2, 4);
             if (!room_for(reclen))
                 return false;
-            DirentHead head { static_cast<u32>(entry.ino), static_cast<u32>(entry.next_offset), static_cast<u16>(reclen) };
+            DirentHead head { static_cast<u32>(entry.ino), static_cast<u32>(entry.next_offset),
+                static_cast<u16>(reclen) };
             put(head, reclen, 10, entry.name);
             m_data[m_used - 1] = entry.type;
         }
@@ -56,8 +62,7 @@ private:
         return false;
     }
 
-    template<typename Head>
-    void put(const Head& head, usize reclen, usize name_at, StringView name)
+    template<typename Head> void put(const Head& head, usize reclen, usize name_at, StringView name)
     {
         u8* record = m_data + m_used;
         fill_bytes(record, 0, reclen);

@@ -25,7 +25,8 @@ struct OldStat {
 static_assert(sizeof(OldStat) == 64);
 
 // struct stat64 (asm/stat.h, i386), with its glibc-2.1 padding around the device numbers.
-struct [[gnu::packed, gnu::aligned(4)]] Stat64 {
+struct [[gnu::packed, gnu::aligned(4)]] Stat64
+{
     u64 dev;
     u8 pad0[4];
     u32 short_ino; // __st_ino: the inode number cut to 32 bits
@@ -68,7 +69,8 @@ struct StatFs32 {
     u32 namelen, frsize, flags, spare[4];
 };
 static_assert(sizeof(StatFs32) == 64);
-struct [[gnu::packed, gnu::aligned(4)]] StatFs64 {
+struct [[gnu::packed, gnu::aligned(4)]] StatFs64
+{
     u32 type, bsize;
     u64 blocks, bfree, bavail, files, ffree;
     i32 fsid[2];
@@ -83,7 +85,8 @@ struct Flock32 {
     i32 pid;
 };
 static_assert(sizeof(Flock32) == 16);
-struct [[gnu::packed, gnu::aligned(4)]] Flock64 {
+struct [[gnu::packed, gnu::aligned(4)]] Flock64
+{
     i16 type, whence;
     i64 start, len;
     i32 pid;
@@ -92,7 +95,8 @@ static_assert(sizeof(Flock64) == 24);
 
 // struct linux_dirent64's and the old struct linux_dirent's fixed heads (the name follows; the old one keeps
 // d_type in the record's last byte).
-struct [[gnu::packed, gnu::aligned(4)]] Dirent64Head {
+struct [[gnu::packed, gnu::aligned(4)]] Dirent64Head
+{
     u64 ino;
     i64 off;
     u16 reclen;

@@ -171,14 +171,16 @@ Result<u32> sys_pread64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offse
 {
     auto file = TRY(open_file_of(fd));
     Chunk chunk;
-    return pread_into(*file, buffer, count > kMaxRwCount ? kMaxRwCount : count, join_halves(offset_low, offset_high), chunk);
+    return pread_into(
+        *file, buffer, count > kMaxRwCount ? kMaxRwCount : count, join_halves(offset_low, offset_high), chunk);
 }
 
 Result<u32> sys_pwrite64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
     Chunk chunk;
-    return pwrite_from(*file, buffer, count > kMaxRwCount ? kMaxRwCount : count, join_halves(offset_low, offset_high), chunk);
+    return pwrite_from(
+        *file, buffer, count > kMaxRwCount ? kMaxRwCount : count, join_halves(offset_low, offset_high), chunk);
 }
 
 Result<u32> sys_preadv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)

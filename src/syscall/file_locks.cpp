@@ -19,8 +19,8 @@ namespace {
 constexpr i16 kRdLck = 0, kWrLck = 1, kUnLck = 2;
 constexpr u32 kFGetLk = 5, kFSetLkW = 7, kFGetLk64 = 12, kFSetLkW64 = 14;
 constexpr i64 kOffsetMax = 0x7fffffffffffffff; // OFFSET_MAX: a lock of length 0 reaches here
-constexpr i64 kOffTMax = 0x7fffffff;           // what a 32-bit off_t can report
-constexpr int kMaxDeadlockSteps = 10;           // MAX_DEADLK_ITERATIONS
+constexpr i64 kOffTMax = 0x7fffffff; // what a 32-bit off_t can report
+constexpr int kMaxDeadlockSteps = 10; // MAX_DEADLK_ITERATIONS
 
 using Owner = const fs::FdTable*;
 

@@ -70,7 +70,10 @@ Result<void> sys_linkat(i32 old_dirfd, u32 old_path, i32 new_dirfd, u32 new_path
     return fs::linkat(caller, old_dirfd, old_text, new_dirfd, new_text, flags);
 }
 
-Result<void> sys_link(u32 old_path, u32 new_path) { return sys_linkat(fs::kAtFdCwd, old_path, fs::kAtFdCwd, new_path, 0); }
+Result<void> sys_link(u32 old_path, u32 new_path)
+{
+    return sys_linkat(fs::kAtFdCwd, old_path, fs::kAtFdCwd, new_path, 0);
+}
 
 // symlinkat(2): the target is any non-empty string (ENOENT for "", as getname gives).
 Result<void> sys_symlinkat(u32 target, i32 new_dirfd, u32 link_path)
