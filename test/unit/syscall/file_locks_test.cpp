@@ -14,8 +14,8 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kFork = 2, kOpen = 5, kClose = 6, kKill = 37, kDup = 41, kFcntl = 55, kWait4 = 114,
-              kSchedYield = 158, kFcntl64 = 221;
+constexpr u32 kFork = 2, kOpen = 5, kClose = 6, kKill = 37, kDup = 41, kFcntl = 55, kWait4 = 114, kSchedYield = 158,
+              kFcntl64 = 221;
 constexpr u32 kFGetLk = 5, kFSetLk = 6, kFSetLkW = 7, kFGetLk64 = 12, kFSetLk64 = 13, kFSetLkW64 = 14;
 constexpr i16 kRd = 0, kWr = 1, kUn = 2;
 constexpr u32 kORdOnly = 0, kOWrOnly = 1, kORdWr = 2, kOCreat = 0100;
@@ -108,7 +108,8 @@ TEST_CASE("fcntl locks: another process sees the conflict; F_GETLK reports the h
     CHECK(m.no_pages_leaked());
 }
 
-TEST_CASE("fcntl locks: ranges split when unlocked or retyped inside, and merge with their neighbours", "[syscall][file]")
+TEST_CASE(
+    "fcntl locks: ranges split when unlocked or retyped inside, and merge with their neighbours", "[syscall][file]")
 {
     ProcessMachine m;
     Children children;
@@ -172,7 +173,8 @@ TEST_CASE("fcntl locks: ranges split when unlocked or retyped inside, and merge 
     CHECK(m.no_pages_leaked());
 }
 
-TEST_CASE("fcntl locks: any close of the file by the owner releases them, a fork does not inherit them", "[syscall][file]")
+TEST_CASE(
+    "fcntl locks: any close of the file by the owner releases them, a fork does not inherit them", "[syscall][file]")
 {
     ProcessMachine m;
     Children children;

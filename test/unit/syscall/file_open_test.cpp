@@ -12,12 +12,12 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kRead = 3, kOpen = 5, kClose = 6, kCreat = 8, kLseek = 19, kSync = 36, kDup = 41, kFcntl = 55,
-              kDup2 = 63, kFsync = 118, kLlseek = 140, kFdatasync = 148, kPread64 = 180, kPwrite64 = 181,
-              kSendfile = 187, kFstat64 = 197, kFcntl64 = 221, kSendfile64 = 239, kFallocate = 324, kDup3 = 330,
-              kPreadv = 333, kPwritev = 334, kSyncfs = 344;
-constexpr u32 kORdOnly = 0, kOWrOnly = 1, kORdWr = 2, kOCreat = 0100, kOExcl = 0200, kOTrunc = 01000,
-              kOAppend = 02000, kOLargeFile = 0100000, kOCloExec = 02000000, kOPath = 010000000;
+constexpr u32 kRead = 3, kOpen = 5, kClose = 6, kCreat = 8, kLseek = 19, kSync = 36, kDup = 41, kFcntl = 55, kDup2 = 63,
+              kFsync = 118, kLlseek = 140, kFdatasync = 148, kPread64 = 180, kPwrite64 = 181, kSendfile = 187,
+              kFstat64 = 197, kFcntl64 = 221, kSendfile64 = 239, kFallocate = 324, kDup3 = 330, kPreadv = 333,
+              kPwritev = 334, kSyncfs = 344;
+constexpr u32 kORdOnly = 0, kOWrOnly = 1, kORdWr = 2, kOCreat = 0100, kOExcl = 0200, kOTrunc = 01000, kOAppend = 02000,
+              kOLargeFile = 0100000, kOCloExec = 02000000, kOPath = 010000000;
 
 i32 open_path(u32 scratch_address, const std::string& path, u32 flags, u32 mode = 0644)
 {
@@ -44,8 +44,7 @@ i32 write_text(i32 fd, u32 buffer, const std::string& text)
 // Runs `body` as the program, then removes `paths` (a file, or else an empty directory, in the order given;
 // what is already gone is skipped) so that the machine's tmpfs gives its pages back before run_program looks
 // for leaks. Bodies that drop privileges take them back before they end.
-template<typename Body>
-void run_and_remove(ProcessMachine& m, std::vector<std::string> paths, Body body)
+template<typename Body> void run_and_remove(ProcessMachine& m, std::vector<std::string> paths, Body body)
 {
     run_program(m, [&] {
         body();

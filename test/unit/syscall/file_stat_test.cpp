@@ -32,8 +32,7 @@ sys::Stat64 stat64_of(u32 name, u32 out)
 // Runs `body` as the program, then removes `paths` (a file, or else an empty directory, in the order given;
 // what is already gone is skipped) so that the machine's tmpfs gives its pages back before run_program looks
 // for leaks. Bodies that drop privileges take them back before they end.
-template<typename Body>
-void run_and_remove(ProcessMachine& m, std::vector<std::string> paths, Body body)
+template<typename Body> void run_and_remove(ProcessMachine& m, std::vector<std::string> paths, Body body)
 {
     run_program(m, [&] {
         body();
