@@ -7,6 +7,12 @@
 
 namespace fs {
 
+namespace {
+CloseHook g_close_hook = nullptr;
+} // namespace
+
+void set_close_hook(CloseHook hook) { g_close_hook = hook; }
+
 Result<RefPtr<FdTable>> FdTable::create() { return make_ref<FdTable>(); }
 
 FdTable::~FdTable()
@@ -35,6 +41,8 @@ Result<void> FdTable::grow_to(u32 capacity)
 void FdTable::set(i32 fd, OpenFile* file, bool close_on_exec)
 {
     OpenFile* old = m_slots[fd].file;
+    if (old && g_close_hook)
+        g_close_hook(*this, *old);
     if (file)
         file->ref();
     m_slots[fd] = Slot { file, close_on_exec };

@@ -7,6 +7,14 @@
 
 namespace fs {
 
+class FdTable;
+
+// Called for each descriptor closed (close, dup2/dup3 over it, close-on-exec, exit), before the table drops
+// its reference: POSIX record locks go with any close of the file by the process that owns them (man 2 fcntl,
+// "Advisory record locking"). The syscall layer's lock table installs it.
+using CloseHook = void (*)(const FdTable& table, OpenFile& file);
+void set_close_hook(CloseHook hook);
+
 class FdTable : public RefCounted<FdTable> {
 public:
     static constexpr u32 kDefaultLimit = 1024; // RLIMIT_NOFILE's soft default

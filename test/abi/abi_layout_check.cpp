@@ -136,3 +136,138 @@ SAME_SIZE(sys::StackT, stack_t);
 SAME_FIELD(sys::StackT, base, stack_t, ss_sp);
 SAME_FIELD(sys::StackT, flags, stack_t, ss_flags);
 SAME_FIELD(sys::StackT, size, stack_t, ss_size);
+
+// --- the file system calls (syscall/file_handlers.hpp): struct stat and stat64 (asm/stat.h, i386 branch),
+// statx (linux/stat.h), statfs and statfs64 (asm-generic/statfs.h), flock and flock64 (asm-generic/fcntl.h),
+// utimbuf (linux/utime.h) ---
+#include <asm/fcntl.h>
+#include <asm/stat.h>
+#include <asm/statfs.h>
+#include <linux/stat.h>
+#include <linux/utime.h>
+
+using LinuxStat = struct stat;
+using LinuxStat64 = struct stat64;
+using LinuxStatx = struct statx;
+using LinuxStatxTimestamp = struct statx_timestamp;
+using LinuxStatfs = struct statfs;
+using LinuxStatfs64 = struct statfs64;
+using LinuxFlock = struct flock;
+using LinuxFlock64 = struct flock64;
+using LinuxUtimbuf = struct utimbuf;
+
+SAME_SIZE(sys::OldStat, LinuxStat);
+SAME_FIELD(sys::OldStat, dev, LinuxStat, st_dev);
+SAME_FIELD(sys::OldStat, ino, LinuxStat, st_ino);
+SAME_FIELD(sys::OldStat, mode, LinuxStat, st_mode);
+SAME_FIELD(sys::OldStat, nlink, LinuxStat, st_nlink);
+SAME_FIELD(sys::OldStat, uid, LinuxStat, st_uid);
+SAME_FIELD(sys::OldStat, gid, LinuxStat, st_gid);
+SAME_FIELD(sys::OldStat, rdev, LinuxStat, st_rdev);
+SAME_FIELD(sys::OldStat, size, LinuxStat, st_size);
+SAME_FIELD(sys::OldStat, blksize, LinuxStat, st_blksize);
+SAME_FIELD(sys::OldStat, blocks, LinuxStat, st_blocks);
+SAME_FIELD(sys::OldStat, atime, LinuxStat, st_atime);
+SAME_FIELD(sys::OldStat, atime_nsec, LinuxStat, st_atime_nsec);
+SAME_FIELD(sys::OldStat, mtime, LinuxStat, st_mtime);
+SAME_FIELD(sys::OldStat, mtime_nsec, LinuxStat, st_mtime_nsec);
+SAME_FIELD(sys::OldStat, ctime, LinuxStat, st_ctime);
+SAME_FIELD(sys::OldStat, ctime_nsec, LinuxStat, st_ctime_nsec);
+
+SAME_SIZE(sys::Stat64, LinuxStat64);
+SAME_FIELD(sys::Stat64, dev, LinuxStat64, st_dev);
+SAME_FIELD(sys::Stat64, short_ino, LinuxStat64, __st_ino);
+SAME_FIELD(sys::Stat64, mode, LinuxStat64, st_mode);
+SAME_FIELD(sys::Stat64, nlink, LinuxStat64, st_nlink);
+SAME_FIELD(sys::Stat64, uid, LinuxStat64, st_uid);
+SAME_FIELD(sys::Stat64, gid, LinuxStat64, st_gid);
+SAME_FIELD(sys::Stat64, rdev, LinuxStat64, st_rdev);
+SAME_FIELD(sys::Stat64, size, LinuxStat64, st_size);
+SAME_FIELD(sys::Stat64, blksize, LinuxStat64, st_blksize);
+SAME_FIELD(sys::Stat64, blocks, LinuxStat64, st_blocks);
+SAME_FIELD(sys::Stat64, atime, LinuxStat64, st_atime);
+SAME_FIELD(sys::Stat64, atime_nsec, LinuxStat64, st_atime_nsec);
+SAME_FIELD(sys::Stat64, mtime, LinuxStat64, st_mtime);
+SAME_FIELD(sys::Stat64, mtime_nsec, LinuxStat64, st_mtime_nsec);
+SAME_FIELD(sys::Stat64, ctime, LinuxStat64, st_ctime);
+SAME_FIELD(sys::Stat64, ctime_nsec, LinuxStat64, st_ctime_nsec);
+SAME_FIELD(sys::Stat64, ino, LinuxStat64, st_ino);
+
+SAME_SIZE(sys::StatxTimestamp, LinuxStatxTimestamp);
+SAME_FIELD(sys::StatxTimestamp, seconds, LinuxStatxTimestamp, tv_sec);
+SAME_FIELD(sys::StatxTimestamp, nanoseconds, LinuxStatxTimestamp, tv_nsec);
+SAME_SIZE(sys::Statx, LinuxStatx);
+SAME_FIELD(sys::Statx, mask, LinuxStatx, stx_mask);
+SAME_FIELD(sys::Statx, blksize, LinuxStatx, stx_blksize);
+SAME_FIELD(sys::Statx, attributes, LinuxStatx, stx_attributes);
+SAME_FIELD(sys::Statx, nlink, LinuxStatx, stx_nlink);
+SAME_FIELD(sys::Statx, uid, LinuxStatx, stx_uid);
+SAME_FIELD(sys::Statx, gid, LinuxStatx, stx_gid);
+SAME_FIELD(sys::Statx, mode, LinuxStatx, stx_mode);
+SAME_FIELD(sys::Statx, ino, LinuxStatx, stx_ino);
+SAME_FIELD(sys::Statx, size, LinuxStatx, stx_size);
+SAME_FIELD(sys::Statx, blocks, LinuxStatx, stx_blocks);
+SAME_FIELD(sys::Statx, attributes_mask, LinuxStatx, stx_attributes_mask);
+SAME_FIELD(sys::Statx, atime, LinuxStatx, stx_atime);
+SAME_FIELD(sys::Statx, btime, LinuxStatx, stx_btime);
+SAME_FIELD(sys::Statx, ctime, LinuxStatx, stx_ctime);
+SAME_FIELD(sys::Statx, mtime, LinuxStatx, stx_mtime);
+SAME_FIELD(sys::Statx, rdev_major, LinuxStatx, stx_rdev_major);
+SAME_FIELD(sys::Statx, rdev_minor, LinuxStatx, stx_rdev_minor);
+SAME_FIELD(sys::Statx, dev_major, LinuxStatx, stx_dev_major);
+SAME_FIELD(sys::Statx, dev_minor, LinuxStatx, stx_dev_minor);
+SAME_FIELD(sys::Statx, mnt_id, LinuxStatx, stx_mnt_id);
+static_assert(STATX_BASIC_STATS == 0x7ff && STATX_MNT_ID == 0x1000);
+
+SAME_SIZE(sys::StatFs32, LinuxStatfs);
+SAME_FIELD(sys::StatFs32, type, LinuxStatfs, f_type);
+SAME_FIELD(sys::StatFs32, bsize, LinuxStatfs, f_bsize);
+SAME_FIELD(sys::StatFs32, blocks, LinuxStatfs, f_blocks);
+SAME_FIELD(sys::StatFs32, bfree, LinuxStatfs, f_bfree);
+SAME_FIELD(sys::StatFs32, bavail, LinuxStatfs, f_bavail);
+SAME_FIELD(sys::StatFs32, files, LinuxStatfs, f_files);
+SAME_FIELD(sys::StatFs32, ffree, LinuxStatfs, f_ffree);
+SAME_FIELD(sys::StatFs32, fsid, LinuxStatfs, f_fsid);
+SAME_FIELD(sys::StatFs32, namelen, LinuxStatfs, f_namelen);
+SAME_FIELD(sys::StatFs32, frsize, LinuxStatfs, f_frsize);
+SAME_FIELD(sys::StatFs32, flags, LinuxStatfs, f_flags);
+SAME_FIELD(sys::StatFs32, spare, LinuxStatfs, f_spare);
+SAME_SIZE(sys::StatFs64, LinuxStatfs64);
+SAME_FIELD(sys::StatFs64, type, LinuxStatfs64, f_type);
+SAME_FIELD(sys::StatFs64, bsize, LinuxStatfs64, f_bsize);
+SAME_FIELD(sys::StatFs64, blocks, LinuxStatfs64, f_blocks);
+SAME_FIELD(sys::StatFs64, bfree, LinuxStatfs64, f_bfree);
+SAME_FIELD(sys::StatFs64, bavail, LinuxStatfs64, f_bavail);
+SAME_FIELD(sys::StatFs64, files, LinuxStatfs64, f_files);
+SAME_FIELD(sys::StatFs64, ffree, LinuxStatfs64, f_ffree);
+SAME_FIELD(sys::StatFs64, fsid, LinuxStatfs64, f_fsid);
+SAME_FIELD(sys::StatFs64, namelen, LinuxStatfs64, f_namelen);
+SAME_FIELD(sys::StatFs64, frsize, LinuxStatfs64, f_frsize);
+SAME_FIELD(sys::StatFs64, flags, LinuxStatfs64, f_flags);
+SAME_FIELD(sys::StatFs64, spare, LinuxStatfs64, f_spare);
+
+SAME_SIZE(sys::Flock32, LinuxFlock);
+SAME_FIELD(sys::Flock32, type, LinuxFlock, l_type);
+SAME_FIELD(sys::Flock32, whence, LinuxFlock, l_whence);
+SAME_FIELD(sys::Flock32, start, LinuxFlock, l_start);
+SAME_FIELD(sys::Flock32, len, LinuxFlock, l_len);
+SAME_FIELD(sys::Flock32, pid, LinuxFlock, l_pid);
+SAME_SIZE(sys::Flock64, LinuxFlock64);
+SAME_FIELD(sys::Flock64, type, LinuxFlock64, l_type);
+SAME_FIELD(sys::Flock64, whence, LinuxFlock64, l_whence);
+SAME_FIELD(sys::Flock64, start, LinuxFlock64, l_start);
+SAME_FIELD(sys::Flock64, len, LinuxFlock64, l_len);
+SAME_FIELD(sys::Flock64, pid, LinuxFlock64, l_pid);
+static_assert(F_GETLK == 5 && F_SETLK == 6 && F_SETLKW == 7 && F_GETLK64 == 12 && F_SETLK64 == 13
+    && F_SETLKW64 == 14 && F_RDLCK == 0 && F_WRLCK == 1 && F_UNLCK == 2);
+
+SAME_SIZE(sys::Utimbuf32, LinuxUtimbuf);
+SAME_FIELD(sys::Utimbuf32, actime, LinuxUtimbuf, actime);
+SAME_FIELD(sys::Utimbuf32, modtime, LinuxUtimbuf, modtime);
+
+// linux_dirent64 (include/linux/dirent.h, not exported): d_ino 0, d_off 8, d_reclen 16, d_type 18, d_name 19.
+static_assert(offsetof(sys::Dirent64Head, ino) == 0 && offsetof(sys::Dirent64Head, off) == 8
+    && offsetof(sys::Dirent64Head, reclen) == 16 && offsetof(sys::Dirent64Head, type) == 18);
+// linux_dirent (fs/readdir.c): d_ino 0, d_off 4, d_reclen 8, d_name 10.
+static_assert(offsetof(sys::DirentHead, ino) == 0 && offsetof(sys::DirentHead, off) == 4
+    && offsetof(sys::DirentHead, reclen) == 8);
