@@ -15,7 +15,9 @@ CharDevice g_devices[kMaxDevices];
 usize g_device_count;
 FileOperations* g_fifo_operations;
 
-FileOperations* resolve(u32 mode, u32 rdev)
+} // namespace
+
+FileOperations* resolve_special_file(u32 mode, u32 rdev)
 {
     if (is_fifo(mode))
         return g_fifo_operations;
@@ -27,8 +29,6 @@ FileOperations* resolve(u32 mode, u32 rdev)
     return nullptr;
 }
 
-} // namespace
-
 Result<void> register_char_device(u32 major, u32 minor, FileOperations& operations)
 {
     u32 rdev = make_dev(major, minor);
@@ -38,7 +38,6 @@ Result<void> register_char_device(u32 major, u32 minor, FileOperations& operatio
     if (g_device_count == kMaxDevices)
         return Errno::NOMEM;
     g_devices[g_device_count++] = { rdev, &operations };
-    set_special_file_resolver(resolve);
     return {};
 }
 
@@ -56,7 +55,6 @@ void unregister_char_device(u32 major, u32 minor)
 void set_fifo_operations(FileOperations* operations)
 {
     g_fifo_operations = operations;
-    set_special_file_resolver(resolve);
 }
 
 } // namespace fs

@@ -53,6 +53,8 @@ public:
     void close_all();
     // How many descriptors are open.
     u32 open_count() const;
+    // One past the highest descriptor the table has room for now (/proc/<pid>/fd lists below it).
+    u32 capacity() const { return m_capacity; }
 
     FdTable() = default;
 

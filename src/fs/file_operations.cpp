@@ -21,8 +21,6 @@ namespace {
 
 class InodeFileOperations final : public FileOperations { };
 
-SpecialFileResolver g_special_file_resolver = nullptr;
-
 } // namespace
 
 FileOperations& inode_file_operations()
@@ -31,11 +29,5 @@ FileOperations& inode_file_operations()
     return operations;
 }
 
-void set_special_file_resolver(SpecialFileResolver resolver) { g_special_file_resolver = resolver; }
-
-FileOperations* resolve_special_file(u32 mode, u32 rdev)
-{
-    return g_special_file_resolver ? g_special_file_resolver(mode, rdev) : nullptr;
-}
 
 } // namespace fs

@@ -33,10 +33,8 @@ protected:
 // Regular files: read and write the inode's data.
 FileOperations& inode_file_operations();
 
-// Where device nodes and FIFOs find their operations: a driver registry installs a resolver; none (or one
-// answering nullptr) makes the open fail with ENXIO for devices and a FIFO open fail with ENXIO too.
-using SpecialFileResolver = FileOperations* (*)(u32 mode, u32 rdev);
-void set_special_file_resolver(SpecialFileResolver resolver);
+// Where device nodes and FIFOs find their operations: what drivers registered for the number, and the
+// pipes' operations for a FIFO (fs/devices.hpp); nullptr (the open fails with ENXIO) when nobody serves it.
 FileOperations* resolve_special_file(u32 mode, u32 rdev);
 
 } // namespace fs

@@ -4,6 +4,8 @@
 #include "fs/fs_context.hpp"
 
 #include "lib/own_ptr.hpp"
+#include "fs/open_file.hpp"
+#include "lib/string.hpp"
 #include "mm/kmalloc.hpp"
 
 namespace fs {
@@ -111,6 +113,28 @@ Result<usize> path_of(const Path& root, const Path& place, char* buffer, usize s
     auto result = build_path(root, place, scratch, buffer, size);
     mm::kfree(scratch);
     return result;
+}
+
+Result<usize> file_path_of(const Path& root, const OpenFile& file, char* buffer, usize size)
+{
+    if (file.inode().is_directory() || !file.directory().is_valid())
+        return file.inode().is_directory() ? path_of(root, file.path(), buffer, size) : Result<usize>(Errno::NOENT);
+    usize length = TRY(path_of(root, file.directory(), buffer, size)) - 1;
+    bool deleted = file.inode().attributes().nlink == 0;
+    StringView name = file.name();
+    usize needed = length + (length > 1 ? 1 : 0) + name.length() + (deleted ? 10 : 0) + 1;
+    if (needed > size)
+        return Errno::RANGE;
+    if (length > 1)
+        buffer[length++] = '/';
+    copy_bytes(buffer + length, name.characters(), name.length());
+    length += name.length();
+    if (deleted) {
+        copy_bytes(buffer + length, " (deleted)", 10);
+        length += 10;
+    }
+    buffer[length] = '\0';
+    return length + 1;
 }
 
 Result<usize> FsContext::getcwd(char* buffer, usize size) const

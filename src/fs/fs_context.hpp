@@ -46,5 +46,9 @@ private:
 // The absolute path of `place` as seen from `root` (d_path), with getcwd's contract; the "(unreachable)" prefix
 // when `place` is not under `root`.
 Result<usize> path_of(const Path& root, const Path& place, char* buffer, usize size);
+class OpenFile;
+// The same for an open file: a directory's own path, or the directory it was opened in and its name there,
+// with " (deleted)" once it has no name left (d_path). ENOENT for a file with no name (a pipe).
+Result<usize> file_path_of(const Path& root, const OpenFile& file, char* buffer, usize size);
 
 } // namespace fs

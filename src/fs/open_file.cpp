@@ -4,6 +4,9 @@
 
 #include <utility>
 
+#include "lib/string.hpp"
+#include "mm/kmalloc.hpp"
+
 namespace fs {
 
 namespace {
@@ -33,6 +36,19 @@ OpenFile::~OpenFile()
 {
     if (m_opened && !is_path_only())
         m_operations.release(*this);
+    mm::kfree(m_name);
+}
+
+void OpenFile::set_name(const Path& directory, StringView name)
+{
+    auto copy = mm::kmalloc(name.length());
+    if (copy.is_error())
+        return;
+    mm::kfree(m_name);
+    m_name = static_cast<char*>(copy.value());
+    copy_bytes(m_name, name.characters(), name.length());
+    m_name_length = name.length();
+    m_directory = directory;
 }
 
 void OpenFile::set_status_flags(u32 flags)

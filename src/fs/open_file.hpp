@@ -51,6 +51,12 @@ public:
     // For whatever the operations keep per open file (a pipe end, a terminal).
     void* private_data { nullptr };
 
+    // Where a file that is not a directory was opened: the directory and the name in it (an inode alone cannot
+    // say, having maybe several names or none). /proc/<pid>/fd and exe show it. Without memory, no name.
+    void set_name(const Path& directory, StringView name);
+    const Path& directory() const { return m_directory; }
+    StringView name() const { return StringView(m_name, m_name_length); }
+
     // Public only for make_ref.
     OpenFile(Path path, u32 flags, FileOperations& operations);
 
@@ -63,6 +69,9 @@ private:
     FileOperations& m_operations;
     u64 m_offset { 0 };
     bool m_opened { false };
+    Path m_directory;
+    char* m_name { nullptr };
+    usize m_name_length { 0 };
 };
 
 } // namespace fs

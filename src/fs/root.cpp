@@ -25,6 +25,19 @@ Result<void> mount_system_root()
     return {};
 }
 
+Result<void> mount_on_root_directory(StringView name, FileSystemType& type)
+{
+    if (!g_root)
+        return Errno::NOENT;
+    if (auto registered = register_filesystem(type); registered.is_error() && registered.error() != Errno::BUSY)
+        return registered.error();
+    auto existing = g_root->root()->lookup(name);
+    RefPtr<Inode> directory = existing.is_error() ? TRY(g_root->root()->mkdir(name, 0555, 0, 0)) : existing.release_value();
+    MountSource source = TRY(type.mount("none", ""));
+    TRY(Mount::attach(Path { g_root, directory }, std::move(source), 0));
+    return {};
+}
+
 Path system_root() { return g_root ? g_root->root_path() : Path {}; }
 
 Result<void> install_file(StringView path, const void* data, usize size, u32 mode)

@@ -65,6 +65,14 @@ Result<Path> create_last(Caller& caller, PathWalker& walker, u32 mode)
 
 } // namespace
 
+// The file with the name it was opened by, when that is a plain name in a directory.
+RefPtr<OpenFile> named(RefPtr<OpenFile> file, const PathWalker& walker)
+{
+    if (walker.last_type() == LastType::Normal && !file->inode().is_directory())
+        file->set_name(walker.current(), walker.last());
+    return file;
+}
+
 Result<RefPtr<OpenFile>> open_file(Caller& caller, i32 dirfd, StringView path, u32 flags, u32 mode)
 {
     if ((flags & kOTmpFile) == kOTmpFile)
@@ -114,7 +122,7 @@ Result<RefPtr<OpenFile>> open_file(Caller& caller, i32 dirfd, StringView path, u
     if ((walker.trailing_slash() || (flags & kODirectory)) && !inode.is_directory())
         return Errno::NOTDIR;
     if (flags & kOPath)
-        return OpenFile::create(std::move(found), flags, inode.file_operations());
+        return named(TRY(OpenFile::create(std::move(found), flags, inode.file_operations())), walker);
     if (inode.is_symlink())
         return Errno::LOOP; // O_NOFOLLOW met a symlink
 
@@ -151,7 +159,7 @@ Result<RefPtr<OpenFile>> open_file(Caller& caller, i32 dirfd, StringView path, u
         change.size = 0;
         TRY(inode.setattr(change));
     }
-    return OpenFile::create(std::move(found), flags, *operations);
+    return named(TRY(OpenFile::create(std::move(found), flags, *operations)), walker);
 }
 
 Result<i32> openat(Caller& caller, i32 dirfd, StringView path, u32 flags, u32 mode)

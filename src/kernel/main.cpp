@@ -8,6 +8,7 @@
 #include "drivers/console_device.hpp"
 #include "drivers/serial.hpp"
 #include "fs/cpio.hpp"
+#include "fs/procfs/procfs.hpp"
 #include "fs/root.hpp"
 #include "drivers/vga_text.hpp"
 #include "kernel/clock.hpp"
@@ -147,6 +148,9 @@ void start_filesystems()
         log_error("vfs: no root filesystem: %s", errno_name(root.error()));
     if (auto console = drivers::register_console_device(); console.is_error())
         log_error("console: /dev/console not registered: %s", errno_name(console.error()));
+    fs::procfs::set_kernel_command_line(g_multiboot.command_line());
+    if (auto proc = fs::mount_on_root_directory("proc", fs::procfs::filesystem_type()); proc.is_error())
+        log_error("procfs: not mounted on /proc: %s", errno_name(proc.error()));
 }
 
 // Boot modules fill the root filesystem: a cpio archive (newc, as an initramfs) is unpacked into it, and a

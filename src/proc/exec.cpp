@@ -330,7 +330,7 @@ Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView 
         Credentials credentials = credentials_for(process.credentials, inode, nosuid);
         bool secure = credentials.euid != credentials.uid || credentials.egid != credentials.gid;
         ExecImage image = TRY(prepare_exec(executable, args, path, credentials, secure));
-        return PreparedProgram { std::move(image), credentials, file->path() };
+        return PreparedProgram { std::move(image), credentials, file };
     }
 }
 

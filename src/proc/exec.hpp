@@ -68,7 +68,7 @@ struct Process;
 struct PreparedProgram {
     ExecImage image;
     Credentials credentials;
-    fs::Path executable; // the file run: the interpreter, for a script (/proc/<pid>/exe)
+    RefPtr<fs::OpenFile> executable; // the file run: the interpreter, for a script (/proc/<pid>/exe)
 };
 Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags);
 

@@ -92,7 +92,7 @@ void destroy_process(Process& process)
         child->parent = nullptr;
     process.files.reset();
     process.fs.reset();
-    process.executable = {};
+    process.executable.reset();
     process.space.reset();
     mm::kfree(process.kernel_stack);
     delete &process;
@@ -112,7 +112,7 @@ void end_process(Process& group)
                 wake_all(g_init->child_exit_waiters);
         }
     }
-    group.executable = {}; // a zombie keeps no file (or mount) busy
+    group.executable.reset(); // a zombie keeps no file (or mount) busy
     if (group.group_exiting)
         group.wait_status = group.group_exit_status;
     if (&group == g_init)

@@ -124,7 +124,7 @@ struct Process {
     Process* exec_thread { nullptr }; // execve in progress: the other threads end quietly
     IntrusiveList<Process, &Process::run_node> exec_waiters; // that thread, until they have
     u32 group_exit_status { 0 };
-    fs::Path executable; // what exec ran (/proc/<pid>/exe)
+    RefPtr<fs::OpenFile> executable; // what exec ran, opened O_PATH (/proc/<pid>/exe)
     CpuTime dead_threads_cpu {};
     int exit_signal { kSigChld }; // sent to the parent when the process ends (clone's CSIGNAL; 0: none)
     i32 pgid { 0 }; // process group, for wait4(0 or -pgid)

@@ -12,6 +12,7 @@
 #include "../mm/sim_ram.hpp"
 #include "elf_builder.hpp"
 #include "drivers/console_device.hpp"
+#include "fs/procfs/procfs.hpp"
 #include "fs/root.hpp"
 #include "kernel/log.hpp"
 #include "mm/address_space.hpp"
@@ -55,6 +56,7 @@ struct ProcessMachine : SimRam {
         mm::install_page_fault_handler();
         proc::install_user_mode_handlers();
         REQUIRE_FALSE(fs::mount_system_root().is_error());
+        REQUIRE_FALSE(fs::mount_on_root_directory("proc", fs::procfs::filesystem_type()).is_error());
         (void)drivers::register_console_device(); // EBUSY after the first machine
         mm::kmalloc_shrink();
         free_at_start = mm::page_allocator().free_pages(); // the root filesystem stays for the machine's life
