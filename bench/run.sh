@@ -53,7 +53,7 @@ else
 fi
 
 # User-program benchmarks: the same static musl binary on both kernels.
-for program in memory_bench proc_bench; do
+for program in memory_bench proc_bench fs_bench; do
     i386-linux-musl-gcc -static -O2 -o "$cache/$program" "$here/programs/$program.c"
     bench python3 "$here/program.py" --cadenza "$cadenza" --linux-kernel "$linux_kernel" \
         --busybox "$cache/busybox-static/bin/busybox" --program "$cache/$program" --runs "$runs"

@@ -47,6 +47,7 @@ struct SimTask {
     uptr entry = 0, user_stack = 0;
     u32 result = 0;
     bool started = false;
+    arch::UserFrame* frame = nullptr; // the system call this task is in (each task has its own, as on i386)
     // What AddressSanitizer needs to follow switches onto this task's stack.
     const void* stack_bottom = nullptr;
     usize stack_size = 0;
@@ -62,7 +63,6 @@ arch::TlsDescriptor g_tls[arch::kTlsEntries];
 u8* g_trap_stack;
 
 std::vector<sim::SignalDelivery> g_deliveries;
-arch::UserFrame* g_current_frame;
 
 SimTask* make_boot_task()
 {
@@ -204,12 +204,12 @@ i32 user_syscall(u32 number, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f)
         throw std::logic_error("sim: a system call with no handler installed");
     for (;;) {
         arch::UserFrame frame { number, 0, false };
-        arch::UserFrame* outer = g_current_frame;
-        g_current_frame = &frame;
+        arch::UserFrame* outer = g_current_task->frame;
+        g_current_task->frame = &frame;
         frame.result = g_syscall_handler({ number, { a, b, c, d, e, f } });
         if (g_user_return_hook)
             g_user_return_hook(frame); // the way back to user mode: task switches and signals happen here
-        g_current_frame = outer;
+        g_current_task->frame = outer;
         if (frame.exec)
             throw ProgramReplaced { frame.entry, frame.stack };
         if (!frame.restart)
@@ -248,7 +248,6 @@ void reset_user_mode()
     g_fork_child = nullptr;
     g_trap_stack = nullptr;
     g_deliveries.clear();
-    g_current_frame = nullptr;
     for (auto& entry : g_tls)
         entry = {};
     // Tasks that were never resumed are simply dropped: nothing runs on their stacks any more.
@@ -349,7 +348,7 @@ Result<PoppedSignalFrame> pop_signal_frame(UserFrame&, bool rt)
     return popped;
 }
 
-UserFrame* current_user_frame() { return g_current_frame; }
+UserFrame* current_user_frame() { return g_current_task->frame; }
 uptr frame_stack_pointer(const UserFrame&) { return 0; } // simulated user code has no stack of its own
 i32 frame_result(const UserFrame& frame) { return frame.result; }
 void set_frame_result(UserFrame& frame, i32 result) { frame.result = result; }

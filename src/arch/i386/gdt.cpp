@@ -96,6 +96,8 @@ void set_trap_stack(u8* base, usize size)
     g_tss.esp0 = reinterpret_cast<u32>(base + size);
 }
 
+uptr trap_stack_top() { return g_trap_stack_base ? reinterpret_cast<uptr>(g_trap_stack_base + g_trap_stack_size) : 0; }
+
 bool on_kernel_stack(const void* pointer, usize bytes)
 {
     auto* p = static_cast<const u8*>(pointer);

@@ -33,7 +33,6 @@ arch::PageFaultHandler g_page_fault_handler;
 arch::SyscallHandler g_syscall_handler;
 void (*g_tick_hook)(bool in_user_mode);
 void (*g_user_return_hook)(arch::UserFrame&);
-const InterruptFrame* g_syscall_frame;
 arch::UserTrapHandler g_user_trap_handler;
 const InterruptFrame* g_exception_frame;
 PageFaultRecord g_last_page_fault;
@@ -230,7 +229,13 @@ void set_scheduler_hooks(void (*tick)(bool), void (*before_user_return)(arch::Us
     g_tick_hook = tick;
     g_user_return_hook = before_user_return;
 }
-const InterruptFrame* current_syscall_frame() { return g_syscall_frame; }
+// The frame a trap from user mode pushed sits at the very top of the task's kernel stack: found from the
+// stack, it stays right for a system call that blocked while other tasks made calls of their own.
+const InterruptFrame* current_syscall_frame()
+{
+    const auto* frame = reinterpret_cast<const InterruptFrame*>(trap_stack_top()) - 1;
+    return trap_stack_top() && (frame->cs & 3) == 3 ? frame : nullptr;
+}
 void set_user_trap_handler(arch::UserTrapHandler handler) { g_user_trap_handler = handler; }
 const InterruptFrame* current_exception_frame() { return g_exception_frame; }
 PageFaultRecord last_page_fault() { return g_last_page_fault; }
@@ -252,12 +257,10 @@ extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
     else if (frame->vector < i386::kIrqBase + 16)
         i386::handle_irq(*frame);
     else if (frame->vector == 0x80 && i386::g_syscall_handler) {
-        i386::g_syscall_frame = frame;
         u32 result = static_cast<u32>(i386::g_syscall_handler(
             { frame->eax, { frame->ebx, frame->ecx, frame->edx, frame->esi, frame->edi, frame->ebp } }));
         // rt_sigreturn rewrote the whole frame, eax included: its "result" is the restored eax.
         frame->eax = result;
-        i386::g_syscall_frame = nullptr;
     }
     else
         log_warning("unexpected interrupt vector %u at eip=%#x", frame->vector, frame->eip);

@@ -38,6 +38,8 @@ void set_gdt_entry(u32 index, u32 base, u32 limit, u8 access, u8 flags);
 // True when [pointer, pointer + bytes) lies on the trap stack (TSS.esp0), for backtraces.
 bool on_kernel_stack(const void* pointer, usize bytes);
 void set_trap_stack(u8* base, usize size);
+// The top of the running task's kernel stack (0 before any task): where a trap from user mode lands.
+uptr trap_stack_top();
 void set_scheduler_hooks(void (*tick)(bool), void (*before_user_return)(arch::UserFrame&));
 // The frame of the system call being handled (for fork), or nullptr.
 const InterruptFrame* current_syscall_frame();
