@@ -10,6 +10,7 @@
 #include "fs/cpio.hpp"
 #include "fs/procfs/procfs.hpp"
 #include "fs/root.hpp"
+#include "fs/tmpfs/tmpfs.hpp"
 #include "drivers/vga_text.hpp"
 #include "kernel/clock.hpp"
 #include "kernel/log.hpp"
@@ -141,7 +142,7 @@ void report_command_line()
         log_warning("command line: %zu more warnings", g_command_line.warnings_dropped());
 }
 
-// The root filesystem and the devices init needs to start: /dev/console.
+// The root filesystem and what init finds in it: /dev/console, procfs on /proc and a tmpfs on /tmp.
 void start_filesystems()
 {
     if (auto root = fs::mount_system_root(); root.is_error())
@@ -151,6 +152,8 @@ void start_filesystems()
     fs::procfs::set_kernel_command_line(g_multiboot.command_line());
     if (auto proc = fs::mount_on_root_directory("proc", fs::procfs::filesystem_type()); proc.is_error())
         log_error("procfs: not mounted on /proc: %s", errno_name(proc.error()));
+    if (auto tmp = fs::mount_on_root_directory("tmp", fs::tmpfs::filesystem_type()); tmp.is_error())
+        log_error("tmpfs: not mounted on /tmp: %s", errno_name(tmp.error()));
 }
 
 // Boot modules fill the root filesystem: a cpio archive (newc, as an initramfs) is unpacked into it, and a
