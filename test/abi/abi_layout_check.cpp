@@ -136,3 +136,19 @@ SAME_SIZE(sys::StackT, stack_t);
 SAME_FIELD(sys::StackT, base, stack_t, ss_sp);
 SAME_FIELD(sys::StackT, flags, stack_t, ss_flags);
 SAME_FIELD(sys::StackT, size, stack_t, ss_size);
+
+// --- poll, ppoll, select, pselect6: struct pollfd and its bits (asm-generic/poll.h), fd_set
+// (linux/posix_types.h). The old select's sel_arg_struct and pselect6's sigset pair are not in the UAPI
+// headers: five and two 32-bit words, checked by size in pipe_handlers.hpp. ---
+#include "fs/types.hpp"
+
+#include <asm/poll.h>
+#include <linux/posix_types.h>
+
+SAME_SIZE(sys::PollFd, pollfd);
+SAME_FIELD(sys::PollFd, fd, pollfd, fd);
+SAME_FIELD(sys::PollFd, events, pollfd, events);
+SAME_FIELD(sys::PollFd, revents, pollfd, revents);
+static_assert(fs::kPollIn == POLLIN && fs::kPollPri == POLLPRI && fs::kPollOut == POLLOUT && fs::kPollErr == POLLERR
+    && fs::kPollHup == POLLHUP && fs::kPollRdNorm == POLLRDNORM && fs::kPollWrNorm == POLLWRNORM);
+static_assert(sizeof(__kernel_fd_set) == sys::kFdSetBytes && __FD_SETSIZE == sys::kFdSetSize);
