@@ -39,7 +39,7 @@ void store32(u8* p, u32 value)
 struct Generator {
     u8 key[32] {};
     u64 requests { 0 }; // the output nonce: a fresh one per call
-    u64 mixes { 0 };    // the mixing nonce
+    u64 mixes { 0 }; // the mixing nonce
     bool seeded { false };
 };
 

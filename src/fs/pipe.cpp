@@ -288,8 +288,7 @@ Result<usize> Pipe::write(const void* buffer, usize count, bool nonblock)
         if (!m_readers) {
             // man 7 pipe: SIGPIPE to the writing thread, and EPIPE (unless some bytes went in).
             proc::Process& self = *proc::current();
-            proc::send_thread_signal(
-                self, proc::kSigPipe, { proc::kSiUser, self.tgid(), self.credentials.uid, 0, 0 });
+            proc::send_thread_signal(self, proc::kSigPipe, { proc::kSiUser, self.tgid(), self.credentials.uid, 0, 0 });
             return done ? Result<usize>(done) : Result<usize>(Errno::PIPE);
         }
         usize needed = atomic ? count : 1;

@@ -31,9 +31,9 @@ public:
     // SIGPIPE to the calling thread and EPIPE. `nonblock`: what fits now (a small write all or nothing), EAGAIN
     // when nothing does. A signal while waiting: the count written so far, or ERESTARTSYS.
     Result<usize> write(const void* buffer, usize count, bool nonblock);
-    // poll(2) bits for an end open for reading and/or writing. `saw_writer_open` tells whether a writer has
-    // opened since that end was opened (POLLHUP waits for one, so that a FIFO reader opened before any
-    // writer does not see a hang-up: Linux's pipe_poll).
+    // poll(2) bits for an end open for reading and/or writing. `writer_opens_at_open` is writer_opens() when
+    // that end was opened: POLLHUP waits for a writer to have opened since, so that a FIFO reader opened
+    // before any writer does not see a hang-up (Linux's pipe_poll and f_version).
     u32 poll(bool reading, bool writing, u32 writer_opens_at_open) const;
 
     // Opening and closing ends: the counts the rules above read, and wake-ups for those waiting on them.
@@ -49,7 +49,8 @@ public:
     IntrusiveListNode fifo_node;
     const Inode* fifo_inode { nullptr };
 
-    Pipe(u8* ring)
+    // Use create(); public only for make_ref. Takes the kmalloc'd ring.
+    explicit Pipe(u8* ring)
         : m_ring(ring)
     {
     }

@@ -51,8 +51,7 @@ public:
 
     // Blocks the current thread until `ready()` holds, a signal can be delivered, or the tick count reaches
     // `deadline` (0: none). Returns true when ready; false for a signal or the deadline (the caller tells which).
-    template<typename Ready>
-    bool wait_until(Ready ready, u64 deadline = 0);
+    template<typename Ready> bool wait_until(Ready ready, u64 deadline = 0);
 
 private:
     bool wait_once(WaitEntry& entry, u64 deadline);
@@ -96,8 +95,7 @@ private:
     IntrusiveList<Item, &Item::table_node> m_items;
 };
 
-template<typename Ready>
-bool WaitQueue::wait_until(Ready ready, u64 deadline)
+template<typename Ready> bool WaitQueue::wait_until(Ready ready, u64 deadline)
 {
     if (ready())
         return true;

@@ -65,8 +65,7 @@ private:
 // The loop every call shares (do_poll, do_select): scan, and while nothing is ready, sleep. The first scan
 // registers on the files' queues; later ones only look. A signal beats a timeout (Linux checks it first, so
 // even a zero timeout gives EINTR with a signal pending): ERESTARTNOHAND, EINTR once a handler runs.
-template<typename Scan>
-Result<i32> wait_for_events(const Deadline& deadline, Scan scan)
+template<typename Scan> Result<i32> wait_for_events(const Deadline& deadline, Scan scan)
 {
     fs::PollTable table(self());
     bool registered = false;
@@ -105,8 +104,7 @@ void set_temporary_mask(u64 mask)
     self().signal_blocked = mask & ~kUnblockable;
 }
 
-template<typename T>
-Result<T> finish_temporary_mask(Result<T> result)
+template<typename T> Result<T> finish_temporary_mask(Result<T> result)
 {
     bool interrupted = result.is_error() && result.error() == Errno::RESTARTNOHAND;
     if (self().has_saved_signal_mask && !interrupted) {
@@ -149,7 +147,8 @@ Result<T> write_time_left(Result<T> result, const Deadline& deadline, u32 addres
         break;
     case TimeFormat::Timespec32:
         written = mm::copy_to_user(mm::UserPtr<Timespec32>(address),
-            Timespec32 { static_cast<i32>(left / kNanosecondsPerSecond), static_cast<i32>(left % kNanosecondsPerSecond) });
+            Timespec32 {
+                static_cast<i32>(left / kNanosecondsPerSecond), static_cast<i32>(left % kNanosecondsPerSecond) });
         break;
     case TimeFormat::Timespec64:
         written = mm::copy_to_user(mm::UserPtr<Timespec64>(address),

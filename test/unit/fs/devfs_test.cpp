@@ -51,8 +51,7 @@ void set_up_dev()
 
 // Runs `body` with devfs on /dev, unmounted afterwards: the machine's leak check counts every page, and
 // devfs (unlike the root) is not there from the start.
-template<typename Body>
-void with_dev(ProcessMachine& m, Body body)
+template<typename Body> void with_dev(ProcessMachine& m, Body body)
 {
     run_program(m, [&] {
         set_up_dev();

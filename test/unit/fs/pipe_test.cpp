@@ -54,8 +54,7 @@ i32 waiting_bytes(i32 fd, u32 box)
     return peek<i32>(box);
 }
 
-template<typename Done>
-void yield_until(Done done)
+template<typename Done> void yield_until(Done done)
 {
     for (int i = 0; i < 100 && !done(); ++i)
         call(kSysSchedYield);

@@ -16,10 +16,9 @@ using sys::PollFd;
 
 namespace {
 
-constexpr u32 kSysFork = 2, kSysClose = 6, kSysKill = 37, kSysOldSelect = 82, kSysWait4 = 114,
-              kSysSelect = 142, kSysSchedYield = 158, kSysPoll = 168, kSysRtSigaction = 174,
-              kSysRtSigprocmask = 175, kSysPselect6 = 308, kSysPpoll = 309, kSysPipe2 = 331,
-              kSysPselect6Time64 = 413, kSysPpollTime64 = 414;
+constexpr u32 kSysFork = 2, kSysClose = 6, kSysKill = 37, kSysOldSelect = 82, kSysWait4 = 114, kSysSelect = 142,
+              kSysSchedYield = 158, kSysPoll = 168, kSysRtSigaction = 174, kSysRtSigprocmask = 175, kSysPselect6 = 308,
+              kSysPpoll = 309, kSysPipe2 = 331, kSysPselect6Time64 = 413, kSysPpollTime64 = 414;
 constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 constexpr i32 kSigUsr1 = 10;
 constexpr i16 kIn = 0x1, kOut = 0x4, kErr = 0x8, kHup = 0x10, kNval = 0x20, kRdNorm = 0x40, kWrNorm = 0x100;
@@ -74,7 +73,7 @@ TEST_CASE("poll reports pipe readiness: POLLOUT, POLLIN, POLLHUP, POLLERR, POLLN
         poke(fds, PollFd { ends.read, kIn, 0x7777 });
         poke(fds + 8, PollFd { ends.write, kOut, 0 });
         poke(fds + 16, PollFd { -1, kIn, 0x7777 }); // ignored, revents cleared
-        poke(fds + 24, PollFd { 99, kIn, 0 });      // not open
+        poke(fds + 24, PollFd { 99, kIn, 0 }); // not open
         CHECK(call(kSysPoll, fds, 4, 0) == 2);
         CHECK(revents(fds, 0) == 0);
         CHECK(revents(fds, 1) == kOut);
