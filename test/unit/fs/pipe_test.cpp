@@ -356,3 +356,35 @@ TEST_CASE("FIFO: a blocking open interrupted by a signal undoes itself", "[pipe]
         CHECK(wait_child(child, box + 256) == child);
     });
 }
+
+TEST_CASE("pipe: a signal ends a blocked write with the count so far, or EINTR when nothing went in", "[pipe]")
+{
+    ProcessMachine m;
+    Children children;
+    for (int i = 0; i < 2; ++i) {
+        children.programs.push_back([&] {
+            CHECK(call(kSysKill, 1, kSigUsr1) == 0);
+            exit_group(0);
+        });
+    }
+    children.install();
+    run_program(m, [&] {
+        u32 buffer = scratch(20 * kPage);
+        u32 box = scratch();
+        Ends ends = make_pipe(box);
+        // SA_NODEFER: the sim records handler frames without running them (no sigreturn unblocks SIGUSR1).
+        set_action(box + 64, kSigUsr1, kHandler, proc::kSaNoDefer);
+        fill(buffer, 'A', 65536 - 100);
+        CHECK(call(kSysWrite, static_cast<u32>(ends.write), buffer, 65536 - 100) == 65536 - 100);
+        i32 first = call(kSysFork);
+        CHECK(call(kSysWrite, static_cast<u32>(ends.write), buffer, 8192) == 100); // the room there was
+        i32 second = call(kSysFork);
+        CHECK(call(kSysWrite, static_cast<u32>(ends.write), buffer, 10) == err(Errno::INTR));
+        CHECK(sim::signal_deliveries().size() == 2);
+        CHECK(waiting_bytes(ends.read, box) == 65536);
+        CHECK(wait_child(first, box + 256) == first);
+        CHECK(wait_child(second, box + 256) == second);
+        CHECK(call(kSysClose, static_cast<u32>(ends.read)) == 0);
+        CHECK(call(kSysClose, static_cast<u32>(ends.write)) == 0);
+    });
+}
