@@ -7,6 +7,7 @@
 #include "../proc/process_machine.hpp"
 #include "drivers/memory_devices.hpp"
 #include "fs/devfs/devfs.hpp"
+#include "fs/devices.hpp"
 #include "fs/vfs.hpp"
 #include "syscall/files.hpp"
 #include "syscall/handlers.hpp"
@@ -49,10 +50,24 @@ void set_up_dev()
     REQUIRE_FALSE(fs::devfs::mount_on_dev().is_error());
 }
 
+// The device table, the FIFO hook and the filesystem registry outlive a machine: what a test adds there is
+// taken away again, so that tests which expect nobody to serve a device keep their world.
+struct GlobalsRestored {
+    ~GlobalsRestored()
+    {
+        for (u32 minor : { 3u, 5u, 7u, 8u, 9u })
+            fs::unregister_char_device(1, minor);
+        fs::unregister_char_device(5, 0);
+        fs::set_fifo_operations(nullptr);
+        fs::unregister_filesystem(fs::devfs::filesystem_type());
+    }
+};
+
 // Runs `body` with devfs on /dev, unmounted afterwards: the machine's leak check counts every page, and
 // devfs (unlike the root) is not there from the start.
 template<typename Body> void with_dev(ProcessMachine& m, Body body)
 {
+    GlobalsRestored restored;
     run_program(m, [&] {
         set_up_dev();
         body();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../proc/process_machine.hpp"
+#include "fs/devices.hpp"
 #include "fs/pipe.hpp"
 #include "fs/vfs.hpp"
 #include "proc/signal.hpp"
@@ -72,6 +73,12 @@ void fill(u32 address, char value, usize length)
     std::vector<char> bytes(length, value);
     poke(address, bytes.data(), length);
 }
+
+// The FIFO hook outlives the machine: tests that install it take it away again.
+struct FifoOperations {
+    FifoOperations() { fs::register_fifo_operations(); }
+    ~FifoOperations() { fs::set_fifo_operations(nullptr); }
+};
 
 } // namespace
 
@@ -290,7 +297,7 @@ TEST_CASE("FIFO: open rules for readers, writers, O_NONBLOCK and O_RDWR; data fl
 {
     ProcessMachine m;
     Children children;
-    fs::register_fifo_operations();
+    FifoOperations fifos;
     u32 box = 0;
     children.programs.push_back([&] {
         fs::Caller caller = sys::file_caller();
@@ -336,7 +343,7 @@ TEST_CASE("FIFO: a blocking open interrupted by a signal undoes itself", "[pipe]
 {
     ProcessMachine m;
     Children children;
-    fs::register_fifo_operations();
+    FifoOperations fifos;
     children.programs.push_back([&] {
         CHECK(call(kSysKill, 1, kSigUsr1) == 0);
         exit_group(0);
