@@ -10,6 +10,7 @@ namespace fs {
 
 class OpenFile;
 class Inode;
+class WaitQueue;
 
 class FileOperations {
 public:
@@ -23,6 +24,9 @@ public:
     virtual Result<i32> ioctl(OpenFile&, u32, uptr) { return Errno::NOTTY; }
     // Readiness as poll(2) bits; a file that never blocks is always ready.
     virtual u32 poll(OpenFile&) { return kPollIn | kPollOut | kPollRdNorm | kPollWrNorm; }
+    // The queue woken whenever poll()'s answer may have changed, for poll(2) and select(2) to sleep on
+    // (fs/wait_queue.hpp); nullptr for a file whose readiness never changes.
+    virtual WaitQueue* poll_queue(OpenFile&) { return nullptr; }
     // Whether lseek moves the position (pipes and terminals say no: ESPIPE).
     virtual bool seekable() const { return true; }
 

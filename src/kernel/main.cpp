@@ -6,8 +6,10 @@
 #include "boot/cmdline.hpp"
 #include "boot/multiboot.hpp"
 #include "drivers/console_device.hpp"
+#include "drivers/memory_devices.hpp"
 #include "drivers/serial.hpp"
 #include "fs/cpio.hpp"
+#include "fs/devfs/devfs.hpp"
 #include "fs/procfs/procfs.hpp"
 #include "fs/root.hpp"
 #include "fs/tmpfs/tmpfs.hpp"
@@ -142,7 +144,8 @@ void report_command_line()
         log_warning("command line: %zu more warnings", g_command_line.warnings_dropped());
 }
 
-// The root filesystem and what init finds in it: /dev/console, procfs on /proc and a tmpfs on /tmp.
+// The root filesystem and what init finds in it: procfs on /proc, a tmpfs on /tmp, and devtmpfs on /dev with
+// the console and the memory devices (as Linux's devtmpfs automount).
 void start_filesystems()
 {
     if (auto root = fs::mount_system_root(); root.is_error())
@@ -154,6 +157,10 @@ void start_filesystems()
         log_error("procfs: not mounted on /proc: %s", errno_name(proc.error()));
     if (auto tmp = fs::mount_on_root_directory("tmp", fs::tmpfs::filesystem_type()); tmp.is_error())
         log_error("tmpfs: not mounted on /tmp: %s", errno_name(tmp.error()));
+    if (auto devices = drivers::register_memory_devices(); devices.is_error())
+        log_error("mem: /dev/null and friends not registered: %s", errno_name(devices.error()));
+    if (auto dev = fs::devfs::mount_on_dev(); dev.is_error())
+        log_error("devtmpfs: not mounted on /dev: %s", errno_name(dev.error()));
 }
 
 // Boot modules fill the root filesystem: a cpio archive (newc, as an initramfs) is unpacked into it, and a

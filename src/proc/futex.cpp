@@ -19,6 +19,9 @@ struct Sleeper {
     u32 bitset;
     Process* process;
     bool woken;
+    // A task torn down while it sleeps (the end of run_init) unwinds through here on the host: it must not
+    // stay linked on its dead stack.
+    ~Sleeper();
 };
 using SleeperList = IntrusiveList<Sleeper, &Sleeper::node>;
 
@@ -29,6 +32,12 @@ SleeperList& bucket_of(const mm::AddressSpace* space, uptr address)
 {
     auto key = static_cast<u64>(reinterpret_cast<uptr>(space)) ^ (static_cast<u64>(address) >> 2);
     return g_buckets[(key * 0x9E3779B97F4A7C15ull) >> 58];
+}
+
+Sleeper::~Sleeper()
+{
+    if (node.is_linked())
+        bucket_of(space, address).remove(*this);
 }
 
 bool is_for(const Sleeper& sleeper, const mm::AddressSpace* space, uptr address)

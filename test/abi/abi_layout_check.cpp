@@ -271,3 +271,18 @@ static_assert(offsetof(sys::Dirent64Head, ino) == 0 && offsetof(sys::Dirent64Hea
 // linux_dirent (fs/readdir.c): d_ino 0, d_off 4, d_reclen 8, d_name 10.
 static_assert(offsetof(sys::DirentHead, ino) == 0 && offsetof(sys::DirentHead, off) == 4
     && offsetof(sys::DirentHead, reclen) == 8);
+// --- poll, ppoll, select, pselect6: struct pollfd and its bits (asm-generic/poll.h), fd_set
+// (linux/posix_types.h). The old select's sel_arg_struct and pselect6's sigset pair are not in the UAPI
+// headers: five and two 32-bit words, checked by size in pipe_handlers.hpp. ---
+#include "fs/types.hpp"
+
+#include <asm/poll.h>
+#include <linux/posix_types.h>
+
+SAME_SIZE(sys::PollFd, pollfd);
+SAME_FIELD(sys::PollFd, fd, pollfd, fd);
+SAME_FIELD(sys::PollFd, events, pollfd, events);
+SAME_FIELD(sys::PollFd, revents, pollfd, revents);
+static_assert(fs::kPollIn == POLLIN && fs::kPollPri == POLLPRI && fs::kPollOut == POLLOUT && fs::kPollErr == POLLERR
+    && fs::kPollHup == POLLHUP && fs::kPollRdNorm == POLLRDNORM && fs::kPollWrNorm == POLLWRNORM);
+static_assert(sizeof(__kernel_fd_set) == sys::kFdSetBytes && __FD_SETSIZE == sys::kFdSetSize);

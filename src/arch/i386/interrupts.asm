@@ -28,6 +28,12 @@ interrupt_common:
     mov ax, 0x68                 ; kernel data selector (GDT entry 13, as on Linux)
     mov ds, ax
     mov es, ax
+    ; The kernel never uses fs or gs, and must not run with a user TLS selector in them: that entry of the GDT
+    ; changes on a task switch or an execve, and a nested interrupt's frame would then restore a selector
+    ; whose descriptor is gone (#GP). The user's values are in the frame for the way back.
+    xor eax, eax
+    mov fs, ax
+    mov gs, ax
     cld
     push esp                     ; InterruptFrame*
     call interrupt_dispatch

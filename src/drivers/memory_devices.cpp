@@ -1,0 +1,134 @@
+// The memory devices: reads and writes that touch no storage. They keep the default seekable() (lseek
+// succeeds and means nothing, as Linux's null_lseek and noop_llseek do).
+#include "drivers/memory_devices.hpp"
+
+#include "drivers/random.hpp"
+#include "fs/devices.hpp"
+#include "fs/open_file.hpp"
+#include "lib/string.hpp"
+
+namespace drivers {
+
+namespace {
+
+// /dev/null: reads end at once, writes vanish.
+class NullDevice final : public fs::FileOperations {
+public:
+    Result<usize> read(fs::OpenFile&, u64, void*, usize) override { return usize { 0 }; }
+    Result<usize> write(fs::OpenFile&, u64, const void*, usize count) override { return count; }
+};
+
+// /dev/zero: endless zeros; writes vanish.
+class ZeroDevice final : public fs::FileOperations {
+public:
+    Result<usize> read(fs::OpenFile&, u64, void* buffer, usize count) override
+    {
+        fill_bytes(buffer, 0, count);
+        return count;
+    }
+    Result<usize> write(fs::OpenFile&, u64, const void*, usize count) override { return count; }
+};
+
+// /dev/full: reads as /dev/zero; every write fails with ENOSPC (man 4 full).
+class FullDevice final : public fs::FileOperations {
+public:
+    Result<usize> read(fs::OpenFile&, u64, void* buffer, usize count) override
+    {
+        fill_bytes(buffer, 0, count);
+        return count;
+    }
+    Result<usize> write(fs::OpenFile&, u64, const void*, usize) override { return Errno::NOSPC; }
+};
+
+// /dev/random and /dev/urandom (man 4 random): the same generator, which never blocks (Linux 5.6 on:
+// /dev/random blocks only until the pool is first initialised, which here is at first use). Writes mix
+// their bytes in without crediting entropy, as on Linux.
+class RandomDevice final : public fs::FileOperations {
+public:
+    Result<usize> read(fs::OpenFile&, u64, void* buffer, usize count) override
+    {
+        random_bytes(buffer, count);
+        return count;
+    }
+    Result<usize> write(fs::OpenFile&, u64, const void* buffer, usize count) override
+    {
+        random_mix(buffer, count);
+        return count;
+    }
+};
+
+// /dev/tty: every call goes to the console's operations, looked up by number at each call, so whatever
+// serves (5,1) serves /dev/tty too. The TTY layer will replace this with the controlling terminal (ENXIO
+// without one).
+class TtyAlias final : public fs::FileOperations {
+public:
+    Result<void> open(fs::OpenFile& file) override { return TRY(target())->open(file); }
+    void release(fs::OpenFile& file) override
+    {
+        if (auto console = target(); !console.is_error())
+            console.value()->release(file);
+    }
+    Result<usize> read(fs::OpenFile& file, u64 offset, void* buffer, usize count) override
+    {
+        return TRY(target())->read(file, offset, buffer, count);
+    }
+    Result<usize> write(fs::OpenFile& file, u64 offset, const void* buffer, usize count) override
+    {
+        return TRY(target())->write(file, offset, buffer, count);
+    }
+    Result<i32> ioctl(fs::OpenFile& file, u32 request, uptr argument) override
+    {
+        return TRY(target())->ioctl(file, request, argument);
+    }
+    u32 poll(fs::OpenFile& file) override
+    {
+        auto console = target();
+        return console.is_error() ? fs::kPollErr : console.value()->poll(file);
+    }
+    fs::WaitQueue* poll_queue(fs::OpenFile& file) override
+    {
+        auto console = target();
+        return console.is_error() ? nullptr : console.value()->poll_queue(file);
+    }
+    bool seekable() const override { return false; }
+
+private:
+    static Result<fs::FileOperations*> target()
+    {
+        fs::FileOperations* console = fs::resolve_special_file(fs::kIfChr, fs::make_dev(5, 1));
+        if (!console)
+            return Errno::NXIO;
+        return console;
+    }
+};
+
+NullDevice g_null;
+ZeroDevice g_zero;
+FullDevice g_full;
+RandomDevice g_random;
+RandomDevice g_urandom;
+TtyAlias g_tty;
+
+Result<void> register_one(u32 major, u32 minor, fs::FileOperations& operations)
+{
+    auto registered = fs::register_char_device(major, minor, operations);
+    if (registered.is_error() && registered.error() == Errno::BUSY
+        && fs::resolve_special_file(fs::kIfChr, fs::make_dev(major, minor)) == &operations)
+        return {}; // ours already
+    return registered;
+}
+
+} // namespace
+
+Result<void> register_memory_devices()
+{
+    TRY(register_one(1, 3, g_null));
+    TRY(register_one(1, 5, g_zero));
+    TRY(register_one(1, 7, g_full));
+    TRY(register_one(1, 8, g_random));
+    TRY(register_one(1, 9, g_urandom));
+    TRY(register_one(5, 0, g_tty));
+    return {};
+}
+
+} // namespace drivers

@@ -1,0 +1,390 @@
+// Pipes and FIFOs over one ring buffer each. Every change (bytes in or out, an end opened or closed) wakes the
+// pipe's one queue: readers, writers, FIFO openers and poll/select sleepers all recheck what they wait for.
+// The kernel is not preemptible, so a read or write runs without interruption between its check and its copy.
+#include "fs/pipe.hpp"
+
+#include <new>
+#include <utility>
+
+#include "fs/devices.hpp"
+#include "fs/inode.hpp"
+#include "lib/string.hpp"
+#include "mm/kmalloc.hpp"
+#include "mm/uaccess.hpp"
+#include "proc/process.hpp"
+#include "proc/signal.hpp"
+
+namespace fs {
+
+namespace {
+
+constexpr u32 kFionread = 0x541B;
+
+// --- pipefs: where anonymous pipes' inodes live (never mounted in the tree; mount(2) cannot name it) ---
+
+Result<MountSource> refuse_mount(const FileSystemType&, StringView, StringView) { return Errno::INVAL; }
+
+FileSystemType& pipefs_type()
+{
+    static FileSystemType type("pipefs", false, refuse_mount);
+    return type;
+}
+
+class PipefsSuperblock final : public Superblock {
+public:
+    explicit PipefsSuperblock(u32 dev)
+        : Superblock(pipefs_type(), dev)
+    {
+    }
+    u64 next_ino { 1 };
+};
+
+// The one pipefs mount, while any anonymous pipe is open: the pipes' Paths hold it, and its root clears this
+// pointer when the last of them goes (so nothing outlives a test's machine on the host).
+Mount* g_pipefs_mount;
+u32 g_pipefs_dev;
+
+class PipefsRoot final : public Inode {
+public:
+    explicit PipefsRoot(Superblock& superblock)
+        : Inode(superblock, 1, kIfDir | 0700)
+    {
+    }
+    ~PipefsRoot() override { g_pipefs_mount = nullptr; }
+};
+
+class PipeInode final : public Inode {
+public:
+    PipeInode(Superblock& superblock, u64 ino, RefPtr<Pipe> pipe)
+        : Inode(superblock, ino, kIfIfo | 0600)
+        , pipe(std::move(pipe))
+    {
+    }
+    FileOperations& file_operations() override { return pipe_file_operations(); }
+    RefPtr<Pipe> pipe;
+};
+
+bool is_pipefs(const Inode& inode) { return &inode.superblock().type() == &pipefs_type(); }
+
+Result<RefPtr<Mount>> pipefs_mount()
+{
+    if (g_pipefs_mount)
+        return RefPtr<Mount>(g_pipefs_mount);
+    if (!g_pipefs_dev)
+        g_pipefs_dev = allocate_anonymous_dev();
+    auto superblock = TRY(make_ref<PipefsSuperblock>(g_pipefs_dev));
+    auto root = TRY(make_ref<PipefsRoot>(*superblock));
+    RefPtr<Mount> mount = TRY(Mount::create_root(MountSource { superblock, root }));
+    g_pipefs_mount = mount.get();
+    return mount;
+}
+
+// --- FIFOs: the Pipe of each FIFO inode that someone has open (fifo_open's inode->i_pipe) ---
+
+IntrusiveList<Pipe, &Pipe::fifo_node> g_fifos;
+
+Pipe* fifo_pipe(const Inode& inode)
+{
+    for (Pipe& pipe : g_fifos)
+        if (pipe.fifo_inode == &inode)
+            return &pipe;
+    return nullptr;
+}
+
+// What an open pipe or FIFO keeps (OpenFile::private_data): its pipe, and the writer-open count when it was
+// opened, for POLLHUP.
+struct PipeEnd {
+    RefPtr<Pipe> pipe;
+    u32 writer_opens_at_open { 0 };
+};
+
+PipeEnd* end_of(OpenFile& file) { return static_cast<PipeEnd*>(file.private_data); }
+
+void forget_fifo_if_unused(Pipe& pipe)
+{
+    if (pipe.fifo_inode && !pipe.readers() && !pipe.writers() && pipe.fifo_node.is_linked()) {
+        g_fifos.remove(pipe);
+        pipe.fifo_inode = nullptr;
+    }
+}
+
+// The FIFO open rules (man 7 fifo, Linux's fifo_open): O_RDWR never waits; a reader waits until a writer has
+// opened, a writer until a reader has, unless O_NONBLOCK, where a writer with no reader gets ENXIO. A signal
+// while waiting undoes the open: ERESTARTSYS.
+Result<void> open_fifo(OpenFile& file, PipeEnd& end)
+{
+    Inode& inode = file.inode();
+    RefPtr<Pipe> pipe(fifo_pipe(inode));
+    if (!pipe) {
+        pipe = TRY(Pipe::create());
+        pipe->fifo_inode = &inode;
+        g_fifos.push_back(*pipe);
+    }
+    end.pipe = pipe;
+    bool nonblock = file.flags() & kONonBlock;
+    bool reading = file.readable(), writing = file.writable();
+    if (reading && writing) {
+        pipe->open_end(true, true);
+        return {};
+    }
+    if (reading) {
+        u32 seen = pipe->writer_opens();
+        end.writer_opens_at_open = seen;
+        pipe->open_end(true, false);
+        if (pipe->writers() || nonblock)
+            return {};
+        if (pipe->queue().wait_until([&] { return pipe->writer_opens() != seen; }))
+            return {};
+        pipe->close_end(true, false);
+        forget_fifo_if_unused(*pipe);
+        return Errno::RESTARTSYS;
+    }
+    if (nonblock && !pipe->readers()) {
+        forget_fifo_if_unused(*pipe);
+        return Errno::NXIO;
+    }
+    u32 seen = pipe->reader_opens();
+    pipe->open_end(false, true);
+    if (pipe->readers() || pipe->queue().wait_until([&] { return pipe->reader_opens() != seen; }))
+        return {};
+    pipe->close_end(false, true);
+    forget_fifo_if_unused(*pipe);
+    return Errno::RESTARTSYS;
+}
+
+class PipeFileOperations final : public FileOperations {
+public:
+    Result<void> open(OpenFile& file) override
+    {
+        auto* end = new (std::nothrow) PipeEnd;
+        if (!end)
+            return Errno::NOMEM;
+        Inode& inode = file.inode();
+        if (is_pipefs(inode)) {
+            // An anonymous pipe's end, from make_pipe (or reopened through /proc/self/fd, without waiting).
+            end->pipe = static_cast<PipeInode&>(inode).pipe;
+            end->pipe->open_end(file.readable(), file.writable());
+        } else if (auto opened = open_fifo(file, *end); opened.is_error()) {
+            delete end;
+            return opened.error();
+        }
+        file.private_data = end;
+        return {};
+    }
+
+    void release(OpenFile& file) override
+    {
+        PipeEnd* end = end_of(file);
+        file.private_data = nullptr;
+        end->pipe->close_end(file.readable(), file.writable());
+        forget_fifo_if_unused(*end->pipe);
+        delete end;
+    }
+
+    Result<usize> read(OpenFile& file, u64, void* buffer, usize count) override
+    {
+        return end_of(file)->pipe->read(buffer, count, file.flags() & kONonBlock);
+    }
+
+    Result<usize> write(OpenFile& file, u64, const void* buffer, usize count) override
+    {
+        return end_of(file)->pipe->write(buffer, count, file.flags() & kONonBlock);
+    }
+
+    Result<i32> ioctl(OpenFile& file, u32 request, uptr argument) override
+    {
+        if (request != kFionread)
+            return Errno::NOTTY;
+        // FIONREAD: the bytes waiting to be read (man 7 pipe, "I/O on pipes and FIFOs").
+        i32 waiting = static_cast<i32>(end_of(file)->pipe->size());
+        TRY(mm::copy_to_user(mm::UserPtr<i32>(argument), waiting));
+        return 0;
+    }
+
+    u32 poll(OpenFile& file) override
+    {
+        PipeEnd* end = end_of(file);
+        return end ? end->pipe->poll(file.readable(), file.writable(), end->writer_opens_at_open) : 0;
+    }
+
+    WaitQueue* poll_queue(OpenFile& file) override
+    {
+        PipeEnd* end = end_of(file);
+        return end ? &end->pipe->queue() : nullptr;
+    }
+
+    bool seekable() const override { return false; }
+};
+
+} // namespace
+
+// --- the ring ---
+
+Result<RefPtr<Pipe>> Pipe::create()
+{
+    auto* ring = static_cast<u8*>(TRY(mm::kmalloc(kPipeCapacity)));
+    auto made = make_ref<Pipe>(ring);
+    if (made.is_error())
+        mm::kfree(ring);
+    return made;
+}
+
+Pipe::~Pipe()
+{
+    if (fifo_node.is_linked())
+        g_fifos.remove(*this);
+    mm::kfree(m_ring);
+}
+
+void Pipe::copy_in(const u8* from, usize count)
+{
+    usize tail = (m_head + m_size) % kPipeCapacity;
+    usize first = count < kPipeCapacity - tail ? count : kPipeCapacity - tail;
+    copy_bytes(m_ring + tail, from, first);
+    copy_bytes(m_ring, from + first, count - first);
+    m_size += count;
+}
+
+void Pipe::copy_out(u8* to, usize count)
+{
+    usize first = count < kPipeCapacity - m_head ? count : kPipeCapacity - m_head;
+    copy_bytes(to, m_ring + m_head, first);
+    copy_bytes(to + first, m_ring, count - first);
+    m_head = (m_head + count) % kPipeCapacity;
+    m_size -= count;
+    if (!m_size)
+        m_head = 0; // keeps small writes contiguous
+}
+
+Result<usize> Pipe::read(void* buffer, usize count, bool nonblock)
+{
+    if (!count)
+        return usize { 0 };
+    for (;;) {
+        if (m_size) {
+            usize n = count < m_size ? count : m_size;
+            copy_out(static_cast<u8*>(buffer), n);
+            m_queue.wake_all(); // room for writers
+            return n;
+        }
+        if (!m_writers)
+            return usize { 0 }; // end of file
+        if (nonblock)
+            return Errno::AGAIN;
+        if (!m_queue.wait_until([this] { return m_size || !m_writers; }))
+            return Errno::RESTARTSYS; // nothing moved: the signal code restarts or says EINTR
+    }
+}
+
+Result<usize> Pipe::write(const void* buffer, usize count, bool nonblock)
+{
+    // Linux checks the length before the readers: an empty write succeeds even on a widowed pipe.
+    if (!count)
+        return usize { 0 };
+    auto* from = static_cast<const u8*>(buffer);
+    bool atomic = count <= kPipeBuf; // all at once or not at all
+    usize done = 0;
+    for (;;) {
+        if (!m_readers) {
+            // man 7 pipe: SIGPIPE to the writing thread, and EPIPE (unless some bytes went in).
+            proc::Process& self = *proc::current();
+            proc::send_thread_signal(self, proc::kSigPipe, { proc::kSiUser, self.tgid(), self.credentials.uid, 0, 0 });
+            return done ? Result<usize>(done) : Result<usize>(Errno::PIPE);
+        }
+        usize needed = atomic ? count : 1;
+        if (room() >= needed) {
+            usize n = count - done < room() ? count - done : room();
+            copy_in(from + done, n);
+            done += n;
+            m_queue.wake_all(); // data for readers
+            if (done == count)
+                return done;
+            continue;
+        }
+        if (nonblock)
+            return done ? Result<usize>(done) : Result<usize>(Errno::AGAIN);
+        if (!m_queue.wait_until([&] { return !m_readers || room() >= needed; }))
+            return done ? Result<usize>(done) : Result<usize>(Errno::RESTARTSYS);
+    }
+}
+
+u32 Pipe::poll(bool reading, bool writing, u32 writer_opens_at_open) const
+{
+    u32 mask = 0;
+    if (reading) {
+        if (m_size)
+            mask |= kPollIn | kPollRdNorm;
+        if (!m_writers && m_writer_opens != writer_opens_at_open)
+            mask |= kPollHup;
+    }
+    if (writing) {
+        // Writable when a PIPE_BUF write would not wait (Linux: while a page slot is free).
+        if (room() >= kPipeBuf)
+            mask |= kPollOut | kPollWrNorm;
+        if (!m_readers)
+            mask |= kPollErr;
+    }
+    return mask;
+}
+
+void Pipe::open_end(bool reading, bool writing)
+{
+    if (reading) {
+        ++m_readers;
+        ++m_reader_opens;
+    }
+    if (writing) {
+        ++m_writers;
+        ++m_writer_opens;
+    }
+    m_queue.wake_all(); // FIFO openers waiting for a partner
+}
+
+void Pipe::close_end(bool reading, bool writing)
+{
+    if (reading)
+        --m_readers;
+    if (writing)
+        --m_writers;
+    m_queue.wake_all(); // readers see EOF, writers EPIPE, pollers POLLHUP or POLLERR
+}
+
+// --- anonymous pipes ---
+
+Result<PipeFiles> make_pipe(u32 flags)
+{
+    auto pipe = TRY(Pipe::create());
+    RefPtr<Mount> mount = TRY(pipefs_mount());
+    auto& superblock = static_cast<PipefsSuperblock&>(mount->superblock());
+    auto inode = TRY(make_ref<PipeInode>(superblock, ++superblock.next_ino, pipe));
+    if (proc::Process* self = proc::current()) {
+        inode->attributes().uid = self->credentials.fsuid;
+        inode->attributes().gid = self->credentials.fsgid;
+    }
+    inode->attributes().nlink = 1;
+    Path path { mount, RefPtr<Inode>(inode.get()) };
+    u32 status = flags & (kONonBlock | kODirect);
+    // The read end first: its POLLHUP snapshot predates the writer's open, as Linux's f_version of 0 does.
+    PipeFiles files;
+    files.read_end = TRY(OpenFile::create(path, kORdOnly | status, pipe_file_operations()));
+    files.write_end = TRY(OpenFile::create(path, kOWrOnly | status, pipe_file_operations()));
+    return files;
+}
+
+FileOperations& pipe_file_operations()
+{
+    static PipeFileOperations operations;
+    return operations;
+}
+
+void register_fifo_operations() { set_fifo_operations(&pipe_file_operations()); }
+
+Pipe* pipe_of(OpenFile& file)
+{
+    if (&file.operations() != &pipe_file_operations())
+        return nullptr;
+    PipeEnd* end = end_of(file);
+    return end ? end->pipe.get() : nullptr;
+}
+
+} // namespace fs

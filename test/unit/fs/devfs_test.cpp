@@ -1,0 +1,175 @@
+// devtmpfs on /dev and the memory devices: the nodes and links mount_on_dev() makes, /dev/console still
+// working under it, and what null, zero, full, random, urandom and tty do, through the system calls.
+#include <catch2/catch_test_macros.hpp>
+#include <string>
+#include <vector>
+
+#include "../proc/process_machine.hpp"
+#include "drivers/memory_devices.hpp"
+#include "fs/devfs/devfs.hpp"
+#include "fs/devices.hpp"
+#include "fs/vfs.hpp"
+#include "syscall/files.hpp"
+#include "syscall/handlers.hpp"
+
+using namespace proc_test;
+
+namespace {
+
+constexpr u32 kSysRead = 3, kSysClose = 6;
+
+i32 open_path(const char* path, u32 flags)
+{
+    fs::Caller caller = sys::file_caller();
+    auto fd = fs::openat(caller, fs::kAtFdCwd, path, flags, 0);
+    REQUIRE_FALSE(fd.is_error());
+    return fd.value();
+}
+
+fs::Stat stat_path(const char* path, u32 flags = fs::kAtSymlinkNoFollow)
+{
+    fs::Caller caller = sys::file_caller();
+    fs::Stat st {};
+    REQUIRE_FALSE(fs::fstatat(caller, fs::kAtFdCwd, path, st, flags).is_error());
+    return st;
+}
+
+std::string link_of(const char* path)
+{
+    fs::Caller caller = sys::file_caller();
+    char buffer[64];
+    auto length = fs::readlinkat(caller, fs::kAtFdCwd, path, buffer, sizeof(buffer));
+    REQUIRE_FALSE(length.is_error());
+    return std::string(buffer, length.value());
+}
+
+void set_up_dev()
+{
+    REQUIRE_FALSE(drivers::register_memory_devices().is_error());
+    REQUIRE_FALSE(drivers::register_memory_devices().is_error()); // twice is harmless
+    REQUIRE_FALSE(fs::devfs::mount_on_dev().is_error());
+}
+
+// The device table, the FIFO hook and the filesystem registry outlive a machine: what a test adds there is
+// taken away again, so that tests which expect nobody to serve a device keep their world.
+struct GlobalsRestored {
+    ~GlobalsRestored()
+    {
+        for (u32 minor : { 3u, 5u, 7u, 8u, 9u })
+            fs::unregister_char_device(1, minor);
+        fs::unregister_char_device(5, 0);
+        fs::set_fifo_operations(nullptr);
+        fs::unregister_filesystem(fs::devfs::filesystem_type());
+    }
+};
+
+// Runs `body` with devfs on /dev, unmounted afterwards: the machine's leak check counts every page, and
+// devfs (unlike the root) is not there from the start.
+template<typename Body> void with_dev(ProcessMachine& m, Body body)
+{
+    GlobalsRestored restored;
+    run_program(m, [&] {
+        set_up_dev();
+        body();
+        fs::Caller caller = sys::file_caller();
+        CHECK_FALSE(fs::umount(caller, "/dev", 0).is_error());
+    });
+}
+
+} // namespace
+
+TEST_CASE("devfs: mount_on_dev makes the standard nodes, links and directories", "[devfs]")
+{
+    ProcessMachine m;
+    with_dev(m, [&] {
+        struct Expected {
+            const char* path;
+            u32 mode;
+            u32 major, minor;
+        };
+        for (Expected e : { Expected { "/dev/console", 0020600, 5, 1 }, Expected { "/dev/tty", 0020666, 5, 0 },
+                 Expected { "/dev/null", 0020666, 1, 3 }, Expected { "/dev/zero", 0020666, 1, 5 },
+                 Expected { "/dev/full", 0020666, 1, 7 }, Expected { "/dev/random", 0020666, 1, 8 },
+                 Expected { "/dev/urandom", 0020666, 1, 9 } }) {
+            INFO(e.path);
+            fs::Stat st = stat_path(e.path);
+            CHECK(st.mode == e.mode);
+            CHECK(st.rdev == fs::make_dev(e.major, e.minor));
+        }
+        CHECK(link_of("/dev/fd") == "/proc/self/fd");
+        CHECK(link_of("/dev/stdin") == "/proc/self/fd/0");
+        CHECK(link_of("/dev/stdout") == "/proc/self/fd/1");
+        CHECK(link_of("/dev/stderr") == "/proc/self/fd/2");
+        CHECK(fs::is_dir(stat_path("/dev/shm").mode));
+        CHECK((stat_path("/dev/shm").mode & 07777) == 01777);
+        CHECK(fs::is_dir(stat_path("/dev/pts").mode));
+        // A tmpfs underneath: new nodes can be made there.
+        fs::Caller caller = sys::file_caller();
+        CHECK_FALSE(fs::mknodat(caller, fs::kAtFdCwd, "/dev/myfifo", fs::kIfIfo | 0600, 0).is_error());
+        // The type is registered for mount(2) too.
+        CHECK_FALSE(fs::mkdirat(caller, fs::kAtFdCwd, "/mnt", 0755).is_error());
+        CHECK_FALSE(fs::mount(caller, "none", "/mnt", "devtmpfs", 0, "").is_error());
+        CHECK(stat_path("/mnt/null").rdev == fs::make_dev(1, 3));
+        CHECK_FALSE(fs::umount(caller, "/mnt", 0).is_error());
+    });
+}
+
+TEST_CASE("devfs: /dev/console and /dev/tty write to the console", "[devfs]")
+{
+    ProcessMachine m;
+    with_dev(m, [&] {
+        u32 box = scratch();
+        poke_string(box, "through devfs\n");
+        i32 console = open_path("/dev/console", fs::kOWrOnly);
+        CHECK(call(kSysWrite, static_cast<u32>(console), box, 14) == 14);
+        i32 tty = open_path("/dev/tty", fs::kORdWr);
+        CHECK(call(kSysWrite, static_cast<u32>(tty), box, 14) == 14);
+        CHECK(call(kSysIoctl, static_cast<u32>(tty), 0x5413 /* TIOCGWINSZ */, box + 64) == 0);
+        CHECK(call(kSysClose, static_cast<u32>(console)) == 0);
+        CHECK(call(kSysClose, static_cast<u32>(tty)) == 0);
+    });
+    CHECK(m.console.text().find("through devfs\nthrough devfs\n") != std::string::npos);
+}
+
+TEST_CASE("memory devices: null swallows, zero and full read zeros, full refuses writes, random differs", "[devfs]")
+{
+    ProcessMachine m;
+    with_dev(m, [&] {
+        u32 box = scratch(20 * kPage);
+        poke<u64>(box, 0x1111111111111111ull);
+        i32 null = open_path("/dev/null", fs::kORdWr);
+        CHECK(call(kSysRead, static_cast<u32>(null), box, 100) == 0);
+        CHECK(call(kSysWrite, static_cast<u32>(null), box, 100) == 100);
+        CHECK(peek<u64>(box) == 0x1111111111111111ull);
+
+        i32 zero = open_path("/dev/zero", fs::kORdWr);
+        CHECK(call(kSysRead, static_cast<u32>(zero), box, 8) == 8);
+        CHECK(peek<u64>(box) == 0);
+        CHECK(call(kSysWrite, static_cast<u32>(zero), box, 100) == 100);
+
+        i32 full = open_path("/dev/full", fs::kORdWr);
+        poke<u64>(box, ~u64 { 0 });
+        CHECK(call(kSysRead, static_cast<u32>(full), box, 8) == 8);
+        CHECK(peek<u64>(box) == 0);
+        CHECK(call(kSysWrite, static_cast<u32>(full), box, 1) == err(Errno::NOSPC));
+
+        for (const char* path : { "/dev/random", "/dev/urandom" }) {
+            i32 fd = open_path(path, fs::kORdWr);
+            CHECK(call(kSysRead, static_cast<u32>(fd), box, 16) == 16);
+            CHECK(call(kSysRead, static_cast<u32>(fd), box + 16, 16) == 16);
+            CHECK(peek<u64>(box) != peek<u64>(box + 16));
+            CHECK(call(kSysWrite, static_cast<u32>(fd), box, 16) == 16); // mixed in, not credited
+            CHECK(call(kSysClose, static_cast<u32>(fd)) == 0);
+        }
+        // One read of a character device moves at most the syscall layer's 64 KiB chunk.
+        CHECK(call(kSysRead, static_cast<u32>(zero), box, 16 * kPage) == static_cast<i32>(16 * kPage));
+        for (i32 fd : { null, zero, full })
+            CHECK(call(kSysClose, static_cast<u32>(fd)) == 0);
+    });
+}
+
+TEST_CASE("devfs: mount_on_dev needs a system root", "[devfs]")
+{
+    SimRam ram(8);
+    CHECK(fs::devfs::mount_on_dev().error() == Errno::NOENT);
+}
