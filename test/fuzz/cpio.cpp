@@ -11,42 +11,15 @@
 #include "kernel/panic.hpp"
 #include "mm/kmalloc.hpp"
 #include "mm/physical_memory.hpp"
+#include "fuzz_machine.hpp"
 #include "sim/sim.hpp"
 
 namespace {
 
-constexpr usize kRamBytes = 64u << 20;
+using fuzz::machine;
+using fuzz::require;
 
-void require(bool condition)
-{
-    if (!condition)
-        __builtin_trap();
-}
 
-struct Machine {
-    std::vector<u8> ram;
-    usize free_pages = 0;
-
-    Machine()
-        : ram(kRamBytes)
-    {
-        sim::reset();
-        panic_reset();
-        mm::kmalloc_reset();
-        sim::attach_phys_memory(0, ram.data(), ram.size());
-        mm::PhysRangeSet all, in_use;
-        require(!all.add(0, ram.size()).is_error());
-        require(!mm::init_physical_memory(all, in_use).is_error());
-        mm::kmalloc_shrink();
-        free_pages = mm::page_allocator().free_pages();
-    }
-};
-
-Machine& machine()
-{
-    static Machine m;
-    return m;
-}
 
 // Collects a directory's entries.
 struct Names final : fs::DirEntrySink {
@@ -112,7 +85,7 @@ void check_directory(fs::Inode& dir, int depth)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    Machine& m = machine();
+    fuzz::Machine& m = machine();
     log_reset();
     // An exact-size heap copy: a read one byte past the archive is an ASan report.
     std::vector<u8> archive(data, data + size);

@@ -15,49 +15,21 @@
 #include "proc/elf.hpp"
 #include "proc/exec.hpp"
 #include "proc/process.hpp"
+#include "fuzz_machine.hpp"
 #include "sim/sim.hpp"
 
 namespace {
 
-constexpr usize kRamBytes = 64u << 20;
 constexpr uptr kPage = arch::kPageBytes;
 
-void require(bool condition)
+using fuzz::machine;
+using fuzz::require;
+
+void require_no_leak()
 {
-    if (!condition)
-        __builtin_trap();
-}
-
-struct Machine {
-    std::vector<u8> ram;
-    usize free_pages = 0;
-
-    Machine() : ram(kRamBytes)
-    {
-        sim::reset();
-        panic_reset();
-        mm::kmalloc_reset();
-        sim::attach_phys_memory(0, ram.data(), ram.size());
-        mm::PhysRangeSet all, in_use;
-        require(!all.add(0, ram.size()).is_error());
-        require(!mm::init_physical_memory(all, in_use).is_error());
-        mm::install_page_fault_handler();
-        mm::kmalloc_shrink();
-        free_pages = mm::page_allocator().free_pages();
-    }
-
-    void require_no_leak()
-    {
-        mm::kmalloc_shrink();
-        require(mm::page_allocator().free_pages() == free_pages);
-        require(sim::live_page_tables() == 0);
-    }
-};
-
-Machine& machine()
-{
-    static Machine m;
-    return m;
+    mm::kmalloc_shrink();
+    require(mm::page_allocator().free_pages() == machine().free_pages);
+    require(sim::live_page_tables() == 0);
 }
 
 uptr page_down(uptr value) { return value & ~(kPage - 1); }
@@ -151,7 +123,7 @@ void check_loaded(mm::AddressSpace& space, const proc::ElfFile& file, const proc
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    Machine& m = machine();
+    (void)machine(); // set up once
     // An exact-size heap copy: a read one byte past the file is an ASan report.
     std::vector<u8> file(data, data + size);
     const u8* bytes = file.empty() ? nullptr : file.data();
@@ -175,7 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             check_loaded(*space, parsed.value(), loaded.value(), bytes);
         require(space->invariant_violation() == nullptr);
     }
-    m.require_no_leak();
+    require_no_leak();
 
     // The whole of exec: the same image plus its initial stack.
     {
@@ -190,6 +162,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             require(exec.value().space->invariant_violation() == nullptr);
         }
     }
-    m.require_no_leak();
+    require_no_leak();
     return 0;
 }

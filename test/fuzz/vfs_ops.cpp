@@ -17,45 +17,19 @@
 #include "kernel/panic.hpp"
 #include "mm/kmalloc.hpp"
 #include "mm/physical_memory.hpp"
+#include "fuzz_machine.hpp"
 #include "sim/sim.hpp"
 
 namespace {
 
-constexpr usize kRamBytes = 64u << 20;
+using fuzz::machine;
+using fuzz::require;
+
 constexpr const char* kLinkTarget = "/zz/none";
 
 // VFS_OPS_TRACE=1 in the environment prints each call, to read a crash's input.
 const bool g_trace = getenv("VFS_OPS_TRACE") != nullptr;
 
-void require(bool condition)
-{
-    if (!condition)
-        __builtin_trap();
-}
-
-struct Machine {
-    std::vector<u8> ram;
-    usize free_pages = 0;
-    Machine()
-        : ram(kRamBytes)
-    {
-        sim::reset();
-        panic_reset();
-        mm::kmalloc_reset();
-        sim::attach_phys_memory(0, ram.data(), ram.size());
-        mm::PhysRangeSet all, in_use;
-        require(!all.add(0, ram.size()).is_error());
-        require(!mm::init_physical_memory(all, in_use).is_error());
-        mm::kmalloc_shrink();
-        free_pages = mm::page_allocator().free_pages();
-    }
-};
-
-Machine& machine()
-{
-    static Machine m;
-    return m;
-}
 
 // --- the model ---
 enum class Type { File, Dir, Symlink };
@@ -429,7 +403,7 @@ struct Harness {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
-    Machine& m = machine();
+    fuzz::Machine& m = machine();
     {
         auto source = fs::tmpfs::create("");
         require(!source.is_error());
