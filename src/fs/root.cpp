@@ -44,7 +44,9 @@ Result<void> install_file(StringView path, const void* data, usize size, u32 mod
 {
     if (!g_root)
         return Errno::NOENT;
-    RefPtr<Inode> directory = g_root->root();
+    // Mounted filesystems (a tmpfs on /tmp) are crossed as a path walk would, so the file lands where
+    // open() will look for it.
+    Path place = g_root->root_path();
     usize at = 0;
     while (at < path.length()) {
         while (at < path.length() && path[at] == '/')
@@ -55,16 +57,18 @@ Result<void> install_file(StringView path, const void* data, usize size, u32 mod
         if (end == at)
             break;
         StringView name = path.substring(at, end - at);
+        Inode& directory = *place.inode;
         if (end == path.length()) {
-            auto existing = directory->lookup(name);
-            RefPtr<Inode> file = existing.is_error() ? TRY(directory->create(name, kIfReg | mode, 0, 0, 0))
+            auto existing = directory.lookup(name);
+            RefPtr<Inode> file = existing.is_error() ? TRY(directory.create(name, kIfReg | mode, 0, 0, 0))
                                                      : existing.release_value();
             TRY(file->truncate(0));
             usize written = TRY(file->write(0, data, size));
             return written == size ? Result<void>() : Result<void>(Errno::NOSPC);
         }
-        auto next = directory->lookup(name);
-        directory = next.is_error() ? TRY(directory->mkdir(name, 0755, 0, 0)) : next.release_value();
+        auto next = directory.lookup(name);
+        place.inode = next.is_error() ? TRY(directory.mkdir(name, 0755, 0, 0)) : next.release_value();
+        cross_mounts_down(place);
         at = end;
     }
     return Errno::INVAL; // no file name in the path

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fs/root.hpp"
+#include "fs/tmpfs/tmpfs.hpp"
 #include "process_machine.hpp"
 #include "proc/signal.hpp"
 #include "sim/sim.hpp"
@@ -162,4 +163,19 @@ TEST_CASE("execve resets handled signals and closes close-on-exec descriptors; i
     CHECK(usr2.handler == proc::kSigIgnore);
     CHECK(write_after == err(Errno::BADF)); // fd 1 was close-on-exec
     CHECK(write_other == 1);
+}
+
+TEST_CASE("a program placed under a mount point is found where a path walk looks", "[proc][exec]")
+{
+    // The kernel places a boot module's program at its path: under /tmp, which has a tmpfs mounted on it, it
+    // must land in that tmpfs (a fresh clone under /tmp ran no program at all before this was so).
+    ProcessMachine m;
+    REQUIRE_FALSE(fs::mount_on_root_directory("tmp", fs::tmpfs::filesystem_type()).is_error());
+    bool ran = false;
+    auto status = m.run([&](uptr, uptr) {
+        ran = true;
+        exit_group(0);
+    }, { "/tmp/clone/build/prog" });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(ran);
 }
