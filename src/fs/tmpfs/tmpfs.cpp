@@ -254,7 +254,11 @@ FileSystemType& filesystem_type()
 
 Result<MountSource> create(StringView options)
 {
+    // Linux's defaults: half of RAM for the data, and as many inodes as half of RAM has pages.
+    u64 half = mm::page_allocator().managed_pages() / 2;
     Options parsed;
+    parsed.max_pages = half;
+    parsed.max_inodes = half;
     TRY(parse_options(options, parsed));
     auto superblock = TRY(make_ref<TmpfsSuperblock>(filesystem_type(), parsed.max_pages, parsed.max_inodes));
     auto root = TRY(superblock->new_inode(kIfDir | parsed.mode, parsed.uid, parsed.gid, 0));

@@ -155,7 +155,7 @@ TEST_CASE("tmpfs: a size limit gives ENOSPC, short writes first", "[fs][tmpfs]")
 
 TEST_CASE("tmpfs: 10,000-entry directories stay fast and lookups are not linear", "[fs][tmpfs]")
 {
-    FsMachine m;
+    FsMachine m("nr_inodes=0"); // no limit: Linux's default, half the RAM's pages, is 6,000 here
     REQUIRE(m.mkdir("/big") == 0);
     Path big = resolve_path(m.fs->root(), m.fs->cwd(), "/big", true, m.credentials).release_value();
     auto& dir = static_cast<tmpfs::TmpfsInode&>(*big.inode);
@@ -408,9 +408,20 @@ TEST_CASE("tmpfs: a very deep tree is freed without deep recursion", "[fs][tmpfs
     delete m;
 }
 
+TEST_CASE("tmpfs: by default at most half the RAM and as many inodes as half its pages, as Linux", "[fs][tmpfs]")
+{
+    FsMachine m;
+    StatFs s {};
+    m.root_mount->superblock().statfs(s);
+    u64 half = mm::page_allocator().managed_pages() / 2;
+    CHECK(s.blocks == half);
+    CHECK(s.files == half);
+    CHECK(s.blocks_free <= half);
+}
+
 TEST_CASE("tmpfs: running out of memory is a short write, then ENOMEM, and nothing leaks", "[fs][tmpfs]")
 {
-    FsMachine m("", 4); // 4 MiB of RAM, the first MiB reserved
+    FsMachine m("size=0", 4); // 4 MiB of RAM, the first MiB reserved; no size limit but memory itself
     auto file = open_file_at(m, "/hog", kORdWr | kOCreat);
     usize free_before = free_pages_now();
     std::string chunk(64 * 1024, 'h');
