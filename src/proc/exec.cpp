@@ -337,11 +337,6 @@ Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView 
 Result<void> exec_current(i32 dirfd, StringView path, ExecArgs& args, u32 flags)
 {
     Process& self = *current();
-    if (self.group().live_threads > 1 && !self.is_leader()) {
-        // Linux lets any thread exec, taking over the leader's pid; that swap is not here yet.
-        log_notice("%s[%d]: execve from a thread other than the main one is not supported", self.name, self.pid);
-        return Errno::AGAIN;
-    }
     PreparedProgram program = TRY(prepare_program(self, dirfd, path, args, flags));
     // Descriptors shared with another process are unshared first, so close-on-exec closes only ours.
     if (self.files->ref_count() > 1)

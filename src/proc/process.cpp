@@ -245,7 +245,7 @@ Result<u32> run_init(const char* const* argv, const char* const* envp)
     make_runnable(*init);
     // From here the calling context is the idle task, until init is gone.
     run_scheduler_until(init_has_exited);
-    u32 status = init->wait_status;
+    u32 status = g_init->wait_status; // not `init`: a thread of init that ran execve has taken its place
     // Init's end is the system's: whatever still lives goes with it.
     reap_dead_threads();
     while (Process* process = g_processes.first())
@@ -363,10 +363,73 @@ Result<i32> clone_current(const CloneRequest& request)
     return pid;
 }
 
+namespace {
+
+// execve from a thread other than the leader, once every other thread has ended: the thread takes over the
+// process (Linux's de_thread): the leader's pid, its parent and children, and everything the thread group
+// shares, and the old leader, a zombie by now, goes.
+void take_over_process(Process& self)
+{
+    Process& old = self.group();
+    g_processes.remove(old);
+    g_processes.remove(self);
+    i32 thread_id = self.pid;
+    self.pid = old.pid;
+    old.pid = thread_id;
+    self.start_tick = old.start_tick;
+    self.exit_signal = old.exit_signal;
+    self.pgid = old.pgid;
+    self.sid = old.sid;
+    for (u32 i = 0; i < kResourceLimits; ++i)
+        self.limits[i] = old.limits[i];
+    self.children_cpu = old.children_cpu;
+    self.dead_threads_cpu = old.dead_threads_cpu;
+    self.dead_threads_cpu += old.cpu;
+    for (int signal = 0; signal <= kSignalCount; ++signal) {
+        self.signal_actions[signal] = old.signal_actions[signal];
+        self.shared_info[signal] = old.shared_info[signal];
+    }
+    self.shared_pending = old.shared_pending;
+    self.stopped = old.stopped;
+    self.stop_signal = old.stop_signal;
+    self.stop_to_report = old.stop_to_report;
+    self.continue_to_report = old.continue_to_report;
+    self.cpu_timers[0] = old.cpu_timers[0];
+    self.cpu_timers[1] = old.cpu_timers[1];
+    arm_real_timer(self, old.alarm_at_tick, old.alarm_interval_ticks);
+    arm_real_timer(old, 0, 0);
+    self.executable = std::move(old.executable);
+    self.parent = old.parent;
+    if (Process* parent = old.parent) {
+        parent->children.remove(old);
+        parent->children.push_back(self);
+    }
+    old.parent = nullptr;
+    while (Process* child = old.children.pop_front()) {
+        child->parent = &self;
+        self.children.push_back(*child);
+    }
+    old.threads.remove(self);
+    self.threads.push_back(self);
+    self.leader = &self;
+    self.live_threads = 1;
+    if (g_init == &old)
+        g_init = &self;
+    (void)g_processes.insert(self);
+    // The old leader ran its exit already: only its kernel stack and its record are left. A vfork parent
+    // waiting on it looks again, and finds this thread under the same pid.
+    wake_all(old.vfork_waiters);
+    unschedule(old);
+    mm::kfree(old.kernel_stack);
+    delete &old;
+}
+
+} // namespace
+
 void replace_program(Process& self, ExecImage&& image, StringView path, const Credentials& credentials)
 {
     Process& group = self.group();
-    // The other threads end first (Linux's de_thread); exec_current only gets here from the leader.
+    // The other threads end first (Linux's de_thread).
     if (group.live_threads > 1) {
         group.exec_thread = &self;
         for (Process& thread : group.threads) {
@@ -379,6 +442,8 @@ void replace_program(Process& self, ExecImage&& image, StringView path, const Cr
             wait_on(group.exec_waiters);
         group.exec_thread = nullptr;
     }
+    if (!self.is_leader() && group.live_threads == 1)
+        take_over_process(self);
     if (self.clear_child_tid && self.space && self.space->ref_count() > 1) {
         (void)mm::copy_to_user(mm::UserPtr<u32>(self.clear_child_tid), u32 { 0 });
         futex_wake(self.space.get(), self.clear_child_tid, 1, kFutexBitsetAll);
@@ -389,7 +454,7 @@ void replace_program(Process& self, ExecImage&& image, StringView path, const Cr
     self.space->activate();
     self.files->close_on_exec_all();
     // Handlers cannot survive their code: caught signals go back to the default; ignored ones stay ignored.
-    for (SignalAction& action : group.signal_actions) {
+    for (SignalAction& action : self.group().signal_actions) { // the old leader may be gone: not `group`
         if (action.handler != kSigIgnore)
             action.handler = kSigDefault;
         action.flags = 0;
@@ -441,6 +506,8 @@ void exit_thread(u32 wait_status)
     group.threads.remove(self);
     --group.live_threads;
     self.state = Process::State::Zombie;
+    if (group.exec_thread && group.live_threads == 1)
+        wake_all(group.exec_waiters); // the thread in execve has the process to itself now
     if (self.is_leader()) {
         self.wait_status = wait_status;
     } else {

@@ -2,6 +2,7 @@
  * the errors that leave the caller running, close-on-exec, signal dispositions across exec, vfork+exec,
  * posix_spawn, and large argument lists. The program runs itself in other modes (argv[1]). */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -70,6 +71,18 @@ static int child_mode(int argc, char **argv)
 }
 
 static void handler(int signal) { (void)signal; }
+
+static char *thread_argv[] = { NULL, "echo", "one", "two three", NULL };
+static char *thread_envp[] = { "EXEC_TEST=yes", NULL };
+
+/* execve from a thread that is not the main one: the others end, and the program replaces the process. */
+static void *exec_from_thread(void *arg)
+{
+    (void)arg;
+    thread_argv[0] = (char *)self;
+    execve(self, thread_argv, thread_envp);
+    return NULL;
+}
 
 /* Runs SELF with `argv` in a forked child; its wait status. */
 static int run(char *const argv[], char *const envp[])
@@ -174,6 +187,17 @@ int main(int argc, char **argv)
     CHECK("posix_spawn_runs_program", spawn_error == 0 && exited_with(status, 7));
     spawn_error = posix_spawn(&spawned, "/no/such/program", NULL, NULL, spawn_argv, environ);
     CHECK("posix_spawn_reports_enoent", spawn_error == ENOENT);
+
+    child = fork();
+    if (child == 0) {
+        pthread_t thread;
+        pthread_create(&thread, NULL, exec_from_thread, NULL);
+        for (;;)
+            pause(); /* ended by the exec in the other thread */
+    }
+    status = -1;
+    waitpid(child, &status, 0);
+    CHECK("execve_from_a_thread_replaces_process", exited_with(status, 7));
 
     char **many = calloc(1003, sizeof(char *));
     many[0] = (char *)self;

@@ -432,3 +432,41 @@ TEST_CASE("tkill reaches a thread that is not its process's leader", "[proc][thr
         CHECK(call(238, 0, kSigUsr1) == err(Errno::INVAL));
     });
 }
+
+TEST_CASE("execve from a thread: the other threads end and the thread takes over the process's pid",
+    "[proc][thread]")
+{
+    ProcessMachine m;
+    Children children;
+    u32 memory = 0;
+    int runs = 0;
+    i32 pid_after = 0, tid_after = 0, ppid_after = -1;
+    children.programs.push_back([&] {
+        // The thread: exec the same program with new arguments.
+        poke_string(memory + 0x500, "/sbin/init");
+        poke<u32>(memory + 0x600, memory + 0x500);
+        poke<u32>(memory + 0x604, 0);
+        call(11 /* execve */, memory + 0x500, memory + 0x600, memory + 0x604);
+        FAIL("execve returned");
+    });
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        if (runs++ == 0) {
+            memory = scratch();
+            start_thread(memory, memory + 0x40);
+            for (;;) // the main thread sleeps until the exec ends it
+                call(kSysFutex, memory + 0x80, kFutexWait, 0, 0);
+        }
+        pid_after = call(kSysGetpid);
+        tid_after = call(kSysGettid);
+        ppid_after = call(kSysGetppid);
+        exit_group(6);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(runs == 2);
+    CHECK(status.value() == 6u << 8); // init's status: the thread became init
+    CHECK(pid_after == 1);
+    CHECK(tid_after == 1);
+    CHECK(ppid_after == 0);
+    CHECK(m.no_pages_leaked());
+}
