@@ -10,7 +10,6 @@ namespace {
 
 constexpr u32 kMaxRwCount = 0x7FFFF000; // MAX_RW_COUNT
 constexpr usize kChunkBytes = 16 * 1024;
-constexpr u32 kUioMaxIov = 1024;
 
 // The kernel buffer one call moves its data through.
 class Chunk {
@@ -77,16 +76,7 @@ Result<u32> vectored_at(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, i64 offse
     auto file = TRY(open_file_of(fd));
     if (offset < 0)
         return Errno::INVAL;
-    if (count < 0 || static_cast<u32>(count) > kUioMaxIov)
-        return Errno::INVAL;
-    for (i32 i = 0; i < count; ++i) {
-        IoVec v;
-        TRY(mm::copy_from_user(v, vectors.offset(i)));
-        if (static_cast<i32>(v.length) < 0)
-            return Errno::INVAL;
-        if (v.length && !mm::is_user_range(v.base, v.length))
-            return Errno::FAULT;
-    }
+    TRY(check_io_vectors(vectors, count));
     Chunk chunk;
     u32 total = 0;
     // No segment at all still checks the file (a 0-byte transfer at the offset).

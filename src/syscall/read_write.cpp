@@ -97,16 +97,7 @@ template<typename Transfer>
 Result<u32> vectored(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, Transfer transfer)
 {
     auto file = TRY(file_of(fd));
-    if (count < 0 || count > 1024) // UIO_MAXIOV
-        return Errno::INVAL;
-    for (i32 i = 0; i < count; ++i) {
-        IoVec v;
-        TRY(mm::copy_from_user(v, vectors.offset(i)));
-        if (static_cast<i32>(v.length) < 0)
-            return Errno::INVAL;
-        if (v.length && !mm::is_user_range(v.base, v.length))
-            return Errno::FAULT;
-    }
+    TRY(check_io_vectors(vectors, count));
     u32 total = 0;
     for (i32 i = 0; i < count && total < kMaxRwCount; ++i) {
         IoVec v;
@@ -126,6 +117,21 @@ Result<u32> vectored(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, Transfer tra
 }
 
 } // namespace
+
+Result<void> check_io_vectors(mm::UserPtr<IoVec> vectors, i32 count)
+{
+    if (count < 0 || count > 1024) // UIO_MAXIOV
+        return Errno::INVAL;
+    for (i32 i = 0; i < count; ++i) {
+        IoVec v;
+        TRY(mm::copy_from_user(v, vectors.offset(i)));
+        if (static_cast<i32>(v.length) < 0)
+            return Errno::INVAL;
+        if (v.length && !mm::is_user_range(v.base, v.length))
+            return Errno::FAULT;
+    }
+    return {};
+}
 
 Result<u32> sys_read(i32 fd, u32 buffer, u32 count)
 {
