@@ -33,8 +33,6 @@ private:
     u8* m_heap { nullptr };
 };
 
-Result<RefPtr<fs::OpenFile>> file_of(i32 fd) { return proc::current()->files->get(fd); }
-
 // Regular files are read and written chunk after chunk; anything else (a pipe, a terminal) in one chunk, so
 // that a call that got something never blocks again for more.
 bool streams(const fs::OpenFile& file) { return fs::is_reg(file.inode().mode()) || fs::is_blk(file.inode().mode()); }
@@ -96,7 +94,7 @@ Result<u32> write_from(fs::OpenFile& file, u32 buffer, u32 count)
 template<typename Transfer>
 Result<u32> vectored(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, Transfer transfer)
 {
-    auto file = TRY(file_of(fd));
+    auto file = TRY(open_file_of(fd));
     TRY(check_io_vectors(vectors, count));
     u32 total = 0;
     for (i32 i = 0; i < count && total < kMaxRwCount; ++i) {
@@ -135,13 +133,13 @@ Result<void> check_io_vectors(mm::UserPtr<IoVec> vectors, i32 count)
 
 Result<u32> sys_read(i32 fd, u32 buffer, u32 count)
 {
-    auto file = TRY(file_of(fd));
+    auto file = TRY(open_file_of(fd));
     return read_into(*file, buffer, count > kMaxRwCount ? kMaxRwCount : count);
 }
 
 Result<u32> sys_write(i32 fd, u32 buffer, u32 count)
 {
-    auto file = TRY(file_of(fd));
+    auto file = TRY(open_file_of(fd));
     return write_from(*file, buffer, count > kMaxRwCount ? kMaxRwCount : count);
 }
 
@@ -161,7 +159,7 @@ Result<u32> sys_writev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count)
 
 Result<i32> sys_ioctl(i32 fd, u32 request, u32 argument)
 {
-    auto file = TRY(file_of(fd));
+    auto file = TRY(open_file_of(fd));
     // The requests every file answers (do_vfs_ioctl); the rest are the driver's.
     switch (request) {
     case kFioclex:
