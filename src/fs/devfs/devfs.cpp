@@ -62,7 +62,7 @@ FileSystemType& filesystem_type()
 
 Result<MountSource> create(StringView options)
 {
-    MountSource source = TRY(tmpfs::create(options.is_empty() ? StringView("mode=0755") : options));
+    MountSource source = TRY(tmpfs::create(options.is_empty() ? StringView("mode=0755") : options, filesystem_type()));
     TRY(populate(*source.root));
     return source;
 }

@@ -252,7 +252,9 @@ FileSystemType& filesystem_type()
     return type;
 }
 
-Result<MountSource> create(StringView options)
+Result<MountSource> create(StringView options) { return create(options, filesystem_type()); }
+
+Result<MountSource> create(StringView options, const FileSystemType& type)
 {
     // Linux's defaults: half of RAM for the data, and as many inodes as half of RAM has pages.
     u64 half = mm::page_allocator().managed_pages() / 2;
@@ -260,7 +262,7 @@ Result<MountSource> create(StringView options)
     parsed.max_pages = half;
     parsed.max_inodes = half;
     TRY(parse_options(options, parsed));
-    auto superblock = TRY(make_ref<TmpfsSuperblock>(filesystem_type(), parsed.max_pages, parsed.max_inodes));
+    auto superblock = TRY(make_ref<TmpfsSuperblock>(type, parsed.max_pages, parsed.max_inodes));
     auto root = TRY(superblock->new_inode(kIfDir | parsed.mode, parsed.uid, parsed.gid, 0));
     return MountSource { RefPtr<Superblock>(superblock), RefPtr<Inode>(root) };
 }

@@ -108,5 +108,7 @@ private:
 FileSystemType& filesystem_type();
 // A new tmpfs instance with `options` (as mount(2)'s data); EINVAL for an unknown or malformed option.
 Result<MountSource> create(StringView options);
+// The same, reporting itself as `type` (devtmpfs is a tmpfs under another name in /proc/mounts and statfs).
+Result<MountSource> create(StringView options, const FileSystemType& type);
 
 } // namespace fs::tmpfs

@@ -7,6 +7,7 @@
 #include "../proc/process_machine.hpp"
 #include "drivers/memory_devices.hpp"
 #include "fs/devfs/devfs.hpp"
+#include "fs/namei.hpp"
 #include "fs/devices.hpp"
 #include "fs/vfs.hpp"
 #include "syscall/files.hpp"
@@ -110,6 +111,10 @@ TEST_CASE("devfs: mount_on_dev makes the standard nodes, links and directories",
         CHECK_FALSE(fs::mkdirat(caller, fs::kAtFdCwd, "/mnt", 0755).is_error());
         CHECK_FALSE(fs::mount(caller, "none", "/mnt", "devtmpfs", 0, "").is_error());
         CHECK(stat_path("/mnt/null").rdev == fs::make_dev(1, 3));
+        // It names itself devtmpfs, as /proc/mounts and mount(8) show it on Linux, though it is a tmpfs inside.
+        fs::Path mounted = fs::resolve_path(caller.fs.root(), caller.fs.cwd(), "/mnt", true, caller.credentials).release_value();
+        CHECK(StringView(mounted.mount->superblock().type().name()) == "devtmpfs");
+        mounted = {};
         CHECK_FALSE(fs::umount(caller, "/mnt", 0).is_error());
     });
 }
