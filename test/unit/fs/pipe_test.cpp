@@ -25,18 +25,6 @@ constexpr u32 kFionread = 0x541B;
 constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 constexpr i32 kSigUsr1 = 10, kSigPipe = 13;
 
-struct Children {
-    std::vector<std::function<void()>> programs;
-    usize started = 0;
-    void install()
-    {
-        sim::set_fork_child_program([this](u32 result) {
-            REQUIRE(result == 0);
-            programs.at(started++)();
-        });
-    }
-};
-
 struct Ends {
     i32 read, write;
 };
@@ -53,13 +41,6 @@ i32 waiting_bytes(i32 fd, u32 box)
 {
     REQUIRE(call(kSysIoctl, static_cast<u32>(fd), kFionread, box) == 0);
     return peek<i32>(box);
-}
-
-template<typename Done> void yield_until(Done done)
-{
-    for (int i = 0; i < 100 && !done(); ++i)
-        call(kSysSchedYield);
-    REQUIRE(done());
 }
 
 void set_action(u32 box, i32 signal, u32 handler, u32 flags)

@@ -19,6 +19,7 @@
 #include "mm/uaccess.hpp"
 #include "proc/exec.hpp"
 #include "proc/process.hpp"
+#include "sim/sim.hpp"
 
 namespace proc_test {
 
@@ -138,6 +139,29 @@ inline u32 scratch(usize length = 4 * kPage)
 }
 
 inline void exit_group(i32 status) { call(kSysExitGroup, static_cast<u32>(status)); }
+
+// What each forked or cloned child runs, chosen by the order they were made in (the sim gives a child only
+// fork's result, which must be 0).
+struct Children {
+    std::vector<std::function<void()>> programs;
+    usize started = 0;
+    void install()
+    {
+        sim::set_fork_child_program([this](u32 result) {
+            REQUIRE(result == 0);
+            programs.at(started++)();
+        });
+    }
+};
+
+// Lets the other tasks run until `done` holds (each sched_yield runs every runnable one once).
+template<typename Done>
+void yield_until(Done done)
+{
+    for (int i = 0; i < 100 && !done(); ++i)
+        call(158 /* sched_yield */);
+    REQUIRE(done());
+}
 
 // Runs `body` as the program, then exits; the run must end normally and give every page back.
 template<typename Body>

@@ -16,19 +16,6 @@ namespace {
 constexpr u32 kSysFork = 2, kSysWaitpid = 7, kSysSchedYield = 158, kSysNanosleep = 162, kSysWait4 = 114;
 constexpr u32 kWNoHang = 1;
 
-// What each child does, chosen by the order children were forked in (the sim gives them fork's result only).
-struct Children {
-    std::vector<std::function<void()>> programs;
-    usize started = 0;
-    void install()
-    {
-        sim::set_fork_child_program([this](u32 result) {
-            REQUIRE(result == 0); // fork returns 0 in the child
-            programs.at(started++)();
-        });
-    }
-};
-
 i32 wait_for(i32 pid, u32 status_address, u32 options = 0)
 {
     return call(kSysWait4, static_cast<u32>(pid), status_address, options, 0);

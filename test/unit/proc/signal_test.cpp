@@ -24,15 +24,6 @@ void set_action(u32 scratch_address, i32 signal, u32 handler, u32 flags, u64 mas
     REQUIRE(call(kSysRtSigaction, static_cast<u32>(signal), scratch_address, 0, 8) == 0);
 }
 
-struct Children {
-    std::vector<std::function<void()>> programs;
-    usize started = 0;
-    void install()
-    {
-        sim::set_fork_child_program([this](u32) { programs.at(started++)(); });
-    }
-};
-
 } // namespace
 
 TEST_CASE("rt_sigaction, rt_sigprocmask and rt_sigpending check their arguments as Linux does")

@@ -29,18 +29,6 @@ constexpr u32 kThreadFlags = proc::kCloneVm | proc::kCloneFs | proc::kCloneFiles
     | proc::kCloneThread | proc::kCloneSysvsem | proc::kCloneSettls | proc::kCloneParentSettid
     | proc::kCloneChildCleartid | proc::kCloneDetached;
 
-struct Children {
-    std::vector<std::function<void()>> programs;
-    usize started = 0;
-    void install()
-    {
-        sim::set_fork_child_program([this](u32 result) {
-            REQUIRE(result == 0);
-            programs.at(started++)();
-        });
-    }
-};
-
 // A thread as musl starts one: its tid stored at `tid_word` by the kernel and cleared (with a futex wake)
 // when it exits, a stack of its own in `memory`, and the TLS descriptor for GDT entry 6.
 i32 start_thread(u32 memory, u32 tid_word, u32 tls_base = 0x12345000)
@@ -72,15 +60,6 @@ u64 pending(u32 box)
 }
 
 usize sleepers() { return proc::futex_sleepers(proc::current()->space.get()); }
-
-// Lets the other threads run until `done` holds (each yield runs every runnable thread once).
-template<typename Done>
-void yield_until(Done done)
-{
-    for (int i = 0; i < 100 && !done(); ++i)
-        call(kSysSchedYield);
-    REQUIRE(done());
-}
 
 } // namespace
 

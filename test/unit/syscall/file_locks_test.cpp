@@ -20,18 +20,6 @@ constexpr u32 kFGetLk = 5, kFSetLk = 6, kFSetLkW = 7, kFGetLk64 = 12, kFSetLk64 
 constexpr i16 kRd = 0, kWr = 1, kUn = 2;
 constexpr u32 kORdOnly = 0, kOWrOnly = 1, kORdWr = 2, kOCreat = 0100;
 
-struct Children {
-    std::vector<std::function<void()>> programs;
-    usize started = 0;
-    void install()
-    {
-        sim::set_fork_child_program([this](u32 result) {
-            REQUIRE(result == 0);
-            programs.at(started++)();
-        });
-    }
-};
-
 // One lock request through fcntl64 with a struct flock64 at `at`.
 i32 lock64(u32 at, i32 fd, u32 command, i16 type, i64 start, i64 len, i16 whence = 0)
 {

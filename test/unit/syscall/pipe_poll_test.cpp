@@ -23,18 +23,6 @@ constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 constexpr i32 kSigUsr1 = 10;
 constexpr i16 kIn = 0x1, kOut = 0x4, kErr = 0x8, kHup = 0x10, kNval = 0x20, kRdNorm = 0x40, kWrNorm = 0x100;
 
-struct Children {
-    std::vector<std::function<void()>> programs;
-    usize started = 0;
-    void install()
-    {
-        sim::set_fork_child_program([this](u32 result) {
-            REQUIRE(result == 0);
-            programs.at(started++)();
-        });
-    }
-};
-
 struct Ends {
     i32 read, write;
 };
