@@ -41,22 +41,6 @@ i32 write_text(i32 fd, u32 buffer, const std::string& text)
     return call(kSysWrite, static_cast<u32>(fd), buffer, static_cast<u32>(text.size()));
 }
 
-// Runs `body` as the program, then removes `paths` (a file, or else an empty directory, in the order given;
-// what is already gone is skipped) so that the machine's tmpfs gives its pages back before run_program looks
-// for leaks. Bodies that drop privileges take them back before they end.
-template<typename Body> void run_and_remove(ProcessMachine& m, std::vector<std::string> paths, Body body)
-{
-    run_program(m, [&] {
-        body();
-        u32 name = scratch(kPage);
-        for (auto& path : paths) {
-            poke_string(name, path);
-            if (call(10 /* unlink */, name) != 0)
-                call(40 /* rmdir */, name);
-        }
-    });
-}
-
 } // namespace
 
 TEST_CASE("open, creat: create, reopen, the lowest descriptor, and the path errors", "[syscall][file]")
