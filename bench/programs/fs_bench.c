@@ -12,18 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static inline uint64_t cycles(void)
-{
-    uint32_t low, high;
-    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
-    return ((uint64_t)high << 32) | low;
-}
-
-static void report(const char *name, uint64_t total, unsigned count)
-{
-    printf("%s %llu cycles\n", name, (unsigned long long)(total / count));
-    fflush(stdout);
-}
+#include "bench.h"
 
 /* Bytes per million cycles: a throughput on the shared clock (higher is better). */
 static void report_rate(const char *name, uint64_t bytes, uint64_t elapsed)

@@ -8,12 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static inline uint64_t cycles(void)
-{
-    uint32_t low, high;
-    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
-    return ((uint64_t)high << 32) | low;
-}
+#include "bench.h"
 
 #define PAGE 4096
 
