@@ -1,7 +1,7 @@
 // Process identity, exit, thread-local storage and uname.
+#include "proc/process.hpp"
 #include "kernel/main.hpp"
 #include "lib/string.hpp"
-#include "proc/process.hpp"
 #include "syscall/handlers.hpp"
 
 namespace sys {
@@ -62,8 +62,9 @@ struct TlsRequest {
 Result<TlsRequest> tls_request(UserDesc& desc, bool allocate)
 {
     bool clear = is_clear(desc);
-    // Only 32-bit data segments may be TLS (tls_desc_okay()).
-    if (!clear && (!(desc.flags & 1) || ((desc.flags >> 1) & 3) > 1))
+    // Only present 32-bit data segments may be TLS (tls_desc_okay()): a selector loaded from a not-present one
+    // would fault in the kernel's return path; an entry is removed by clearing it instead.
+    if (!clear && (!(desc.flags & 1) || ((desc.flags >> 1) & 3) > 1 || (desc.flags & 32)))
         return Errno::INVAL;
     u32 index = desc.entry_number;
     if (index == 0xFFFFFFFF && allocate) {
@@ -147,8 +148,8 @@ Result<void> sys_uname(mm::UserPtr<NewUtsname> pointer)
     copy_string(name.nodename, "cadenza", sizeof(name.nodename));
     copy_string(name.release, "6.1.0-cadenza", sizeof(name.release));
     copy_string(name.version, "#1 Cadenza ", sizeof(name.version));
-    copy_string(name.version + string_length(name.version), kKernelVersion,
-        sizeof(name.version) - string_length(name.version));
+    copy_string(
+        name.version + string_length(name.version), kKernelVersion, sizeof(name.version) - string_length(name.version));
     copy_string(name.machine, "i686", sizeof(name.machine));
     copy_string(name.domainname, "(none)", sizeof(name.domainname));
     return mm::copy_to_user(pointer, name);

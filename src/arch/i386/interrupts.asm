@@ -38,15 +38,30 @@ interrupt_common:
     push esp                     ; InterruptFrame*
     call interrupt_dispatch
     add esp, 4
-global interrupt_return
+; The selectors popped here may come from user space (a signal frame, a TLS entry cleared while in use): one that
+; no longer names a usable descriptor faults, and the fault handler zeroes its slot and retries the pop, as
+; Linux does. A fault on the iretd itself becomes a signal for the process (interrupts.cpp).
+global interrupt_return, interrupt_return_pop_gs, interrupt_return_pop_fs, interrupt_return_pop_es
+global interrupt_return_pop_ds, interrupt_return_iret
 interrupt_return:
+interrupt_return_pop_gs:
     pop gs
+interrupt_return_pop_fs:
     pop fs
+interrupt_return_pop_es:
     pop es
+interrupt_return_pop_ds:
     pop ds
     popad
     add esp, 8                   ; vector and error code
+interrupt_return_iret:
     iretd
+
+; Returns to user mode through the InterruptFrame at [esp + 4], abandoning the kernel stack below it.
+global interrupt_resume_frame
+interrupt_resume_frame:
+    mov esp, [esp + 4]
+    jmp interrupt_return
 
 ; A new task's first switch "returns" here with its InterruptFrame on top of its kernel stack (usermode.cpp):
 ; it goes to user mode the way every task does, through the scheduler's return hook (signals, CLONE_CHILD_SETTID).

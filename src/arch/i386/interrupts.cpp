@@ -8,6 +8,9 @@
 #include "kernel/panic.hpp"
 
 extern "C" const u32 interrupt_stub_table[256];
+extern "C" const u8 interrupt_return_pop_gs[], interrupt_return_pop_fs[], interrupt_return_pop_es[],
+    interrupt_return_pop_ds[], interrupt_return_iret[];
+extern "C" [[noreturn]] void interrupt_resume_frame(i386::InterruptFrame* frame);
 
 namespace i386 {
 namespace {
@@ -94,9 +97,64 @@ void deliver_user_trap(InterruptFrame& frame, uptr address, bool mapped)
     g_user_trap_handler({ signal_for_exception(frame.vector), address, frame.eip, mapped });
 }
 
+bool is_segment_fault(u32 vector) { return vector == 10 || vector == 11 || vector == 12 || vector == 13; }
+
+// iretd refused the user frame at `cpu_frame` (eip, cs, eflags, esp, ss): the process gets SIGSEGV, as if
+// its own code had faulted. The registers interrupt_return had already popped are in `nested`, the frame of
+// this fault, which overlaps the original one below its eip: the original is rebuilt from both, at the top of
+// the kernel stack where it was, and the task returns to user mode through it (or dies of the signal).
+[[noreturn]] void recover_bad_iret(const InterruptFrame& nested, const u32* cpu_frame)
+{
+    constexpr u32 kUserCode = 0x73, kUserData = 0x7B;
+    constexpr u32 kUnsafeFlags = 0x3000 | 0x4000 | 0x20000; // IOPL, NT, VM
+    InterruptFrame user = nested;
+    user.vector = 13;
+    user.eip = cpu_frame[0];
+    user.cs = kUserCode;
+    user.eflags = (cpu_frame[2] & ~kUnsafeFlags) | 0x200;
+    user.user_esp = cpu_frame[3];
+    user.user_ss = kUserData;
+    auto* original = reinterpret_cast<InterruptFrame*>(trap_stack_top()) - 1;
+    if (reinterpret_cast<const u32*>(&original->eip) != cpu_frame)
+        panic("iret fault with a frame (%p) that is not the task's user frame (%p)", cpu_frame, &original->eip);
+    log_warning("iret to user mode refused (error code %#x, cs=%#x ss=%#x): SIGSEGV", nested.error_code, cpu_frame[1],
+        cpu_frame[4]);
+    *original = user;
+    deliver_user_trap(*original, 0, false);
+    if (g_user_return_hook)
+        g_user_return_hook(*reinterpret_cast<arch::UserFrame*>(original));
+    interrupt_resume_frame(original);
+}
+
+// A segment check failed on the way back to user mode (interrupts.asm, interrupt_return). A fault in ring 0
+// pushes no stack pointer: the interrupted esp is where user_esp would be, and it points at the value being
+// popped. A selector that names no usable descriptor is zeroed and the pop retried (Linux's
+// EX_TYPE_POP_ZERO): the process then faults on its own if it uses the segment.
+bool recover_user_return(InterruptFrame& frame)
+{
+    if ((frame.cs & 3) != 0 || !is_segment_fault(frame.vector))
+        return false;
+    auto* interrupted_stack = reinterpret_cast<u32*>(&frame.user_esp);
+    auto at = reinterpret_cast<const u8*>(frame.eip);
+    if (at == interrupt_return_pop_gs || at == interrupt_return_pop_fs || at == interrupt_return_pop_es
+        || at == interrupt_return_pop_ds) {
+        log_debug("unusable user selector %#x on return to user mode: loaded as 0", *interrupted_stack);
+        *interrupted_stack = 0;
+        g_exception_frame = nullptr;
+        return true;
+    }
+    if (at == interrupt_return_iret) {
+        g_exception_frame = nullptr;
+        recover_bad_iret(frame, interrupted_stack);
+    }
+    return false;
+}
+
 void handle_exception(InterruptFrame& frame)
 {
     g_exception_frame = &frame;
+    if (recover_user_return(frame))
+        return;
     bool from_user = (frame.cs & 3) == 3;
     if (from_user && frame.vector != 14) {
         deliver_user_trap(frame, frame.vector == 13 ? 0 : frame.eip, false);

@@ -78,14 +78,15 @@ TEST_CASE("uname: Linux-compatible fields, each NUL-terminated in its 65 bytes")
         CHECK(std::string(name.machine) == "i686");
         CHECK(std::string(name.domainname) == "(none)");
         // Zero-filled after each string: no kernel stack bytes leak to the program.
-        for (const char* field : { name.sysname, name.nodename, name.release, name.version, name.machine, name.domainname })
+        for (const char* field :
+            { name.sysname, name.nodename, name.release, name.version, name.machine, name.domainname })
             for (usize i = std::string(field).size(); i < 65; ++i)
                 CHECK(field[i] == 0);
 
         CHECK(call(kSysUname, 0) == err(Errno::FAULT));
         CHECK(call(kSysUname, 0xC0000000) == err(Errno::FAULT));
         CHECK(call(kSysUname, buffer + 4 * kPage - 100) == err(Errno::FAULT)); // runs off the mapping
-        CHECK(call(kSysUname, kEntry) == err(Errno::FAULT));                    // read-only text
+        CHECK(call(kSysUname, kEntry) == err(Errno::FAULT)); // read-only text
     });
 }
 
@@ -119,7 +120,7 @@ TEST_CASE("set_thread_area: entry -1 takes the free TLS entries 6, 7 and 8 in tu
 
         CHECK(set_thread_area(at, { kAllocate, 0x3000, 0x30, kMuslFlags }) == err(Errno::SRCH));
         CHECK(peek<sys::UserDesc>(at).entry_number == kAllocate); // nothing written back
-        CHECK(sim::loaded_tls(6).base == 0x0804C000);                // and nothing replaced
+        CHECK(sim::loaded_tls(6).base == 0x0804C000); // and nothing replaced
 
         // get_thread_area returns each as it was set.
         auto six = get_thread_area(at, 6);
@@ -177,6 +178,9 @@ TEST_CASE("set_thread_area and get_thread_area: EINVAL for a non-TLS entry or a 
         CHECK(set_thread_area(at, { 6, 0x1000, 0xFFFFF, kMuslFlags & ~1u }) == err(Errno::INVAL));
         CHECK(set_thread_area(at, { 6, 0x1000, 0xFFFFF, kMuslFlags | 2u << 1 }) == err(Errno::INVAL));
         CHECK(set_thread_area(at, { 6, 0x1000, 0xFFFFF, kMuslFlags | 3u << 1 }) == err(Errno::INVAL));
+        // Not present but not the empty descriptor either (Linux 4.6+ refuses these).
+        CHECK(set_thread_area(at, { 6, 0x1000, 0xFFFFF, kMuslFlags | 32u }) == err(Errno::INVAL));
+        CHECK(set_thread_area(at, { 6, 0, 0, 1 | 32u }) == err(Errno::INVAL));
         CHECK(set_thread_area(at, { 6, 0x1000, 0xFFFFF, kMuslFlags | 1u << 1 }) == 0); // expand-down data is fine
         CHECK(sim::loaded_tls(6).contents == 1);
         // A failed allocation takes no entry.
