@@ -85,6 +85,8 @@ bool notify_parent(Process& child, i32 code, i32 status, int signal)
     return signal == kSigChld && (action.handler == kSigIgnore || (action.flags & kSaNoCldWait));
 }
 
+bool is_unkillable(const Process& group) { return group.pid == 1; }
+
 bool kill_pending(const Process& thread) { return thread.signal_pending & signal_bit(kSigKill); }
 
 // Job control stops the whole process: the thread that took the signal stops it, every other one stops on
@@ -139,6 +141,12 @@ void queue_signal(Process& group, Process* thread, int signal, const SignalInfo&
     // An ignored signal is dropped at once, unless blocked: it might be unignored before it is unblocked.
     Process& receiver = thread ? *thread : group;
     if (signal != kSigKill && is_ignored(group, signal) && !(receiver.signal_blocked & bit))
+        return;
+    // init gets only the signals it has a handler for, never SIGKILL or SIGSTOP (Linux's SIGNAL_UNKILLABLE);
+    // a blocked one waits, since a handler may be installed before it is unblocked. Its own faults still end
+    // it: they do not come this way (signal_fault).
+    bool handled = group.signal_actions[signal].handler != kSigDefault;
+    if (is_unkillable(group) && ((bit & kUnblockable) || (!handled && !(receiver.signal_blocked & bit))))
         return;
     if (thread) {
         thread->signal_pending |= bit;
@@ -241,6 +249,8 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
         if (signal == kSigKill && group.group_exiting)
             exit_thread(group.group_exit_status); // another thread ended the process
         SignalAction action = group.signal_actions[signal];
+        if (action.handler == kSigDefault && is_unkillable(group))
+            continue; // pending while blocked, and still without a handler now that it is unblocked
         if (signal == kSigKill || action.handler == kSigDefault) {
             switch (default_action(signal)) {
             case Default::Ignore:

@@ -3,8 +3,8 @@
 #include <catch2/catch_test_macros.hpp>
 #include <vector>
 
-#include "process_machine.hpp"
 #include "proc/signal.hpp"
+#include "process_machine.hpp"
 #include "sim/sim.hpp"
 #include "syscall/handlers.hpp"
 
@@ -100,14 +100,68 @@ TEST_CASE("A blocked signal waits in the pending set and is delivered when unblo
 TEST_CASE("Default actions: SIGTERM ends the process, ignored signals and SIGCHLD do nothing")
 {
     ProcessMachine m;
+    Children children;
+    children.programs.push_back([&] {
+        call(kSysKill, 0, 17); // SIGCHLD to our group: ignored by default, and init (in the group) has no handler
+        i32 me = call(20 /* getpid */);
+        call(kSysKill, static_cast<u32>(me), 28); // SIGWINCH: ignored by default
+        call(kSysKill, static_cast<u32>(me), kSigTerm);
+        exit_group(0); // not reached
+    });
+    children.install();
+    run_program(m, [&] {
+        u32 box = scratch();
+        i32 child = call(kSysFork);
+        CHECK(call(kSysWait4, static_cast<u32>(child), box, 0, 0) == child);
+        CHECK(peek<u32>(box) == static_cast<u32>(kSigTerm));
+    });
+}
+
+// Linux's SIGNAL_UNKILLABLE: init receives from user space only the signals it has a handler for.
+TEST_CASE("init ignores SIGKILL, SIGSTOP and signals it has no handler for, and takes those it handles")
+{
+    ProcessMachine m;
+    Children children;
+    children.programs.push_back([&] {
+        for (i32 signal : { kSigKill, kSigStop, kSigTerm, 2 /* SIGINT */, 11 /* SIGSEGV */, 13 /* SIGPIPE */ })
+            CHECK(call(kSysKill, 1, static_cast<u32>(signal)) == 0); // permitted, and dropped
+        CHECK(call(kSysTgkill, 1, 1, kSigKill) == 0);
+        CHECK(call(kSysKill, 1, kSigUsr1) == 0); // handled
+        CHECK(call(kSysKill, 1, kSigTerm) == 0); // blocked: pending until unblocked, then dropped
+        exit_group(7);
+    });
+    children.install();
+    run_program(m, [&] {
+        u32 box = scratch();
+        set_action(box, kSigUsr1, kHandler, 0);
+        poke<u64>(box + 32, proc::signal_bit(kSigTerm));
+        CHECK(call(kSysRtSigprocmask, 0, box + 32, 0, 8) == 0); // SIG_BLOCK SIGTERM
+        i32 child = call(kSysFork);
+        i32 waited;
+        do
+            waited = call(kSysWait4, static_cast<u32>(child), box + 64, 0, 0);
+        while (waited == err(Errno::INTR)); // the SIGUSR1 handler ran
+        CHECK(waited == child);
+        CHECK(peek<u32>(box + 64) == 7u << 8);
+        CHECK(call(kSysRtSigpending, box + 40, 8) == 0);
+        CHECK((peek<u64>(box + 40) & proc::signal_bit(kSigTerm)) != 0);
+        CHECK(call(kSysRtSigprocmask, 1, box + 32, 0, 8) == 0); // SIG_UNBLOCK: not the end of init
+        CHECK(call(kSysRtSigpending, box + 40, 8) == 0);
+        CHECK(peek<u64>(box + 40) == 0);
+        REQUIRE(sim::signal_deliveries().size() == 1);
+        CHECK(sim::signal_deliveries()[0].signal == kSigUsr1);
+    });
+}
+
+TEST_CASE("init's own fault still ends it")
+{
+    ProcessMachine m;
     auto status = m.run([&](uptr, uptr) {
-        call(kSysKill, 1, 17); // SIGCHLD: ignored by default
-        call(kSysKill, 1, 28); // SIGWINCH: ignored by default
-        call(kSysKill, 1, kSigTerm);
+        sim::user_trap({ 11, 0x1234, 0x08048000, false });
         exit_group(0); // not reached
     });
     REQUIRE_FALSE(status.is_error());
-    CHECK(status.value() == static_cast<u32>(kSigTerm));
+    CHECK(status.value() == 11u);
 }
 
 TEST_CASE("A signal interrupts wait4 with EINTR, or restarts it under SA_RESTART")
@@ -219,7 +273,7 @@ TEST_CASE("the pre-rt sigaction and sigprocmask calls use 32-bit masks and leave
         poke<u32>(box, 0x1);
         CHECK(call(126, 2, box, box + 4) == 0);
         CHECK(peek<u32>(box + 4) == 0x800);
-        CHECK(call(68) == 0x1);                // sgetmask
+        CHECK(call(68) == 0x1); // sgetmask
         CHECK(call(126, 7, box, 0) == err(Errno::INVAL));
         REQUIRE(call(kSysRtSigprocmask, 0, 0, box + 8, 8) == 0);
         CHECK(peek<u64>(box + 8) == (proc::signal_bit(40) | 0x1));
