@@ -27,6 +27,9 @@ def main():
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds before giving up (default 60)")
     ap.add_argument("--memory", default="128M", help="guest RAM (default 128M)")
     ap.add_argument("--verbose", action="store_true", help="show the kernel's log too")
+    ap.add_argument("--strace", action="store_const", const="1",
+                    help="trace every process's system calls (the kernel's strace= option)")
+    ap.add_argument("--strace-pid", dest="strace", metavar="PID", help="trace only process PID's system calls")
     ap.add_argument("--tree", metavar="DIR", help="a directory to unpack into the root filesystem first")
     ap.add_argument("program")
     ap.add_argument("arguments", nargs=argparse.REMAINDER)
@@ -48,6 +51,8 @@ def main():
             tree_archive = f.name
         modules.insert(0, tree_archive)
     level = "loglevel=7" if args.verbose else "quiet"
+    if args.strace:
+        level += f" strace={args.strace}"
     cmd = ["qemu-system-i386", "-m", args.memory, "-display", "none", "-no-reboot", "-monitor", "none",
            "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-kernel", args.kernel, "-append", f"console=ttyS0 {level} init_exit=poweroff",

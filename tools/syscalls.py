@@ -9,7 +9,7 @@ top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 entries = []
 with open(os.path.join(top, "src/syscall/syscalls.def")) as table:
     for line in table:
-        match = re.match(r"SYSCALL\((\d+), (\w+), (\w+)\)", line)
+        match = re.match(r"SYSCALL\((\d+), (\w+), (\w+)[,)]", line)
         if match:
             entries.append((int(match.group(1)), match.group(2), match.group(3) != "none"))
 only_missing = "--missing" in sys.argv[1:]

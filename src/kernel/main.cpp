@@ -22,6 +22,7 @@
 #include "mm/physical_memory.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/process.hpp"
+#include "syscall/strace.hpp"
 #include "lib/format.hpp"
 #include "lib/string.hpp"
 
@@ -131,6 +132,18 @@ void apply_command_line()
             names[i] = g_command_line.console(i).name;
         log_select_consoles(names, count);
     }
+}
+
+// strace=1 traces every process's system calls, strace=PID one process (a bare `strace` is strace=1).
+void apply_trace_option()
+{
+    auto option = g_command_line.find("strace");
+    if (!option)
+        return;
+    if (sys::set_trace(option.value ? option.value : "1"))
+        log_notice("strace: tracing %s", option.value && compare_strings(option.value, "1") != 0 ? option.value : "every process");
+    else
+        log_warning("command line: 'strace': not 1, 0 or a process ID (EINVAL), ignored");
 }
 
 void report_command_line()
@@ -274,6 +287,7 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
     log_notice("Cadenza %s (i386) booting", kKernelVersion);
     report_multiboot(multiboot_magic, multiboot_info, parsed);
     report_command_line();
+    apply_trace_option();
     start_physical_memory();
     arch::interrupts_enable();
     log_info("timer: %u Hz", arch::timer_hz());

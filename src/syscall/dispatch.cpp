@@ -5,8 +5,12 @@
 
 #include "kernel/log.hpp"
 #include "lib/bitmap.hpp"
+#include "lib/format.hpp"
+#include "lib/string.hpp"
+#include "proc/process.hpp"
 #include "syscall/handlers.hpp"
 #include "syscall/invoke.hpp"
+#include "syscall/strace.hpp"
 
 namespace sys {
 
@@ -27,14 +31,34 @@ constexpr Entry entry_for()
         return &invoke<Handler>;
 }
 
+template<auto Handler>
+constexpr bool kinds_fit(usize kinds)
+{
+    if constexpr (std::is_same_v<decltype(Handler), const None> || std::is_same_v<decltype(Handler), None>)
+        return kinds == 0;
+    else
+        return kinds == arity(Handler);
+}
+
+template<typename... Kinds>
+constexpr Signature signature_of(Kinds... kinds)
+{
+    return { static_cast<u8>(sizeof...(Kinds)), { kinds... } };
+}
+
 struct Table {
     Entry entries[kSyscallCount] {};
     const char* names[kSyscallCount] {};
+    Signature signatures[kSyscallCount] {};
     constexpr Table()
     {
-#define SYSCALL(number, name, handler)                                                                            \
+        using enum ArgKind;
+#define SYSCALL(number, name, handler, ...)                                                                       \
+    static_assert(kinds_fit<handler>(signature_of(__VA_ARGS__).count),                                             \
+        "syscalls.def: " #name " needs one argument kind per parameter of " #handler);                            \
     entries[number] = entry_for<handler>();                                                                        \
-    names[number] = #name;
+    names[number] = #name;                                                                                         \
+    signatures[number] = signature_of(__VA_ARGS__);
 #include "syscall/syscalls.def"
 #undef SYSCALL
     }
@@ -47,7 +71,9 @@ Bitmap g_reported(g_reported_words, kSyscallCount);
 
 } // namespace
 
-i32 dispatch(const arch::SyscallArgs& args)
+namespace {
+
+i32 run(const arch::SyscallArgs& args)
 {
     if (args.number >= kSyscallCount || !kTable.names[args.number])
         return -static_cast<i32>(Errno::NOSYS);
@@ -61,8 +87,40 @@ i32 dispatch(const arch::SyscallArgs& args)
     return -static_cast<i32>(Errno::NOSYS);
 }
 
+// The call between its decoded arguments and its result, on the console as strace prints them. A call that does
+// not come back (exit, a successful execve's old image is gone but its strings were read first) shows " = ?".
+i32 run_traced(const arch::SyscallArgs& args, i32 tid)
+{
+    char line[320];
+    usize length = format(line, sizeof(line), "[pid %d] ", tid);
+    length += format_call(line + length, sizeof(line) - length - 24, args);
+    const char* name = syscall_name(args.number);
+    bool never_returns = name && (compare_strings(name, "exit") == 0 || compare_strings(name, "exit_group") == 0);
+    if (never_returns) {
+        length += format(line + length, sizeof(line) - length, " = ?\n");
+        console_write(line, length);
+    }
+    i32 result = run(args);
+    length += format_result(line + length, sizeof(line) - length - 1, args.number, result);
+    line[length++] = '\n';
+    console_write(line, length);
+    return result;
+}
+
+} // namespace
+
+i32 dispatch(const arch::SyscallArgs& args)
+{
+    proc::Process* caller = proc::current();
+    if (caller && tracing(caller->tgid())) [[unlikely]]
+        return run_traced(args, caller->pid);
+    return run(args);
+}
+
 const char* syscall_name(u32 number) { return number < kSyscallCount ? kTable.names[number] : nullptr; }
 
 bool is_implemented(u32 number) { return number < kSyscallCount && kTable.entries[number]; }
+
+const Signature* syscall_signature(u32 number) { return is_implemented(number) ? &kTable.signatures[number] : nullptr; }
 
 } // namespace sys
