@@ -1,0 +1,242 @@
+// Blocking calls and signals: a call whose condition already holds returns its result even with a signal
+// pending, and a call woken by a signal looks at its condition again before giving up; only a call that has to
+// sleep ends with EINTR (or restarts, under SA_RESTART). One section per blocking call.
+//
+// Three situations per call:
+//  - a signal pending as the call starts. On the machine it comes from an interrupt (a timer's SIGALRM) once
+//    the call has begun. Here: SIGUSR1 and SIGUSR2 are blocked and sent, then both unblocked; the way back from
+//    rt_sigprocmask sets up SIGUSR1's frame only (one per return to user mode), so SIGUSR2 is still pending,
+//    and deliverable, when the next call (the one under test) starts;
+//  - while the call sleeps, another process makes its condition true and then sends a signal, both before the
+//    sleeper runs again (the kernel is not preemptible: the other process runs until it exits or yields);
+//  - a signal alone while the call must go on sleeping: EINTR, at once when it was already pending.
+#include <catch2/catch_test_macros.hpp>
+#include <string>
+#include <vector>
+
+#include "../proc/process_machine.hpp"
+#include "fs/devices.hpp"
+#include "fs/pipe.hpp"
+#include "fs/vfs.hpp"
+#include "proc/futex.hpp"
+#include "proc/scheduler.hpp"
+#include "proc/signal.hpp"
+#include "sim/sim.hpp"
+#include "syscall/files.hpp"
+#include "syscall/handlers.hpp"
+#include "syscall/pipe_handlers.hpp"
+
+using namespace proc_test;
+using sys::PollFd;
+
+namespace {
+
+constexpr u32 kFork = 2, kRead = 3, kOpen = 5, kClose = 6, kExecve = 11, kPause = 29, kKill = 37, kWait4 = 114,
+              kClone = 120, kSelect = 142, kSchedYield = 158, kNanosleep = 162, kPoll = 168, kRtSigreturn = 173,
+              kRtSigaction = 174, kRtSigprocmask = 175, kRtSigtimedwait = 177, kRtSigsuspend = 179, kFcntl64 = 221,
+              kFutex = 240, kClockNanosleep = 267, kTgkill = 270, kWaitid = 284, kPipe2 = 331;
+constexpr u32 kFutexWait = 0, kFutexWake = 1;
+constexpr u32 kFSetLkW64 = 14, kFSetLk64 = 13;
+constexpr i16 kWrLock = 1, kUnlock = 2;
+constexpr u32 kORdOnly = 0, kOWrOnly = 1, kORdWr = 2, kOCreat = 0100;
+constexpr u32 kSigBlock = 0, kSigUnblock = 1;
+constexpr i32 kSigUsr1 = 10, kSigUsr2 = 12, kSigChld = 17, kSigRt = 40;
+constexpr i16 kPollIn = 0x1, kPollOut = 0x4;
+constexpr u32 kHandler = 0x0804A000, kSecondHandler = 0x0804A040, kRestorer = 0x0804A100;
+
+void set_action(u32 box, i32 signal, u32 handler, u32 flags = 0)
+{
+    poke(box, proc::SignalAction { handler, flags | proc::kSaRestorer, kRestorer, 0 });
+    REQUIRE(call(kRtSigaction, static_cast<u32>(signal), box, 0, 8) == 0);
+}
+
+// Handlers for SIGUSR1 and SIGUSR2, without SA_RESTART: an interrupted call says EINTR.
+void install_handlers(u32 box)
+{
+    set_action(box, kSigUsr1, kHandler);
+    set_action(box, kSigUsr2, kSecondHandler);
+}
+
+const std::vector<sim::SignalDelivery>& deliveries() { return sim::signal_deliveries(); }
+
+// Leaves SIGUSR2 pending and deliverable for the next call (see the top of the file).
+void leave_sigusr2_pending(u32 box)
+{
+    REQUIRE(deliveries().empty());
+    poke<u64>(box, proc::signal_bit(kSigUsr1) | proc::signal_bit(kSigUsr2));
+    REQUIRE(call(kRtSigprocmask, kSigBlock, box, 0, 8) == 0);
+    REQUIRE(call(kKill, static_cast<u32>(call(kSysGetpid)), kSigUsr1) == 0);
+    REQUIRE(call(kKill, static_cast<u32>(call(kSysGetpid)), kSigUsr2) == 0);
+    REQUIRE(call(kRtSigprocmask, kSigUnblock, box, 0, 8) == 0);
+    REQUIRE(deliveries().size() == 1);
+    REQUIRE(deliveries()[0].signal == kSigUsr1);
+    REQUIRE(proc::has_deliverable_signal(*proc::current()));
+}
+
+// Makes `blocking_call` with SIGUSR2 pending as it starts; returns its result, once SIGUSR2's handler has been
+// set up on the way out of it and both handlers have returned.
+template<typename Call> i32 with_signal_pending(u32 box, Call blocking_call)
+{
+    leave_sigusr2_pending(box);
+    i32 result = blocking_call();
+    REQUIRE(deliveries().size() == 2);
+    CHECK(deliveries()[1].signal == kSigUsr2);
+    call(kRtSigreturn);
+    call(kRtSigreturn);
+    CHECK(deliveries().empty());
+    CHECK_FALSE(proc::has_deliverable_signal(*proc::current()));
+    return result;
+}
+
+// After a call that a signal from another process accompanied: that signal's handler ran, once.
+void check_sigusr1_handled()
+{
+    REQUIRE(deliveries().size() == 1);
+    CHECK(deliveries()[0].signal == kSigUsr1);
+    call(kRtSigreturn);
+}
+
+bool is_blocked(i32 pid)
+{
+    proc::Process* process = proc::find_process(pid);
+    return process && process->state == proc::Process::State::Blocked;
+}
+
+// In a child: lets the parent (pid 1) run until it sleeps.
+void wait_for_parent_to_sleep()
+{
+    yield_until([] { return is_blocked(1); });
+}
+
+i32 reap(i32 pid, u32 box) { return call(kWait4, static_cast<u32>(pid), box, 0, 0); }
+
+// A child that has exited and is not yet waited for.
+i32 zombie_child(Children& children, i32 status)
+{
+    children.programs.push_back([status] { exit_group(status); });
+    i32 pid = call(kFork);
+    yield_until([pid] { return proc::find_process(pid) && proc::find_process(pid)->is_dead(); });
+    return pid;
+}
+
+} // namespace
+
+// --- wait4 and waitid ---
+
+TEST_CASE("wait4 and waitid return a child that has already exited, even with a signal pending", "[signal][eintr]")
+{
+    ProcessMachine m;
+    Children children;
+    children.install();
+    run_program(m, [&] {
+        u32 box = scratch();
+        install_handlers(box + 64);
+        i32 child = zombie_child(children, 5);
+        CHECK(
+            with_signal_pending(box, [&] { return call(kWait4, static_cast<u32>(child), box + 256, 0, 0); }) == child);
+        CHECK(peek<u32>(box + 256) == 5u << 8);
+
+        child = zombie_child(children, 6);
+        poke<u32>(box + 512 + 12, 0);
+        CHECK(with_signal_pending(box, [&] {
+            return call(kWaitid, 1 /* P_PID */, static_cast<u32>(child), box + 512, 4 /* WEXITED */, 0);
+        }) == 0);
+        CHECK(peek<i32>(box + 512 + 12) == child); // si_pid
+        CHECK(peek<i32>(box + 512 + 20) == 6); // si_status
+        CHECK(proc::find_process(child) == nullptr); // reaped
+    });
+}
+
+TEST_CASE("wait4 with a signal pending and no child waitable says EINTR at once and reaps nothing", "[signal][eintr]")
+{
+    ProcessMachine m;
+    Children children;
+    bool stop = false;
+    children.programs.push_back([&] {
+        for (int i = 0; i < 1000 && !stop; ++i) // bounded: a parent wrongly asleep must not hang the test
+            call(kSchedYield);
+        exit_group(3);
+    });
+    children.install();
+    run_program(m, [&] {
+        u32 box = scratch();
+        install_handlers(box + 64);
+        i32 child = call(kFork);
+        CHECK(with_signal_pending(box, [&] { return call(kWait4, static_cast<u32>(child), box + 256, 0, 0); })
+            == err(Errno::INTR));
+        REQUIRE(proc::find_process(child));
+        CHECK_FALSE(proc::find_process(child)->is_dead()); // the parent did not sleep until the child ended
+        stop = true;
+        CHECK(reap(child, box + 256) == child);
+        CHECK(peek<u32>(box + 256) == 3u << 8);
+    });
+}
+
+// The report: a SIGCHLD handler without SA_RESTART, fork, execve in the child, waitpid. The child's exit wakes
+// the parent and sends it SIGCHLD together; waitpid must return the child, and the handler runs after.
+TEST_CASE(
+    "waitpid returns an exec'd child whose exit also sent SIGCHLD to a handler without SA_RESTART", "[signal][eintr]")
+{
+    ProcessMachine m;
+    Children children;
+    children.programs.push_back([] {
+        u32 box = scratch();
+        poke_string(box, "/sbin/init");
+        poke<u32>(box + 64, box);
+        poke<u32>(box + 68, 0);
+        call(kExecve, box, box + 64, box + 68);
+        exit_group(127);
+    });
+    children.install();
+    i32 waited = 0, child = 0;
+    u32 status_word = 0;
+    usize handled = 0;
+    int handled_signal = 0;
+    auto status = m.run([&](uptr, uptr) {
+        if (call(kSysGetpid) != 1)
+            exit_group(0); // the exec'd child: ends at once
+        u32 box = scratch();
+        set_action(box, kSigChld, kHandler);
+        child = call(kFork);
+        waited = call(7 /* waitpid */, static_cast<u32>(child), box + 256, 0);
+        status_word = peek<u32>(box + 256);
+        handled = deliveries().size();
+        if (handled)
+            handled_signal = deliveries()[0].signal;
+        exit_group(0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(status.value() == 0);
+    CHECK(waited == child);
+    CHECK(status_word == 0);
+    CHECK(handled == 1);
+    CHECK(handled_signal == kSigChld);
+    CHECK(m.no_pages_leaked());
+}
+
+TEST_CASE("wait4 and waitid woken by a child that signals and then exits return the child", "[signal][eintr]")
+{
+    ProcessMachine m;
+    Children children;
+    for (int i = 0; i < 2; ++i) {
+        children.programs.push_back([] {
+            wait_for_parent_to_sleep();
+            CHECK(call(kKill, 1, kSigUsr1) == 0);
+            exit_group(4);
+        });
+    }
+    children.install();
+    run_program(m, [&] {
+        u32 box = scratch();
+        install_handlers(box + 64);
+        i32 child = call(kFork);
+        CHECK(call(kWait4, static_cast<u32>(child), box + 256, 0, 0) == child);
+        CHECK(peek<u32>(box + 256) == 4u << 8);
+        check_sigusr1_handled();
+
+        child = call(kFork);
+        CHECK(call(kWaitid, 1 /* P_PID */, static_cast<u32>(child), box + 512, 4 /* WEXITED */, 0) == 0);
+        CHECK(peek<i32>(box + 512 + 12) == child);
+        check_sigusr1_handled();
+    });
+}
