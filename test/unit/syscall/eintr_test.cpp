@@ -240,3 +240,66 @@ TEST_CASE("wait4 and waitid woken by a child that signals and then exits return 
         check_sigusr1_handled();
     });
 }
+
+// --- nanosleep and clock_nanosleep ---
+
+TEST_CASE("nanosleep of zero or past a deadline returns 0 with a signal pending; a real sleep is EINTR at once",
+    "[signal][eintr][time]")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        u32 request = box + 256, left = box + 272;
+        install_handlers(box + 64);
+        poke(request, sys::Timespec32 { 0, 0 });
+        CHECK(with_signal_pending(box, [&] { return call(kNanosleep, request, left); }) == 0);
+        poke(request, sys::Timespec32 { 0, 0 }); // TIMER_ABSTIME at 0: long past
+        CHECK(with_signal_pending(box, [&] { return call(kClockNanosleep, 1 /* CLOCK_MONOTONIC */, 1, request, 0); })
+            == 0);
+
+        poke(request, sys::Timespec32 { 0, 30000000 });
+        u64 before = arch::timer_ticks();
+        CHECK(with_signal_pending(box, [&] { return call(kNanosleep, request, left); }) == err(Errno::INTR));
+        CHECK(arch::timer_ticks() == before); // it never slept
+        CHECK(peek<sys::Timespec32>(left).seconds == 0);
+        CHECK(peek<sys::Timespec32>(left).nanoseconds == 30000000);
+    });
+}
+
+TEST_CASE("nanosleep woken by a signal after its time has passed returns 0; before, EINTR with the time left",
+    "[signal][eintr][time]")
+{
+    ProcessMachine m;
+    Children children;
+    children.programs.push_back([] {
+        wait_for_parent_to_sleep();
+        sim::advance_ticks(40); // the parent's 30 ms have gone by (no timer tick has looked yet)
+        CHECK(call(kKill, 1, kSigUsr1) == 0);
+        exit_group(0);
+    });
+    children.programs.push_back([] {
+        wait_for_parent_to_sleep();
+        sim::advance_ticks(10);
+        CHECK(call(kKill, 1, kSigUsr1) == 0);
+        exit_group(0);
+    });
+    children.install();
+    run_program(m, [&] {
+        u32 box = scratch();
+        u32 request = box + 256, left = box + 272;
+        install_handlers(box + 64);
+        poke(request, sys::Timespec32 { 0, 30000000 });
+        poke(left, sys::Timespec32 { 9, 9 });
+        i32 child = call(kFork);
+        CHECK(call(kNanosleep, request, left) == 0);
+        check_sigusr1_handled();
+        CHECK(reap(child, box + 512) == child);
+
+        child = call(kFork);
+        CHECK(call(kNanosleep, request, left) == err(Errno::INTR));
+        check_sigusr1_handled();
+        CHECK(peek<sys::Timespec32>(left).seconds == 0);
+        CHECK(peek<sys::Timespec32>(left).nanoseconds == 20000000);
+        CHECK(reap(child, box + 512) == child);
+    });
+}
