@@ -303,3 +303,87 @@ TEST_CASE("nanosleep woken by a signal after its time has passed returns 0; befo
         CHECK(reap(child, box + 512) == child);
     });
 }
+
+// --- F_SETLKW ---
+
+namespace {
+
+i32 open_path(u32 at, const char* path, u32 flags)
+{
+    poke_string(at, path);
+    return call(kOpen, at, flags, 0);
+}
+
+i32 lock(u32 at, i32 fd, u32 command, i16 type)
+{
+    poke(at, sys::Flock64 { type, 0 /* SEEK_SET */, 0, 10, 0 });
+    return call(kFcntl64, static_cast<u32>(fd), command, at);
+}
+
+} // namespace
+
+TEST_CASE(
+    "F_SETLKW on a free lock succeeds with a signal pending; on a held one, EINTR at once", "[signal][eintr][lock]")
+{
+    ProcessMachine m;
+    Children children;
+    u32 box = 0;
+    bool locked = false, release = false;
+    children.programs.push_back([&] {
+        i32 fd = open_path(box + 1024, "/locked", kORdWr);
+        CHECK(lock(box + 1100, fd, kFSetLk64, kWrLock) == 0);
+        locked = true;
+        for (int i = 0; i < 1000 && !release; ++i)
+            call(kSchedYield);
+        exit_group(0);
+    });
+    children.install();
+    run_and_remove(m, { "/locked" }, [&] {
+        box = scratch();
+        install_handlers(box + 64);
+        i32 fd = open_path(box + 256, "/locked", kORdWr | kOCreat);
+        REQUIRE(fd >= 0);
+        CHECK(with_signal_pending(box, [&] { return lock(box + 300, fd, kFSetLkW64, kWrLock); }) == 0);
+        CHECK(lock(box + 300, fd, kFSetLk64, kUnlock) == 0);
+
+        i32 child = call(kFork);
+        yield_until([&] { return locked; });
+        CHECK(with_signal_pending(box, [&] { return lock(box + 300, fd, kFSetLkW64, kWrLock); }) == err(Errno::INTR));
+        release = true;
+        CHECK(reap(child, box + 400) == child);
+        CHECK(lock(box + 300, fd, kFSetLkW64, kWrLock) == 0); // the child's lock went with it
+        CHECK(call(kClose, static_cast<u32>(fd)) == 0);
+    });
+}
+
+TEST_CASE("F_SETLKW woken by an unlock that came with a signal takes the lock", "[signal][eintr][lock]")
+{
+    ProcessMachine m;
+    Children children;
+    u32 box = 0;
+    bool locked = false;
+    children.programs.push_back([&] {
+        i32 fd = open_path(box + 1024, "/locked", kORdWr);
+        CHECK(lock(box + 1100, fd, kFSetLk64, kWrLock) == 0);
+        locked = true;
+        wait_for_parent_to_sleep();
+        CHECK(lock(box + 1100, fd, kFSetLk64, kUnlock) == 0);
+        CHECK(call(kKill, 1, kSigUsr1) == 0);
+        for (;;)
+            call(kSchedYield); // keeps the file open: only the unlock let the parent in
+    });
+    children.install();
+    run_and_remove(m, { "/locked" }, [&] {
+        box = scratch();
+        install_handlers(box + 64);
+        i32 fd = open_path(box + 256, "/locked", kORdWr | kOCreat);
+        REQUIRE(fd >= 0);
+        i32 child = call(kFork);
+        yield_until([&] { return locked; });
+        CHECK(lock(box + 300, fd, kFSetLkW64, kWrLock) == 0);
+        check_sigusr1_handled();
+        CHECK(call(kKill, static_cast<u32>(child), 9) == 0);
+        CHECK(reap(child, box + 400) == child);
+        CHECK(call(kClose, static_cast<u32>(fd)) == 0);
+    });
+}
