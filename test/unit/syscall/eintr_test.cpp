@@ -387,3 +387,90 @@ TEST_CASE("F_SETLKW woken by an unlock that came with a signal takes the lock", 
         CHECK(call(kClose, static_cast<u32>(fd)) == 0);
     });
 }
+
+// --- futex ---
+
+namespace {
+
+// A thread as musl's pthread_create makes one, with its stack in `memory`; `tid_word` is cleared when it ends.
+constexpr u32 kThreadFlags = proc::kCloneVm | proc::kCloneFs | proc::kCloneFiles | proc::kCloneSighand
+    | proc::kCloneThread | proc::kCloneSysvsem | proc::kCloneParentSettid | proc::kCloneChildCleartid;
+
+i32 start_thread(u32 memory, u32 tid_word)
+{
+    return call(kClone, kThreadFlags, memory + 0x3000, tid_word, 0, tid_word);
+}
+
+void join(u32 tid_word)
+{
+    while (i32 tid = peek<i32>(tid_word)) {
+        i32 result = call(kFutex, tid_word, kFutexWait, static_cast<u32>(tid), 0);
+        REQUIRE((result == 0 || result == err(Errno::AGAIN)));
+    }
+}
+
+} // namespace
+
+TEST_CASE(
+    "futex: a changed word is EAGAIN with a signal pending, an unchanged one EINTR at once", "[signal][eintr][futex]")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        install_handlers(box + 64);
+        u32 word = box + 256;
+        poke<u32>(word, 1);
+        CHECK(with_signal_pending(box, [&] { return call(kFutex, word, kFutexWait, 0, 0); }) == err(Errno::AGAIN));
+        u64 before = arch::timer_ticks();
+        CHECK(with_signal_pending(box, [&] { return call(kFutex, word, kFutexWait, 1, 0); }) == err(Errno::INTR));
+        CHECK(arch::timer_ticks() == before); // it never slept
+        CHECK(proc::futex_sleepers(proc::current()->space.get()) == 0);
+    });
+}
+
+TEST_CASE("futex: a sleeper woken by FUTEX_WAKE that came with a signal returns 0", "[signal][eintr][futex]")
+{
+    ProcessMachine m;
+    Children children;
+    u32 memory = 0;
+    i32 woke = -1;
+    children.programs.push_back([&] {
+        yield_until([] { return proc::futex_sleepers(proc::current()->space.get()) == 1; });
+        poke<u32>(memory + 0x80, 1);
+        woke = call(kFutex, memory + 0x80, kFutexWake, 1);
+        CHECK(call(kTgkill, 1, 1, kSigUsr1) == 0);
+        call(kSysExit, 0);
+    });
+    children.install();
+    run_program(m, [&] {
+        memory = scratch();
+        install_handlers(memory + 0x400);
+        start_thread(memory, memory);
+        CHECK(call(kFutex, memory + 0x80, kFutexWait, 0, 0) == 0);
+        CHECK(woke == 1);
+        check_sigusr1_handled();
+        join(memory);
+    });
+}
+
+TEST_CASE("futex: a sleeper whose timeout has passed when a signal comes says ETIMEDOUT", "[signal][eintr][futex]")
+{
+    ProcessMachine m;
+    Children children;
+    children.programs.push_back([&] {
+        yield_until([] { return proc::futex_sleepers(proc::current()->space.get()) == 1; });
+        sim::advance_ticks(40); // past the main thread's 20 ms (no timer tick has looked yet)
+        CHECK(call(kTgkill, 1, 1, kSigUsr1) == 0);
+        call(kSysExit, 0);
+    });
+    children.install();
+    run_program(m, [&] {
+        u32 memory = scratch();
+        install_handlers(memory + 0x400);
+        poke(memory + 0x100, sys::Timespec32 { 0, 20000000 });
+        start_thread(memory, memory);
+        CHECK(call(kFutex, memory + 0x80, kFutexWait, 0, memory + 0x100) == err(Errno::TIMEDOUT));
+        check_sigusr1_handled();
+        join(memory);
+    });
+}
