@@ -474,3 +474,154 @@ TEST_CASE("futex: a sleeper whose timeout has passed when a signal comes says ET
         join(memory);
     });
 }
+
+// --- pipes: read and write ---
+
+namespace {
+
+struct Ends {
+    i32 read, write;
+};
+
+Ends make_pipe(u32 box)
+{
+    REQUIRE(call(kPipe2, box, 0) == 0);
+    return { peek<i32>(box), peek<i32>(box + 4) };
+}
+
+void close_pipe(Ends ends)
+{
+    CHECK(call(kClose, static_cast<u32>(ends.read)) == 0);
+    CHECK(call(kClose, static_cast<u32>(ends.write)) == 0);
+}
+
+} // namespace
+
+TEST_CASE("pipe read and write that need not wait succeed with a signal pending; ones that must, say EINTR",
+    "[signal][eintr][pipe]")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        u32 buffer = scratch(20 * kPage);
+        install_handlers(box + 64);
+        Ends ends = make_pipe(box + 128);
+        poke_string(buffer, "data");
+        CHECK(with_signal_pending(box, [&] { return call(kSysWrite, static_cast<u32>(ends.write), buffer, 4); }) == 4);
+        CHECK(with_signal_pending(box, [&] { return call(kRead, static_cast<u32>(ends.read), buffer + 16, 16); }) == 4);
+        CHECK(peek_string(buffer + 16).substr(0, 4) == "data");
+        // Empty: a read must wait.
+        CHECK(with_signal_pending(box, [&] { return call(kRead, static_cast<u32>(ends.read), buffer, 16); })
+            == err(Errno::INTR));
+        // Full: a PIPE_BUF write must wait for room for all of it.
+        CHECK(call(kSysWrite, static_cast<u32>(ends.write), buffer, 65536) == 65536);
+        CHECK(with_signal_pending(box, [&] { return call(kSysWrite, static_cast<u32>(ends.write), buffer, 4096); })
+            == err(Errno::INTR));
+        CHECK(call(kRead, static_cast<u32>(ends.read), buffer, 65536) == 65536);
+        close_pipe(ends);
+    });
+}
+
+TEST_CASE("a blocked pipe read or write whose data or room arrives with a signal completes", "[signal][eintr][pipe]")
+{
+    ProcessMachine m;
+    Children children;
+    Ends ends {};
+    u32 buffer = 0;
+    children.programs.push_back([&] { // for the read: data, then the signal
+        wait_for_parent_to_sleep();
+        CHECK(call(kSysWrite, static_cast<u32>(ends.write), buffer, 5) == 5);
+        CHECK(call(kKill, 1, kSigUsr1) == 0);
+        exit_group(0);
+    });
+    children.programs.push_back([&] { // for the write: room, then the signal
+        wait_for_parent_to_sleep();
+        CHECK(call(kRead, static_cast<u32>(ends.read), buffer + 2 * 65536, 4096) == 4096);
+        CHECK(call(kKill, 1, kSigUsr1) == 0);
+        exit_group(0);
+    });
+    children.install();
+    run_program(m, [&] {
+        u32 box = scratch();
+        buffer = scratch(48 * kPage);
+        install_handlers(box + 64);
+        ends = make_pipe(box + 128);
+        poke_string(buffer, "hello");
+        i32 child = call(kFork);
+        CHECK(call(kRead, static_cast<u32>(ends.read), buffer + 65536, 64) == 5);
+        CHECK(peek_string(buffer + 65536).substr(0, 5) == "hello");
+        check_sigusr1_handled();
+        CHECK(reap(child, box + 256) == child);
+
+        CHECK(call(kSysWrite, static_cast<u32>(ends.write), buffer, 65536) == 65536);
+        child = call(kFork);
+        CHECK(call(kSysWrite, static_cast<u32>(ends.write), buffer, 4096) == 4096);
+        check_sigusr1_handled();
+        CHECK(reap(child, box + 256) == child);
+        close_pipe(ends);
+    });
+}
+
+// --- FIFO opens ---
+
+namespace {
+
+// The FIFO hook outlives the machine: tests that install it take it away again.
+struct FifoOperations {
+    FifoOperations() { fs::register_fifo_operations(); }
+    ~FifoOperations() { fs::set_fifo_operations(nullptr); }
+};
+
+} // namespace
+
+TEST_CASE("a FIFO open whose partner is already there succeeds with a signal pending; one that must wait, EINTR",
+    "[signal][eintr][fifo]")
+{
+    ProcessMachine m;
+    FifoOperations fifos;
+    run_and_remove(m, { "/fifo" }, [&] {
+        u32 box = scratch();
+        install_handlers(box + 64);
+        fs::Caller caller = sys::file_caller();
+        REQUIRE_FALSE(fs::mknodat(caller, fs::kAtFdCwd, "/fifo", fs::kIfIfo | 0644, 0).is_error());
+        CHECK(with_signal_pending(box, [&] { return open_path(box + 256, "/fifo", kORdOnly); }) == err(Errno::INTR));
+        CHECK(with_signal_pending(box, [&] { return open_path(box + 256, "/fifo", kOWrOnly); }) == err(Errno::INTR));
+        i32 both = open_path(box + 256, "/fifo", kORdWr); // a reader and a writer
+        i32 reader = with_signal_pending(box, [&] { return open_path(box + 256, "/fifo", kORdOnly); });
+        CHECK(reader >= 0);
+        i32 writer = with_signal_pending(box, [&] { return open_path(box + 256, "/fifo", kOWrOnly); });
+        CHECK(writer >= 0);
+        for (i32 fd : { both, reader, writer })
+            CHECK(call(kClose, static_cast<u32>(fd)) == 0);
+    });
+}
+
+TEST_CASE("a FIFO open woken by the partner's open that came with a signal succeeds", "[signal][eintr][fifo]")
+{
+    ProcessMachine m;
+    FifoOperations fifos;
+    Children children;
+    u32 box = 0;
+    children.programs.push_back([&] {
+        wait_for_parent_to_sleep();
+        i32 writer = open_path(box + 512, "/fifo", kOWrOnly);
+        CHECK(writer >= 0);
+        CHECK(call(kKill, 1, kSigUsr1) == 0);
+        CHECK(call(kSysWrite, static_cast<u32>(writer), box + 512, 1) == 1);
+        exit_group(0);
+    });
+    children.install();
+    run_and_remove(m, { "/fifo" }, [&] {
+        box = scratch();
+        install_handlers(box + 64);
+        fs::Caller caller = sys::file_caller();
+        REQUIRE_FALSE(fs::mknodat(caller, fs::kAtFdCwd, "/fifo", fs::kIfIfo | 0644, 0).is_error());
+        i32 child = call(kFork);
+        i32 reader = open_path(box + 256, "/fifo", kORdOnly);
+        REQUIRE(reader >= 0);
+        check_sigusr1_handled();
+        CHECK(call(kRead, static_cast<u32>(reader), box + 900, 4) == 1);
+        CHECK(reap(child, box + 1024) == child);
+        CHECK(call(kClose, static_cast<u32>(reader)) == 0);
+    });
+}
