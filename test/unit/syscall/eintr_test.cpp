@@ -625,3 +625,69 @@ TEST_CASE("a FIFO open woken by the partner's open that came with a signal succe
         CHECK(call(kClose, static_cast<u32>(reader)) == 0);
     });
 }
+
+// --- poll and select ---
+
+TEST_CASE("poll and select with a descriptor ready return it with a signal pending; with none ready, EINTR",
+    "[signal][eintr][poll]")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        u32 fds = box + 512, set = box + 768;
+        install_handlers(box + 64);
+        Ends ends = make_pipe(box + 128);
+        poke(fds, PollFd { ends.write, kPollOut, 0 });
+        CHECK(with_signal_pending(box, [&] { return call(kPoll, fds, 1, static_cast<u32>(-1)); }) == 1);
+        CHECK(peek<PollFd>(fds).revents == kPollOut);
+        poke<u32>(set, u32 { 1 } << ends.write);
+        CHECK(with_signal_pending(box, [&] { return call(kSelect, static_cast<u32>(ends.write + 1), 0, set, 0, 0); })
+            == 1);
+        CHECK(peek<u32>(set) == u32 { 1 } << ends.write);
+
+        poke(fds, PollFd { ends.read, kPollIn, 0 });
+        CHECK(with_signal_pending(box, [&] { return call(kPoll, fds, 1, static_cast<u32>(-1)); }) == err(Errno::INTR));
+        poke<u32>(set, u32 { 1 } << ends.read);
+        CHECK(with_signal_pending(box, [&] { return call(kSelect, static_cast<u32>(ends.write + 1), set, 0, 0, 0); })
+            == err(Errno::INTR));
+        close_pipe(ends);
+    });
+}
+
+TEST_CASE("poll and select woken by data that came with a signal report the descriptor", "[signal][eintr][poll]")
+{
+    ProcessMachine m;
+    Children children;
+    Ends ends {};
+    u32 box = 0;
+    for (int i = 0; i < 2; ++i) {
+        children.programs.push_back([&] {
+            wait_for_parent_to_sleep();
+            CHECK(call(kSysWrite, static_cast<u32>(ends.write), box, 1) == 1);
+            CHECK(call(kKill, 1, kSigUsr1) == 0);
+            exit_group(0);
+        });
+    }
+    children.install();
+    run_program(m, [&] {
+        box = scratch();
+        u32 fds = box + 512, set = box + 768;
+        install_handlers(box + 64);
+        ends = make_pipe(box + 128);
+        i32 child = call(kFork);
+        poke(fds, PollFd { ends.read, kPollIn, 0 });
+        CHECK(call(kPoll, fds, 1, static_cast<u32>(-1)) == 1);
+        CHECK(peek<PollFd>(fds).revents == kPollIn);
+        check_sigusr1_handled();
+        CHECK(reap(child, box + 256) == child);
+        CHECK(call(kRead, static_cast<u32>(ends.read), box + 900, 1) == 1);
+
+        child = call(kFork);
+        poke<u32>(set, u32 { 1 } << ends.read);
+        CHECK(call(kSelect, static_cast<u32>(ends.read + 1), set, 0, 0, 0) == 1);
+        CHECK(peek<u32>(set) == u32 { 1 } << ends.read);
+        check_sigusr1_handled();
+        CHECK(reap(child, box + 256) == child);
+        close_pipe(ends);
+    });
+}
