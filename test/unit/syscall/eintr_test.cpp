@@ -691,3 +691,48 @@ TEST_CASE("poll and select woken by data that came with a signal report the desc
         close_pipe(ends);
     });
 }
+
+// --- pause, rt_sigsuspend, rt_sigtimedwait ---
+
+TEST_CASE("pause and rt_sigsuspend with a signal they let in already pending return EINTR at once", "[signal][eintr]")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        install_handlers(box + 64);
+        u64 before = arch::timer_ticks();
+        CHECK(with_signal_pending(box, [&] { return call(kPause); }) == err(Errno::INTR));
+
+        // rt_sigsuspend: SIGUSR1 blocked and pending; the call's mask lets it in.
+        poke<u64>(box, proc::signal_bit(kSigUsr1));
+        REQUIRE(call(kRtSigprocmask, kSigBlock, box, 0, 8) == 0);
+        REQUIRE(call(kKill, 1, kSigUsr1) == 0);
+        poke<u64>(box + 8, 0);
+        CHECK(call(kRtSigsuspend, box + 8, 8) == err(Errno::INTR));
+        REQUIRE(deliveries().size() == 1);
+        CHECK(deliveries()[0].signal == kSigUsr1);
+        CHECK(deliveries()[0].saved_mask == proc::signal_bit(kSigUsr1)); // the caller's mask, back after the handler
+        call(kRtSigreturn);
+        CHECK(proc::current()->signal_blocked == proc::signal_bit(kSigUsr1));
+        CHECK(arch::timer_ticks() == before); // neither slept
+    });
+}
+
+TEST_CASE(
+    "rt_sigtimedwait takes a waited-for signal that is pending even with another to be handled", "[signal][eintr]")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        install_handlers(box + 64);
+        poke<u64>(box + 8, proc::signal_bit(kSigRt));
+        REQUIRE(call(kRtSigprocmask, kSigBlock, box + 8, 0, 8) == 0);
+        REQUIRE(call(kKill, 1, kSigRt) == 0);
+        CHECK(with_signal_pending(box, [&] { return call(kRtSigtimedwait, box + 8, 0, 0, 8); }) == kSigRt);
+        // Nothing waited for is pending: with no time to wait it times out; with time, the other signal ends it.
+        poke(box + 16, sys::Timespec32 { 0, 0 });
+        CHECK(with_signal_pending(box, [&] { return call(kRtSigtimedwait, box + 8, 0, box + 16, 8); })
+            == err(Errno::AGAIN));
+        CHECK(with_signal_pending(box, [&] { return call(kRtSigtimedwait, box + 8, 0, 0, 8); }) == err(Errno::INTR));
+    });
+}
