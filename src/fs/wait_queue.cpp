@@ -1,6 +1,7 @@
 // Wait queues and poll tables over the scheduler's block_until/wake: the kernel is not preemptible, so a
-// condition checked just before blocking cannot change before the block (interrupt handlers that wake queues,
-// such as a future terminal's, will need interrupts off across the check).
+// condition checked just before blocking cannot change before the block. What an interrupt handler can change
+// (a timer's signal, a deadline) is tested with interrupts off until the block (interrupt handlers that will
+// wake queues, such as a future terminal's, need the same for their conditions).
 #include "fs/wait_queue.hpp"
 
 #include "fs/open_file.hpp"
@@ -30,11 +31,14 @@ void WaitQueue::wake_all()
 
 bool WaitQueue::wait_once(WaitEntry& entry, u64 deadline)
 {
+    // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
+    arch::InterruptGuard guard;
+    if (current_has_signal() || (deadline && current_tick() >= deadline))
+        return false;
     if (!entry.woken)
         proc::block_until(deadline);
-    bool woken = entry.woken;
     entry.woken = false;
-    return woken;
+    return true;
 }
 
 PollTable::~PollTable()

@@ -54,6 +54,7 @@ public:
     template<typename Ready> bool wait_until(Ready ready, u64 deadline = 0);
 
 private:
+    // Sleeps until a wake-up, unless a signal can be delivered or the deadline has passed: then false, at once.
     bool wait_once(WaitEntry& entry, u64 deadline);
 
     IntrusiveList<WaitEntry, &WaitEntry::node> m_entries;
@@ -102,14 +103,14 @@ template<typename Ready> bool WaitQueue::wait_until(Ready ready, u64 deadline)
     WaitEntry entry(current_thread());
     add(entry);
     bool result = false;
+    // The condition first, after every wake-up too: a signal or the deadline ends only a wait that must go on.
     for (;;) {
         if (ready()) {
             result = true;
             break;
         }
-        if (current_has_signal() || (deadline && current_tick() >= deadline))
+        if (!wait_once(entry, deadline))
             break;
-        wait_once(entry, deadline);
     }
     remove(entry);
     return result;

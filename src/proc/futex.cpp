@@ -74,18 +74,26 @@ Result<void> futex_wait(uptr address, u32 expected, u32 bitset, u64 deadline)
     SleeperList& list = bucket_of(self.space.get(), address);
     Sleeper sleeper { {}, self.space.get(), address, bitset, &self, false };
     list.push_back(sleeper);
+    // Linux's futex_wait: woken beats timed out, which beats a signal. Interrupts stay off from the test to the
+    // sleep, so that a timer's signal cannot come between them unseen.
+    bool timed_out = false;
     for (;;) {
         if (sleeper.woken)
             return {};
-        if (has_deliverable_signal(self) || (deadline && arch::timer_ticks() >= deadline))
+        if (deadline && arch::timer_ticks() >= deadline) {
+            timed_out = true;
+            break;
+        }
+        arch::InterruptGuard guard;
+        if (has_deliverable_signal(self))
             break;
         block_until(deadline);
     }
     // A requeue may have moved us to another list since.
     bucket_of(sleeper.space, sleeper.address).remove(sleeper);
-    if (has_deliverable_signal(self))
-        return deadline ? Errno::RESTARTNOHAND : Errno::RESTARTSYS;
-    return Errno::TIMEDOUT;
+    if (timed_out)
+        return Errno::TIMEDOUT;
+    return deadline ? Errno::RESTARTNOHAND : Errno::RESTARTSYS;
 }
 
 i32 futex_wake(const mm::AddressSpace* space, uptr address, i32 count, u32 bitset)

@@ -591,9 +591,13 @@ Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
             return Errno::CHILD;
         if (options.no_hang)
             return WaitResult { 0, 0, {} };
-        wait_on(self.child_exit_waiters);
+        // Linux's do_wait: the children first, then a signal; a wake-up (an exit, whose SIGCHLD may have come
+        // with it) scans again, so a waitable child is returned even with a signal pending. Interrupts stay off
+        // from the test to the sleep, so a timer's signal cannot arrive in between and be missed.
+        arch::InterruptGuard guard;
         if (has_deliverable_signal(*current()))
             return Errno::RESTARTSYS;
+        wait_on(self.child_exit_waiters);
     }
 }
 

@@ -329,7 +329,10 @@ Result<i32> set_lock(fs::OpenFile& file, u32 argument, bool wide, bool wait)
             return applied.error();
         if (would_deadlock(owner, blocker))
             return Errno::DEADLK;
-        // wait_event_interruptible: a signal already there ends the wait before it starts.
+        // do_lock_file_wait: the lock is tried again after every wake-up, before a signal is looked at, so an
+        // unlock that came with a signal still gives us the lock; a signal ends only a wait that goes on.
+        // Interrupts stay off from the test to the sleep, so that a timer's signal cannot slip in between.
+        arch::InterruptGuard guard;
         if (proc::has_deliverable_signal(*proc::current()))
             return Errno::RESTARTSYS;
         Waiter waiter { {}, owner, &inode, range };
@@ -338,8 +341,6 @@ Result<i32> set_lock(fs::OpenFile& file, u32 argument, bool wide, bool wait)
         proc::wait_on(locks_of(inode)->waiters);
         g_waiters.remove(waiter);
         forget_if_idle(locks_of(inode));
-        if (proc::has_deliverable_signal(*proc::current()))
-            return Errno::RESTARTSYS;
     }
 }
 

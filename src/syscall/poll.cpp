@@ -74,6 +74,8 @@ template<typename Scan> Result<i32> wait_for_events(const Deadline& deadline, Sc
         registered = true;
         if (ready)
             return ready;
+        // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
+        arch::InterruptGuard guard;
         if (proc::has_deliverable_signal(self()))
             return Errno::RESTARTNOHAND;
         if (deadline.expired())

@@ -27,12 +27,17 @@ bool may_signal(const proc::Process& target)
 
 proc::WaitList g_paused; // pause and rt_sigsuspend sleep here until a signal interrupts them
 
-// Sleeps until a signal can be delivered; the caller's handler then runs and the call returns EINTR.
+// Sleeps until a signal can be delivered (not at all if one already can); the caller's handler then runs and
+// the call returns EINTR.
 Result<i32> wait_for_signal()
 {
-    while (!proc::has_deliverable_signal(self()))
+    for (;;) {
+        // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
+        arch::InterruptGuard guard;
+        if (proc::has_deliverable_signal(self()))
+            return Errno::RESTARTNOHAND;
         proc::wait_on(g_paused);
-    return Errno::RESTARTNOHAND;
+    }
 }
 
 // sigsuspend: the handler runs with the temporary mask; the caller's comes back when it returns (via the frame).
@@ -270,7 +275,9 @@ Result<i32> sys_pause() { return wait_for_signal(); }
 namespace {
 
 // rt_sigtimedwait in both time widths: takes a signal of `set` without running its handler, waiting up to
-// `timeout` (nullptr: for ever). EAGAIN on timeout, EINTR when another signal is to be handled.
+// `timeout` (nullptr: for ever). EAGAIN on timeout, EINTR when another signal is to be handled. As Linux's
+// do_sigtimedwait: a signal of the set beats any other, and a wait with no time to run (zero) is EAGAIN even with
+// another signal pending.
 Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u32 set_size, bool wide)
 {
     if (set_size != kSigsetBytes)
@@ -283,20 +290,17 @@ Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u
     u64 deadline = timeout_ns < 0 ? 0
         : arch::timer_ticks() + (static_cast<u64>(timeout_ns) * hz + 999999999) / 1000000000;
     proc::Process& me = self();
+    proc::SignalInfo info;
+    int signal;
     for (;;) {
-        proc::SignalInfo info;
-        if (int signal = proc::take_signal(me, set, info)) {
-            if (info_address) {
-                u8 bytes[128];
-                proc::siginfo_bytes(bytes, signal, info);
-                TRY(mm::copy_to_user(info_address, bytes, sizeof(bytes)));
-            }
-            return signal;
-        }
-        if (proc::has_deliverable_signal(me))
-            return Errno::INTR;
+        // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
+        arch::InterruptGuard guard;
+        if ((signal = proc::take_signal(me, set, info)))
+            break;
         if (timeout_ns >= 0 && arch::timer_ticks() >= deadline)
             return Errno::AGAIN;
+        if (proc::has_deliverable_signal(me))
+            return Errno::INTR;
         me.signal_waiting = set;
         if (timeout_ns >= 0)
             proc::sleep_until_tick(deadline);
@@ -304,6 +308,12 @@ Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u
             proc::wait_on(g_paused);
         me.signal_waiting = 0;
     }
+    if (info_address) {
+        u8 bytes[128];
+        proc::siginfo_bytes(bytes, signal, info);
+        TRY(mm::copy_to_user(info_address, bytes, sizeof(bytes)));
+    }
+    return signal;
 }
 
 } // namespace

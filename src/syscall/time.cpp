@@ -72,7 +72,8 @@ Result<i64> copy_timespec_from_user(u32 address, bool wide)
 namespace {
 
 // Blocks until the clock passes `deadline`, letting other processes run; a signal ends it early with EINTR
-// and the time left in `remaining`.
+// and the time left in `remaining`. As Linux's do_nanosleep, the time having come is the result even with a
+// signal pending (a zero or past request never sleeps), and a signal ends only a sleep with time still to run.
 Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wide)
 {
     i64 now = TRY(read_clock(clock));
@@ -82,11 +83,18 @@ Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wi
         // The tick at which the deadline will have passed, on this clock's ruler.
         u64 left = static_cast<u64>(deadline - now);
         u64 ticks = (left * hz + kNanosecondsPerSecond - 1) / kNanosecondsPerSecond;
-        proc::sleep_until_tick(arch::timer_ticks() + (ticks ? ticks : 1));
-        if (proc::has_deliverable_signal(*proc::current())) {
+        bool interrupted;
+        {
+            // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
+            arch::InterruptGuard guard;
+            interrupted = proc::has_deliverable_signal(*proc::current());
+            if (!interrupted)
+                proc::sleep_until_tick(arch::timer_ticks() + (ticks ? ticks : 1));
+        }
+        if (interrupted) {
             // Interrupted: the time left goes back to the caller with EINTR.
             if (remaining && !absolute) {
-                i64 left_now = deadline - TRY(read_clock(clock));
+                i64 left_now = deadline - now;
                 TRY(wide ? put_timespec64(remaining, left_now > 0 ? left_now : 0)
                          : put_timespec32(remaining, left_now > 0 ? left_now : 0));
             }
