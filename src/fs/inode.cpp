@@ -8,16 +8,23 @@
 
 namespace fs {
 
+namespace {
+usize g_live_inodes;
+}
+
 Inode::Inode(Superblock& superblock, u64 ino, u32 mode)
     : m_superblock(&superblock)
 {
+    ++g_live_inodes;
     m_attributes.ino = ino;
     m_attributes.mode = mode;
     i64 now = realtime_ns();
     m_attributes.atime_ns = m_attributes.mtime_ns = m_attributes.ctime_ns = now;
 }
 
-Inode::~Inode() = default;
+Inode::~Inode() { --g_live_inodes; }
+
+usize Inode::live_count() { return g_live_inodes; }
 
 void Inode::stat(Stat& out) const
 {

@@ -16,12 +16,19 @@ constexpr u32 kCreationFlags = kOCreat | kOExcl | kONoCtty | kOTrunc;
 
 } // namespace
 
+namespace {
+usize g_live_open_files;
+}
+
 OpenFile::OpenFile(Path path, u32 flags, FileOperations& operations)
     : m_path(std::move(path))
     , m_flags(flags & ~kCreationFlags)
     , m_operations(operations)
 {
+    ++g_live_open_files;
 }
+
+usize OpenFile::live_count() { return g_live_open_files; }
 
 Result<RefPtr<OpenFile>> OpenFile::create(Path path, u32 flags, FileOperations& operations)
 {
@@ -34,6 +41,7 @@ Result<RefPtr<OpenFile>> OpenFile::create(Path path, u32 flags, FileOperations& 
 
 OpenFile::~OpenFile()
 {
+    --g_live_open_files;
     if (m_opened && !is_path_only())
         m_operations.release(*this);
     mm::kfree(m_name);

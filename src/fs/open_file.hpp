@@ -13,6 +13,8 @@ public:
     // `operations`, whose open() hook may refuse.
     static Result<RefPtr<OpenFile>> create(Path path, u32 flags, FileOperations& operations);
     ~OpenFile();
+    // Open file descriptions in existence, for the fuzzers' leak check.
+    static usize live_count();
 
     const Path& path() const { return m_path; }
     Inode& inode() const { return *m_path.inode; }

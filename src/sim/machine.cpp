@@ -27,6 +27,7 @@ struct Machine {
     arch::PhysSpan kernel_image {};
     const uptr* backtrace = nullptr;
     usize backtrace_count = 0;
+    void (*idle_hook)() = nullptr;
 };
 
 Machine g_machine;
@@ -103,6 +104,8 @@ void set_backtrace(const uptr* frames, usize count)
     g_machine.backtrace_count = frames ? count : 0;
 }
 
+void set_idle_hook(void (*hook)()) { g_machine.idle_hook = hook; }
+
 void reset()
 {
     g_machine = Machine {};
@@ -163,6 +166,8 @@ void wait_for_interrupt()
     g_machine.ticks++;
     g_machine.interrupts = true; // as sti; hlt leaves them
     sim::timer_tick();
+    if (g_machine.idle_hook)
+        g_machine.idle_hook();
 }
 
 void halt_forever()

@@ -19,6 +19,10 @@ public:
 // Routes ports [first, first + count) to `device` (nullptr removes it). Unclaimed reads give all ones, as on a PC bus.
 void attach_ports(u16 first, u16 count, PortDevice* device);
 
+// Runs `hook` each time the idle CPU has seen its timer interrupt go by (nullptr: none), so that a test can
+// end a machine whose every task sleeps for ever.
+void set_idle_hook(void (*hook)());
+
 // Advances the simulated timer by `ticks` periodic interrupts.
 void advance_ticks(u64 ticks);
 
