@@ -80,6 +80,18 @@ bool valid_time(const TimeSpec& time)
     return time.nanoseconds >= 0 && time.nanoseconds <= 999999999;
 }
 
+// Inode times are i64 nanoseconds, years 1678 to 2262: a time64 value beyond is clamped to the nearer end, as
+// Linux clamps a time to its filesystem's range (timestamp_truncate) rather than fail the call.
+i64 clamped_ns(const TimeSpec& time)
+{
+    constexpr i64 kLimit = 9223372036; // whole seconds that fit, either sign
+    if (time.seconds >= kLimit)
+        return 0x7FFFFFFFFFFFFFFFll;
+    if (time.seconds <= -kLimit)
+        return -0x7FFFFFFFFFFFFFFFll - 1;
+    return time.seconds * 1000000000 + time.nanoseconds;
+}
+
 Result<void> utimes_common(Caller& caller, const Path& path, const TimeSpec* times)
 {
     if (times && (!valid_time(times[0]) || !valid_time(times[1])))
@@ -104,7 +116,7 @@ Result<void> utimes_common(Caller& caller, const Path& path, const TimeSpec* tim
             continue;
         i64 value = (!times || times[i].nanoseconds == kUtimeNow)
             ? now
-            : times[i].seconds * 1000000000 + times[i].nanoseconds;
+            : clamped_ns(times[i]);
         if (i == 0) {
             change.valid |= SetAttr::kAtime;
             change.atime_ns = value;

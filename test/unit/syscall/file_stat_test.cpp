@@ -264,6 +264,13 @@ TEST_CASE("utimensat (both widths), utime, utimes, futimesat: the times stat64 r
         poke_string(buffer + 512, "");
         REQUIRE(call(kStatx, 3, buffer + 512, kAtEmptyPath, 0x7ff, buffer + 2 * kPage) == 0);
         CHECK(peek<sys::Statx>(buffer + 2 * kPage).mtime.seconds == 0x100000000ll);
+        // Seconds past what i64 nanoseconds hold are clamped, not overflowed (the host fuzzer's UBSan find).
+        poke(times, sys::Timespec64 { -0x4080000000000000ll, 0 });
+        poke(times + 16, sys::Timespec64 { 0x7FFFFFFFFFFFFFFFll, 999999999 });
+        CHECK(call(kUtimensatTime64, kAtFdCwd, name, times, 0) == 0);
+        REQUIRE(call(kStatx, 3, buffer + 512, kAtEmptyPath, 0x7ff, buffer + 2 * kPage) == 0);
+        CHECK(peek<sys::Statx>(buffer + 2 * kPage).mtime.seconds == 9223372036ll);
+        CHECK(peek<sys::Statx>(buffer + 2 * kPage).atime.seconds == -9223372037ll);
         // A null path with a descriptor is futimens; flags are EINVAL there.
         poke(times, sys::Timespec32 { 3000, 0 });
         poke(times + 8, sys::Timespec32 { 4000, 0 });
