@@ -37,6 +37,9 @@ ConsoleOperations g_console;
 
 } // namespace
 
-Result<void> register_console_device() { return fs::register_char_device(5, 1, g_console); }
+Result<void> register_console_device()
+{
+    return fs::register_device({ fs::DeviceKind::Char, 5, 1, "console", 0600, "/dev/console" }, g_console);
+}
 
 } // namespace drivers

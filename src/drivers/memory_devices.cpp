@@ -109,9 +109,10 @@ RandomDevice g_random;
 RandomDevice g_urandom;
 TtyAlias g_tty;
 
-Result<void> register_one(u32 major, u32 minor, fs::FileOperations& operations)
+// /proc/devices names major 1 "mem" and major 5's minor 0 "/dev/tty", as Linux does.
+Result<void> register_one(u32 major, u32 minor, const char* node, const char* driver, fs::FileOperations& operations)
 {
-    auto registered = fs::register_char_device(major, minor, operations);
+    auto registered = fs::register_device({ fs::DeviceKind::Char, major, minor, node, 0666, driver }, operations);
     if (registered.is_error() && registered.error() == Errno::BUSY
         && fs::resolve_special_file(fs::kIfChr, fs::make_dev(major, minor)) == &operations)
         return {}; // ours already
@@ -122,12 +123,12 @@ Result<void> register_one(u32 major, u32 minor, fs::FileOperations& operations)
 
 Result<void> register_memory_devices()
 {
-    TRY(register_one(1, 3, g_null));
-    TRY(register_one(1, 5, g_zero));
-    TRY(register_one(1, 7, g_full));
-    TRY(register_one(1, 8, g_random));
-    TRY(register_one(1, 9, g_urandom));
-    TRY(register_one(5, 0, g_tty));
+    TRY(register_one(1, 3, "null", "mem", g_null));
+    TRY(register_one(1, 5, "zero", "mem", g_zero));
+    TRY(register_one(1, 7, "full", "mem", g_full));
+    TRY(register_one(1, 8, "random", "mem", g_random));
+    TRY(register_one(1, 9, "urandom", "mem", g_urandom));
+    TRY(register_one(5, 0, "tty", "/dev/tty", g_tty));
     return {};
 }
 

@@ -377,7 +377,6 @@ FileOperations& pipe_file_operations()
     return operations;
 }
 
-void register_fifo_operations() { set_fifo_operations(&pipe_file_operations()); }
 
 Pipe* pipe_of(OpenFile& file)
 {

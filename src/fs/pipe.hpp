@@ -75,11 +75,8 @@ struct PipeFiles {
 };
 Result<PipeFiles> make_pipe(u32 flags);
 
-// The operations pipes and FIFOs open with: set_fifo_operations(&pipe_file_operations()) makes S_IFIFO nodes
-// open as FIFOs.
+// The operations pipes and FIFOs open with (resolve_special_file gives them to every S_IFIFO node).
 FileOperations& pipe_file_operations();
-// Registers pipe_file_operations() for FIFOs (idempotent).
-void register_fifo_operations();
 
 // The Pipe behind an open pipe or FIFO, or nullptr for another file (F_GETPIPE_SZ and friends).
 Pipe* pipe_of(OpenFile& file);

@@ -94,42 +94,41 @@ void put_enum(Line& line, u32 value, const Name* names, usize count)
     line.add("%d", static_cast<i32>(value));
 }
 
-constexpr Name kOpenFlags[] = { { 0100, "O_CREAT" }, { 0200, "O_EXCL" }, { 0400, "O_NOCTTY" }, { 01000, "O_TRUNC" },
-    { 02000, "O_APPEND" }, { 04000, "O_NONBLOCK" }, { 04010000, "O_SYNC" }, { 010000, "O_DSYNC" },
-    { 020000, "O_ASYNC" }, { 040000, "O_DIRECT" }, { 0100000, "O_LARGEFILE" }, { 0200000, "O_DIRECTORY" },
-    { 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" }, { 02000000, "O_CLOEXEC" }, { 010000000, "O_PATH" },
-    { 020200000, "O_TMPFILE" } };
-constexpr Name kProt[] = { { 1, "PROT_READ" }, { 2, "PROT_WRITE" }, { 4, "PROT_EXEC" }, { 0x01000000, "PROT_GROWSDOWN" },
-    { 0x02000000, "PROT_GROWSUP" } };
+constexpr Name kOpenFlags[]
+    = { { 0100, "O_CREAT" }, { 0200, "O_EXCL" }, { 0400, "O_NOCTTY" }, { 01000, "O_TRUNC" }, { 02000, "O_APPEND" },
+          { 04000, "O_NONBLOCK" }, { 04010000, "O_SYNC" }, { 010000, "O_DSYNC" }, { 020000, "O_ASYNC" },
+          { 040000, "O_DIRECT" }, { 0100000, "O_LARGEFILE" }, { 0200000, "O_DIRECTORY" }, { 0400000, "O_NOFOLLOW" },
+          { 01000000, "O_NOATIME" }, { 02000000, "O_CLOEXEC" }, { 010000000, "O_PATH" }, { 020200000, "O_TMPFILE" } };
+constexpr Name kProt[] = { { 1, "PROT_READ" }, { 2, "PROT_WRITE" }, { 4, "PROT_EXEC" },
+    { 0x01000000, "PROT_GROWSDOWN" }, { 0x02000000, "PROT_GROWSUP" } };
 constexpr Name kMmapFlags[] = { { 0x01, "MAP_SHARED" }, { 0x02, "MAP_PRIVATE" }, { 0x03, "MAP_SHARED_VALIDATE" },
     { 0x10, "MAP_FIXED" }, { 0x20, "MAP_ANONYMOUS" }, { 0x100, "MAP_GROWSDOWN" }, { 0x800, "MAP_DENYWRITE" },
     { 0x1000, "MAP_EXECUTABLE" }, { 0x2000, "MAP_LOCKED" }, { 0x4000, "MAP_NORESERVE" }, { 0x8000, "MAP_POPULATE" },
-    { 0x10000, "MAP_NONBLOCK" }, { 0x20000, "MAP_STACK" }, { 0x40000, "MAP_HUGETLB" }, { 0x100000, "MAP_FIXED_NOREPLACE" } };
-constexpr Name kWhence[] = { { 0, "SEEK_SET" }, { 1, "SEEK_CUR" }, { 2, "SEEK_END" }, { 3, "SEEK_DATA" }, { 4, "SEEK_HOLE" } };
+    { 0x10000, "MAP_NONBLOCK" }, { 0x20000, "MAP_STACK" }, { 0x40000, "MAP_HUGETLB" },
+    { 0x100000, "MAP_FIXED_NOREPLACE" } };
+constexpr Name kWhence[]
+    = { { 0, "SEEK_SET" }, { 1, "SEEK_CUR" }, { 2, "SEEK_END" }, { 3, "SEEK_DATA" }, { 4, "SEEK_HOLE" } };
 constexpr Name kClocks[] = { { 0, "CLOCK_REALTIME" }, { 1, "CLOCK_MONOTONIC" }, { 2, "CLOCK_PROCESS_CPUTIME_ID" },
     { 3, "CLOCK_THREAD_CPUTIME_ID" }, { 4, "CLOCK_MONOTONIC_RAW" }, { 5, "CLOCK_REALTIME_COARSE" },
     { 6, "CLOCK_MONOTONIC_COARSE" }, { 7, "CLOCK_BOOTTIME" } };
-constexpr Name kFutexOps[] = { { 0, "FUTEX_WAIT" }, { 1, "FUTEX_WAKE" }, { 3, "FUTEX_REQUEUE" }, { 4, "FUTEX_CMP_REQUEUE" },
-    { 5, "FUTEX_WAKE_OP" }, { 6, "FUTEX_LOCK_PI" }, { 7, "FUTEX_UNLOCK_PI" }, { 9, "FUTEX_WAIT_BITSET" },
-    { 10, "FUTEX_WAKE_BITSET" } };
+constexpr Name kFutexOps[] = { { 0, "FUTEX_WAIT" }, { 1, "FUTEX_WAKE" }, { 3, "FUTEX_REQUEUE" },
+    { 4, "FUTEX_CMP_REQUEUE" }, { 5, "FUTEX_WAKE_OP" }, { 6, "FUTEX_LOCK_PI" }, { 7, "FUTEX_UNLOCK_PI" },
+    { 9, "FUTEX_WAIT_BITSET" }, { 10, "FUTEX_WAKE_BITSET" } };
 constexpr Name kIoctls[] = { { 0x5401, "TCGETS" }, { 0x5402, "TCSETS" }, { 0x5403, "TCSETSW" }, { 0x5404, "TCSETSF" },
     { 0x540F, "TIOCGPGRP" }, { 0x5410, "TIOCSPGRP" }, { 0x5413, "TIOCGWINSZ" }, { 0x5414, "TIOCSWINSZ" },
     { 0x541B, "FIONREAD" }, { 0x5421, "FIONBIO" }, { 0x5451, "FIOCLEX" }, { 0x5450, "FIONCLEX" } };
-constexpr Name kAtFlags[] = { { 0x100, "AT_SYMLINK_NOFOLLOW" }, { 0x200, "AT_REMOVEDIR" }, { 0x400, "AT_SYMLINK_FOLLOW" },
-    { 0x800, "AT_NO_AUTOMOUNT" }, { 0x1000, "AT_EMPTY_PATH" } };
+constexpr Name kAtFlags[] = { { 0x100, "AT_SYMLINK_NOFOLLOW" }, { 0x200, "AT_REMOVEDIR" },
+    { 0x400, "AT_SYMLINK_FOLLOW" }, { 0x800, "AT_NO_AUTOMOUNT" }, { 0x1000, "AT_EMPTY_PATH" } };
 constexpr Name kFcntls[] = { { 0, "F_DUPFD" }, { 1, "F_GETFD" }, { 2, "F_SETFD" }, { 3, "F_GETFL" }, { 4, "F_SETFL" },
     { 5, "F_GETLK" }, { 6, "F_SETLK" }, { 7, "F_SETLKW" }, { 8, "F_SETOWN" }, { 9, "F_GETOWN" }, { 12, "F_GETLK64" },
-    { 13, "F_SETLK64" }, { 14, "F_SETLKW64" }, { 1030, "F_DUPFD_CLOEXEC" }, { 1033, "F_ADD_SEALS" }, { 1034, "F_GET_SEALS" } };
+    { 13, "F_SETLK64" }, { 14, "F_SETLKW64" }, { 1030, "F_DUPFD_CLOEXEC" }, { 1033, "F_ADD_SEALS" },
+    { 1034, "F_GET_SEALS" } };
 constexpr const char* kSignalNames[] = { "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
     "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD",
     "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
     "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS" };
 
-template<usize N>
-constexpr usize count_of(const Name (&)[N])
-{
-    return N;
-}
+template<usize N> constexpr usize count_of(const Name (&)[N]) { return N; }
 
 void put_pointer(Line& line, u32 address)
 {
@@ -170,11 +169,21 @@ void put_user_string(Line& line, u32 address, usize length)
     for (usize i = 0; i < shown; ++i) {
         auto c = static_cast<u8>(bytes[i]);
         switch (c) {
-        case '"': line.put("\\\""); break;
-        case '\\': line.put("\\\\"); break;
-        case '\n': line.put("\\n"); break;
-        case '\t': line.put("\\t"); break;
-        case '\r': line.put("\\r"); break;
+        case '"':
+            line.put("\\\"");
+            break;
+        case '\\':
+            line.put("\\\\");
+            break;
+        case '\n':
+            line.put("\\n");
+            break;
+        case '\t':
+            line.put("\\t");
+            break;
+        case '\r':
+            line.put("\\r");
+            break;
         default:
             if (c >= 0x20 && c < 0x7F)
                 line.add("%c", c);

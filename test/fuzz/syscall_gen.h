@@ -28,10 +28,10 @@ enum sg_kind {
 #define SG_MIN_BUFFER (SG_STRUCT_BYTES + SG_LONG_PATH_BYTES + 4096u)
 struct sg_layout {
     uint32_t buffer, buffer_size; /* buffer_size >= SG_MIN_BUFFER, the end is `guard` */
-    uint32_t guard;               /* unmapped */
-    uint32_t read_only;           /* one readable page the process may not write */
-    int32_t pid, parent;          /* the caller's own pid and its parent's */
-    int32_t child;                /* a pid the caller may wait for, or 0 */
+    uint32_t guard; /* unmapped */
+    uint32_t read_only; /* one readable page the process may not write */
+    int32_t pid, parent; /* the caller's own pid and its parent's */
+    int32_t child; /* a pid the caller may wait for, or 0 */
 };
 
 /* A source of random numbers below a bound (0: any 32-bit word; the host: the fuzzer's bytes, as few as the
@@ -56,9 +56,8 @@ static inline uint32_t sg_pick(struct sg_env* e, const uint32_t* values, uint32_
 /* Calls the fuzzers never make: the callers must stay children (no new processes, no signals to others, no
  * change to what every process sees), and end when their calls are done. */
 static const char* const sg_never[] = { "fork", "vfork", "clone", "clone3", "kill", "tkill", "tgkill",
-    "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal", "mount", "umount", "umount2", "move_mount",
-    "fsmount", "reboot", "exit", "exit_group", "kexec_load", "init_module", "finit_module", "delete_module",
-    "swapon", "swapoff" };
+    "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal", "mount", "umount", "umount2", "move_mount", "fsmount",
+    "reboot", "exit", "exit_group", "kexec_load", "init_module", "finit_module", "delete_module", "swapon", "swapoff" };
 static inline int sg_allowed(const char* name)
 {
     for (size_t i = 0; i < sizeof(sg_never) / sizeof(sg_never[0]); ++i)
@@ -69,9 +68,9 @@ static inline int sg_allowed(const char* name)
 
 /* Names that collide: the process's scratch directory is its working directory. */
 static const char* const sg_paths[] = { "a", "b", "d", "d/a", "d/..", "d/d/a", "fifo", "link", "dlink", ".", "..", "",
-    "/", "/tmp", "/proc", "/proc/self/status", "/proc/self/maps", "/proc/self/fd/0", "/proc/self/cwd",
-    "/proc/1/stat", "/dev/null", "/dev/zero", "/dev/urandom", "/dev/full", "/nonexistent/a",
-    "a/", "d//a", "./d/../a", "/tmp/../tmp/.", "\xff\xfe", "-" };
+    "/", "/tmp", "/proc", "/proc/self/status", "/proc/self/maps", "/proc/self/fd/0", "/proc/self/cwd", "/proc/1/stat",
+    "/dev/null", "/dev/zero", "/dev/urandom", "/dev/full", "/nonexistent/a", "a/", "d//a", "./d/../a", "/tmp/../tmp/.",
+    "\xff\xfe", "-" };
 static const char* const sg_strings[] = { "tmpfs", "proc", "devtmpfs", "none", "ext2", "", "x", "a=b", "HOME=/" };
 
 /* A user address of memory the call may not be able to use; `size` is what a good pointer must have room for. */
@@ -79,14 +78,22 @@ static inline uint32_t sg_bad_pointer(struct sg_env* e, uint32_t size)
 {
     const struct sg_layout* l = &e->layout;
     switch (sg_below(e, 8)) {
-    case 0: return 0;
-    case 1: return 0xC0000000u + (sg_word(e) & 0x3FFFFFFFu); /* the kernel half */
-    case 2: return 0xFFFFF000u + (sg_word(e) & 0xFFFu);
-    case 3: return l->guard + (sg_word(e) & 0xFFFu);
-    case 4: return l->read_only + (sg_word(e) & 0xFFu);
-    case 5: return l->guard - 1 - sg_below(e, size ? size : 1); /* runs into the guard page */
-    case 6: return 1 + sg_below(e, 0xFFFF);                     /* below any mapping */
-    default: return sg_word(e);
+    case 0:
+        return 0;
+    case 1:
+        return 0xC0000000u + (sg_word(e) & 0x3FFFFFFFu); /* the kernel half */
+    case 2:
+        return 0xFFFFF000u + (sg_word(e) & 0xFFFu);
+    case 3:
+        return l->guard + (sg_word(e) & 0xFFFu);
+    case 4:
+        return l->read_only + (sg_word(e) & 0xFFu);
+    case 5:
+        return l->guard - 1 - sg_below(e, size ? size : 1); /* runs into the guard page */
+    case 6:
+        return 1 + sg_below(e, 0xFFFF); /* below any mapping */
+    default:
+        return sg_word(e);
     }
 }
 
@@ -95,13 +102,16 @@ static inline uint32_t sg_bad_pointer(struct sg_env* e, uint32_t size)
  * addresses, sign edges, noise. Signal frames and user_desc entries are made of these. */
 static inline uint32_t sg_hostile_word(struct sg_env* e)
 {
-    static const uint32_t words[] = { 0, 1, 2, 3, 6, 7, 8, 0x10, 0x18, 0x23, 0x2B, 0x30, 0x33, 0x38, 0x3B, 0x40,
-        0x43, 0x4B, 0x60, 0x68, 0x6B, 0x73, 0x7B, 0x0F, 0x07, 0x04, 0xFFFF, 0xFFFFFFFFu, 0x80000000u, 0x7FFFFFFFu,
-        0xFFFFF, 0x00000246u, 0x00003202u, 0xC0000000u, 0xBFFFFFF0u, 0x08048000u };
+    static const uint32_t words[] = { 0, 1, 2, 3, 6, 7, 8, 0x10, 0x18, 0x23, 0x2B, 0x30, 0x33, 0x38, 0x3B, 0x40, 0x43,
+        0x4B, 0x60, 0x68, 0x6B, 0x73, 0x7B, 0x0F, 0x07, 0x04, 0xFFFF, 0xFFFFFFFFu, 0x80000000u, 0x7FFFFFFFu, 0xFFFFF,
+        0x00000246u, 0x00003202u, 0xC0000000u, 0xBFFFFFF0u, 0x08048000u };
     switch (sg_below(e, 4)) {
-    case 0: return sg_word(e);
-    case 1: return e->layout.buffer + sg_below(e, e->layout.buffer_size);
-    default: return SG_PICK(e, words);
+    case 0:
+        return sg_word(e);
+    case 1:
+        return e->layout.buffer + sg_below(e, e->layout.buffer_size);
+    default:
+        return SG_PICK(e, words);
     }
 }
 
@@ -130,24 +140,29 @@ static inline uint32_t sg_data_pointer(struct sg_env* e, uint32_t size)
 
 static inline uint32_t sg_length(struct sg_env* e)
 {
-    static const uint32_t lengths[] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 63, 64, 100, 128, 255, 256, 511, 512, 1023,
-        4095, 4096, 4097, 8192, 65535, 65536, 65537, 1u << 20, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu,
-        0xFFFFF000u };
+    static const uint32_t lengths[] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 63, 64, 100, 128, 255, 256, 511, 512, 1023, 4095,
+        4096, 4097, 8192, 65535, 65536, 65537, 1u << 20, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu, 0xFFFFF000u };
     switch (sg_below(e, 4)) {
-    case 0: return sg_below(e, 300);
-    case 1: return sg_word(e);
-    default: return SG_PICK(e, lengths);
+    case 0:
+        return sg_below(e, 300);
+    case 1:
+        return sg_word(e);
+    default:
+        return SG_PICK(e, lengths);
     }
 }
 
 static inline uint32_t sg_integer(struct sg_env* e)
 {
-    static const uint32_t integers[] = { 0, 1, 2, 3, 4, 5, 8, 15, 16, 31, 32, 63, 64, 65, 100, 127, 128, 255, 256,
-        1024, 4096, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu, 0xFFFFFFFEu, 0xFFFFFF9Cu /* -100 */ };
+    static const uint32_t integers[] = { 0, 1, 2, 3, 4, 5, 8, 15, 16, 31, 32, 63, 64, 65, 100, 127, 128, 255, 256, 1024,
+        4096, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu, 0xFFFFFFFEu, 0xFFFFFF9Cu /* -100 */ };
     switch (sg_below(e, 3)) {
-    case 0: return sg_word(e);
-    case 1: return sg_below(e, 40);
-    default: return SG_PICK(e, integers);
+    case 0:
+        return sg_word(e);
+    case 1:
+        return sg_below(e, 40);
+    default:
+        return SG_PICK(e, integers);
     }
 }
 
@@ -155,18 +170,22 @@ static inline uint32_t sg_integer(struct sg_env* e)
 static inline uint32_t sg_bits(struct sg_env* e, uint32_t likely)
 {
     switch (sg_below(e, 8)) {
-    case 0: return 0;
-    case 1: return 0xFFFFFFFFu;
-    case 2: return 1u << sg_below(e, 32);
-    case 3: return sg_word(e);
-    default: return sg_word(e) & likely;
+    case 0:
+        return 0;
+    case 1:
+        return 0xFFFFFFFFu;
+    case 2:
+        return 1u << sg_below(e, 32);
+    case 3:
+        return sg_word(e);
+    default:
+        return sg_word(e) & likely;
     }
 }
 
 static inline uint32_t sg_fd(struct sg_env* e)
 {
-    static const uint32_t odd[] = { 0xFFFFFFFFu, 0xFFFFFF9Cu, 1023, 1024, 1025, 4096, 65535, 0x7FFFFFFFu,
-        0x80000000u };
+    static const uint32_t odd[] = { 0xFFFFFFFFu, 0xFFFFFF9Cu, 1023, 1024, 1025, 4096, 65535, 0x7FFFFFFFu, 0x80000000u };
     if (sg_below(e, 8) == 0)
         return SG_PICK(e, odd);
     return sg_below(e, (uint32_t)(e->fd_high > 0 ? e->fd_high + 2 : 8));
@@ -175,8 +194,8 @@ static inline uint32_t sg_fd(struct sg_env* e)
 static inline uint32_t sg_pid(struct sg_env* e)
 {
     const struct sg_layout* l = &e->layout;
-    uint32_t pids[] = { 0, 1, (uint32_t)l->pid, (uint32_t)l->parent, (uint32_t)l->child, 0xFFFFFFFFu,
-        (uint32_t)-l->pid, 99999, 0x7FFFFFFFu, 0x80000000u, (uint32_t)l->pid + 1 };
+    uint32_t pids[] = { 0, 1, (uint32_t)l->pid, (uint32_t)l->parent, (uint32_t)l->child, 0xFFFFFFFFu, (uint32_t)-l->pid,
+        99999, 0x7FFFFFFFu, 0x80000000u, (uint32_t)l->pid + 1 };
     return sg_below(e, 6) == 0 ? sg_word(e) : SG_PICK(e, pids);
 }
 
@@ -194,7 +213,8 @@ static inline uint32_t sg_path(struct sg_env* e, unsigned slot)
 {
     const struct sg_layout* l = &e->layout;
     switch (sg_below(e, 12)) {
-    case 0: return sg_bad_pointer(e, 1);
+    case 0:
+        return sg_bad_pointer(e, 1);
     case 1: { /* a string with no NUL before the guard page */
         char run[24];
         memset(run, 'a', sizeof(run));
@@ -229,12 +249,24 @@ static inline uint32_t sg_time(struct sg_env* e, unsigned slot, uint32_t fractio
         return sg_bad_pointer(e, wide ? 16 : 8);
     int32_t seconds = 0, fraction = 0;
     switch (sg_below(e, 6)) {
-    case 0: break; /* zero: poll, don't wait */
-    case 1: fraction = (int32_t)sg_below(e, fraction_limit / 100); break;
-    case 2: fraction = (int32_t)fraction_limit; break; /* one past the largest fraction: EINVAL */
-    case 3: fraction = -1; break;
-    case 4: seconds = -1; break;
-    default: seconds = (int32_t)sg_word(e); fraction = (int32_t)sg_word(e); break;
+    case 0:
+        break; /* zero: poll, don't wait */
+    case 1:
+        fraction = (int32_t)sg_below(e, fraction_limit / 100);
+        break;
+    case 2:
+        fraction = (int32_t)fraction_limit;
+        break; /* one past the largest fraction: EINVAL */
+    case 3:
+        fraction = -1;
+        break;
+    case 4:
+        seconds = -1;
+        break;
+    default:
+        seconds = (int32_t)sg_word(e);
+        fraction = (int32_t)sg_word(e);
+        break;
     }
     int32_t fields[4] = { seconds, fraction, 0, 0 };
     if (wide) {
@@ -315,20 +347,23 @@ static inline uint32_t sg_argument(struct sg_env* e, unsigned kind, unsigned slo
         return sg_put(e, slot, set, sizeof(set));
     }
     case SG_KIND_Offset: {
-        static const uint32_t offsets[] = { 0, 1, 4095, 4096, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu,
-            0xFFFFF000u };
+        static const uint32_t offsets[] = { 0, 1, 4095, 4096, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu, 0xFFFFF000u };
         return sg_below(e, 2) ? sg_below(e, 10000) : SG_PICK(e, offsets);
     }
     case SG_KIND_Whence:
         return sg_below(e, 8) == 0 ? sg_word(e) : sg_below(e, 6);
     case SG_KIND_Addr: {
-        static const uint32_t addresses[] = { 0, 0x1000, 0x08048000u, 0x10000000u, 0x40000000u, 0xBFFFF000u,
-            0xC0000000u, 0xFFFFF000u };
+        static const uint32_t addresses[]
+            = { 0, 0x1000, 0x08048000u, 0x10000000u, 0x40000000u, 0xBFFFF000u, 0xC0000000u, 0xFFFFF000u };
         switch (sg_below(e, 5)) {
-        case 0: return SG_PICK(e, addresses);
-        case 1: return sg_word(e);
-        case 2: return sg_word(e) & 0xBFFFF000u;
-        default: return l->buffer + SG_STRUCT_BYTES + SG_LONG_PATH_BYTES + (sg_below(e, 4) << 12);
+        case 0:
+            return SG_PICK(e, addresses);
+        case 1:
+            return sg_word(e);
+        case 2:
+            return sg_word(e) & 0xBFFFF000u;
+        default:
+            return l->buffer + SG_STRUCT_BYTES + SG_LONG_PATH_BYTES + (sg_below(e, 4) << 12);
         }
     }
     case SG_KIND_Prot:
@@ -340,8 +375,8 @@ static inline uint32_t sg_argument(struct sg_env* e, unsigned kind, unsigned slo
     case SG_KIND_AtFlags:
         return sg_bits(e, 0x100u | 0x200u | 0x400u | 0x1000u);
     case SG_KIND_Mode: {
-        static const uint32_t modes[] = { 0, 0644, 0755, 0777, 07777, 0100644, 0010644, 0020666, 0060666, 0140777,
-            0120777, 0040755 };
+        static const uint32_t modes[]
+            = { 0, 0644, 0755, 0777, 07777, 0100644, 0010644, 0020666, 0060666, 0140777, 0120777, 0040755 };
         return sg_below(e, 4) == 0 ? sg_word(e) : SG_PICK(e, modes);
     }
     case SG_KIND_Pid:
@@ -356,7 +391,8 @@ static inline uint32_t sg_argument(struct sg_env* e, unsigned kind, unsigned slo
     case SG_KIND_Clock:
         return sg_below(e, 6) == 0 ? sg_word(e) : (uint32_t)((int32_t)sg_below(e, 16) - 4);
     case SG_KIND_FutexOp:
-        return sg_below(e, 6) == 0 ? sg_word(e) : sg_below(e, 14) | (sg_below(e, 2) << 7) | (sg_below(e, 4) == 0 ? 256 : 0);
+        return sg_below(e, 6) == 0 ? sg_word(e)
+                                   : sg_below(e, 14) | (sg_below(e, 2) << 7) | (sg_below(e, 4) == 0 ? 256 : 0);
     case SG_KIND_Ioctl: {
         static const uint32_t requests[] = { 0x5401, 0x5402, 0x5403, 0x5404, 0x540B, 0x540E, 0x540F, 0x5410, 0x5413,
             0x5414, 0x541B, 0x5421, 0x5422, 0x5450, 0x5451, 0x5452, 0x5429, 0x80045430u, 0x40045431u, 0 };

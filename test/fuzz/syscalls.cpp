@@ -37,12 +37,12 @@
 namespace {
 
 // A broken invariant: says which, then traps, so that libFuzzer keeps the input.
-#define require(condition)                                                                                     \
-    do {                                                                                                       \
-        if (!(condition)) {                                                                                    \
-            fprintf(stderr, "syscalls fuzzer: %s:%d: %s\n", __FILE__, __LINE__, #condition);                  \
-            __builtin_trap();                                                                                  \
-        }                                                                                                      \
+#define require(condition)                                                                                             \
+    do {                                                                                                               \
+        if (!(condition)) {                                                                                            \
+            fprintf(stderr, "syscalls fuzzer: %s:%d: %s\n", __FILE__, __LINE__, #condition);                           \
+            __builtin_trap();                                                                                          \
+        }                                                                                                              \
     } while (0)
 
 constexpr usize kRamBytes = 32u << 20;
@@ -64,9 +64,9 @@ i32 call(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 0, u32 
     return sim::user_syscall(number, a, b, c, d, e, f);
 }
 
-constexpr u32 kSysFork = 2, kSysOpen = 5, kSysWrite = 4, kSysMknod = 14, kSysGetpid = 20,
-              kSysMkdir = 39, kSysPipe = 42, kSysSymlink = 83, kSysMunmap = 91, kSysWait4 = 114, kSysMprotect = 125,
-              kSysMmap2 = 192, kSysExitGroup = 252;
+constexpr u32 kSysFork = 2, kSysOpen = 5, kSysWrite = 4, kSysMknod = 14, kSysGetpid = 20, kSysMkdir = 39, kSysPipe = 42,
+              kSysSymlink = 83, kSysMunmap = 91, kSysWait4 = 114, kSysMprotect = 125, kSysMmap2 = 192,
+              kSysExitGroup = 252;
 
 u32 next_number(void*, u32 bound)
 {
@@ -92,7 +92,8 @@ void on_idle()
 
 u32 map(u32 pages, u32 prot)
 {
-    i32 address = call(kSysMmap2, 0, pages * kPage, prot, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, static_cast<u32>(-1), 0);
+    i32 address
+        = call(kSysMmap2, 0, pages * kPage, prot, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, static_cast<u32>(-1), 0);
     require(static_cast<u32>(address) < 0xFFFFF000u && static_cast<u32>(address) % kPage == 0);
     return static_cast<u32>(address);
 }
@@ -126,8 +127,8 @@ void child_program(u32)
         sg_arguments(&env, kinds, count, args);
         if (g_trace) {
             const char* name = sys::syscall_name(number);
-            fprintf(stderr, "[%d] %s(%#x, %#x, %#x, %#x, %#x, %#x)", env.layout.pid, name ? name : "?", args[0], args[1],
-                args[2], args[3], args[4], args[5]);
+            fprintf(stderr, "[%d] %s(%#x, %#x, %#x, %#x, %#x, %#x)", env.layout.pid, name ? name : "?", args[0],
+                args[1], args[2], args[3], args[4], args[5]);
         }
         i32 result = call(number, args[0], args[1], args[2], args[3], args[4], args[5]);
         if (g_trace)
@@ -217,7 +218,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     (void)drivers::register_console_device(); // EBUSY after the first input
 
     elf_test::ElfBuilder elf(proc::kEtExec, elf_test::kExecBase + 0x100);
-    elf.add_load_with_headers(elf_test::kExecBase, 0x100, elf_test::pattern(0x600, 1), proc::kPfRead | proc::kPfExecute);
+    elf.add_load_with_headers(
+        elf_test::kExecBase, 0x100, elf_test::pattern(0x600, 1), proc::kPfRead | proc::kPfExecute);
     std::vector<u8> executable = elf.build();
     require(!fs::install_file("/sbin/init", executable.data(), executable.size(), 0755).is_error());
 

@@ -1,30 +1,13 @@
 // devtmpfs as a populated tmpfs: the nodes are ordinary tmpfs inodes, so the VFS needs nothing new.
 #include "fs/devfs/devfs.hpp"
 
-#include "fs/pipe.hpp"
+#include "fs/devices.hpp"
 #include "fs/root.hpp"
 #include "fs/tmpfs/tmpfs.hpp"
 
 namespace fs::devfs {
 
 namespace {
-
-struct DeviceNode {
-    const char* name;
-    u32 mode;
-    u32 major, minor;
-};
-
-// Linux's devtmpfs modes: 0600 for the console, 0666 for the rest.
-constexpr DeviceNode kNodes[] = {
-    { "console", kIfChr | 0600, 5, 1 },
-    { "tty", kIfChr | 0666, 5, 0 },
-    { "null", kIfChr | 0666, 1, 3 },
-    { "zero", kIfChr | 0666, 1, 5 },
-    { "full", kIfChr | 0666, 1, 7 },
-    { "random", kIfChr | 0666, 1, 8 },
-    { "urandom", kIfChr | 0666, 1, 9 },
-};
 
 struct Link {
     const char* name;
@@ -39,10 +22,32 @@ constexpr Link kLinks[] = {
     { "stderr", "/proc/self/fd/2" },
 };
 
+struct Populating {
+    Inode& root;
+    Result<void> result;
+};
+
+// One node per registered device that names one (fs/devices.hpp).
+bool add_node(const DeviceInfo& info, void* context)
+{
+    auto& populating = *static_cast<Populating*>(context);
+    if (!info.node)
+        return true;
+    u32 type = info.kind == DeviceKind::Char ? kIfChr : kIfBlk;
+    auto made = populating.root.create(StringView(info.node), type | (info.permissions & 07777), 0, 0,
+        make_dev(info.major, info.minor));
+    if (made.is_error()) {
+        populating.result = made.error();
+        return false;
+    }
+    return true;
+}
+
 Result<void> populate(Inode& root)
 {
-    for (const DeviceNode& node : kNodes)
-        TRY(root.create(StringView(node.name), node.mode, 0, 0, make_dev(node.major, node.minor)));
+    Populating populating { root, {} };
+    for_each_device(add_node, &populating);
+    TRY(populating.result);
     for (const Link& link : kLinks)
         TRY(root.symlink(StringView(link.name), StringView(link.target), 0, 0));
     TRY(root.mkdir("pts", kIfDir | 0755, 0, 0));
@@ -75,7 +80,6 @@ Result<void> mount_on_dev()
     if (auto registered = register_filesystem(filesystem_type());
         registered.is_error() && registered.error() != Errno::BUSY)
         return registered.error();
-    register_fifo_operations();
     RefPtr<Inode> dev;
     if (auto found = root.inode->lookup("dev"); !found.is_error())
         dev = found.release_value();

@@ -3,6 +3,7 @@
 #include "fs/procfs/nodes.hpp"
 #include "fs/procfs/procfs.hpp"
 
+#include "fs/devices.hpp"
 #include "fs/superblock.hpp"
 #include "kernel/clock.hpp"
 #include "kernel/main.hpp"
@@ -109,9 +110,12 @@ void system_text(Node node, Text& out)
     case Node::Version: out.add("Linux version 6.1.0-cadenza (cadenza) (g++) #1 Cadenza %s\n", kKernelVersion); break;
     case Node::Filesystems: filesystems(out); break;
     case Node::Cmdline: out.add("%s\n", g_command_line); break;
-    case Node::Devices:
-        out.add("Character devices:\n  1 mem\n  5 /dev/tty\n  5 /dev/console\n\nBlock devices:\n");
+    case Node::Devices: {
+        char text[2048];
+        usize length = format_proc_devices(text, sizeof(text));
+        out.add_bytes(text, length < sizeof(text) ? length : sizeof(text));
         break;
+    }
     case Node::Hostname: out.add("cadenza\n"); break;
     case Node::Ostype: out.add("Linux\n"); break;
     case Node::Osrelease: out.add("6.1.0-cadenza\n"); break;

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,8 +39,8 @@ struct call_info {
     unsigned char kinds[6];
 };
 static const struct call_info calls[] = {
-#define SYSCALL(number, name, handler, ...)                                                                    \
-    { number, #name, sizeof(#handler) != sizeof("none"), sizeof((unsigned char[]) { 0, __VA_ARGS__ }) - 1,      \
+#define SYSCALL(number, name, handler, ...)                                                                            \
+    { number, #name, sizeof(#handler) != sizeof("none"), sizeof((unsigned char[]) { 0, __VA_ARGS__ }) - 1,             \
         { __VA_ARGS__ } },
 #include "../../../src/syscall/syscalls.def"
 #undef SYSCALL
@@ -367,7 +367,8 @@ int main(int argc, char** argv)
     if (log_fd < 0)
         log_fd = 2;
     mkdir("/tmp/fuzz", 0755);
-    volatile struct shared* shared = mmap(NULL, sizeof(struct shared) * kSlots, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    volatile struct shared* shared
+        = mmap(NULL, sizeof(struct shared) * kSlots, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED) {
         say("fuzz-syscalls: no shared page (errno %d)\n", errno);
         return 2;

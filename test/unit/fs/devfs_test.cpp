@@ -2,6 +2,7 @@
 // working under it, and what null, zero, full, random, urandom and tty do, through the system calls.
 #include <catch2/catch_test_macros.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../proc/process_machine.hpp"
@@ -51,15 +52,14 @@ void set_up_dev()
     REQUIRE_FALSE(fs::devfs::mount_on_dev().is_error());
 }
 
-// The device table, the FIFO hook and the filesystem registry outlive a machine: what a test adds there is
-// taken away again, so that tests which expect nobody to serve a device keep their world.
+// The device registry and the filesystem registry outlive a machine: what a test adds there is taken away
+// again, so that tests which expect nobody to serve a device keep their world.
 struct GlobalsRestored {
     ~GlobalsRestored()
     {
         for (u32 minor : { 3u, 5u, 7u, 8u, 9u })
-            fs::unregister_char_device(1, minor);
-        fs::unregister_char_device(5, 0);
-        fs::set_fifo_operations(nullptr);
+            fs::unregister_device(fs::DeviceKind::Char, 1, minor);
+        fs::unregister_device(fs::DeviceKind::Char, 5, 0);
         fs::unregister_filesystem(fs::devfs::filesystem_type());
     }
 };
@@ -177,4 +177,93 @@ TEST_CASE("devfs: mount_on_dev needs a system root", "[devfs]")
 {
     SimRam ram(8);
     CHECK(fs::devfs::mount_on_dev().error() == Errno::NOENT);
+}
+
+namespace {
+
+struct Answer final : fs::FileOperations {
+    Result<usize> read(fs::OpenFile&, u64, void* buffer, usize count) override
+    {
+        for (usize i = 0; i < count; ++i)
+            static_cast<char*>(buffer)[i] = '*';
+        return count;
+    }
+    bool seekable() const override { return false; }
+};
+
+std::string proc_devices()
+{
+    char text[2048];
+    usize length = fs::format_proc_devices(text, sizeof(text));
+    REQUIRE(length < sizeof(text));
+    return std::string(text, length);
+}
+
+} // namespace
+
+TEST_CASE("device registry: numbers, kinds, EBUSY, EINVAL, and what resolves", "[devfs]")
+{
+    static Answer answer, other;
+    fs::DeviceInfo info { fs::DeviceKind::Char, 240, 1, "answer", 0640, "answer" };
+    REQUIRE_FALSE(fs::register_device(info, answer).is_error());
+    CHECK(fs::register_device(info, other).error() == Errno::BUSY);
+    // The same number as a block device is another device.
+    REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Block, 240, 1, "answerblk", 0660, "answerblk" }, other).is_error());
+    CHECK(fs::register_device({ fs::DeviceKind::Char, 0x1000, 0, "x", 0666, "x" }, other).error() == Errno::INVAL);
+    CHECK(fs::register_device({ fs::DeviceKind::Char, 1, 0x100000, "x", 0666, "x" }, other).error() == Errno::INVAL);
+    CHECK(fs::resolve_special_file(fs::kIfChr, fs::make_dev(240, 1)) == &answer);
+    CHECK(fs::resolve_special_file(fs::kIfBlk, fs::make_dev(240, 1)) == &other);
+    CHECK(fs::resolve_special_file(fs::kIfChr, fs::make_dev(240, 2)) == nullptr);
+    CHECK(fs::resolve_special_file(fs::kIfReg, fs::make_dev(240, 1)) == nullptr);
+    // A FIFO needs nobody's registration: it opens as a pipe, /dev or not.
+    CHECK(fs::resolve_special_file(fs::kIfIfo, 0) != nullptr);
+    REQUIRE(fs::find_device(fs::DeviceKind::Char, 240, 1));
+    CHECK(StringView(fs::find_device(fs::DeviceKind::Char, 240, 1)->node) == "answer");
+    fs::unregister_device(fs::DeviceKind::Char, 240, 1);
+    fs::unregister_device(fs::DeviceKind::Block, 240, 1);
+    CHECK(fs::resolve_special_file(fs::kIfChr, fs::make_dev(240, 1)) == nullptr);
+    CHECK(fs::find_device(fs::DeviceKind::Block, 240, 1) == nullptr);
+}
+
+TEST_CASE("device registry: /proc/devices lists each major and driver once, in order of major", "[devfs]")
+{
+    static Answer answer;
+    GlobalsRestored restored;
+    REQUIRE_FALSE(drivers::register_memory_devices().is_error());
+    REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 240, 3, nullptr, 0666, "late" }, answer).is_error());
+    REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 4, 64, "ttyS0", 0660, "ttyS" }, answer).is_error());
+    REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 4, 65, "ttyS1", 0660, "ttyS" }, answer).is_error());
+    REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Block, 8, 0, "sda", 0660, "sd" }, answer).is_error());
+    std::string text = proc_devices();
+    INFO(text);
+    // Linux's layout (fs/proc/devices.c): the two headings, "%3d %s" lines, a blank line between.
+    CHECK(text.rfind("Character devices:\n  1 mem\n  4 ttyS\n  5 /dev/tty\n", 0) == 0); // tty is 5,0: before console
+    CHECK(text.find("240 late\n") != std::string::npos);
+    CHECK(text.find("mem", text.find("mem") + 1) == std::string::npos);
+    CHECK(text.find("ttyS", text.find("ttyS") + 1) == std::string::npos);
+    CHECK(text.substr(text.find("\nBlock devices:\n")) == "\nBlock devices:\n  8 sd\n");
+    for (auto [kind, major, minor] : { std::tuple { fs::DeviceKind::Char, 240u, 3u }, { fs::DeviceKind::Char, 4u, 64u },
+             { fs::DeviceKind::Char, 4u, 65u }, { fs::DeviceKind::Block, 8u, 0u } })
+        fs::unregister_device(kind, major, minor);
+    CHECK(proc_devices().find("ttyS") == std::string::npos);
+}
+
+TEST_CASE("devfs: every device registered before the mount gets its node, with its mode and number", "[devfs]")
+{
+    static Answer answer;
+    ProcessMachine m;
+    REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 240, 9, "answer", 0640, "answer" }, answer).is_error());
+    REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 240, 10, nullptr, 0666, "answer" }, answer).is_error());
+    with_dev(m, [&] {
+        fs::Stat st = stat_path("/dev/answer");
+        CHECK(st.mode == (fs::kIfChr | 0640));
+        CHECK(st.rdev == fs::make_dev(240, 9));
+        i32 fd = open_path("/dev/answer", fs::kORdOnly);
+        u32 box = scratch();
+        CHECK(call(kSysRead, static_cast<u32>(fd), box, 3) == 3);
+        CHECK(peek<char>(box + 2) == '*');
+        CHECK(call(kSysClose, static_cast<u32>(fd)) == 0);
+    });
+    fs::unregister_device(fs::DeviceKind::Char, 240, 9);
+    fs::unregister_device(fs::DeviceKind::Char, 240, 10);
 }

@@ -55,11 +55,6 @@ void fill(u32 address, char value, usize length)
     poke(address, bytes.data(), length);
 }
 
-// The FIFO hook outlives the machine: tests that install it take it away again.
-struct FifoOperations {
-    FifoOperations() { fs::register_fifo_operations(); }
-    ~FifoOperations() { fs::set_fifo_operations(nullptr); }
-};
 
 } // namespace
 
@@ -278,7 +273,6 @@ TEST_CASE("FIFO: open rules for readers, writers, O_NONBLOCK and O_RDWR; data fl
 {
     ProcessMachine m;
     Children children;
-    FifoOperations fifos;
     u32 box = 0;
     children.programs.push_back([&] {
         fs::Caller caller = sys::file_caller();
@@ -324,7 +318,6 @@ TEST_CASE("FIFO: a blocking open interrupted by a signal undoes itself", "[pipe]
 {
     ProcessMachine m;
     Children children;
-    FifoOperations fifos;
     children.programs.push_back([&] {
         CHECK(call(kSysKill, 1, kSigUsr1) == 0);
         exit_group(0);

@@ -357,14 +357,14 @@ TEST_CASE("tmpfs: device nodes, FIFOs and sockets are inodes with rdev", "[fs][t
         }
     };
     static Zero zero;
-    REQUIRE_FALSE(register_char_device(240, 3, zero).is_error());
+    REQUIRE_FALSE(register_device({ DeviceKind::Char, 240, 3, "zero240", 0666, "test" }, zero).is_error());
     int fd = m.open("/null", kORdOnly);
     REQUIRE(fd >= 0);
     char buffer[4] = { 1, 1, 1, 1 };
     CHECK(m.fds->get(fd).value()->read(buffer, 4).value() == 4);
     CHECK(buffer[3] == 0);
     CHECK(m.open("/sda", kORdOnly) == -e(Errno::NXIO));
-    unregister_char_device(240, 3);
+    unregister_device(DeviceKind::Char, 240, 3);
 }
 
 TEST_CASE("tmpfs: a very deep tree is freed without deep recursion", "[fs][tmpfs]")

@@ -564,21 +564,10 @@ TEST_CASE("a blocked pipe read or write whose data or room arrives with a signal
 
 // --- FIFO opens ---
 
-namespace {
-
-// The FIFO hook outlives the machine: tests that install it take it away again.
-struct FifoOperations {
-    FifoOperations() { fs::register_fifo_operations(); }
-    ~FifoOperations() { fs::set_fifo_operations(nullptr); }
-};
-
-} // namespace
-
 TEST_CASE("a FIFO open whose partner is already there succeeds with a signal pending; one that must wait, EINTR",
     "[signal][eintr][fifo]")
 {
     ProcessMachine m;
-    FifoOperations fifos;
     run_and_remove(m, { "/fifo" }, [&] {
         u32 box = scratch();
         install_handlers(box + 64);
@@ -599,7 +588,6 @@ TEST_CASE("a FIFO open whose partner is already there succeeds with a signal pen
 TEST_CASE("a FIFO open woken by the partner's open that came with a signal succeeds", "[signal][eintr][fifo]")
 {
     ProcessMachine m;
-    FifoOperations fifos;
     Children children;
     u32 box = 0;
     children.programs.push_back([&] {

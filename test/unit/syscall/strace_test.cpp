@@ -158,8 +158,8 @@ TEST_CASE("strace: argument vectors, *at flags and fcntl commands")
         CHECK(call_text(kSysWritev, 1, static_cast<u32>(at), 2)
             == "writev(1, [{iov_base=\"hey\", iov_len=3}, {iov_base=\"h\", iov_len=1}], 2)");
         u32 base = static_cast<u32>(at + 512);
-        snprintf(expected, sizeof(expected), "readv(0, [{iov_base=%#x, iov_len=3}, {iov_base=%#x, iov_len=1}], 2)", base,
-            base);
+        snprintf(expected, sizeof(expected), "readv(0, [{iov_base=%#x, iov_len=3}, {iov_base=%#x, iov_len=1}], 2)",
+            base, base);
         CHECK(call_text(kSysReadv, 0, static_cast<u32>(at), 2) == expected);
         std::string six = call_text(kSysReadv, 0, static_cast<u32>(at), 6);
         CHECK(six.substr(six.size() - 11) == "}, ...], 6)");
