@@ -28,9 +28,39 @@ struct Machine {
     const uptr* backtrace = nullptr;
     usize backtrace_count = 0;
     void (*idle_hook)() = nullptr;
+    struct Irq {
+        arch::IrqHandler handler = nullptr;
+        void* context = nullptr;
+        bool masked = true;
+        bool pending = false;
+    } irqs[arch::kIrqLines];
+    bool delivering = false;
 };
 
 Machine g_machine;
+
+// Runs the handler of every pending, unmasked line while interrupts are on, as the CPU would take them: with
+// interrupts off for the handler's duration. A line with no handler stays pending (a PIC would hold it).
+void deliver_irqs()
+{
+    if (g_machine.delivering)
+        return;
+    g_machine.delivering = true;
+    for (bool again = true; again;) {
+        again = false;
+        for (u32 line = 0; line < arch::kIrqLines && g_machine.interrupts; ++line) {
+            auto& irq = g_machine.irqs[line];
+            if (!irq.pending || irq.masked || !irq.handler)
+                continue;
+            irq.pending = false;
+            g_machine.interrupts = false;
+            irq.handler(line, irq.context);
+            g_machine.interrupts = true;
+            again = true;
+        }
+    }
+    g_machine.delivering = false;
+}
 
 sim::PortDevice* device_at(u16 port)
 {
@@ -106,6 +136,17 @@ void set_backtrace(const uptr* frames, usize count)
 
 void set_idle_hook(void (*hook)()) { g_machine.idle_hook = hook; }
 
+void raise_irq(u32 line)
+{
+    if (line >= arch::kIrqLines)
+        throw std::logic_error("sim: raise_irq of a line past kIrqLines");
+    g_machine.irqs[line].pending = true;
+    deliver_irqs();
+}
+
+bool irq_pending(u32 line) { return line < arch::kIrqLines && g_machine.irqs[line].pending; }
+bool irq_masked(u32 line) { return line >= arch::kIrqLines || g_machine.irqs[line].masked; }
+
 void reset()
 {
     g_machine = Machine {};
@@ -117,7 +158,45 @@ void reset()
 
 namespace arch {
 
-void interrupts_enable() { g_machine.interrupts = true; }
+void interrupts_enable()
+{
+    g_machine.interrupts = true;
+    deliver_irqs();
+}
+
+Result<void> register_irq(u32 line, IrqHandler handler, void* context)
+{
+    if (line >= kIrqLines || !handler)
+        return Errno::INVAL;
+    auto& irq = g_machine.irqs[line];
+    if (line == 0 || line == 2 || irq.handler) // the timer's and the cascade's, as on the PC
+        return Errno::BUSY;
+    irq = { handler, context, false, irq.pending };
+    deliver_irqs();
+    return {};
+}
+
+void unregister_irq(u32 line)
+{
+    if (line >= kIrqLines || line == 0 || line == 2 || !g_machine.irqs[line].handler)
+        return;
+    g_machine.irqs[line].handler = nullptr;
+    g_machine.irqs[line].masked = true;
+}
+
+void mask_irq(u32 line)
+{
+    if (line < kIrqLines)
+        g_machine.irqs[line].masked = true;
+}
+
+void unmask_irq(u32 line)
+{
+    if (line >= kIrqLines)
+        return;
+    g_machine.irqs[line].masked = false;
+    deliver_irqs();
+}
 void interrupts_disable() { g_machine.interrupts = false; }
 bool interrupts_enabled() { return g_machine.interrupts; }
 

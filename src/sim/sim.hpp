@@ -23,6 +23,12 @@ void attach_ports(u16 first, u16 count, PortDevice* device);
 // end a machine whose every task sleeps for ever.
 void set_idle_hook(void (*hook)());
 
+// A device asserts interrupt line `line`: its handler (arch::register_irq) runs at once if the line is unmasked
+// and interrupts are on, else as soon as both hold. Pending and masked state, for tests of drivers.
+void raise_irq(u32 line);
+bool irq_pending(u32 line);
+bool irq_masked(u32 line);
+
 // Advances the simulated timer by `ticks` periodic interrupts.
 void advance_ticks(u64 ticks);
 

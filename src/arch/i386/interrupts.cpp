@@ -31,6 +31,12 @@ struct [[gnu::packed]] IdtPointer {
 
 IdtGate g_idt[256];
 IrqHandler g_irq_handlers[16];
+// What drivers registered through arch::register_irq; g_irq_handlers holds the arch's own (the timer's).
+struct DriverIrq {
+    arch::IrqHandler handler;
+    void* context;
+};
+DriverIrq g_driver_irqs[16];
 BreakpointHook g_breakpoint_hook;
 arch::PageFaultHandler g_page_fault_handler;
 arch::SyscallHandler g_syscall_handler;
@@ -214,6 +220,8 @@ void handle_irq(InterruptFrame& frame)
     }
     if (g_irq_handlers[irq])
         g_irq_handlers[irq](frame);
+    else if (g_driver_irqs[irq].handler)
+        g_driver_irqs[irq].handler(irq, g_driver_irqs[irq].context);
     if (irq >= 8)
         outb(kPic2Command, kPicEoi);
     outb(kPic1Command, kPicEoi);
@@ -262,6 +270,12 @@ void pic_unmask(u8 irq)
     outb(port, static_cast<u8>(inb(port) & ~(1 << (irq % 8))));
 }
 
+void pic_mask(u8 irq)
+{
+    u16 port = irq < 8 ? kPic1Data : kPic2Data;
+    outb(port, static_cast<u8>(inb(port) | (1 << (irq % 8))));
+}
+
 void set_irq_handler(u8 irq, IrqHandler handler)
 {
     g_irq_handlers[irq] = handler;
@@ -280,6 +294,49 @@ void pit_init(u32 hz)
 }
 
 void set_breakpoint_hook(BreakpointHook hook) { g_breakpoint_hook = hook; }
+
+} // namespace i386
+
+namespace arch {
+
+Result<void> register_irq(u32 line, IrqHandler handler, void* context)
+{
+    if (line >= kIrqLines || !handler)
+        return Errno::INVAL;
+    InterruptGuard guard;
+    if (line == 2 || i386::g_irq_handlers[line] || i386::g_driver_irqs[line].handler)
+        return Errno::BUSY;
+    i386::g_driver_irqs[line] = { handler, context };
+    i386::pic_unmask(static_cast<u8>(line));
+    return {};
+}
+
+void unregister_irq(u32 line)
+{
+    if (line >= kIrqLines || line == 2)
+        return;
+    InterruptGuard guard;
+    if (!i386::g_driver_irqs[line].handler)
+        return;
+    i386::pic_mask(static_cast<u8>(line));
+    i386::g_driver_irqs[line] = {};
+}
+
+void mask_irq(u32 line)
+{
+    if (line < kIrqLines && line != 2)
+        i386::pic_mask(static_cast<u8>(line));
+}
+
+void unmask_irq(u32 line)
+{
+    if (line < kIrqLines && line != 2)
+        i386::pic_unmask(static_cast<u8>(line));
+}
+
+} // namespace arch
+
+namespace i386 {
 void set_page_fault_handler(arch::PageFaultHandler handler) { g_page_fault_handler = handler; }
 void set_syscall_handler(arch::SyscallHandler handler) { g_syscall_handler = handler; }
 void set_scheduler_hooks(void (*tick)(bool), void (*before_user_return)(arch::UserFrame&))
