@@ -1,6 +1,7 @@
 // Binary buddy allocator (Knuth, TAOCP vol. 1 §2.5). Blocks are aligned to their size in frame numbers, so
 // a block's buddy is its frame number with bit `order` flipped, and merging needs no search.
 #include "mm/buddy.hpp"
+#include "mm/fault_injection.hpp"
 
 #include "kernel/panic.hpp"
 
@@ -54,6 +55,8 @@ Result<PhysAddr> BuddyAllocator::allocate(unsigned order)
 {
     if (order > kMaxOrder)
         return Errno::INVAL;
+    if (allocation_should_fail())
+        return Errno::NOMEM;
     unsigned found = order;
     while (found <= kMaxOrder && m_free_lists[found].is_empty())
         ++found;

@@ -1,6 +1,7 @@
 // Slab caches. Each page of a slab points at the slab's header through its frame descriptor (PageFrame::owner),
 // so freeing an object finds its cache without trusting the object's virtual alignment.
 #include "mm/slab.hpp"
+#include "mm/fault_injection.hpp"
 
 #include "arch/arch.hpp"
 #include "kernel/panic.hpp"
@@ -68,6 +69,8 @@ void SlabCache::release(Slab& slab)
 
 Result<void*> SlabCache::allocate()
 {
+    if (allocation_should_fail())
+        return Errno::NOMEM;
     Slab* slab = m_partial.front();
     if (!slab) {
         slab = m_empty.pop_front();

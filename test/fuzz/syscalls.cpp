@@ -23,6 +23,7 @@
 #include "kernel/log.hpp"
 #include "kernel/panic.hpp"
 #include "mm/address_space.hpp"
+#include "mm/fault_injection.hpp"
 #include "mm/kmalloc.hpp"
 #include "mm/physical_memory.hpp"
 #include "mm/uaccess.hpp"
@@ -169,11 +170,18 @@ void init_program(uptr, uptr)
     u32 children = 1 + (g_input->remaining_bytes() ? g_input->ConsumeIntegralInRange<u32>(0, 2) : 0);
     for (u32 i = 0; i < children; ++i)
         require(call(kSysFork) > 0);
+    // The children run once init waits. One input in four runs with allocations failing now and then: every ENOMEM path
+    // must leave nothing behind.
+    if (g_input->remaining_bytes() && g_input->ConsumeIntegralInRange<u32>(0, 3) == 0) {
+        u64 after = g_input->ConsumeIntegralInRange<u32>(0, 4000);
+        mm::inject_allocation_failures(after, g_input->ConsumeIntegralInRange<u32>(0, 64));
+    }
     for (;;) {
         i32 ended = call(kSysWait4, static_cast<u32>(-1), 0, 0x40000000 /* __WALL */, 0);
         if (ended < 0)
             break;
     }
+    mm::stop_allocation_failures();
     call(kSysExitGroup, 0);
 }
 
@@ -199,6 +207,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     g_input = &input;
     g_idle_ticks = 0;
 
+    mm::stop_allocation_failures();
     sim::reset();
     panic_reset();
     mm::kmalloc_reset();

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -196,10 +197,22 @@ static void run_child(uint64_t seed, unsigned index, unsigned count, volatile st
     mkfifo("fifo", 0644);
     symlink("a", "link");
     symlink("d", "dlink");
-    /* Nonblocking: an earlier child may have made these FIFOs (as root, it may). */
+    /* Standard input and output must not stay the console: an earlier child may have removed /dev/null or
+     * made something else of it (as root, it may), so it is used only if it is still the null device, and
+     * opened nonblocking in case it is now a FIFO. */
     int null = open("/dev/null", O_RDWR | O_NONBLOCK);
-    for (int i = 0; i < 3 && null >= 0; ++i)
-        dup2(null, i);
+    struct stat null_stat;
+    if (null >= 0
+        && (fstat(null, &null_stat) != 0 || !S_ISCHR(null_stat.st_mode) || null_stat.st_rdev != makedev(1, 3))) {
+        close(null);
+        null = -1;
+    }
+    for (int i = 0; i < 3; ++i) {
+        if (null >= 0)
+            dup2(null, i);
+        else
+            close(i);
+    }
     if (null > 2)
         close(null);
     int fds[2];
@@ -212,8 +225,9 @@ static void run_child(uint64_t seed, unsigned index, unsigned count, volatile st
     dup2(dir, 6);
     int zero = open("/dev/zero", O_RDONLY | O_NONBLOCK);
     dup2(zero, 7);
-    for (int i = 8; i < 20; ++i)
-        close(i);
+    for (int i = 8; i < 128; ++i) /* the parent's console descriptor among them, unless a replay prints */
+        if (i != log_fd || !verbose)
+            close(i);
 
     uint8_t* buffer = mmap(NULL, (BUFFER_PAGES + 1) * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     uint8_t* read_only = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
