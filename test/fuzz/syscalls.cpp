@@ -32,6 +32,7 @@
 #include "proc/signal.hpp"
 #include "sim/sim.hpp"
 #include "syscall/dispatch.hpp"
+#include "syscall/numbers.hpp"
 
 #include "syscall_gen.h"
 
@@ -65,9 +66,11 @@ i32 call(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 0, u32 
     return sim::user_syscall(number, a, b, c, d, e, f);
 }
 
-constexpr u32 kSysFork = 2, kSysOpen = 5, kSysWrite = 4, kSysMknod = 14, kSysGetpid = 20, kSysMkdir = 39, kSysPipe = 42,
-              kSysSymlink = 83, kSysMunmap = 91, kSysWait4 = 114, kSysMprotect = 125, kSysMmap2 = 192,
-              kSysExitGroup = 252;
+constexpr u32 kSysFork = sys::nr("fork"), kSysOpen = sys::nr("open"), kSysWrite = sys::nr("write"),
+              kSysMknod = sys::nr("mknod"), kSysGetpid = sys::nr("getpid"), kSysMkdir = sys::nr("mkdir"),
+              kSysPipe = sys::nr("pipe"), kSysSymlink = sys::nr("symlink"), kSysMunmap = sys::nr("munmap"),
+              kSysWait4 = sys::nr("wait4"), kSysMprotect = sys::nr("mprotect"), kSysMmap2 = sys::nr("mmap2"),
+              kSysExitGroup = sys::nr("exit_group");
 
 u32 next_number(void*, u32 bound)
 {

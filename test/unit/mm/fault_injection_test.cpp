@@ -54,17 +54,17 @@ TEST_CASE(
         int failures = 0, successes = 0;
         for (u32 after = 0; after < 12; ++after) {
             mm::inject_allocation_failures(after);
-            i32 result = call(42 /* pipe */, fds);
+            i32 result = call(sys::nr("pipe"), fds);
             mm::stop_allocation_failures();
             if (result == err(Errno::NOMEM)) {
                 ++failures;
-                CHECK(call(55 /* fcntl */, 3, 1 /* F_GETFD */) == err(Errno::BADF)); // nothing half made
+                CHECK(call(sys::nr("fcntl"), 3, 1 /* F_GETFD */) == err(Errno::BADF)); // nothing half made
                 continue;
             }
             REQUIRE(result == 0);
             ++successes;
-            call(6 /* close */, peek<u32>(fds));
-            call(6 /* close */, peek<u32>(fds + 4));
+            call(sys::nr("close"), peek<u32>(fds));
+            call(sys::nr("close"), peek<u32>(fds + 4));
         }
         CHECK(failures > 0);
         CHECK(successes > 0);

@@ -20,17 +20,21 @@
 #include "proc/exec.hpp"
 #include "proc/process.hpp"
 #include "sim/sim.hpp"
+#include "syscall/numbers.hpp"
 
 namespace proc_test {
 
 using elf_test::kExecBase;
 using elf_test::kPage;
 
-inline constexpr u32 kSysExit = 1, kSysWrite = 4, kSysGetpid = 20, kSysBrk = 45, kSysIoctl = 54, kSysGetppid = 64,
-                     kSysOldMmap = 90, kSysMunmap = 91, kSysUname = 122, kSysMprotect = 125, kSysWritev = 146,
-                     kSysMremap = 163, kSysMmap2 = 192, kSysGetuid32 = 199, kSysMincore = 218, kSysMadvise = 219,
-                     kSysGettid = 224, kSysSetThreadArea = 243, kSysGetThreadArea = 244, kSysExitGroup = 252,
-                     kSysSetTidAddress = 258;
+inline constexpr u32 kSysExit = sys::nr("exit"), kSysWrite = sys::nr("write"), kSysGetpid = sys::nr("getpid"),
+                     kSysBrk = sys::nr("brk"), kSysIoctl = sys::nr("ioctl"), kSysGetppid = sys::nr("getppid"),
+                     kSysOldMmap = sys::nr("mmap"), kSysMunmap = sys::nr("munmap"), kSysUname = sys::nr("uname"),
+                     kSysMprotect = sys::nr("mprotect"), kSysWritev = sys::nr("writev"),
+                     kSysMremap = sys::nr("mremap"), kSysMmap2 = sys::nr("mmap2"), kSysGetuid32 = sys::nr("getuid32"),
+                     kSysMincore = sys::nr("mincore"), kSysMadvise = sys::nr("madvise"), kSysGettid = sys::nr("gettid"),
+                     kSysSetThreadArea = sys::nr("set_thread_area"), kSysGetThreadArea = sys::nr("get_thread_area"),
+                     kSysExitGroup = sys::nr("exit_group"), kSysSetTidAddress = sys::nr("set_tid_address");
 
 // What a system call returns in eax for an error.
 constexpr i32 err(Errno e) { return -static_cast<i32>(e); }

@@ -26,7 +26,8 @@ std::string result_text(u32 number, i32 result)
     return line;
 }
 
-constexpr u32 kSysRead = 3, kSysOpen = 5, kSysKill = 37, kSysLseek = 19, kSysOpenat = 295, kSysClockGettime = 265;
+constexpr u32 kSysRead = sys::nr("read"), kSysOpen = sys::nr("open"), kSysKill = sys::nr("kill"),
+              kSysLseek = sys::nr("lseek"), kSysOpenat = sys::nr("openat"), kSysClockGettime = sys::nr("clock_gettime");
 
 } // namespace
 
@@ -133,7 +134,8 @@ TEST_CASE("strace: argument vectors, *at flags and fcntl commands")
         poke_string(at + 272, "-l");
         u32 argv[] = { static_cast<u32>(at + 256), static_cast<u32>(at + 272), 0 };
         poke(at, argv, sizeof(argv));
-        constexpr u32 kSysExecve = 11, kSysUnlinkat = 301, kSysFcntl64 = 221;
+        constexpr u32 kSysExecve = sys::nr("execve"), kSysUnlinkat = sys::nr("unlinkat"),
+                      kSysFcntl64 = sys::nr("fcntl64");
         CHECK(call_text(kSysExecve, static_cast<u32>(at + 256), static_cast<u32>(at), 0)
             == "execve(\"/bin/ls\", [\"/bin/ls\", \"-l\"], NULL)");
         // More than four strings are cut; an array running into unmapped memory ends in '?'.
@@ -154,7 +156,7 @@ TEST_CASE("strace: argument vectors, *at flags and fcntl commands")
         poke_string(at + 512, "hey");
         u32 vectors[] = { static_cast<u32>(at + 512), 3, static_cast<u32>(at + 512), 1 };
         poke(at, vectors, sizeof(vectors));
-        constexpr u32 kSysReadv = 145;
+        constexpr u32 kSysReadv = sys::nr("readv");
         CHECK(call_text(kSysWritev, 1, static_cast<u32>(at), 2)
             == "writev(1, [{iov_base=\"hey\", iov_len=3}, {iov_base=\"h\", iov_len=1}], 2)");
         u32 base = static_cast<u32>(at + 512);
@@ -168,7 +170,7 @@ TEST_CASE("strace: argument vectors, *at flags and fcntl commands")
 
 TEST_CASE("strace: a call not implemented shows its name and its result")
 {
-    constexpr u32 kSysAcct = 51;
+    constexpr u32 kSysAcct = sys::nr("acct");
     CHECK(call_text(kSysAcct, 1, 2) == "acct(...)");
     CHECK(call_text(1000) == "syscall_1000(...)");
     CHECK(result_text(kSysAcct, -38) == " = -ENOSYS");
