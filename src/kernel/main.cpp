@@ -22,6 +22,7 @@
 #include "mm/physical_memory.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/process.hpp"
+#include "syscall/dispatch.hpp"
 #include "syscall/strace.hpp"
 #include "lib/format.hpp"
 #include "lib/string.hpp"
@@ -112,7 +113,7 @@ void start_physical_memory()
         return;
     }
     mm::install_page_fault_handler();
-    proc::install_user_mode_handlers();
+    proc::install_user_mode_handlers(sys::dispatch);
     const auto& r = report.value();
     log_info("memory: %zu KiB available to the page allocator, %llu KiB reserved, %llu KiB above the direct map",
         r.managed_pages * (mm::kPageSize / 1024), static_cast<unsigned long long>(r.reserved_bytes / 1024),

@@ -3,7 +3,7 @@
 
 #include "lib/types.hpp"
 
-inline constexpr const char* kKernelVersion = "0.1.0";
+#include "kernel/version.hpp"
 
 // Brings up the consoles, reads the Multiboot information and the command line, logs what it found, then
 // runs the self-tests named by test= or idles. Never returns.

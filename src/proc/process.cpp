@@ -13,7 +13,6 @@
 #include "mm/uaccess.hpp"
 #include "proc/scheduler.hpp"
 #include "proc/signal.hpp"
-#include "syscall/dispatch.hpp"
 
 namespace proc {
 
@@ -164,11 +163,13 @@ void on_user_trap(const arch::UserTrap& trap)
     signal_fault(*process, trap.signal, code, trap.address);
 }
 
+arch::SyscallHandler g_dispatcher; // the system-call table's, given at boot: proc does not include syscall/
+
 i32 on_syscall(const arch::SyscallArgs& args)
 {
     current()->syscall_number = static_cast<i32>(args.number);
     reap_dead_threads();
-    return sys::dispatch(args);
+    return g_dispatcher(args);
 }
 
 void on_return_to_user(arch::UserFrame& frame)
@@ -601,8 +602,9 @@ Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
     }
 }
 
-void install_user_mode_handlers()
+void install_user_mode_handlers(arch::SyscallHandler dispatcher)
 {
+    g_dispatcher = dispatcher;
     arch::set_syscall_handler(on_syscall);
     arch::set_user_trap_handler(on_user_trap);
     arch::set_scheduler_hooks(scheduler_tick, on_return_to_user);

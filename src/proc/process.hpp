@@ -244,8 +244,9 @@ usize process_count();
 template<typename Visit>
 void for_each_process(Visit visit);
 
-// Installs the system-call, user-trap and scheduler handlers (once, at boot).
-void install_user_mode_handlers();
+// Installs the system-call, user-trap and scheduler handlers (once, at boot); system calls go to `dispatcher`
+// (sys::dispatch, the table) after the process's own bookkeeping.
+void install_user_mode_handlers(arch::SyscallHandler dispatcher);
 
 Process* first_process();
 Process* next_process(const Process& process);

@@ -1,6 +1,6 @@
 // Process identity, exit, thread-local storage and uname.
 #include "proc/process.hpp"
-#include "kernel/main.hpp"
+#include "kernel/version.hpp"
 #include "lib/string.hpp"
 #include "syscall/handlers.hpp"
 

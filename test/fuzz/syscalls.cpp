@@ -220,7 +220,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     require(!all.add(0, sizeof(g_ram)).is_error());
     require(!mm::init_physical_memory(all, in_use).is_error());
     mm::install_page_fault_handler();
-    proc::install_user_mode_handlers();
+    proc::install_user_mode_handlers(sys::dispatch);
     sim::set_idle_hook(on_idle);
     mm::kmalloc_shrink();
     usize free_before = mm::page_allocator().free_pages();

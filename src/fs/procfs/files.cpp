@@ -6,7 +6,7 @@
 #include "fs/devices.hpp"
 #include "fs/superblock.hpp"
 #include "kernel/clock.hpp"
-#include "kernel/main.hpp"
+#include "kernel/version.hpp"
 #include "lib/string.hpp"
 #include "mm/counters.hpp"
 #include "proc/process.hpp"

@@ -20,6 +20,7 @@
 #include "proc/exec.hpp"
 #include "proc/process.hpp"
 #include "sim/sim.hpp"
+#include "syscall/dispatch.hpp"
 #include "syscall/numbers.hpp"
 
 namespace proc_test {
@@ -59,7 +60,7 @@ struct ProcessMachine : SimRam {
     explicit ProcessMachine(usize megabytes = 32) : SimRam(megabytes)
     {
         mm::install_page_fault_handler();
-        proc::install_user_mode_handlers();
+        proc::install_user_mode_handlers(sys::dispatch);
         REQUIRE_FALSE(fs::mount_system_root().is_error());
         REQUIRE_FALSE(fs::mount_on_root_directory("proc", fs::procfs::filesystem_type()).is_error());
         (void)drivers::register_console_device(); // EBUSY after the first machine
