@@ -6,11 +6,16 @@
 #include "fs/types.hpp"
 #include "lib/result.hpp"
 
+namespace proc {
+class WaitQueue;
+}
+
 namespace fs {
 
 class OpenFile;
 class Inode;
-class WaitQueue;
+// The kernel has one kind of wait queue (proc/wait_queue.hpp); files name it here.
+using WaitQueue = proc::WaitQueue;
 
 class FileOperations {
 public:
@@ -25,7 +30,7 @@ public:
     // Readiness as poll(2) bits; a file that never blocks is always ready.
     virtual u32 poll(OpenFile&) { return kPollIn | kPollOut | kPollRdNorm | kPollWrNorm; }
     // The queue woken whenever poll()'s answer may have changed, for poll(2) and select(2) to sleep on
-    // (fs/wait_queue.hpp); nullptr for a file whose readiness never changes.
+    // (proc/wait_queue.hpp); nullptr for a file whose readiness never changes.
     virtual WaitQueue* poll_queue(OpenFile&) { return nullptr; }
     // Whether lseek moves the position (pipes and terminals say no: ESPIPE).
     virtual bool seekable() const { return true; }

@@ -133,7 +133,7 @@ Result<void> open_fifo(OpenFile& file, PipeEnd& end)
         pipe->open_end(true, false);
         if (pipe->writers() || nonblock)
             return {};
-        if (pipe->queue().wait_until([&] { return pipe->writer_opens() != seen; }))
+        if (pipe->queue().wait_until([&] { return pipe->writer_opens() != seen; }) == proc::WaitOutcome::Ready)
             return {};
         pipe->close_end(true, false);
         forget_fifo_if_unused(*pipe);
@@ -145,7 +145,8 @@ Result<void> open_fifo(OpenFile& file, PipeEnd& end)
     }
     u32 seen = pipe->reader_opens();
     pipe->open_end(false, true);
-    if (pipe->readers() || pipe->queue().wait_until([&] { return pipe->reader_opens() != seen; }))
+    if (pipe->readers()
+        || pipe->queue().wait_until([&] { return pipe->reader_opens() != seen; }) == proc::WaitOutcome::Ready)
         return {};
     pipe->close_end(false, true);
     forget_fifo_if_unused(*pipe);
@@ -271,7 +272,7 @@ Result<usize> Pipe::read(void* buffer, usize count, bool nonblock)
             return usize { 0 }; // end of file
         if (nonblock)
             return Errno::AGAIN;
-        if (!m_queue.wait_until([this] { return m_size || !m_writers; }))
+        if (m_queue.wait_until([this] { return m_size || !m_writers; }) != proc::WaitOutcome::Ready)
             return Errno::RESTARTSYS; // nothing moved: the signal code restarts or says EINTR
     }
 }
@@ -303,7 +304,7 @@ Result<usize> Pipe::write(const void* buffer, usize count, bool nonblock)
         }
         if (nonblock)
             return done ? Result<usize>(done) : Result<usize>(Errno::AGAIN);
-        if (!m_queue.wait_until([&] { return !m_readers || room() >= needed; }))
+        if (m_queue.wait_until([&] { return !m_readers || room() >= needed; }) != proc::WaitOutcome::Ready)
             return done ? Result<usize>(done) : Result<usize>(Errno::RESTARTSYS);
     }
 }

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "fs/open_file.hpp"
-#include "fs/wait_queue.hpp"
+#include "proc/wait_queue.hpp"
 
 namespace fs {
 

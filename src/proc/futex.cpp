@@ -1,5 +1,6 @@
-// Futex sleepers live in a small hash table of lists, each sleeper a record on its own kernel stack. The kernel
-// is not preemptible, so reading the word and queueing behind it cannot race with a waker.
+// Futex sleepers wait on a small hash table of wait queues, each sleeper an exclusive entry on its own kernel
+// stack that names the word. The kernel is not preemptible, so reading the word and queueing behind it cannot
+// race with a waker.
 #include "proc/futex.hpp"
 
 #include "lib/intrusive_list.hpp"
@@ -12,37 +13,35 @@ namespace proc {
 
 namespace {
 
-struct Sleeper {
-    IntrusiveListNode node;
+// One sleeper: an exclusive entry on its bucket's queue, with the word it sleeps on.
+struct FutexWaiter : WaitEntry {
+    FutexWaiter(WaitQueue& bucket, const mm::AddressSpace* space_, uptr address_, u32 bitset_)
+        : WaitEntry(bucket, true)
+        , space(space_)
+        , address(address_)
+        , bitset(bitset_)
+    {
+    }
     const mm::AddressSpace* space;
     uptr address;
     u32 bitset;
-    Process* process;
-    bool woken;
-    // A task torn down while it sleeps (the end of run_init) unwinds through here on the host: it must not
-    // stay linked on its dead stack.
-    ~Sleeper();
 };
-using SleeperList = IntrusiveList<Sleeper, &Sleeper::node>;
 
 constexpr usize kBuckets = 64;
-SleeperList g_buckets[kBuckets];
+WaitQueue g_buckets[kBuckets];
 
-SleeperList& bucket_of(const mm::AddressSpace* space, uptr address)
+WaitQueue& bucket_of(const mm::AddressSpace* space, uptr address)
 {
     auto key = static_cast<u64>(reinterpret_cast<uptr>(space)) ^ (static_cast<u64>(address) >> 2);
     return g_buckets[(key * 0x9E3779B97F4A7C15ull) >> 58];
 }
 
-Sleeper::~Sleeper()
-{
-    if (node.is_linked())
-        bucket_of(space, address).remove(*this);
-}
+FutexWaiter& waiter_of(WaitEntry& entry) { return static_cast<FutexWaiter&>(entry); }
 
-bool is_for(const Sleeper& sleeper, const mm::AddressSpace* space, uptr address)
+bool is_for(WaitEntry& entry, const mm::AddressSpace* space, uptr address)
 {
-    return sleeper.space == space && sleeper.address == address;
+    FutexWaiter& waiter = waiter_of(entry);
+    return waiter.space == space && waiter.address == address;
 }
 
 Result<u32> read_word(uptr address)
@@ -52,13 +51,6 @@ Result<u32> read_word(uptr address)
     u32 value;
     TRY(mm::copy_from_user(value, mm::UserPtr<u32>(address)));
     return value;
-}
-
-void wake_sleeper(SleeperList& list, Sleeper& sleeper)
-{
-    list.remove(sleeper);
-    sleeper.woken = true;
-    wake(*sleeper.process);
 }
 
 } // namespace
@@ -71,43 +63,26 @@ Result<void> futex_wait(uptr address, u32 expected, u32 bitset, u64 deadline)
     if (value != expected)
         return Errno::AGAIN;
     Process& self = *current();
-    SleeperList& list = bucket_of(self.space.get(), address);
-    Sleeper sleeper { {}, self.space.get(), address, bitset, &self, false };
-    list.push_back(sleeper);
-    // Linux's futex_wait: woken beats timed out, which beats a signal. Interrupts stay off from the test to the
-    // sleep, so that a timer's signal cannot come between them unseen.
-    bool timed_out = false;
-    for (;;) {
-        if (sleeper.woken)
-            return {};
-        if (deadline && arch::timer_ticks() >= deadline) {
-            timed_out = true;
-            break;
-        }
-        arch::InterruptGuard guard;
-        if (has_deliverable_signal(self))
-            break;
-        block_until(deadline);
+    FutexWaiter waiter(bucket_of(self.space.get(), address), self.space.get(), address, bitset);
+    // Queued before the word could change again: the kernel is not preemptible, so no waker ran since the read.
+    waiter.prepare();
+    // Linux's futex_wait: woken beats timed out, which beats a signal. A wake-up is the waker taking the entry
+    // off its queue, so the condition is only that (a requeue moves it, still queued, to another bucket).
+    auto outcome = wait_event(waiter, [&] { return waiter.woken(); }, deadline ? deadline : kNoDeadline,
+        Interruptible::Yes);
+    switch (outcome) {
+    case WaitOutcome::Ready: return {};
+    case WaitOutcome::TimedOut: return Errno::TIMEDOUT;
+    case WaitOutcome::Interrupted: break;
     }
-    // A requeue may have moved us to another list since.
-    bucket_of(sleeper.space, sleeper.address).remove(sleeper);
-    if (timed_out)
-        return Errno::TIMEDOUT;
     return deadline ? Errno::RESTARTNOHAND : Errno::RESTARTSYS;
 }
 
 i32 futex_wake(const mm::AddressSpace* space, uptr address, i32 count, u32 bitset)
 {
-    SleeperList& list = bucket_of(space, address);
-    i32 woken = 0;
-    for (Sleeper& sleeper : list) {
-        if (!is_for(sleeper, space, address) || !(sleeper.bitset & bitset))
-            continue;
-        wake_sleeper(list, sleeper);
-        if (++woken >= count)
-            break;
-    }
-    return woken;
+    usize most = count > 0 ? static_cast<usize>(count) : 1;
+    return static_cast<i32>(bucket_of(space, address).wake_matching(
+        [&](WaitEntry& entry) { return is_for(entry, space, address) && (waiter_of(entry).bitset & bitset); }, most));
 }
 
 Result<i32> futex_requeue(uptr from, uptr to, i32 wake_count, i32 requeue_count, const u32* expected)
@@ -119,33 +94,27 @@ Result<i32> futex_requeue(uptr from, uptr to, i32 wake_count, i32 requeue_count,
     if (expected && TRY(read_word(from)) != *expected)
         return Errno::AGAIN;
     const mm::AddressSpace* space = current()->space.get();
-    SleeperList& source = bucket_of(space, from);
-    SleeperList& target = bucket_of(space, to);
-    i32 woken = 0, moved = 0;
-    for (Sleeper& sleeper : source) {
-        if (!is_for(sleeper, space, from))
-            continue;
-        if (woken < wake_count) {
-            wake_sleeper(source, sleeper);
-            ++woken;
-        } else if (moved < requeue_count) {
-            source.remove(sleeper);
-            sleeper.address = to;
-            target.push_back(sleeper);
-            ++moved;
-        } else {
-            break;
-        }
-    }
+    WaitQueue& source = bucket_of(space, from);
+    WaitQueue& target = bucket_of(space, to);
+    i32 woken = static_cast<i32>(source.wake_matching(
+        [&](WaitEntry& entry) { return is_for(entry, space, from); }, static_cast<usize>(wake_count)));
+    // The next ones move, still asleep and in the order they came.
+    i32 moved = 0;
+    source.for_each([&](WaitEntry& entry) {
+        if (moved >= requeue_count || !is_for(entry, space, from))
+            return;
+        waiter_of(entry).address = to;
+        source.move(entry, target);
+        ++moved;
+    });
     return woken + moved;
 }
 
 usize futex_sleepers(const mm::AddressSpace* space)
 {
     usize count = 0;
-    for (SleeperList& list : g_buckets)
-        for (Sleeper& sleeper : list)
-            count += sleeper.space == space;
+    for (WaitQueue& bucket : g_buckets)
+        bucket.for_each([&](WaitEntry& entry) { count += waiter_of(entry).space == space; });
     return count;
 }
 

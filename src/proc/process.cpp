@@ -108,7 +108,7 @@ void end_process(Process& group)
         if (child->parent) {
             g_init->children.push_back(*child);
             if (child->is_dead())
-                wake_all(g_init->child_exit_waiters);
+                g_init->child_exit_waiters.wake_all();
         }
     }
     group.executable.reset(); // a zombie keeps no file (or mount) busy
@@ -354,11 +354,17 @@ Result<i32> clone_current(const CloneRequest& request)
     i32 pid = child->pid;
     make_runnable(*child);
     if (flags & kCloneVfork) {
-        // Until the child ends (or, once there is execve, replaces its memory); only SIGKILL cuts this short.
-        Process* waited = child;
-        while (waited && !waited->vfork_done && !(parent.signal_pending & signal_bit(kSigKill))) {
-            wait_on(waited->vfork_waiters);
-            waited = find_process(pid);
+        // Until the child ends or execs; only SIGKILL cuts this short (Linux's killable wait_for_vfork_done).
+        // A thread of the child that execs takes its pid, and the task waited on goes: look it up again.
+        for (;;) {
+            Process* waited = find_process(pid);
+            if (!waited || waited->vfork_done)
+                break;
+            auto outcome = waited->vfork_waiters.wait_until(
+                [&] { return find_process(pid) != waited || waited->vfork_done; }, kNoDeadline,
+                Interruptible::Killable);
+            if (outcome != WaitOutcome::Ready)
+                break;
         }
     }
     return pid;
@@ -419,7 +425,7 @@ void take_over_process(Process& self)
     (void)g_processes.insert(self);
     // The old leader ran its exit already: only its kernel stack and its record are left. A vfork parent
     // waiting on it looks again, and finds this thread under the same pid.
-    wake_all(old.vfork_waiters);
+    old.vfork_waiters.wake_all();
     unschedule(old);
     mm::kfree(old.kernel_stack);
     delete &old;
@@ -437,10 +443,10 @@ void replace_program(Process& self, ExecImage&& image, StringView path, const Cr
             if (&thread == &self)
                 continue;
             thread.signal_pending |= signal_bit(kSigKill);
-            wake(thread);
+            signal_wake(thread, true);
         }
-        while (group.live_threads > 1 && !(self.signal_pending & signal_bit(kSigKill)))
-            wait_on(group.exec_waiters);
+        (void)group.exec_waiters.wait_until(
+            [&] { return group.live_threads == 1; }, kNoDeadline, Interruptible::Killable);
         group.exec_thread = nullptr;
     }
     if (!self.is_leader() && group.live_threads == 1)
@@ -477,7 +483,7 @@ void replace_program(Process& self, ExecImage&& image, StringView path, const Cr
     arch::fpu_initial_state(self.fpu_state());
     arch::fpu_restore(self.fpu_state());
     self.vfork_done = true;
-    wake_all(self.vfork_waiters); // a vfork parent goes on once the child has its own memory
+    self.vfork_waiters.wake_all(); // a vfork parent goes on once the child has its own memory
     arch::start_program(*arch::current_user_frame(), image.entry, image.stack);
 }
 
@@ -498,7 +504,7 @@ void exit_thread(u32 wait_status)
         futex_wake(self.space.get(), self.clear_child_tid, 1, kFutexBitsetAll);
     }
     self.vfork_done = true;
-    wake_all(self.vfork_waiters);
+    self.vfork_waiters.wake_all();
     self.files.reset(); // the last reference closes every descriptor
     self.fs.reset();
     self.space.reset(); // the memory goes back now (with the last thread); the rest waits for the parent's wait4
@@ -508,7 +514,7 @@ void exit_thread(u32 wait_status)
     --group.live_threads;
     self.state = Process::State::Zombie;
     if (group.exec_thread && group.live_threads == 1)
-        wake_all(group.exec_waiters); // the thread in execve has the process to itself now
+        group.exec_waiters.wake_all(); // the thread in execve has the process to itself now
     if (self.is_leader()) {
         self.wait_status = wait_status;
     } else {
@@ -534,7 +540,7 @@ void exit_process(u32 wait_status)
             if (&thread == &self)
                 continue;
             thread.signal_pending |= signal_bit(kSigKill);
-            wake(thread);
+            signal_wake(thread, true);
         }
     }
     exit_thread(group.group_exit_status);
@@ -555,51 +561,69 @@ CpuTime process_cpu_time(const Process& process)
     return time;
 }
 
+namespace {
+
+// One look at the children for wait_child: Found with `out` set (a child to report, or WNOHANG's 0), NoChild
+// for ECHILD, or Wait.
+enum class Scan { Found, NoChild, Wait };
+Scan scan_children(Process& self, i32 pid, const WaitOptions& options, WaitResult& out)
+{
+    bool any = false;
+    for (Process& child : self.children) {
+        // pid > 0: that child; -1: any; 0: any in our process group; < -1: any in group -pid.
+        bool matches = pid > 0 ? child.pid == pid
+            : pid == -1        ? true
+            : pid == 0         ? child.pgid == self.pgid
+                               : child.pgid == -pid;
+        if (!matches)
+            continue;
+        any = true;
+        // WUNTRACED and WCONTINUED report stops and continues as Linux encodes them (0x7f | sig << 8, 0xffff).
+        if (options.stopped && child.stop_to_report && child.stopped) {
+            child.stop_to_report = options.no_wait;
+            out = WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, process_cpu_time(child) };
+            return Scan::Found;
+        }
+        if (options.continued && child.continue_to_report) {
+            child.continue_to_report = options.no_wait;
+            out = WaitResult { child.pid, 0xFFFF, process_cpu_time(child) };
+            return Scan::Found;
+        }
+        if (!child.is_dead() || !options.exited)
+            continue;
+        WaitResult result { child.pid, child.wait_status, process_cpu_time(child) };
+        if (!options.no_wait) {
+            self.children_cpu += result.cpu;
+            self.children_cpu += child.children_cpu;
+            destroy_process(child);
+        }
+        out = result;
+        return Scan::Found;
+    }
+    if (!any)
+        return Scan::NoChild;
+    if (!options.no_hang)
+        return Scan::Wait;
+    out = WaitResult { 0, 0, {} };
+    return Scan::Found;
+}
+
+} // namespace
+
 Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
 {
     Process& self = current()->group();
-    for (;;) {
-        bool any = false;
-        for (Process& child : self.children) {
-            // pid > 0: that child; -1: any; 0: any in our process group; < -1: any in group -pid.
-            bool matches = pid > 0 ? child.pid == pid
-                : pid == -1        ? true
-                : pid == 0         ? child.pgid == self.pgid
-                                   : child.pgid == -pid;
-            if (!matches)
-                continue;
-            any = true;
-            // WUNTRACED and WCONTINUED report stops and continues as Linux encodes them (0x7f | sig << 8, 0xffff).
-            if (options.stopped && child.stop_to_report && child.stopped) {
-                child.stop_to_report = options.no_wait;
-                return WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, process_cpu_time(child) };
-            }
-            if (options.continued && child.continue_to_report) {
-                child.continue_to_report = options.no_wait;
-                return WaitResult { child.pid, 0xFFFF, process_cpu_time(child) };
-            }
-            if (!child.is_dead() || !options.exited)
-                continue;
-            WaitResult result { child.pid, child.wait_status, process_cpu_time(child) };
-            if (!options.no_wait) {
-                self.children_cpu += result.cpu;
-                self.children_cpu += child.children_cpu;
-                destroy_process(child);
-            }
-            return result;
-        }
-        if (!any)
-            return Errno::CHILD;
-        if (options.no_hang)
-            return WaitResult { 0, 0, {} };
-        // Linux's do_wait: the children first, then a signal; a wake-up (an exit, whose SIGCHLD may have come
-        // with it) scans again, so a waitable child is returned even with a signal pending. Interrupts stay off
-        // from the test to the sleep, so a timer's signal cannot arrive in between and be missed.
-        arch::InterruptGuard guard;
-        if (has_deliverable_signal(*current()))
-            return Errno::RESTARTSYS;
-        wait_on(self.child_exit_waiters);
-    }
+    // Linux's do_wait: the children first, then a signal; a wake-up (an exit, whose SIGCHLD may have come
+    // with it) scans again, so a waitable child is returned even with a signal pending.
+    WaitResult found {};
+    Scan scan = Scan::Wait;
+    auto outcome = self.child_exit_waiters.wait_until(
+        [&] { return (scan = scan_children(self, pid, options, found)) != Scan::Wait; });
+    if (outcome != WaitOutcome::Ready)
+        return Errno::RESTARTSYS;
+    if (scan == Scan::NoChild)
+        return Errno::CHILD;
+    return found;
 }
 
 void install_user_mode_handlers(arch::SyscallHandler dispatcher)

@@ -11,6 +11,7 @@
 #include "fs/fs_context.hpp"
 #include "mm/address_space.hpp"
 #include "proc/credentials.hpp"
+#include "proc/wait_queue.hpp"
 
 namespace proc {
 
@@ -85,8 +86,9 @@ struct Process {
 
     // --- scheduling (this thread) ---
     State state { State::Runnable };
-    IntrusiveListNode run_node; // on the run queue, a wait list or the sleepers, one at a time
+    IntrusiveListNode run_node; // on the run queue or, asleep with a deadline, the sleepers
     IntrusiveList<Process, &Process::run_node>* queue { nullptr }; // which of them
+    Interruptible sleep_mode { Interruptible::Yes }; // of the sleep it is in (or was last in)
     u8* kernel_stack { nullptr };
     uptr saved_stack { 0 }; // where the task stands while it is not running (arch::switch_stacks)
     u32 slice_left { 0 };
@@ -112,7 +114,7 @@ struct Process {
     uptr alt_stack_base { 0 }; // sigaltstack: 0 size means none
     usize alt_stack_size { 0 };
     u32 alt_stack_flags { 2 }; // as last set (SS_DISABLE, or 0 / SS_ONSTACK with SS_AUTODISARM)
-    IntrusiveList<Process, &Process::run_node> vfork_waiters; // a CLONE_VFORK parent, until this task ends or execs
+    WaitQueue vfork_waiters; // a CLONE_VFORK parent, until this task ends or execs
     bool vfork_done { false };
 
     // --- the thread group: on the leader, for the whole process ---
@@ -122,7 +124,7 @@ struct Process {
     u32 live_threads { 1 };
     bool group_exiting { false }; // exit_group or a fatal signal: every thread is on its way out
     Process* exec_thread { nullptr }; // execve in progress: the other threads end quietly
-    IntrusiveList<Process, &Process::run_node> exec_waiters; // that thread, until they have
+    WaitQueue exec_waiters; // that thread, until they have
     u32 group_exit_status { 0 };
     RefPtr<fs::OpenFile> executable; // what exec ran, opened O_PATH (/proc/<pid>/exe)
     CpuTime dead_threads_cpu {};
@@ -138,6 +140,7 @@ struct Process {
     int stop_signal { 0 };
     bool stop_to_report { false };  // wait4(WUNTRACED) has not seen this stop yet
     bool continue_to_report { false };
+    WaitQueue stop_waiters; // its threads while it is stopped, until SIGCONT or SIGKILL
     // ITIMER_REAL (alarm, setitimer): SIGALRM at this tick (0: disarmed), then every interval ticks.
     IntrusiveListNode timer_node;
     u64 alarm_at_tick { 0 };
@@ -147,7 +150,7 @@ struct Process {
     Process* parent { nullptr }; // a leader
     IntrusiveListNode sibling_node;
     IntrusiveList<Process, &Process::sibling_node> children; // leaders
-    IntrusiveList<Process, &Process::run_node> child_exit_waiters; // threads blocked in wait4 for a child
+    WaitQueue child_exit_waiters; // threads blocked in wait4 for a child
     u32 wait_status { 0 };                                        // once every thread has ended: as wait4 reports it
     RbTreeNode pid_node;
 
@@ -160,8 +163,8 @@ struct Process {
     bool is_dead() const { return leader->live_threads == 0; }
 };
 
-// Processes blocked until something happens (a child's exit, ...).
-using WaitList = IntrusiveList<Process, &Process::run_node>;
+// The scheduler's lists of tasks (the run queue, the sleepers with a deadline).
+using TaskList = IntrusiveList<Process, &Process::run_node>;
 
 inline constexpr usize kKernelStackBytes = 16 * 1024;
 

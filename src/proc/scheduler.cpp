@@ -9,9 +9,8 @@ namespace proc {
 
 namespace {
 
-WaitList g_run_queue;
-WaitList g_sleepers;
-WaitList g_blocked; // block_until() without a deadline
+TaskList g_run_queue;
+TaskList g_sleepers; // asleep with a deadline, until the tick hook sees it pass
 IntrusiveList<Process, &Process::timer_node> g_armed_timers;
 Process* g_running;
 uptr g_idle_stack; // where the idle context stands while a process runs
@@ -19,13 +18,13 @@ bool g_need_resched;
 SchedulerStats g_stats;
 
 // Every queue operation goes through these two, so a process always knows which list it is on.
-void enqueue(WaitList& list, Process& process)
+void enqueue(TaskList& list, Process& process)
 {
     list.push_back(process);
     process.queue = &list;
 }
 
-Process* dequeue(WaitList& list)
+Process* dequeue(TaskList& list)
 {
     Process* process = list.pop_front();
     if (process)
@@ -119,49 +118,34 @@ void yield()
     schedule();
 }
 
-void wait_on(WaitList& list)
+void sleep_current(u64 deadline, Interruptible mode)
 {
     if (!g_running)
-        panic("wait_on outside a process");
+        panic("sleep_current outside a task");
     arch::InterruptGuard guard;
     g_running->state = Process::State::Blocked;
-    enqueue(list, *g_running);
+    g_running->sleep_mode = mode;
+    if (deadline != kNoDeadline) {
+        g_running->wake_at_tick = deadline;
+        enqueue(g_sleepers, *g_running);
+    }
     schedule();
 }
 
-void wake_all(WaitList& list)
+void wake_task(Process& task)
 {
     arch::InterruptGuard guard;
-    while (Process* process = dequeue(list))
-        make_runnable(*process);
-}
-
-void sleep_until_tick(u64 tick)
-{
-    if (!g_running)
-        panic("sleep_until_tick outside a process");
-    arch::InterruptGuard guard;
-    if (arch::timer_ticks() >= tick)
+    if (task.state != Process::State::Blocked)
         return;
-    g_running->wake_at_tick = tick;
-    wait_on(g_sleepers);
+    unschedule(task); // off the sleepers, if it had a deadline
+    make_runnable(task);
 }
 
-void block_until(u64 deadline)
-{
-    if (deadline)
-        sleep_until_tick(deadline);
-    else
-        wait_on(g_blocked);
-}
-
-void wake(Process& process)
+void signal_wake(Process& task, bool fatal)
 {
     arch::InterruptGuard guard;
-    if (process.state != Process::State::Blocked)
-        return;
-    unschedule(process);
-    make_runnable(process);
+    if (task.sleep_mode == Interruptible::Yes || (fatal && task.sleep_mode == Interruptible::Killable))
+        wake_task(task);
 }
 
 void arm_real_timer(Process& process, u64 at_tick, u64 interval)

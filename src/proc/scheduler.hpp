@@ -16,16 +16,15 @@ void make_runnable(Process& process);
 void schedule();
 // The current process goes to the back of the run queue (sched_yield, end of a time slice).
 void yield();
-// Blocks the current process on `list` until wake_all(list).
-void wait_on(WaitList& list);
-void wake_all(WaitList& list);
-// Blocks the current process until the timer tick count reaches `tick`.
-void sleep_until_tick(u64 tick);
-// Blocks the current process until wake() or a signal, or until the tick count reaches `deadline` (0: no
-// deadline). Callers keep their own record of why they wait and loop: any wake-up may be early.
-void block_until(u64 deadline);
-// Ends a block_until() or wait_on() early, if `process` is blocked.
-void wake(Process& process);
+// Blocks the current task until wake_task(), the tick count reaching `deadline` (kNoDeadline: none) or, as
+// `mode` allows, a signal (signal_wake). Interrupts must be off: the caller has just tested why it sleeps.
+// Sleep through a WaitQueue (proc/wait_queue.hpp), which tests the condition again after every wake-up.
+void sleep_current(u64 deadline, Interruptible mode);
+// Makes a sleeping `task` runnable (a no-op for one that is not asleep). Safe from an interrupt handler.
+void wake_task(Process& task);
+// A signal came for `task`: wakes it if its sleep is one a signal ends (`fatal`: SIGKILL, which also ends a
+// killable sleep).
+void signal_wake(Process& task, bool fatal);
 // Takes `process` off whatever queue it is on (waking it early, or tearing it down).
 void unschedule(Process& process);
 // Arms the process's real-time timer: SIGALRM at `at_tick` (0 disarms), then every `interval` ticks.

@@ -33,8 +33,6 @@ constexpr u64 kUnblockable = signal_bit(kSigKill) | signal_bit(kSigStop);
 constexpr u64 kStopSignals = signal_bit(kSigStop) | signal_bit(kSigTstp) | signal_bit(kSigTtin) | signal_bit(kSigTtou);
 constexpr i32 kErestartSys = -512, kErestartNoIntr = -513, kErestartNoHand = -514;
 
-WaitList g_stopped; // processes stopped until SIGCONT
-
 int lowest_signal(u64 set) { return __builtin_ctzll(set) + 1; }
 
 // With SS_AUTODISARM a handler may leave the stack by longjmp at any time: Linux never counts as "on it".
@@ -81,7 +79,7 @@ bool notify_parent(Process& child, i32 code, i32 status, int signal)
     bool quiet = (code == kCldStopped || code == kCldContinued) && (action.flags & kSaNoCldStop);
     if (!quiet && signal)
         send_signal(*parent, signal, { code, child.pid, child.credentials.uid, status, 0 });
-    wake_all(parent->child_exit_waiters);
+    parent->child_exit_waiters.wake_all();
     return signal == kSigChld && (action.handler == kSigIgnore || (action.flags & kSaNoCldWait));
 }
 
@@ -101,10 +99,12 @@ void stop(Process& self, int signal)
     notify_parent(group, kCldStopped, signal, kSigChld);
 }
 
+// A stopped thread sleeps through every signal but SIGKILL; SIGCONT clears the stop and wakes it.
 void wait_while_stopped(Process& self)
 {
-    while (self.group().stopped && !kill_pending(self))
-        wait_on(g_stopped);
+    Process& group = self.group();
+    (void)group.stop_waiters.wait_until(
+        [&] { return !group.stopped || kill_pending(self); }, kNoDeadline, Interruptible::Killable);
 }
 
 // Queues `signal` for one thread (`thread`) or for the whole process (`thread` null), with the stop and
@@ -125,12 +125,7 @@ void queue_signal(Process& group, Process* thread, int signal, const SignalInfo&
                 group.stop_to_report = false;
                 notify_parent(group, kCldContinued, kSigCont, kSigChld);
             }
-            for (Process& each : group.threads) {
-                if (each.queue == &g_stopped) {
-                    unschedule(each);
-                    make_runnable(each);
-                }
-            }
+            group.stop_waiters.wake_all();
         }
     }
     if (bit & kStopSignals) {
@@ -160,12 +155,7 @@ void queue_signal(Process& group, Process* thread, int signal, const SignalInfo&
     auto takes = [&](const Process& each) {
         return (bit & ~each.signal_blocked) || (bit & kUnblockable) || (bit & each.signal_waiting);
     };
-    auto interrupt = [&](Process& each) {
-        if (each.state == Process::State::Blocked && each.queue != &g_stopped) {
-            unschedule(each);
-            make_runnable(each);
-        }
-    };
+    auto interrupt = [&](Process& each) { signal_wake(each, signal == kSigKill); };
     if (thread) {
         if (takes(*thread))
             interrupt(*thread);
@@ -209,6 +199,8 @@ bool has_deliverable_signal(const Process& process)
 }
 
 u64 pending_signals(const Process& thread) { return pending_for(thread); }
+
+bool fatal_signal_pending(const Process& thread) { return pending_for(thread) & signal_bit(kSigKill); }
 
 void send_signal(Process& target, int signal, const SignalInfo& info)
 {

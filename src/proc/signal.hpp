@@ -22,6 +22,8 @@ void send_signal(Process& target, int signal, const SignalInfo& info);
 void send_thread_signal(Process& thread, int signal, const SignalInfo& info);
 // A signal the thread can take now (pending for it or its process, and not blocked).
 bool has_deliverable_signal(const Process& process);
+// SIGKILL is pending for the thread or its process: a killable sleep ends.
+bool fatal_signal_pending(const Process& thread);
 // Pending for the thread or its process (rt_sigpending reports those it blocks).
 u64 pending_signals(const Process& thread);
 // Drops `signal` wherever it is pending in the process (a disposition set to ignore it).

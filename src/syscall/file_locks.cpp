@@ -7,7 +7,7 @@
 // descriptor of the file drops the owner's locks on it, and so does exit (which closes them all).
 #include "lib/intrusive_list.hpp"
 #include "lib/own_ptr.hpp"
-#include "proc/scheduler.hpp"
+#include "proc/wait_queue.hpp"
 #include "proc/signal.hpp"
 #include "syscall/files.hpp"
 #include "syscall/handlers.hpp"
@@ -42,18 +42,23 @@ struct InodeLocks {
     IntrusiveListNode node;
     RefPtr<fs::Inode> inode;
     LockList locks;
-    proc::WaitList waiters;
+    proc::WaitQueue waiters; // LockWaiter entries
 };
 IntrusiveList<InodeLocks, &InodeLocks::node> g_inodes;
 
-// An F_SETLKW request asleep, for following chains of waits (lives on its caller's stack).
-struct Waiter {
-    IntrusiveListNode node;
+// An F_SETLKW request asleep on its inode's queue, saying what it waits for so that chains of waits can be
+// followed (Linux's blocked_hash holds the same).
+struct LockWaiter : proc::WaitEntry {
+    LockWaiter(Owner owner_, const fs::Inode& inode_, const Range& range_)
+        : owner(owner_)
+        , inode(&inode_)
+        , range(range_)
+    {
+    }
     Owner owner;
     const fs::Inode* inode;
     Range range;
 };
-IntrusiveList<Waiter, &Waiter::node> g_waiters;
 
 InodeLocks* locks_of(const fs::Inode& inode)
 {
@@ -69,7 +74,7 @@ void free_lock(Lock& lock) { OwnPtr<Lock> adopted(&lock); }
 // Drops the record of an inode nobody locks or waits on.
 void forget_if_idle(InodeLocks* entry)
 {
-    if (!entry || !entry->locks.is_empty() || !entry->waiters.is_empty())
+    if (!entry || !entry->locks.is_empty() || entry->waiters.has_waiters())
         return;
     g_inodes.remove(*entry);
     OwnPtr<InodeLocks> adopted(entry);
@@ -94,12 +99,15 @@ Lock* conflict_with(InodeLocks* entry, Owner owner, const Range& wanted)
 bool would_deadlock(Owner owner, Owner blocker)
 {
     for (int step = 0; step < kMaxDeadlockSteps; ++step) {
-        Waiter* asleep = nullptr;
-        for (auto& waiter : g_waiters) {
-            if (waiter.owner == blocker) {
-                asleep = &waiter;
+        LockWaiter* asleep = nullptr;
+        for (auto& entry : g_inodes) {
+            entry.waiters.for_each([&](proc::WaitEntry& queued) {
+                auto& waiter = static_cast<LockWaiter&>(queued);
+                if (!asleep && waiter.owner == blocker)
+                    asleep = &waiter;
+            });
+            if (asleep)
                 break;
-            }
         }
         if (!asleep)
             return false;
@@ -185,7 +193,7 @@ Result<void> apply(fs::Inode& inode, Owner owner, i32 pid, const Range& range, O
         entry->locks.push_back(*added);
     }
     // Whatever was released or downgraded may let a sleeper through.
-    proc::wake_all(entry->waiters);
+    entry->waiters.wake_all();
     forget_if_idle(entry);
     return {};
 }
@@ -205,9 +213,19 @@ void release_on_close(const fs::FdTable& table, fs::OpenFile& file)
         }
     }
     if (released)
-        proc::wake_all(entry->waiters);
+        entry->waiters.wake_all();
     forget_if_idle(entry);
 }
+
+// What F_SETLKW sleeps through: its entry goes on the queue of the inode's record as it is when the waiter
+// sleeps (a record nobody locks or waits on is freed, and a new one made by the next lock).
+struct LockSleep {
+    LockWaiter waiter;
+    const fs::Inode& inode;
+    // A conflict was just found, so the record exists.
+    void prepare() { waiter.prepare(locks_of(inode)->waiters); }
+    bool woken() const { return waiter.woken(); }
+};
 
 // A struct flock or flock64 in one shape.
 struct Request {
@@ -320,28 +338,35 @@ Result<i32> set_lock(fs::OpenFile& file, u32 argument, bool wide, bool wait)
     Owner owner = current_owner();
     i32 pid = proc::current()->tgid();
     fs::Inode& inode = file.inode();
-    for (;;) {
+    // do_lock_file_wait: the lock is tried again after every wake-up, before a signal is looked at, so an
+    // unlock that came with a signal still gives us the lock; a signal ends only a wait that goes on.
+    bool failed = false;
+    Errno error {};
+    auto attempt = [&] {
         Owner blocker = nullptr;
         auto applied = apply(inode, owner, pid, range, blocker);
         if (!applied.is_error())
-            return 0;
-        if (applied.error() != Errno::AGAIN || !wait)
-            return applied.error();
-        if (would_deadlock(owner, blocker))
-            return Errno::DEADLK;
-        // do_lock_file_wait: the lock is tried again after every wake-up, before a signal is looked at, so an
-        // unlock that came with a signal still gives us the lock; a signal ends only a wait that goes on.
-        // Interrupts stay off from the test to the sleep, so that a timer's signal cannot slip in between.
-        arch::InterruptGuard guard;
-        if (proc::has_deliverable_signal(*proc::current()))
-            return Errno::RESTARTSYS;
-        Waiter waiter { {}, owner, &inode, range };
-        g_waiters.push_back(waiter);
-        // A conflict means the inode has an entry, and it stays while we are on its wait list.
-        proc::wait_on(locks_of(inode)->waiters);
-        g_waiters.remove(waiter);
-        forget_if_idle(locks_of(inode));
-    }
+            return true;
+        failed = true;
+        error = applied.error();
+        if (error != Errno::AGAIN || !wait)
+            return true;
+        if (would_deadlock(owner, blocker)) {
+            error = Errno::DEADLK;
+            return true;
+        }
+        failed = false;
+        return false;
+    };
+    LockSleep sleep { LockWaiter(owner, inode, range), inode };
+    auto outcome = proc::wait_event(sleep, attempt, proc::kNoDeadline, proc::Interruptible::Yes);
+    sleep.waiter.finish();
+    forget_if_idle(locks_of(inode));
+    if (outcome != proc::WaitOutcome::Ready)
+        return Errno::RESTARTSYS;
+    if (failed)
+        return error;
+    return 0;
 }
 
 } // namespace

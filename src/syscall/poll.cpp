@@ -1,8 +1,8 @@
 // poll, ppoll, select, the old select and pselect6 (their man 2 pages): readiness from each file's
-// FileOperations::poll, and a sleep on the files' poll queues (fs/wait_queue.hpp) until one announces a change,
+// FileOperations::poll, and a sleep on the files' poll queues (fs/poll_table.hpp) until one announces a change,
 // the timeout passes or a signal arrives. Linux's fs/select.c is the model for every rule below: which bits
 // count for select's three sets, POLLNVAL, the time left written back, and the temporary signal mask.
-#include "fs/wait_queue.hpp"
+#include "fs/poll_table.hpp"
 #include "lib/string.hpp"
 #include "mm/kmalloc.hpp"
 #include "proc/scheduler.hpp"
@@ -42,9 +42,8 @@ public:
         m_zero = timeout_ns == 0;
         m_tick = now + ticks;
     }
-    bool expired() const { return !m_forever && arch::timer_ticks() >= m_tick; }
-    // For block_until: 0 means no deadline.
-    u64 tick() const { return m_forever ? 0 : m_tick; }
+    // For proc::wait_event.
+    u64 tick() const { return m_forever ? proc::kNoDeadline : m_tick; }
     bool forever() const { return m_forever; }
     // poll_select_finish writes nothing back for a zero timeout.
     bool zero() const { return m_zero; }
@@ -62,26 +61,32 @@ private:
     u64 m_tick { 0 };
 };
 
-// The loop every call shares (do_poll, do_select): scan, and while nothing is ready, sleep. The first scan
-// registers on the files' queues; later ones only look. A signal beats a timeout (Linux checks it first, so
-// even a zero timeout gives EINTR with a signal pending): ERESTARTNOHAND, EINTR once a handler runs.
+// The loop every call shares (do_poll, do_select): scan, and while nothing is ready, sleep on every watched
+// file's queue at once. The first scan registers on the queues; later ones only look. A signal beats a
+// timeout (Linux checks it first, so even a zero timeout gives EINTR with a signal pending): ERESTARTNOHAND,
+// EINTR once a handler runs.
 template<typename Scan> Result<i32> wait_for_events(const Deadline& deadline, Scan scan)
 {
-    fs::PollTable table(self());
+    fs::PollTable table;
     bool registered = false;
-    for (;;) {
-        i32 ready = TRY(scan(registered || deadline.zero() ? nullptr : &table));
+    i32 ready = 0;
+    Errno error {};
+    bool failed = false;
+    auto outcome = proc::wait_event(table, [&] {
+        auto scanned = scan(registered || deadline.zero() ? nullptr : &table);
         registered = true;
-        if (ready)
-            return ready;
-        // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
-        arch::InterruptGuard guard;
-        if (proc::has_deliverable_signal(self()))
-            return Errno::RESTARTNOHAND;
-        if (deadline.expired())
-            return 0;
-        table.sleep(deadline.tick());
-    }
+        failed = scanned.is_error();
+        if (failed)
+            error = scanned.error();
+        else
+            ready = scanned.value();
+        return failed || ready != 0;
+    }, deadline.tick(), proc::Interruptible::Yes);
+    if (outcome == proc::WaitOutcome::Ready)
+        return failed ? Result<i32>(error) : Result<i32>(ready);
+    if (outcome == proc::WaitOutcome::Interrupted || proc::has_deliverable_signal(self()))
+        return Errno::RESTARTNOHAND;
+    return 0;
 }
 
 // A descriptor's readiness: POLLNVAL for one that is not open (or O_PATH, which poll cannot watch), else its

@@ -1,6 +1,7 @@
 // The signal system calls (man 2 rt_sigaction, rt_sigprocmask, rt_sigpending, kill, tgkill, rt_sigreturn,
 // pause, rt_sigsuspend), with i386's 8-byte signal sets.
 #include "proc/scheduler.hpp"
+#include "proc/wait_queue.hpp"
 #include "proc/signal.hpp"
 #include "syscall/handlers.hpp"
 
@@ -25,19 +26,12 @@ bool may_signal(const proc::Process& target)
     return me.is_root() || me.uid == them.uid || me.uid == them.suid || me.euid == them.uid || me.euid == them.suid;
 }
 
-proc::WaitList g_paused; // pause and rt_sigsuspend sleep here until a signal interrupts them
-
-// Sleeps until a signal can be delivered (not at all if one already can); the caller's handler then runs and
-// the call returns EINTR.
+// Sleeps on no queue until a signal can be delivered (not at all if one already can); the caller's handler
+// then runs and the call returns EINTR.
 Result<i32> wait_for_signal()
 {
-    for (;;) {
-        // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
-        arch::InterruptGuard guard;
-        if (proc::has_deliverable_signal(self()))
-            return Errno::RESTARTNOHAND;
-        proc::wait_on(g_paused);
-    }
+    (void)proc::sleep_until([] { return false; }, proc::kNoDeadline);
+    return Errno::RESTARTNOHAND;
 }
 
 // sigsuspend: the handler runs with the temporary mask; the caller's comes back when it returns (via the frame).
@@ -287,27 +281,19 @@ Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u
     set &= ~kUnblockable;
     i64 timeout_ns = timeout_address ? TRY(copy_timespec_from_user(timeout_address, wide)) : -1;
     u32 hz = arch::timer_hz();
-    u64 deadline = timeout_ns < 0 ? 0
+    u64 deadline = timeout_ns < 0 ? proc::kNoDeadline
         : arch::timer_ticks() + (static_cast<u64>(timeout_ns) * hz + 999999999) / 1000000000;
     proc::Process& me = self();
     proc::SignalInfo info;
-    int signal;
-    for (;;) {
-        // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
-        arch::InterruptGuard guard;
-        if ((signal = proc::take_signal(me, set, info)))
-            break;
-        if (timeout_ns >= 0 && arch::timer_ticks() >= deadline)
-            return Errno::AGAIN;
-        if (proc::has_deliverable_signal(me))
-            return Errno::INTR;
-        me.signal_waiting = set;
-        if (timeout_ns >= 0)
-            proc::sleep_until_tick(deadline);
-        else
-            proc::wait_on(g_paused);
-        me.signal_waiting = 0;
-    }
+    int signal = 0;
+    // A signal of the set wakes the sleeper even though it blocks it (queue_signal looks at signal_waiting).
+    me.signal_waiting = set;
+    auto outcome = proc::sleep_until([&] { return (signal = proc::take_signal(me, set, info)) != 0; }, deadline);
+    me.signal_waiting = 0;
+    if (outcome == proc::WaitOutcome::TimedOut)
+        return Errno::AGAIN;
+    if (outcome == proc::WaitOutcome::Interrupted)
+        return Errno::INTR;
     if (info_address) {
         u8 bytes[128];
         proc::siginfo_bytes(bytes, signal, info);

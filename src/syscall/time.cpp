@@ -83,16 +83,13 @@ Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wi
         // The tick at which the deadline will have passed, on this clock's ruler.
         u64 left = static_cast<u64>(deadline - now);
         u64 ticks = (left * hz + kNanosecondsPerSecond - 1) / kNanosecondsPerSecond;
-        bool interrupted;
-        {
-            // Interrupts off from the test to the sleep: a timer's signal cannot come between them unseen.
-            arch::InterruptGuard guard;
-            interrupted = proc::has_deliverable_signal(*proc::current());
-            if (!interrupted)
-                proc::sleep_until_tick(arch::timer_ticks() + (ticks ? ticks : 1));
-        }
-        if (interrupted) {
-            // Interrupted: the time left goes back to the caller with EINTR.
+        // Until that tick (the loop then reads the clock again), or a signal.
+        auto outcome = proc::sleep_until([] { return false; }, arch::timer_ticks() + (ticks ? ticks : 1));
+        if (outcome == proc::WaitOutcome::Interrupted) {
+            // Interrupted: the time left goes back to the caller with EINTR, unless the time has come by now.
+            now = TRY(read_clock(clock));
+            if (now >= deadline)
+                break;
             if (remaining && !absolute) {
                 i64 left_now = deadline - now;
                 TRY(wide ? put_timespec64(remaining, left_now > 0 ? left_now : 0)
