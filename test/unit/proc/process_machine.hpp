@@ -145,6 +145,21 @@ inline u32 scratch(usize length = 4 * kPage)
 
 inline void exit_group(i32 status) { call(kSysExitGroup, static_cast<u32>(status)); }
 
+// A pipe made through pipe2 (its two descriptors written at `box`), and closing both ends of one.
+struct PipeEnds {
+    i32 read, write;
+};
+inline PipeEnds open_pipe(u32 box)
+{
+    REQUIRE(call(sys::nr("pipe2"), box, 0) == 0);
+    return { peek<i32>(box), peek<i32>(box + 4) };
+}
+inline void close_pipe(PipeEnds ends)
+{
+    CHECK(call(sys::nr("close"), static_cast<u32>(ends.read)) == 0);
+    CHECK(call(sys::nr("close"), static_cast<u32>(ends.write)) == 0);
+}
+
 // What each forked or cloned child runs, chosen by the order they were made in (the sim gives a child only
 // fork's result, which must be 0).
 struct Children {

@@ -477,26 +477,6 @@ TEST_CASE("futex: a sleeper whose timeout has passed when a signal comes says ET
 
 // --- pipes: read and write ---
 
-namespace {
-
-struct Ends {
-    i32 read, write;
-};
-
-Ends make_pipe(u32 box)
-{
-    REQUIRE(call(kPipe2, box, 0) == 0);
-    return { peek<i32>(box), peek<i32>(box + 4) };
-}
-
-void close_pipe(Ends ends)
-{
-    CHECK(call(kClose, static_cast<u32>(ends.read)) == 0);
-    CHECK(call(kClose, static_cast<u32>(ends.write)) == 0);
-}
-
-} // namespace
-
 TEST_CASE("pipe read and write that need not wait succeed with a signal pending; ones that must, say EINTR",
     "[signal][eintr][pipe]")
 {
@@ -505,7 +485,7 @@ TEST_CASE("pipe read and write that need not wait succeed with a signal pending;
         u32 box = scratch();
         u32 buffer = scratch(20 * kPage);
         install_handlers(box + 64);
-        Ends ends = make_pipe(box + 128);
+        PipeEnds ends = open_pipe(box + 128);
         poke_string(buffer, "data");
         CHECK(with_signal_pending(box, [&] { return call(kSysWrite, static_cast<u32>(ends.write), buffer, 4); }) == 4);
         CHECK(with_signal_pending(box, [&] { return call(kRead, static_cast<u32>(ends.read), buffer + 16, 16); }) == 4);
@@ -526,7 +506,7 @@ TEST_CASE("a blocked pipe read or write whose data or room arrives with a signal
 {
     ProcessMachine m;
     Children children;
-    Ends ends {};
+    PipeEnds ends {};
     u32 buffer = 0;
     children.programs.push_back([&] { // for the read: data, then the signal
         wait_for_parent_to_sleep();
@@ -545,7 +525,7 @@ TEST_CASE("a blocked pipe read or write whose data or room arrives with a signal
         u32 box = scratch();
         buffer = scratch(48 * kPage);
         install_handlers(box + 64);
-        ends = make_pipe(box + 128);
+        ends = open_pipe(box + 128);
         poke_string(buffer, "hello");
         i32 child = call(kFork);
         CHECK(call(kRead, static_cast<u32>(ends.read), buffer + 65536, 64) == 5);
@@ -624,7 +604,7 @@ TEST_CASE("poll and select with a descriptor ready return it with a signal pendi
         u32 box = scratch();
         u32 fds = box + 512, set = box + 768;
         install_handlers(box + 64);
-        Ends ends = make_pipe(box + 128);
+        PipeEnds ends = open_pipe(box + 128);
         poke(fds, PollFd { ends.write, kPollOut, 0 });
         CHECK(with_signal_pending(box, [&] { return call(kPoll, fds, 1, static_cast<u32>(-1)); }) == 1);
         CHECK(peek<PollFd>(fds).revents == kPollOut);
@@ -646,7 +626,7 @@ TEST_CASE("poll and select woken by data that came with a signal report the desc
 {
     ProcessMachine m;
     Children children;
-    Ends ends {};
+    PipeEnds ends {};
     u32 box = 0;
     for (int i = 0; i < 2; ++i) {
         children.programs.push_back([&] {
@@ -661,7 +641,7 @@ TEST_CASE("poll and select woken by data that came with a signal report the desc
         box = scratch();
         u32 fds = box + 512, set = box + 768;
         install_handlers(box + 64);
-        ends = make_pipe(box + 128);
+        ends = open_pipe(box + 128);
         i32 child = call(kFork);
         poke(fds, PollFd { ends.read, kPollIn, 0 });
         CHECK(call(kPoll, fds, 1, static_cast<u32>(-1)) == 1);

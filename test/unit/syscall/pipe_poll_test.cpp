@@ -23,21 +23,6 @@ constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 constexpr i32 kSigUsr1 = 10;
 constexpr i16 kIn = 0x1, kOut = 0x4, kErr = 0x8, kHup = 0x10, kNval = 0x20, kRdNorm = 0x40, kWrNorm = 0x100;
 
-struct Ends {
-    i32 read, write;
-};
-
-Ends make_pipe(u32 box)
-{
-    REQUIRE(call(kSysPipe2, box, 0) == 0);
-    return { peek<i32>(box), peek<i32>(box + 4) };
-}
-
-void close_pipe(Ends ends)
-{
-    CHECK(call(kSysClose, static_cast<u32>(ends.read)) == 0);
-    CHECK(call(kSysClose, static_cast<u32>(ends.write)) == 0);
-}
 
 i16 revents(u32 fds, u32 index) { return peek<PollFd>(fds + index * sizeof(PollFd)).revents; }
 
@@ -57,7 +42,7 @@ TEST_CASE("poll reports pipe readiness: POLLOUT, POLLIN, POLLHUP, POLLERR, POLLN
     run_program(m, [&] {
         u32 box = scratch();
         u32 fds = box + 256;
-        Ends ends = make_pipe(box);
+        PipeEnds ends = open_pipe(box);
         poke(fds, PollFd { ends.read, kIn, 0x7777 });
         poke(fds + 8, PollFd { ends.write, kOut, 0 });
         poke(fds + 16, PollFd { -1, kIn, 0x7777 }); // ignored, revents cleared
@@ -84,7 +69,7 @@ TEST_CASE("poll reports pipe readiness: POLLOUT, POLLIN, POLLHUP, POLLERR, POLLN
         CHECK(call(kSysPoll, fds, 1, 0) == 1);
         CHECK(revents(fds, 0) == (kIn | kHup)); // data left, and no writer
 
-        Ends other = make_pipe(box);
+        PipeEnds other = open_pipe(box);
         CHECK(call(kSysClose, static_cast<u32>(other.read)) == 0);
         poke(fds, PollFd { other.write, kOut, 0 });
         CHECK(call(kSysPoll, fds, 1, 0) == 1);
@@ -104,7 +89,7 @@ TEST_CASE("poll sleeps until another process writes, or until its timeout", "[po
 {
     ProcessMachine m;
     Children children;
-    Ends ends {};
+    PipeEnds ends {};
     u32 box = 0;
     children.programs.push_back([&] {
         CHECK(call(kSysWrite, static_cast<u32>(ends.write), box + 64, 1) == 1);
@@ -114,7 +99,7 @@ TEST_CASE("poll sleeps until another process writes, or until its timeout", "[po
     run_program(m, [&] {
         box = scratch();
         u32 fds = box + 256;
-        ends = make_pipe(box);
+        ends = open_pipe(box);
         poke(fds, PollFd { ends.read, kIn, 0 });
         u64 before = arch::timer_ticks();
         CHECK(call(kSysPoll, fds, 1, 20) == 0); // everyone asleep: time passes
@@ -135,7 +120,7 @@ TEST_CASE("select and the old select: sets in and out, the time left, EBADF and 
 {
     ProcessMachine m;
     Children children;
-    Ends ends {};
+    PipeEnds ends {};
     u32 box = 0;
     children.programs.push_back([&] {
         CHECK(call(kSysWrite, static_cast<u32>(ends.write), box + 64, 1) == 1);
@@ -145,7 +130,7 @@ TEST_CASE("select and the old select: sets in and out, the time left, EBADF and 
     run_program(m, [&] {
         box = scratch();
         u32 in = box + 256, out = box + 512, ex = box + 768, tv = box + 1024;
-        ends = make_pipe(box);
+        ends = open_pipe(box);
         i32 n = ends.write + 1;
         poke<u32>(in, fd_bit(ends.read));
         poke<u32>(out, fd_bit(ends.read) | fd_bit(ends.write));
@@ -201,7 +186,7 @@ TEST_CASE("pselect6 and ppoll with both time widths; select with nfds 0 is a sle
     run_program(m, [&] {
         u32 box = scratch();
         u32 in = box + 256, ts = box + 512, fds = box + 768, pack = box + 1024;
-        Ends ends = make_pipe(box);
+        PipeEnds ends = open_pipe(box);
         poke_string(box + 64, "x");
         CHECK(call(kSysWrite, static_cast<u32>(ends.write), box + 64, 1) == 1);
         i32 n = ends.write + 1;
@@ -238,7 +223,7 @@ TEST_CASE("ppoll and pselect6 wait with a temporary mask, kept for the handler a
     run_program(m, [&] {
         u32 box = scratch();
         u32 fds = box + 256, mask = box + 512, pack = box + 768;
-        Ends ends = make_pipe(box);
+        PipeEnds ends = open_pipe(box);
         set_action(box + 64, kSigUsr1, kHandler, proc::kSaRestart);
         // SIGUSR1 blocked and pending.
         poke<u64>(mask, proc::signal_bit(kSigUsr1));
