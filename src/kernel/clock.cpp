@@ -1,4 +1,4 @@
-// Clocks over the timer tick.
+// Clocks over the arch's monotonic clock.
 #include "kernel/clock.hpp"
 
 #include "arch/arch.hpp"
@@ -11,20 +11,15 @@ i64 g_realtime_at_zero; // wall-clock nanoseconds when the monotonic clock read 
 
 } // namespace
 
-u64 monotonic_ns()
-{
-    u64 ticks = arch::timer_ticks();
-    u32 hz = arch::timer_hz();
-    if (!hz)
-        return 0;
-    return ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz;
-}
+u64 monotonic_ns() { return arch::clock_ns(); }
 
 i64 realtime_ns() { return g_realtime_at_zero + static_cast<i64>(monotonic_ns()); }
 
 void set_realtime_ns(i64 now) { g_realtime_at_zero = now - static_cast<i64>(monotonic_ns()); }
 
-u64 clock_resolution_ns()
+u64 clock_resolution_ns() { return arch::clock_resolution_ns(); }
+
+u64 tick_ns()
 {
     u32 hz = arch::timer_hz();
     return hz ? (1000000000ull + hz - 1) / hz : 1000000000ull;

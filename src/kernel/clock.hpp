@@ -1,5 +1,5 @@
-// The kernel's clocks: monotonic time from the timer tick, and wall-clock time as the RTC's reading at boot
-// plus the time since. Resolution is one timer tick (1 ms), which clock_getres reports.
+// The kernel's clocks: monotonic time from the arch's clock (the TSC on i386: nanoseconds), and wall-clock
+// time as the RTC's reading at boot plus the time since.
 #pragma once
 
 #include "lib/types.hpp"
@@ -12,3 +12,5 @@ i64 realtime_ns();
 // Sets the wall clock (clock_settime, settimeofday).
 void set_realtime_ns(i64 now);
 u64 clock_resolution_ns();
+// One timer tick in nanoseconds: the coarse clocks' resolution, and the granularity of timer expiry.
+u64 tick_ns();

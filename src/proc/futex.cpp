@@ -68,14 +68,14 @@ Result<void> futex_wait(uptr address, u32 expected, u32 bitset, u64 deadline)
     waiter.prepare();
     // Linux's futex_wait: woken beats timed out, which beats a signal. A wake-up is the waker taking the entry
     // off its queue, so the condition is only that (a requeue moves it, still queued, to another bucket).
-    auto outcome = wait_event(waiter, [&] { return waiter.woken(); }, deadline ? deadline : kNoDeadline,
+    auto outcome = wait_event(waiter, [&] { return waiter.woken(); }, deadline,
         Interruptible::Yes);
     switch (outcome) {
     case WaitOutcome::Ready: return {};
     case WaitOutcome::TimedOut: return Errno::TIMEDOUT;
     case WaitOutcome::Interrupted: break;
     }
-    return deadline ? Errno::RESTARTNOHAND : Errno::RESTARTSYS;
+    return deadline != kNoDeadline ? Errno::RESTARTNOHAND : Errno::RESTARTSYS;
 }
 
 i32 futex_wake(const mm::AddressSpace* space, uptr address, i32 count, u32 bitset)
@@ -99,15 +99,16 @@ Result<i32> futex_requeue(uptr from, uptr to, i32 wake_count, i32 requeue_count,
     i32 woken = static_cast<i32>(source.wake_matching(
         [&](WaitEntry& entry) { return is_for(entry, space, from); }, static_cast<usize>(wake_count)));
     // The next ones move, still asleep and in the order they came.
-    i32 moved = 0;
-    source.for_each([&](WaitEntry& entry) {
-        if (moved >= requeue_count || !is_for(entry, space, from))
-            return;
-        waiter_of(entry).address = to;
-        source.move(entry, target);
-        ++moved;
-    });
-    return woken + moved;
+    usize moved = source.move_matching(
+        target,
+        [&](WaitEntry& entry) {
+            if (!is_for(entry, space, from))
+                return false;
+            waiter_of(entry).address = to;
+            return true;
+        },
+        static_cast<usize>(requeue_count));
+    return woken + static_cast<i32>(moved);
 }
 
 usize futex_sleepers(const mm::AddressSpace* space)

@@ -10,7 +10,7 @@ namespace proc {
 inline constexpr u32 kFutexBitsetAll = 0xFFFFFFFF;
 
 // Sleeps while the word at `address` holds `expected`, until futex_wake() names a bit of `bitset`, the tick
-// count reaches `deadline` (0: none), or a signal comes. EAGAIN when the word differs, ETIMEDOUT, EFAULT,
+// clock reaches `deadline` (kNoDeadline: none), or a signal comes. EAGAIN when the word differs, ETIMEDOUT, EFAULT,
 // EINVAL for a misaligned address; a signal gives ERESTARTSYS (no deadline) or ERESTARTNOHAND.
 Result<void> futex_wait(uptr address, u32 expected, u32 bitset, u64 deadline);
 // Wakes up to `count` sleepers on `address` in `space` whose bitset meets `bitset`, oldest first (at least

@@ -78,7 +78,7 @@ void destroy_process(Process& process)
         process.group().threads.remove(process);
     }
     unschedule(process);
-    arm_real_timer(process, 0, 0);
+    arm_real_timer(process, kNoDeadline, 0);
     // Torn down while stopped (not after its exit, and not before it ever had a stack): it will never run again.
     if (process.state != Process::State::Zombie && process.saved_stack)
         arch::discard_task(process.saved_stack);
@@ -101,7 +101,7 @@ void destroy_process(Process& process)
 // leader's own exit, as Linux does), its children go to init.
 void end_process(Process& group)
 {
-    arm_real_timer(group, 0, 0);
+    arm_real_timer(group, kNoDeadline, 0);
     // Orphans go to init, as on Linux; one that already exited is for init to reap now.
     while (Process* child = group.children.pop_front()) {
         child->parent = g_init != &group ? g_init : nullptr;
@@ -403,8 +403,8 @@ void take_over_process(Process& self)
     self.continue_to_report = old.continue_to_report;
     self.cpu_timers[0] = old.cpu_timers[0];
     self.cpu_timers[1] = old.cpu_timers[1];
-    arm_real_timer(self, old.alarm_at_tick, old.alarm_interval_ticks);
-    arm_real_timer(old, 0, 0);
+    arm_real_timer(self, real_timer_deadline(old), old.real_interval);
+    arm_real_timer(old, kNoDeadline, 0);
     self.executable = std::move(old.executable);
     self.parent = old.parent;
     if (Process* parent = old.parent) {

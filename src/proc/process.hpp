@@ -86,13 +86,13 @@ struct Process {
 
     // --- scheduling (this thread) ---
     State state { State::Runnable };
-    IntrusiveListNode run_node; // on the run queue or, asleep with a deadline, the sleepers
-    IntrusiveList<Process, &Process::run_node>* queue { nullptr }; // which of them
+    IntrusiveListNode run_node; // on the run queue
+    IntrusiveList<Process, &Process::run_node>* queue { nullptr }; // the run queue while on it
     Interruptible sleep_mode { Interruptible::Yes }; // of the sleep it is in (or was last in)
     u8* kernel_stack { nullptr };
     uptr saved_stack { 0 }; // where the task stands while it is not running (arch::switch_stacks)
     u32 slice_left { 0 };
-    u64 wake_at_tick { 0 };
+    Timer sleep_timer; // armed for the deadline of the sleep it is in
     u64 start_tick { 0 }; // when it was created (/proc/<pid>/stat's starttime)
     CpuTime cpu {}; // timer ticks spent running, for times() and rusage
     // x87/SSE registers while the process is not running (arch::fpu_save), aligned inside the buffer.
@@ -141,10 +141,9 @@ struct Process {
     bool stop_to_report { false };  // wait4(WUNTRACED) has not seen this stop yet
     bool continue_to_report { false };
     WaitQueue stop_waiters; // its threads while it is stopped, until SIGCONT or SIGKILL
-    // ITIMER_REAL (alarm, setitimer): SIGALRM at this tick (0: disarmed), then every interval ticks.
-    IntrusiveListNode timer_node;
-    u64 alarm_at_tick { 0 };
-    u64 alarm_interval_ticks { 0 };
+    // ITIMER_REAL (alarm, setitimer): SIGALRM at the timer's deadline, then every interval nanoseconds.
+    Timer real_timer;
+    u64 real_interval { 0 };
     // ITIMER_VIRTUAL (user time) and ITIMER_PROF (user and system time): ticks left (0: disarmed), and reload.
     IntervalTimer cpu_timers[2] {};
     Process* parent { nullptr }; // a leader

@@ -1,17 +1,21 @@
 // Round-robin scheduling. The kernel is not preemptible: a process gives up the CPU inside a system call
 // (blocking, yielding) or, when its slice is used up, on its way back to user mode.
+//
+// g_lock guards the run queue and each task's state. A switch happens with interrupts off but the lock
+// released: uniprocessor, nothing can come between choosing a task and running it. SMP will hold the lock
+// across the switch and release it in the next task, as Linux's finish_task_switch.
 #include "proc/scheduler.hpp"
 
 #include "kernel/panic.hpp"
 #include "proc/signal.hpp"
+#include "proc/timer.hpp"
 
 namespace proc {
 
 namespace {
 
+arch::IrqSpinLock g_lock;
 TaskList g_run_queue;
-TaskList g_sleepers; // asleep with a deadline, until the tick hook sees it pass
-IntrusiveList<Process, &Process::timer_node> g_armed_timers;
 Process* g_running;
 uptr g_idle_stack; // where the idle context stands while a process runs
 bool g_need_resched;
@@ -83,25 +87,33 @@ void set_running(Process* process) { g_running = process; }
 
 void make_runnable(Process& process)
 {
-    // System calls run with interrupts on, and the timer's tick hook changes these lists too.
-    arch::InterruptGuard guard;
+    // System calls run with interrupts on, and interrupt handlers wake tasks too.
+    arch::SpinLockGuard guard(g_lock);
     process.state = Process::State::Runnable;
     enqueue(g_run_queue, process);
 }
 
 void schedule()
 {
-    arch::InterruptGuard guard;
-    Process* next = dequeue(g_run_queue);
-    if (!next && g_running && g_running->state == Process::State::Runnable)
-        return; // nothing else to run: carry on
+    arch::InterruptGuard interrupts; // from the choice to the switch
+    Process* next;
+    {
+        arch::SpinLockGuard guard(g_lock);
+        next = dequeue(g_run_queue);
+        if (!next && g_running && g_running->state == Process::State::Runnable)
+            return; // nothing else to run: carry on
+    }
     switch_to(next);
 }
 
 void schedule_last(bool to_idle)
 {
     arch::interrupts_disable();
-    Process* next = to_idle ? nullptr : dequeue(g_run_queue);
+    Process* next = nullptr;
+    if (!to_idle) {
+        arch::SpinLockGuard guard(g_lock);
+        next = dequeue(g_run_queue);
+    }
     g_running = next;
     if (next) {
         next->slice_left = kTimeSliceTicks;
@@ -112,55 +124,93 @@ void schedule_last(bool to_idle)
 
 void yield()
 {
-    arch::InterruptGuard guard;
-    if (g_running && g_running->state == Process::State::Runnable && !g_running->queue)
-        enqueue(g_run_queue, *g_running);
+    arch::InterruptGuard interrupts;
+    {
+        arch::SpinLockGuard guard(g_lock);
+        if (g_running && g_running->state == Process::State::Runnable && !g_running->queue)
+            enqueue(g_run_queue, *g_running);
+    }
     schedule();
 }
+
+namespace {
+
+void sleep_timed_out(Timer&, void* task) { wake_task(*static_cast<Process*>(task)); }
+
+} // namespace
 
 void sleep_current(u64 deadline, Interruptible mode)
 {
     if (!g_running)
         panic("sleep_current outside a task");
-    arch::InterruptGuard guard;
-    g_running->state = Process::State::Blocked;
-    g_running->sleep_mode = mode;
+    arch::InterruptGuard interrupts;
+    Process& self = *g_running;
+    {
+        arch::SpinLockGuard guard(g_lock);
+        self.state = Process::State::Blocked;
+        self.sleep_mode = mode;
+    }
     if (deadline != kNoDeadline) {
-        g_running->wake_at_tick = deadline;
-        enqueue(g_sleepers, *g_running);
+        self.sleep_timer.set_callback(sleep_timed_out, &self);
+        self.sleep_timer.arm(deadline);
     }
     schedule();
+    self.sleep_timer.cancel(); // woken before its deadline
 }
 
 void wake_task(Process& task)
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(g_lock);
     if (task.state != Process::State::Blocked)
         return;
-    unschedule(task); // off the sleepers, if it had a deadline
-    make_runnable(task);
+    task.state = Process::State::Runnable;
+    enqueue(g_run_queue, task);
 }
 
 void signal_wake(Process& task, bool fatal)
 {
-    arch::InterruptGuard guard;
     if (task.sleep_mode == Interruptible::Yes || (fatal && task.sleep_mode == Interruptible::Killable))
         wake_task(task);
 }
 
-void arm_real_timer(Process& process, u64 at_tick, u64 interval)
+namespace {
+
+// SIGALRM, then the next period: past periods that went by unseen are skipped, not fired in a burst (Linux's
+// hrtimer_forward).
+void real_timer_expired(Timer& timer, void* context)
 {
-    arch::InterruptGuard guard;
-    g_armed_timers.remove(process);
-    process.alarm_at_tick = at_tick;
-    process.alarm_interval_ticks = at_tick ? interval : 0;
-    if (at_tick)
-        g_armed_timers.push_back(process);
+    Process& process = *static_cast<Process*>(context);
+    send_signal(process, kSigAlrm, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
+    u64 interval = process.real_interval;
+    if (!interval)
+        return;
+    u64 now = arch::clock_ns(), next = timer.deadline() + interval;
+    if (next <= now)
+        next += (now - next) / interval * interval + interval;
+    timer.arm(next);
+}
+
+} // namespace
+
+void arm_real_timer(Process& process, u64 deadline, u64 interval)
+{
+    process.real_timer.cancel();
+    process.real_interval = deadline == kNoDeadline ? 0 : interval;
+    if (deadline == kNoDeadline)
+        return;
+    process.real_timer.set_callback(real_timer_expired, &process);
+    process.real_timer.arm(deadline);
+}
+
+u64 real_timer_deadline(const Process& process)
+{
+    return process.real_timer.is_armed() ? process.real_timer.deadline() : kNoDeadline;
 }
 
 void unschedule(Process& process)
 {
-    arch::InterruptGuard guard;
+    process.sleep_timer.cancel();
+    arch::SpinLockGuard guard(g_lock);
     if (process.queue) {
         process.queue->remove(process);
         process.queue = nullptr;
@@ -171,7 +221,12 @@ void run_scheduler_until(bool (*done)())
 {
     arch::interrupts_disable();
     while (!done()) {
-        if (Process* next = dequeue(g_run_queue))
+        Process* next;
+        {
+            arch::SpinLockGuard guard(g_lock);
+            next = dequeue(g_run_queue);
+        }
+        if (next)
             switch_to(next);
         else
             arch::wait_for_interrupt(); // returns with interrupts on, after the interrupt was handled
@@ -180,8 +235,17 @@ void run_scheduler_until(bool (*done)())
     arch::interrupts_enable();
 }
 
-SchedulerStats scheduler_stats() { return g_stats; }
-usize runnable_count() { return g_run_queue.size() + (g_running ? 1 : 0); }
+SchedulerStats scheduler_stats()
+{
+    arch::SpinLockGuard guard(g_lock);
+    return g_stats;
+}
+
+usize runnable_count()
+{
+    arch::SpinLockGuard guard(g_lock);
+    return g_run_queue.size() + (g_running ? 1 : 0);
+}
 
 void load_averages(u64 (&out)[3])
 {
@@ -191,59 +255,52 @@ void load_averages(u64 (&out)[3])
 
 namespace {
 
-// ITIMER_VIRTUAL and ITIMER_PROF count down the process's CPU time and signal it when they run out.
-void charge_cpu_timer(Process& group, int which, int signal)
+// ITIMER_VIRTUAL and ITIMER_PROF count down the process's CPU time; true when one ran out.
+bool charge_cpu_timer(Process& group, int which)
 {
     IntervalTimer& timer = group.cpu_timers[which];
     if (!timer.left || --timer.left)
-        return;
+        return false;
     timer.left = timer.interval;
-    send_signal(group, signal, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
+    return true;
 }
 
 } // namespace
 
 void scheduler_tick(bool in_user_mode)
 {
+    run_timers(arch::clock_ns());
     u64 now = arch::timer_ticks();
-    if (arch::timer_hz() && now % (5 * arch::timer_hz()) == 0)
-        sample_load();
-    for (Process& sleeper : g_sleepers) {
-        if (sleeper.wake_at_tick <= now) {
-            g_sleepers.remove(sleeper);
-            sleeper.queue = nullptr;
-            make_runnable(sleeper);
+    Process* group = nullptr;
+    bool virtual_out = false, prof_out = false;
+    {
+        arch::SpinLockGuard guard(g_lock);
+        if (arch::timer_hz() && now % (5 * arch::timer_hz()) == 0)
+            sample_load();
+        if (!g_running)
+            ++g_stats.idle;
+        else if (in_user_mode)
+            ++g_stats.user;
+        else
+            ++g_stats.system;
+        if (g_running) {
+            group = &g_running->group();
+            if (in_user_mode) {
+                ++g_running->cpu.user;
+                virtual_out = charge_cpu_timer(*group, kItimerVirtual);
+            } else {
+                ++g_running->cpu.system;
+            }
+            prof_out = charge_cpu_timer(*group, kItimerProf);
+            if (g_running->slice_left && --g_running->slice_left == 0)
+                g_need_resched = true;
         }
     }
-    for (Process& armed : g_armed_timers) {
-        if (armed.alarm_at_tick > now)
-            continue;
-        send_signal(armed, kSigAlrm, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
-        if (armed.alarm_interval_ticks) {
-            armed.alarm_at_tick += armed.alarm_interval_ticks;
-        } else {
-            armed.alarm_at_tick = 0;
-            g_armed_timers.remove(armed);
-        }
-    }
-    if (!g_running)
-        ++g_stats.idle;
-    else if (in_user_mode)
-        ++g_stats.user;
-    else
-        ++g_stats.system;
-    if (g_running) {
-        Process& group = g_running->group();
-        if (in_user_mode) {
-            ++g_running->cpu.user;
-            charge_cpu_timer(group, kItimerVirtual, kSigVtalrm);
-        } else {
-            ++g_running->cpu.system;
-        }
-        charge_cpu_timer(group, kItimerProf, kSigProf);
-        if (g_running->slice_left && --g_running->slice_left == 0)
-            g_need_resched = true;
-    }
+    // Signals wake tasks, which takes the lock.
+    if (virtual_out)
+        send_signal(*group, kSigVtalrm, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
+    if (prof_out)
+        send_signal(*group, kSigProf, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
 }
 
 void scheduler_before_user_return()
@@ -252,7 +309,12 @@ void scheduler_before_user_return()
         return;
     g_need_resched = false;
     g_running->slice_left = kTimeSliceTicks;
-    if (!g_run_queue.is_empty())
+    bool others;
+    {
+        arch::SpinLockGuard guard(g_lock);
+        others = !g_run_queue.is_empty();
+    }
+    if (others)
         yield();
 }
 

@@ -16,7 +16,7 @@ void make_runnable(Process& process);
 void schedule();
 // The current process goes to the back of the run queue (sched_yield, end of a time slice).
 void yield();
-// Blocks the current task until wake_task(), the tick count reaching `deadline` (kNoDeadline: none) or, as
+// Blocks the current task until wake_task(), the clock reaching `deadline` (kNoDeadline: none) or, as
 // `mode` allows, a signal (signal_wake). Interrupts must be off: the caller has just tested why it sleeps.
 // Sleep through a WaitQueue (proc/wait_queue.hpp), which tests the condition again after every wake-up.
 void sleep_current(u64 deadline, Interruptible mode);
@@ -27,8 +27,11 @@ void wake_task(Process& task);
 void signal_wake(Process& task, bool fatal);
 // Takes `process` off whatever queue it is on (waking it early, or tearing it down).
 void unschedule(Process& process);
-// Arms the process's real-time timer: SIGALRM at `at_tick` (0 disarms), then every `interval` ticks.
-void arm_real_timer(Process& process, u64 at_tick, u64 interval);
+// Arms the process's real-time timer: SIGALRM when the clock reaches `deadline` (kNoDeadline disarms), then
+// every `interval` nanoseconds (0: once).
+void arm_real_timer(Process& process, u64 deadline, u64 interval);
+// Where that timer is armed for, or kNoDeadline.
+u64 real_timer_deadline(const Process& process);
 // The current process has ended: run the next one (or, with `to_idle`, the idle context, whatever else is
 // runnable) and never come back.
 [[noreturn]] void schedule_last(bool to_idle = false);
@@ -36,7 +39,8 @@ void arm_real_timer(Process& process, u64 at_tick, u64 interval);
 // The idle context: runs processes until `done()` says to stop, halting the CPU while none is runnable.
 void run_scheduler_until(bool (*done)());
 
-// Timer and return-to-user hooks (arch::set_scheduler_hooks).
+// Timer and return-to-user hooks (arch::set_scheduler_hooks). The tick runs the kernel timers that are due
+// (proc/timer.hpp), then charges the tick to the running task.
 void scheduler_tick(bool in_user_mode);
 void scheduler_before_user_return();
 

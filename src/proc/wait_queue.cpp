@@ -1,5 +1,5 @@
-// Wait queues over the scheduler's sleep_current/wake_task. Every change to a queue's list happens with
-// interrupts off, since an interrupt handler may wake a queue while a task is adding itself to it.
+// Wait queues over the scheduler's sleep_current/wake_task. Every change to a queue's list happens under its
+// IrqSpinLock, since an interrupt handler may wake a queue while a task is adding itself to it.
 #include "proc/wait_queue.hpp"
 
 #include "kernel/panic.hpp"
@@ -44,10 +44,12 @@ void WaitEntry::prepare(WaitQueue& queue)
 
 void WaitEntry::finish()
 {
-    arch::InterruptGuard guard;
-    // An entry off its queue may outlive it (a wake-up, then the queue's owner went).
-    if (is_queued())
-        m_queue->m_entries.remove(*this);
+    // An entry off its queue may outlive it (a wake-up, then the queue's owner went): look before locking.
+    arch::InterruptGuard interrupts;
+    if (!is_queued())
+        return;
+    arch::SpinLockGuard guard(m_queue->m_lock);
+    m_queue->m_entries.remove(*this);
 }
 
 WaitQueue::~WaitQueue()
@@ -58,7 +60,7 @@ WaitQueue::~WaitQueue()
 
 void WaitQueue::add(WaitEntry& entry)
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(m_lock);
     // Exclusive waiters queue behind the others, so that a wake_one() reaches every non-exclusive one first.
     if (entry.m_exclusive)
         m_entries.push_back(entry);
@@ -75,7 +77,7 @@ void WaitQueue::wake_entry(WaitEntry& entry)
 
 usize WaitQueue::wake_all()
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(m_lock);
     usize woken = 0;
     for (WaitEntry& entry : m_entries) {
         wake_entry(entry);
@@ -86,7 +88,7 @@ usize WaitQueue::wake_all()
 
 usize WaitQueue::wake_one()
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(m_lock);
     usize woken = 0;
     for (WaitEntry& entry : m_entries) {
         bool exclusive = entry.m_exclusive;
@@ -96,15 +98,6 @@ usize WaitQueue::wake_one()
             break;
     }
     return woken;
-}
-
-void WaitQueue::move(WaitEntry& entry, WaitQueue& target)
-{
-    arch::InterruptGuard guard;
-    if (!m_entries.remove(entry))
-        return;
-    entry.m_queue = &target;
-    target.add(entry);
 }
 
 namespace wait_detail {

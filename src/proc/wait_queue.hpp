@@ -7,6 +7,7 @@
 
 #include "arch/arch.hpp"
 #include "lib/intrusive_list.hpp"
+#include "proc/timer.hpp"
 
 namespace proc {
 
@@ -19,8 +20,7 @@ enum class Interruptible : u8 { No, Killable, Yes };
 // How a wait ended. A deadline is tested before signals (Linux's futex_wait and do_sigtimedwait order).
 enum class WaitOutcome : u8 { Ready, TimedOut, Interrupted };
 
-// Deadlines are timer tick counts; this one is never reached.
-inline constexpr u64 kNoDeadline = ~u64 { 0 };
+// Deadlines are nanoseconds on the monotonic clock (arch::clock_ns; proc::deadline_after), kNoDeadline none.
 
 // One task's place on one queue, on the waiter's kernel stack. A wake-up takes it off the queue (Linux's
 // autoremove_wake_function), so that wake_one() moves on to the next exclusive waiter; the waiter puts it
@@ -76,13 +76,15 @@ public:
     // Up to `count` waiters for which `match(entry)` holds, oldest first, exclusive or not (futex wakes by
     // address and bitset). Returns how many woke.
     template<typename Match> usize wake_matching(Match match, usize count);
-    // Moves a queued `entry` to `target`, still asleep (FUTEX_REQUEUE).
-    void move(WaitEntry& entry, WaitQueue& target);
-    // Visits every queued entry, oldest first among each kind; `visit` may remove or move() the entry it is on,
-    // and only that one.
+    // Moves up to `count` waiters for which `match(entry)` holds to `target`, still asleep and oldest first
+    // (FUTEX_REQUEUE); `match` may update what it matched for the new queue. Returns how many moved. Takes
+    // both queues' locks, this one's first.
+    template<typename Match> usize move_matching(WaitQueue& target, Match match, usize count);
+    // Visits every queued entry, oldest first among each kind, with the queue locked: `visit` must not call
+    // this queue's other members.
     template<typename Visit> void for_each(Visit visit);
 
-    // Sleeps until `condition()` holds (Ready), the tick count reaches `deadline` (TimedOut) or, as `mode`
+    // Sleeps until `condition()` holds (Ready), the clock reaches `deadline` (TimedOut) or, as `mode`
     // allows, a signal can be delivered (Interrupted). The condition runs with interrupts off.
     template<typename Condition>
     WaitOutcome wait_until(Condition condition, u64 deadline = kNoDeadline, Interruptible mode = Interruptible::Yes);
@@ -96,6 +98,7 @@ private:
     void add(WaitEntry& entry);
     void wake_entry(WaitEntry& entry);
 
+    arch::IrqSpinLock m_lock; // the entries: wakers run in interrupt handlers too
     IntrusiveList<WaitEntry, &WaitEntry::m_node> m_entries; // non-exclusive at the front, exclusive behind
 };
 
@@ -122,7 +125,7 @@ WaitOutcome wait_event(Waiter& waiter, Condition condition, u64 deadline, Interr
         arch::InterruptGuard guard;
         if (condition())
             return WaitOutcome::Ready;
-        if (arch::timer_ticks() >= deadline)
+        if (deadline != kNoDeadline && arch::clock_ns() >= deadline)
             return WaitOutcome::TimedOut;
         if (wait_detail::interrupted(mode))
             return WaitOutcome::Interrupted;
@@ -155,7 +158,7 @@ WaitOutcome WaitQueue::wait_exclusive_until(Condition condition, u64 deadline, I
 
 template<typename Match> usize WaitQueue::wake_matching(Match match, usize count)
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(m_lock);
     usize woken = 0;
     for (WaitEntry& entry : m_entries) {
         if (woken >= count)
@@ -168,9 +171,28 @@ template<typename Match> usize WaitQueue::wake_matching(Match match, usize count
     return woken;
 }
 
+template<typename Match> usize WaitQueue::move_matching(WaitQueue& target, Match match, usize count)
+{
+    arch::SpinLockGuard guard(m_lock);
+    usize moved = 0;
+    for (WaitEntry& entry : m_entries) {
+        if (moved >= count)
+            break;
+        if (!match(entry))
+            continue;
+        ++moved;
+        if (&target == this) // within one queue (two futexes in one bucket): only what `match` changed
+            continue;
+        m_entries.remove(entry);
+        entry.m_queue = &target;
+        target.add(entry);
+    }
+    return moved;
+}
+
 template<typename Visit> void WaitQueue::for_each(Visit visit)
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(m_lock);
     for (WaitEntry& entry : m_entries)
         visit(entry);
 }

@@ -209,6 +209,8 @@ void port_write32(u16 port, u32 value) { port_write(port, 4, value); }
 
 u64 timer_ticks() { return g_machine.ticks; }
 u32 timer_hz() { return 1000; }
+u64 clock_ns() { return g_machine.ticks * 1000000; }
+u64 clock_resolution_ns() { return 1000000; }
 
 void* phys_to_virt(PhysAddr phys, usize length)
 {

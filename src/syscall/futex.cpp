@@ -15,14 +15,8 @@ enum : i32 {
     kPrivateFlag = 128, kClockRealtime = 256,
 };
 
-// Timer ticks from now until `ns` have passed, rounded up, and at least one so the wait really waits.
-u64 ticks_after(i64 ns)
-{
-    if (ns <= 0)
-        return arch::timer_ticks();
-    u64 hz = arch::timer_hz();
-    return arch::timer_ticks() + (static_cast<u64>(ns) * hz + 999999999) / 1000000000 + 1;
-}
+// The deadline `ns` from now; one already past for a time that has come.
+u64 deadline_after(i64 ns) { return ns <= 0 ? arch::clock_ns() : proc::deadline_after(static_cast<u64>(ns)); }
 
 Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32 value3, bool wide)
 {
@@ -34,15 +28,13 @@ Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32
     case kWait:
     case kWaitBitset: {
         u32 bitset = command == kWait ? proc::kFutexBitsetAll : value3;
-        u64 deadline = 0;
+        u64 deadline = proc::kNoDeadline;
         if (timeout) {
             i64 ns = TRY(copy_timespec_from_user(timeout, wide));
             // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's is a point on the monotonic or real clock.
             if (command == kWaitBitset)
                 ns -= realtime ? realtime_ns() : static_cast<i64>(monotonic_ns());
-            deadline = ticks_after(ns);
-            if (deadline == 0)
-                deadline = 1; // tick 0 is "no deadline"; this one has already passed
+            deadline = deadline_after(ns);
         }
         TRY(proc::futex_wait(address, value, bitset, deadline));
         return 0;

@@ -25,7 +25,7 @@ constexpr u64 kUnblockable = proc::signal_bit(proc::kSigKill) | proc::signal_bit
 
 proc::Process& self() { return *proc::current(); }
 
-// When a wait ends, in timer ticks (rounded up, so it never ends early by more than the tick in progress).
+// When a wait ends, on the monotonic clock.
 class Deadline {
 public:
     // `timeout_ns` < 0: never.
@@ -33,32 +33,25 @@ public:
     {
         if (timeout_ns < 0)
             return;
-        u64 per_tick = tick_ns();
-        u64 ticks = static_cast<u64>(timeout_ns) / per_tick + (static_cast<u64>(timeout_ns) % per_tick != 0);
-        u64 now = arch::timer_ticks();
-        if (ticks > ~u64 { 0 } - now)
-            return; // past the end of time: never
         m_forever = false;
         m_zero = timeout_ns == 0;
-        m_tick = now + ticks;
+        m_at = proc::deadline_after(static_cast<u64>(timeout_ns));
     }
     // For proc::wait_event.
-    u64 tick() const { return m_forever ? proc::kNoDeadline : m_tick; }
+    u64 at() const { return m_forever ? proc::kNoDeadline : m_at; }
     bool forever() const { return m_forever; }
     // poll_select_finish writes nothing back for a zero timeout.
     bool zero() const { return m_zero; }
     i64 left_ns() const
     {
-        u64 now = arch::timer_ticks();
-        return m_tick > now ? static_cast<i64>((m_tick - now) * tick_ns()) : 0;
+        u64 now = arch::clock_ns();
+        return m_at > now ? static_cast<i64>(m_at - now) : 0;
     }
 
 private:
-    static u64 tick_ns() { return static_cast<u64>(kNanosecondsPerSecond) / arch::timer_hz(); }
-
     bool m_forever { true };
     bool m_zero { false };
-    u64 m_tick { 0 };
+    u64 m_at { 0 };
 };
 
 // The loop every call shares (do_poll, do_select): scan, and while nothing is ready, sleep on every watched
@@ -81,7 +74,7 @@ template<typename Scan> Result<i32> wait_for_events(const Deadline& deadline, Sc
         else
             ready = scanned.value();
         return failed || ready != 0;
-    }, deadline.tick(), proc::Interruptible::Yes);
+    }, deadline.at(), proc::Interruptible::Yes);
     if (outcome == proc::WaitOutcome::Ready)
         return failed ? Result<i32>(error) : Result<i32>(ready);
     if (outcome == proc::WaitOutcome::Interrupted || proc::has_deliverable_signal(self()))

@@ -280,9 +280,7 @@ Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u
     TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
     set &= ~kUnblockable;
     i64 timeout_ns = timeout_address ? TRY(copy_timespec_from_user(timeout_address, wide)) : -1;
-    u32 hz = arch::timer_hz();
-    u64 deadline = timeout_ns < 0 ? proc::kNoDeadline
-        : arch::timer_ticks() + (static_cast<u64>(timeout_ns) * hz + 999999999) / 1000000000;
+    u64 deadline = timeout_ns < 0 ? proc::kNoDeadline : proc::deadline_after(static_cast<u64>(timeout_ns));
     proc::Process& me = self();
     proc::SignalInfo info;
     int signal = 0;

@@ -78,13 +78,10 @@ Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wi
 {
     i64 now = TRY(read_clock(clock));
     i64 deadline = absolute ? request : now + request;
-    u32 hz = arch::timer_hz();
     while ((now = TRY(read_clock(clock))) < deadline) {
-        // The tick at which the deadline will have passed, on this clock's ruler.
-        u64 left = static_cast<u64>(deadline - now);
-        u64 ticks = (left * hz + kNanosecondsPerSecond - 1) / kNanosecondsPerSecond;
-        // Until that tick (the loop then reads the clock again), or a signal.
-        auto outcome = proc::sleep_until([] { return false; }, arch::timer_ticks() + (ticks ? ticks : 1));
+        // Until the deadline as the monotonic clock sees it now (the loop reads this clock again: the wall
+        // clock may have been set meanwhile), or a signal.
+        auto outcome = proc::sleep_until([] { return false; }, proc::deadline_after(static_cast<u64>(deadline - now)));
         if (outcome == proc::WaitOutcome::Interrupted) {
             // Interrupted: the time left goes back to the caller with EINTR, unless the time has come by now.
             now = TRY(read_clock(clock));
@@ -108,15 +105,26 @@ Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wi
 Result<void> sys_clock_gettime(i32 clock, u32 address) { return put_timespec32(address, TRY(read_clock(clock))); }
 Result<void> sys_clock_gettime64(i32 clock, u32 address) { return put_timespec64(address, TRY(read_clock(clock))); }
 
+namespace {
+
+// The coarse clocks are read as often as the tick, as on Linux; the others have the clock's own resolution.
+i64 resolution(i32 clock)
+{
+    bool coarse = clock == kRealtimeCoarse || clock == kMonotonicCoarse;
+    return static_cast<i64>(coarse ? tick_ns() : clock_resolution_ns());
+}
+
+} // namespace
+
 Result<void> sys_clock_getres(i32 clock, u32 address)
 {
     TRY(read_clock(clock));
-    return address ? put_timespec32(address, static_cast<i64>(clock_resolution_ns())) : Result<void> {};
+    return address ? put_timespec32(address, resolution(clock)) : Result<void> {};
 }
 Result<void> sys_clock_getres64(i32 clock, u32 address)
 {
     TRY(read_clock(clock));
-    return address ? put_timespec64(address, static_cast<i64>(clock_resolution_ns())) : Result<void> {};
+    return address ? put_timespec64(address, resolution(clock)) : Result<void> {};
 }
 
 Result<void> sys_gettimeofday(u32 time_address, u32 zone_address)
@@ -179,11 +187,25 @@ Timeval32 from_ticks(u64 ticks)
     return { static_cast<i32>(microseconds / 1000000), static_cast<i32>(microseconds % 1000000) };
 }
 
+u64 to_ns(const Timeval32& value)
+{
+    return (static_cast<u64>(value.seconds) * 1000000 + static_cast<u64>(value.microseconds)) * 1000;
+}
+
+// Rounded up, so that an armed timer never reads as disarmed (Linux's itimer_get_remtime).
+Timeval32 from_ns(u64 ns)
+{
+    u64 microseconds = (ns + 999) / 1000;
+    return { static_cast<i32>(microseconds / 1000000), static_cast<i32>(microseconds % 1000000) };
+}
+
 Itimerval current_timer(const proc::Process& process)
 {
-    u64 now = arch::timer_ticks();
-    u64 left = process.alarm_at_tick > now ? process.alarm_at_tick - now : (process.alarm_at_tick ? 1 : 0);
-    return { from_ticks(process.alarm_interval_ticks), from_ticks(left) };
+    u64 deadline = proc::real_timer_deadline(process);
+    if (deadline == proc::kNoDeadline)
+        return { from_ns(process.real_interval), { 0, 0 } };
+    u64 now = arch::clock_ns();
+    return { from_ns(process.real_interval), from_ns(deadline > now ? deadline - now : 1) };
 }
 
 bool valid(const Timeval32& value)
@@ -201,14 +223,13 @@ Result<u32> sys_alarm(u32 seconds)
     u32 left = static_cast<u32>(old.value.seconds) + (old.value.microseconds >= 500000 ? 1 : 0);
     if (left == 0 && old.value.microseconds)
         left = 1;
-    u64 ticks = u64 { seconds } * arch::timer_hz();
-    proc::arm_real_timer(self, seconds ? arch::timer_ticks() + ticks : 0, 0);
+    proc::arm_real_timer(self, seconds ? proc::deadline_after(u64 { seconds } * 1000000000) : proc::kNoDeadline, 0);
     return left;
 }
 
 namespace {
 
-// ITIMER_REAL counts wall-clock ticks to a deadline; ITIMER_VIRTUAL and ITIMER_PROF count CPU ticks left.
+// ITIMER_REAL is a kernel timer on the monotonic clock; ITIMER_VIRTUAL and ITIMER_PROF count CPU ticks left.
 proc::IntervalTimer& cpu_timer(proc::Process& group, i32 which)
 {
     return group.cpu_timers[which == kItimerVirtual ? proc::kItimerVirtual : proc::kItimerProf];
@@ -239,11 +260,13 @@ Result<void> sys_setitimer(i32 which, u32 new_address, u32 old_address)
     proc::Process& self = proc::current()->group();
     if (old_address)
         TRY(mm::copy_to_user(mm::UserPtr<Itimerval>(old_address), timer_value(self, which)));
-    u64 value = to_ticks(wanted.value);
-    if (which == kItimerReal)
-        proc::arm_real_timer(self, value ? arch::timer_ticks() + value : 0, to_ticks(wanted.interval));
-    else
+    if (which == kItimerReal) {
+        u64 value = to_ns(wanted.value);
+        proc::arm_real_timer(self, value ? proc::deadline_after(value) : proc::kNoDeadline, to_ns(wanted.interval));
+    } else {
+        u64 value = to_ticks(wanted.value);
         cpu_timer(self, which) = { value, value ? to_ticks(wanted.interval) : 0 };
+    }
     return {};
 }
 

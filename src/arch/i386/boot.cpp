@@ -15,5 +15,6 @@ extern "C" [[noreturn]] void i386_boot(u32 multiboot_magic, u32 multiboot_info)
     i386::idt_init();
     i386::pic_init();
     i386::pit_init(1000);
+    i386::clock_init();
     kernel_main(multiboot_magic, multiboot_info);
 }

@@ -58,5 +58,9 @@ PageFaultRecord last_page_fault();
 
 u64 ticks();
 u32 timer_rate();
+// Measures the TSC against the PIT for arch::clock_ns() (clock.cpp); after pit_init.
+void clock_init();
+// The measured TSC rate, or 0 when the clock runs on ticks.
+u64 tsc_hz();
 
 } // namespace i386

@@ -63,6 +63,9 @@ void on_idle_interrupt()
 
 } // namespace
 
+// Deadlines are nanoseconds; the sim's clock moves a millisecond a tick.
+constexpr u64 kTickNs = 1000000;
+
 TEST_CASE("wake_all wakes every waiter, and each tests its condition again before returning", "[wait_queue]")
 {
     ProcessMachine m;
@@ -168,12 +171,12 @@ TEST_CASE(
                       interrupts_on_in_condition = arch::interrupts_enabled();
                       return !queue.has_waiters();
                   },
-                  arch::timer_ticks())
+                  arch::clock_ns())
             == WaitOutcome::Ready);
         CHECK_FALSE(interrupts_on_in_condition); // tested with interrupts off
         CHECK_FALSE(queue.has_waiters());
         // The same condition false: the deadline (already here) comes before the signal, then the signal.
-        CHECK(queue.wait_until([] { return false; }, arch::timer_ticks()) == WaitOutcome::TimedOut);
+        CHECK(queue.wait_until([] { return false; }, arch::clock_ns()) == WaitOutcome::TimedOut);
         CHECK(queue.wait_until([] { return false; }) == WaitOutcome::Interrupted);
         CHECK_FALSE(queue.has_waiters());
         call(kSchedYield); // the way back delivers SIGUSR1
@@ -181,7 +184,7 @@ TEST_CASE(
     });
 }
 
-TEST_CASE("A deadline ends a wait once the tick count reaches it, and not before", "[wait_queue]")
+TEST_CASE("A deadline ends a wait once the clock reaches it, and not before", "[wait_queue]")
 {
     ProcessMachine m;
     run_program(m, [&] {
@@ -194,13 +197,13 @@ TEST_CASE("A deadline ends a wait once the tick count reaches it, and not before
                       ++tests;
                       return false;
                   },
-                  start + 5)
+                  (start + 5) * kTickNs)
             == WaitOutcome::TimedOut);
         CHECK(arch::timer_ticks() >= start + 5);
         CHECK(arch::timer_ticks() <= start + 6);
         CHECK(tests == 2); // before the sleep, and once when the tick hook woke it
         CHECK_FALSE(queue.has_waiters());
-        CHECK(proc::sleep_until([] { return false; }, arch::timer_ticks() + 3) == WaitOutcome::TimedOut);
+        CHECK(proc::sleep_until([] { return false; }, proc::deadline_after(3 * kTickNs)) == WaitOutcome::TimedOut);
     });
 }
 
@@ -284,7 +287,7 @@ TEST_CASE(
         outcomes.push_back(queue.wait_until([&] { return ready; }));
         call(kSchedYield);
         finish_sigusr1();
-        deadline = arch::timer_ticks() + 20;
+        deadline = proc::deadline_after(20 * kTickNs);
         outcomes.push_back(queue.wait_until([] { return false; }, deadline));
         call(kSchedYield);
         finish_sigusr1();
@@ -335,7 +338,7 @@ TEST_CASE("An interrupt handler wakes a queue, and the timer interrupt's SIGALRM
         poke(box, proc::SignalAction { kHandler, proc::kSaRestorer, kRestorer, 0 });
         REQUIRE(call(kRtSigaction, proc::kSigAlrm, box, 0, 8) == 0);
         u64 start = arch::timer_ticks();
-        proc::arm_real_timer(*proc::current(), start + 7, 0);
+        proc::arm_real_timer(*proc::current(), (start + 7) * kTickNs, 0);
         CHECK(queue.wait_until([] { return false; }) == WaitOutcome::Interrupted);
         CHECK(arch::timer_ticks() == start + 7);
         CHECK_FALSE(queue.has_waiters());
