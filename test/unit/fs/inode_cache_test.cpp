@@ -167,30 +167,34 @@ TEST_CASE("inode cache: a failed fill or make leaves nothing cached and nothing 
     CHECK(disk.fills == 2);
 }
 
-TEST_CASE("inode cache: a lookup of an inode being filled waits for the fill, then shares it", "[fs][icache]")
+namespace {
+
+// A child fills inode 5 of a Disk, its "read" asleep until a second child opens the gate, while the parent
+// looks the inode up; the fill succeeds or fails with EIO.
+void lookup_during_fill(bool fill_fails)
 {
     using namespace proc_test;
     ProcessMachine m;
     Children children;
     Disk local; // outside the program: its exit does not unwind
-    Disk* disk = &local;
     proc::WaitQueue gate;
     bool open = false, fill_started = false, parent_done = false, parent_was_waiting = false;
     fs::Inode* filled_by_child = nullptr;
-    // The filler: its "disk read" sleeps until the gate opens.
     children.programs.push_back([&] {
-        auto make = [&](u64 number) { return make_ref<DiskInode>(*disk->superblock, number); };
+        auto make = [&](u64 number) { return make_ref<DiskInode>(*local.superblock, number); };
         auto fill = [&](DiskInode& inode) -> Result<void> {
-            ++disk->fills;
+            ++local.fills;
             fill_started = true;
             CHECK(gate.wait_until([&] { return open; }, proc::kNoDeadline, proc::Interruptible::No)
                 == proc::WaitOutcome::Ready);
+            if (fill_fails)
+                return Errno::IO;
             inode.attributes().size = 4242;
             return {};
         };
-        auto inode = disk->superblock->get_inode<DiskInode>(5, make, fill);
-        REQUIRE_FALSE(inode.is_error());
-        filled_by_child = inode.value().get();
+        auto inode = local.superblock->get_inode<DiskInode>(5, make, fill);
+        CHECK(inode.is_error() == fill_fails);
+        filled_by_child = inode.is_error() ? nullptr : inode.value().get();
         exit_group(0);
     });
     // The disk: completes the read once the parent has had time to look the inode up.
@@ -211,17 +215,39 @@ TEST_CASE("inode cache: a lookup of an inode being filled waits for the fill, th
         yield_until([&] { return fill_started; });
         RefPtr<fs::Inode> seen = local.superblock->find_inode(5); // cached, but new: waits
         parent_done = true;
-        REQUIRE(seen);
-        CHECK_FALSE(seen->is_new());
-        CHECK(seen->attributes().size == 4242);
         CHECK(parent_was_waiting);
         CHECK(wait_child(filler, box) == filler);
         CHECK(wait_child(waker, box) == waker);
-        CHECK(seen.get() == filled_by_child);
         CHECK(local.fills == 1);
+        if (fill_fails) {
+            CHECK_FALSE(seen); // taken out again, and nothing else has it
+            CHECK(local.superblock->cached_inodes() == 0);
+            auto again = local.get(5); // the next lookup reads it afresh
+            REQUIRE_FALSE(again.is_error());
+            CHECK(again.value()->attributes().size == 500);
+            CHECK(local.fills == 2);
+            return;
+        }
+        REQUIRE(seen);
+        CHECK_FALSE(seen->is_new());
+        CHECK(seen->attributes().size == 4242);
+        CHECK(seen.get() == filled_by_child);
         seen.reset();
         CHECK(local.superblock->cached_inodes() == 0);
     });
+}
+
+} // namespace
+
+TEST_CASE("inode cache: a lookup of an inode being filled waits for the fill, then shares it", "[fs][icache]")
+{
+    lookup_during_fill(false);
+}
+
+TEST_CASE(
+    "inode cache: a lookup waiting on a fill that fails finds nothing; the next lookup reads again", "[fs][icache]")
+{
+    lookup_during_fill(true);
 }
 
 TEST_CASE(
