@@ -2,16 +2,11 @@
 // one reference to its open file description.
 #include "fs/fd_table.hpp"
 
+#include "fs/file_locks.hpp"
 #include "lib/string.hpp"
 #include "mm/kmalloc.hpp"
 
 namespace fs {
-
-namespace {
-CloseHook g_close_hook = nullptr;
-} // namespace
-
-void set_close_hook(CloseHook hook) { g_close_hook = hook; }
 
 Result<RefPtr<FdTable>> FdTable::create() { return make_ref<FdTable>(); }
 
@@ -41,8 +36,8 @@ Result<void> FdTable::grow_to(u32 capacity)
 void FdTable::set(i32 fd, OpenFile* file, bool close_on_exec)
 {
     OpenFile* old = m_slots[fd].file;
-    if (old && g_close_hook)
-        g_close_hook(*this, *old);
+    if (old)
+        release_posix_locks_on_close(*old, this);
     if (file)
         file->ref();
     m_slots[fd] = Slot { file, close_on_exec };

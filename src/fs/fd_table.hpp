@@ -1,19 +1,13 @@
 // FdTable: a process's file descriptors (struct files_struct): small integers naming open file descriptions,
 // each with its close-on-exec flag. Threads made with CLONE_FILES share one table; fork copies it, so the
 // copies name the same descriptions (and share their offsets). Limits come from the caller's RLIMIT_NOFILE.
+// Every descriptor closed (close, dup2/dup3 over it, close-on-exec, exit) drops the POSIX record locks the
+// table holds on its file (man 2 fcntl, "Advisory record locking").
 #pragma once
 
 #include "fs/open_file.hpp"
 
 namespace fs {
-
-class FdTable;
-
-// Called for each descriptor closed (close, dup2/dup3 over it, close-on-exec, exit), before the table drops
-// its reference: POSIX record locks go with any close of the file by the process that owns them (man 2 fcntl,
-// "Advisory record locking"). The syscall layer's lock table installs it.
-using CloseHook = void (*)(const FdTable& table, OpenFile& file);
-void set_close_hook(CloseHook hook);
 
 class FdTable : public RefCounted<FdTable> {
 public:

@@ -2,6 +2,7 @@
 // filesystem does not provide (ENOTDIR on a non-directory, EPERM for a directory that cannot hold that kind).
 #include "fs/inode.hpp"
 
+#include "fs/file_locks.hpp"
 #include "fs/file_operations.hpp"
 #include "fs/superblock.hpp"
 #include "kernel/clock.hpp"
@@ -22,7 +23,18 @@ Inode::Inode(Superblock& superblock, u64 ino, u32 mode)
     m_attributes.atime_ns = m_attributes.mtime_ns = m_attributes.ctime_ns = now;
 }
 
-Inode::~Inode() { --g_live_inodes; }
+Inode::~Inode()
+{
+    destroy_lock_context(m_lock_context);
+    --g_live_inodes;
+}
+
+void Inode::unref() const
+{
+    if (ref_count() == 1)
+        m_superblock->evict_inode(const_cast<Inode&>(*this));
+    RefCounted<Inode>::unref();
+}
 
 usize Inode::live_count() { return g_live_inodes; }
 

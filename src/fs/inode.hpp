@@ -5,6 +5,7 @@
 #pragma once
 
 #include "fs/types.hpp"
+#include "lib/rb_tree.hpp"
 #include "lib/ref_ptr.hpp"
 #include "lib/result.hpp"
 
@@ -13,6 +14,8 @@ namespace fs {
 class Superblock;
 class OpenFile;
 class FileOperations;
+class FileLockContext;
+class Pipe;
 
 // The attributes every inode has (struct inode's i_mode, i_uid...). Times are nanoseconds since the epoch.
 struct InodeAttributes {
@@ -45,6 +48,10 @@ public:
     // Inodes in memory, of every filesystem: what the fuzzers check comes back to its start.
     static usize live_count();
 
+    // Hides RefCounted's: the last reference takes the inode out of its superblock's cache before any
+    // destructor runs (Linux's iput_final), so that a lookup never finds an inode that is being destroyed.
+    void unref() const;
+
     Superblock& superblock() const { return *m_superblock; }
     InodeAttributes& attributes() { return m_attributes; }
     const InodeAttributes& attributes() const { return m_attributes; }
@@ -60,6 +67,21 @@ public:
     u32 mount_count() const { return m_mount_count; }
     void add_mount() { ++m_mount_count; }
     void remove_mount() { --m_mount_count; }
+
+    // --- state Linux keeps on struct inode, here for every filesystem ---
+
+    // Whether the inode is in its superblock's cache (Superblock::find_inode can find it), and whether it is
+    // there but still being filled from storage (I_NEW): lookups of its number wait until it is not.
+    bool is_cached() const { return cache_node.is_linked(); }
+    bool is_new() const { return m_new; }
+    // The record locks on this file (i_flctx): made by the first lock (file_locks.hpp), freed with the inode.
+    FileLockContext* lock_context() const { return m_lock_context; }
+    // The context, made now if there is none yet; ENOMEM.
+    Result<FileLockContext*> ensure_lock_context();
+    // The pipe behind a FIFO or an anonymous pipe (i_pipe): a FIFO's is made by its first open and cleared
+    // when its last reader and writer close; the open ends hold the references (pipe.cpp).
+    Pipe* pipe() const { return m_pipe; }
+    void set_pipe(Pipe* pipe) { m_pipe = pipe; }
 
     // Fills every field of a Stat from the attributes.
     void stat(Stat& out) const;
@@ -115,13 +137,21 @@ public:
     // hook instead (see file_operations.hpp).
     virtual FileOperations& file_operations();
 
+    // On the superblock's inode cache, keyed by ino() (which must not change while cached).
+    RbTreeNode cache_node;
+
 protected:
     Inode(Superblock& superblock, u64 ino, u32 mode);
 
 private:
+    friend class Superblock; // sets m_new
+
     RefPtr<Superblock> m_superblock;
     InodeAttributes m_attributes;
     u32 m_mount_count { 0 };
+    bool m_new { false };
+    FileLockContext* m_lock_context { nullptr };
+    Pipe* m_pipe { nullptr };
 };
 
 } // namespace fs

@@ -57,11 +57,14 @@ class PipeInode final : public Inode {
 public:
     PipeInode(Superblock& superblock, u64 ino, RefPtr<Pipe> pipe)
         : Inode(superblock, ino, kIfIfo | 0600)
-        , pipe(std::move(pipe))
+        , m_pipe(std::move(pipe))
     {
+        set_pipe(m_pipe.get());
     }
     FileOperations& file_operations() override { return pipe_file_operations(); }
-    RefPtr<Pipe> pipe;
+
+private:
+    RefPtr<Pipe> m_pipe; // the inode's for its whole life, unlike a FIFO's
 };
 
 bool is_pipefs(const Inode& inode) { return &inode.superblock().type() == &pipefs_type(); }
@@ -79,17 +82,7 @@ Result<RefPtr<Mount>> pipefs_mount()
     return mount;
 }
 
-// --- FIFOs: the Pipe of each FIFO inode that someone has open (fifo_open's inode->i_pipe) ---
-
-IntrusiveList<Pipe, &Pipe::fifo_node> g_fifos;
-
-Pipe* fifo_pipe(const Inode& inode)
-{
-    for (Pipe& pipe : g_fifos)
-        if (pipe.fifo_inode == &inode)
-            return &pipe;
-    return nullptr;
-}
+// --- FIFOs ---
 
 // What an open pipe or FIFO keeps (OpenFile::private_data): its pipe, and the writer-open count when it was
 // opened, for POLLHUP.
@@ -100,12 +93,13 @@ struct PipeEnd {
 
 PipeEnd* end_of(OpenFile& file) { return static_cast<PipeEnd*>(file.private_data); }
 
-void forget_fifo_if_unused(Pipe& pipe)
+// A FIFO's pipe leaves its inode with its last reader and writer (fifo_release's free_pipe_info): the next
+// open starts an empty one.
+void forget_fifo_if_unused(Inode& inode)
 {
-    if (pipe.fifo_inode && !pipe.readers() && !pipe.writers() && pipe.fifo_node.is_linked()) {
-        g_fifos.remove(pipe);
-        pipe.fifo_inode = nullptr;
-    }
+    Pipe* pipe = inode.pipe();
+    if (pipe && !is_pipefs(inode) && !pipe->readers() && !pipe->writers())
+        inode.set_pipe(nullptr);
 }
 
 // The FIFO open rules (man 7 fifo, Linux's fifo_open): O_RDWR never waits; a reader waits until a writer has
@@ -114,11 +108,10 @@ void forget_fifo_if_unused(Pipe& pipe)
 Result<void> open_fifo(OpenFile& file, PipeEnd& end)
 {
     Inode& inode = file.inode();
-    RefPtr<Pipe> pipe(fifo_pipe(inode));
+    RefPtr<Pipe> pipe(inode.pipe());
     if (!pipe) {
         pipe = TRY(Pipe::create());
-        pipe->fifo_inode = &inode;
-        g_fifos.push_back(*pipe);
+        inode.set_pipe(pipe.get());
     }
     end.pipe = pipe;
     bool nonblock = file.flags() & kONonBlock;
@@ -136,11 +129,11 @@ Result<void> open_fifo(OpenFile& file, PipeEnd& end)
         if (pipe->queue().wait_until([&] { return pipe->writer_opens() != seen; }) == proc::WaitOutcome::Ready)
             return {};
         pipe->close_end(true, false);
-        forget_fifo_if_unused(*pipe);
+        forget_fifo_if_unused(inode);
         return Errno::RESTARTSYS;
     }
     if (nonblock && !pipe->readers()) {
-        forget_fifo_if_unused(*pipe);
+        forget_fifo_if_unused(inode);
         return Errno::NXIO;
     }
     u32 seen = pipe->reader_opens();
@@ -149,7 +142,7 @@ Result<void> open_fifo(OpenFile& file, PipeEnd& end)
         || pipe->queue().wait_until([&] { return pipe->reader_opens() != seen; }) == proc::WaitOutcome::Ready)
         return {};
     pipe->close_end(false, true);
-    forget_fifo_if_unused(*pipe);
+    forget_fifo_if_unused(inode);
     return Errno::RESTARTSYS;
 }
 
@@ -163,7 +156,7 @@ public:
         Inode& inode = file.inode();
         if (is_pipefs(inode)) {
             // An anonymous pipe's end, from make_pipe (or reopened through /proc/self/fd, without waiting).
-            end->pipe = static_cast<PipeInode&>(inode).pipe;
+            end->pipe = inode.pipe();
             end->pipe->open_end(file.readable(), file.writable());
         } else if (auto opened = open_fifo(file, *end); opened.is_error()) {
             delete end;
@@ -178,7 +171,7 @@ public:
         PipeEnd* end = end_of(file);
         file.private_data = nullptr;
         end->pipe->close_end(file.readable(), file.writable());
-        forget_fifo_if_unused(*end->pipe);
+        forget_fifo_if_unused(file.inode());
         delete end;
     }
 
@@ -230,12 +223,7 @@ Result<RefPtr<Pipe>> Pipe::create()
     return made;
 }
 
-Pipe::~Pipe()
-{
-    if (fifo_node.is_linked())
-        g_fifos.remove(*this);
-    mm::kfree(m_ring);
-}
+Pipe::~Pipe() { mm::kfree(m_ring); }
 
 void Pipe::copy_in(const u8* from, usize count)
 {

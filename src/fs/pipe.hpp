@@ -1,7 +1,7 @@
 // Pipes and FIFOs (man 7 pipe, man 7 fifo): a 64 KiB ring of bytes between the writers and the readers of one
 // Pipe. Anonymous pipes (pipe(2)) get a fresh inode on a private pipefs; a FIFO (a S_IFIFO node on any
-// filesystem) finds the Pipe of its inode in a side table while anyone has it open, and opens with FIFO
-// rules: a reader waits for a writer and a writer for a reader, unless O_NONBLOCK or O_RDWR.
+// filesystem) keeps its Pipe on its inode (Inode::pipe, Linux's i_pipe) while anyone has it open, and opens
+// with FIFO rules: a reader waits for a writer and a writer for a reader, unless O_NONBLOCK or O_RDWR.
 #pragma once
 
 #include "fs/open_file.hpp"
@@ -44,10 +44,6 @@ public:
     u32 reader_opens() const { return m_reader_opens; }
 
     WaitQueue& queue() { return m_queue; }
-
-    // For the FIFO side table.
-    IntrusiveListNode fifo_node;
-    const Inode* fifo_inode { nullptr };
 
     // Use create(); public only for make_ref. Takes the kmalloc'd ring.
     explicit Pipe(u8* ring)

@@ -1,4 +1,5 @@
-// The filesystem type registry (register_filesystem, get_fs_type) and anonymous device numbers.
+// The inode cache of a superblock, the filesystem type registry (register_filesystem, get_fs_type) and
+// anonymous device numbers.
 #include "fs/superblock.hpp"
 
 #include "lib/format.hpp"
@@ -23,6 +24,46 @@ void Superblock::statfs(StatFs& out) const
     out.block_size = 4096;
     out.name_max = kNameMax;
 }
+
+RefPtr<Inode> Superblock::find_inode(u64 ino)
+{
+    for (;;) {
+        RefPtr<Inode> inode(m_inodes.find(ino));
+        if (!inode || !inode->is_new())
+            return inode;
+        // Not interruptible: the filler's I/O ends by itself, with its data or an error (wait_on_inode).
+        m_new_inodes.wait_until([&] { return !inode->is_new() || !m_inodes.contains(*inode); },
+            proc::kNoDeadline, proc::Interruptible::No);
+        if (m_inodes.contains(*inode))
+            return inode;
+        // The fill failed and took it out: look again, as the next lookup would.
+    }
+}
+
+bool Superblock::insert_inode(Inode& inode) { return m_inodes.insert(inode); }
+
+bool Superblock::insert_new_inode(Inode& inode)
+{
+    if (!m_inodes.insert(inode))
+        return false;
+    inode.m_new = true;
+    return true;
+}
+
+void Superblock::unlock_new_inode(Inode& inode)
+{
+    inode.m_new = false;
+    m_new_inodes.wake_all();
+}
+
+void Superblock::discard_new_inode(Inode& inode)
+{
+    m_inodes.remove(inode);
+    inode.m_new = false;
+    m_new_inodes.wake_all();
+}
+
+void Superblock::evict_inode(Inode& inode) { m_inodes.remove(inode); }
 
 Result<void> register_filesystem(FileSystemType& type)
 {

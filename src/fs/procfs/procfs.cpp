@@ -1,5 +1,6 @@
-// The procfs tree: inodes made on lookup, named by (node, pid, fd) in their inode number so that two lookups
-// of the same file agree, and directories that list what exists at the moment they are read.
+// The procfs tree: inodes made on lookup, named by (node, pid, fd) in their inode number and kept in the
+// superblock's inode cache while in use, so that two lookups of the same file give the same inode; and
+// directories that list what exists at the moment they are read.
 #include "fs/procfs/procfs.hpp"
 
 #include "fs/procfs/nodes.hpp"
@@ -100,6 +101,8 @@ class ProcSuperblock;
 class ProcInode final : public Inode {
 public:
     ProcInode(ProcSuperblock& superblock, Node node, u32 mode, i32 pid, i32 fd);
+    // Owner and times from the process now (pid_update_inode): a cached inode outlives set*id calls.
+    void refresh();
 
     Result<RefPtr<Inode>> lookup(StringView name) override;
     Result<RefPtr<Inode>> parent() override;
@@ -137,11 +140,17 @@ ProcInode::ProcInode(ProcSuperblock& superblock, Node node, u32 mode, i32 pid, i
     , m_pid(pid)
     , m_fd(fd)
 {
+    attributes().nlink = is_dir(mode) ? 2 : 1;
+    refresh();
+}
+
+void ProcInode::refresh()
+{
     InodeAttributes& a = attributes();
-    a.nlink = is_dir(mode) ? 2 : 1;
+    a.uid = a.gid = 0;
     a.mtime_ns = a.ctime_ns = a.atime_ns = 0;
     // A process's files belong to its effective ids, so environ (0400) is its owner's to read.
-    if (proc::Process* process = pid ? process_named(pid) : nullptr) {
+    if (proc::Process* process = m_pid ? process_named(m_pid) : nullptr) {
         a.uid = process->credentials.euid;
         a.gid = process->credentials.egid;
         a.mtime_ns = a.ctime_ns = a.atime_ns = static_cast<i64>(process->start_tick) * 1000000;
@@ -152,7 +161,11 @@ ProcSuperblock& ProcInode::proc_superblock() const { return static_cast<ProcSupe
 
 Result<RefPtr<Inode>> ProcInode::make(Node node, u32 mode, i32 pid, i32 fd) const
 {
-    return RefPtr<Inode>(TRY(make_ref<ProcInode>(proc_superblock(), node, mode, pid, fd)).get());
+    auto made = [&](u64) { return make_ref<ProcInode>(proc_superblock(), node, mode, pid, fd); };
+    auto filled = [](ProcInode&) { return Result<void> {}; }; // the constructor did it
+    RefPtr<ProcInode> inode = TRY(proc_superblock().get_inode<ProcInode>(ino_of(node, pid, fd), made, filled));
+    inode->refresh();
+    return RefPtr<Inode>(inode.get());
 }
 
 Result<RefPtr<Inode>> ProcInode::lookup(StringView name)
@@ -285,6 +298,8 @@ Result<MountSource> mount_proc(const FileSystemType& type, StringView, StringVie
     auto superblock = TRY(make_ref<ProcSuperblock>(type));
     auto root = TRY(make_ref<ProcInode>(*superblock, Node::Root, kIfDir | 0555, 0, 0));
     superblock->root = root.get();
+    bool cached = superblock->insert_inode(*root);
+    (void)cached; // the first inode
     return MountSource { RefPtr<Superblock>(superblock.get()), RefPtr<Inode>(root.get()) };
 }
 

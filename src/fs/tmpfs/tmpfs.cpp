@@ -30,6 +30,9 @@ Result<RefPtr<TmpfsInode>> TmpfsSuperblock::new_inode(u32 mode, u32 uid, u32 gid
     auto inode = TRY(make_ref<TmpfsInode>(*this, m_next_ino, mode));
     ++m_next_ino;
     ++m_inodes;
+    // Cached for as long as its names (or open files) hold it: numbers are never reused, so this cannot fail.
+    bool cached = insert_inode(*inode);
+    (void)cached;
     auto& a = inode->attributes();
     a.uid = uid;
     a.gid = gid;
