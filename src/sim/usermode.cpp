@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "arch/signal_frame.hpp"
-#include "mm/uaccess.hpp"
 #include "sim/sim.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -383,6 +382,22 @@ void restore_context(UserFrame& f, const signal_frame::SigContext& context)
     f.esp = context.esp;
 }
 
+// The sim's own raw copies (paging.cpp): mm's checked ones sit a layer above the arch. The frame lies below
+// kUserEnd whenever the stack pointer does; one that does not is no frame.
+Result<void> copy_out(uptr to, const void* from, usize length)
+{
+    if (to >= kUserEnd || length > kUserEnd - to || copy_to_user_raw(to, from, length))
+        return Errno::FAULT;
+    return {};
+}
+
+Result<void> copy_in(void* to, uptr from, usize length)
+{
+    if (from >= kUserEnd || length > kUserEnd - from || copy_from_user_raw(to, from, length))
+        return Errno::FAULT;
+    return {};
+}
+
 void forget_delivery(uptr frame_at)
 {
     for (auto it = g_deliveries.rbegin(); it != g_deliveries.rend(); ++it) {
@@ -403,15 +418,15 @@ Result<void> push_signal_frame(UserFrame& f, const SignalFrameRequest& request)
         return Errno::FAULT;
     alignas(16) u8 fpu[kFpuStateBytes];
     fpu_initial_state(fpu);
-    TRY(mm::copy_to_user(signal_frame::fpu_address(frame_at, size), fpu, sizeof(fpu)));
+    TRY(copy_out(signal_frame::fpu_address(frame_at, size), fpu, sizeof(fpu)));
     if (request.siginfo) {
         signal_frame::RtSigFrame frame;
         signal_frame::build_rt_frame(frame, frame_at, request, save_context(f, request.saved_mask));
-        TRY(mm::copy_to_user(frame_at, &frame, sizeof(frame)));
+        TRY(copy_out(frame_at, &frame, sizeof(frame)));
     } else {
         signal_frame::SigFrame frame;
         signal_frame::build_plain_frame(frame, frame_at, request, save_context(f, request.saved_mask));
-        TRY(mm::copy_to_user(frame_at, &frame, sizeof(frame)));
+        TRY(copy_out(frame_at, &frame, sizeof(frame)));
     }
     f.esp = frame_at;
 
@@ -429,14 +444,14 @@ Result<PoppedSignalFrame> pop_signal_frame(UserFrame& f, bool rt)
     if (rt) {
         uptr frame_at = f.esp - signal_frame::kRtReturnPops;
         signal_frame::RtSigFrame frame;
-        TRY(mm::copy_from_user(&frame, frame_at, sizeof(frame)));
+        TRY(copy_in(&frame, frame_at, sizeof(frame)));
         restore_context(f, frame.context.mcontext);
         forget_delivery(frame_at);
         return signal_frame::popped(frame);
     }
     uptr frame_at = f.esp - signal_frame::kPlainReturnPops;
     signal_frame::SigFrame frame;
-    TRY(mm::copy_from_user(&frame, frame_at, sizeof(frame)));
+    TRY(copy_in(&frame, frame_at, sizeof(frame)));
     restore_context(f, frame.context);
     forget_delivery(frame_at);
     return signal_frame::popped(frame);
