@@ -64,9 +64,16 @@ void set_user_program(std::function<void(uptr entry, uptr stack)> program);
 void set_fork_child_program(std::function<void(u32 result)> program);
 // In a forked or cloned child: the stack pointer clone gave it (0: the parent's).
 uptr fork_child_stack();
+// The running task's user stack pointer: where its signal frames go. It starts where exec or clone put it;
+// a handler frame moves it, and sigreturn puts it back.
+uptr user_stack_pointer();
+void set_user_stack_pointer(uptr esp);
 i32 user_syscall(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 0, u32 f = 0);
 void user_trap(const arch::UserTrap& trap);
-// A signal handler the kernel set up a frame for (the sim records it instead of running it).
+// A signal handler the kernel set up a frame for: the frame is in user memory (Linux's i386 layout,
+// arch/signal_frame.hpp), and the sim records the call it cannot run. A sigreturn made while the stack
+// pointer is at the handler's entry stands for the handler returning (the sim pops what its return would);
+// reading the frame back forgets the record.
 struct SignalDelivery {
     int signal;
     uptr handler;
@@ -74,6 +81,8 @@ struct SignalDelivery {
     u64 saved_mask;
     u8 siginfo[128];
     u32 alt_stack_base, alt_stack_size, alt_stack_flags; // the frame's uc_stack (rt_sigreturn restores it)
+    uptr frame; // its user address: the handler's stack pointer
+    bool rt;    // an rt_sigframe (SA_SIGINFO), else the old sigframe
 };
 const std::vector<SignalDelivery>& signal_deliveries();
 

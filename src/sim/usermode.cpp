@@ -6,11 +6,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <stdexcept>
 #include <ucontext.h>
 #include <algorithm>
 #include <vector>
 
+#include "arch/signal_frame.hpp"
 #include "sim/sim.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -24,13 +26,15 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-// The sim's user frame: what a system call returns, and whether it is to be run again.
+// The sim's user frame: what a system call returns, whether it is to be run again, and the user stack
+// pointer (the one register of the simulated program that lives in user memory's terms).
 struct arch::UserFrame {
     u32 number;
     i32 result;
     bool restart;
     bool exec = false; // execve succeeded: the user program starts again at (entry, stack)
     uptr entry = 0, stack = 0;
+    uptr esp = 0;
 };
 
 namespace {
@@ -48,6 +52,13 @@ struct SimTask {
     u32 result = 0;
     bool started = false;
     arch::UserFrame* frame = nullptr; // the system call this task is in (each task has its own, as on i386)
+    uptr esp = 0;                     // the user stack pointer between system calls
+    // Handler frames this task was sent into and has not returned from, innermost last.
+    struct Handler {
+        uptr frame;
+        bool rt;
+    };
+    std::vector<Handler> handlers;
     // What AddressSanitizer needs to follow switches onto this task's stack.
     const void* stack_bottom = nullptr;
     usize stack_size = 0;
@@ -152,8 +163,10 @@ void task_main()
                 }
                 // A new task enters user mode through the return hook, as every return to user mode does.
                 arch::UserFrame frame { 0, static_cast<i32>(self->result), false };
+                frame.esp = self->esp;
                 if (g_user_return_hook)
                     g_user_return_hook(frame);
+                self->esp = frame.esp;
                 g_fork_child(self->result);
             } else {
                 run_user_program(self->entry, self->user_stack);
@@ -163,6 +176,8 @@ void task_main()
             ProgramReplaced next_program = replaced;
             for (;;) {
                 try {
+                    self->esp = next_program.stack;
+                    self->handlers.clear();
                     run_user_program(next_program.entry, next_program.stack);
                     break;
                 } catch (const ProgramReplaced& again) {
@@ -197,19 +212,34 @@ namespace sim {
 void set_user_program(std::function<void(uptr entry, uptr stack)> program) { g_program = std::move(program); }
 void set_fork_child_program(std::function<void(u32 result)> program) { g_fork_child = std::move(program); }
 uptr fork_child_stack() { return g_current_task ? g_current_task->user_stack : 0; }
+uptr user_stack_pointer() { return g_current_task->esp; }
+void set_user_stack_pointer(uptr esp) { g_current_task->esp = esp; }
 
 i32 user_syscall(u32 number, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f)
 {
     if (!g_syscall_handler)
         throw std::logic_error("sim: a system call with no handler installed");
+    SimTask* self = g_current_task;
+    // A sigreturn made from a handler's entry stands for the handler returning into its restorer, which
+    // makes the call the frame's kind needs (musl's __restore_rt, __restore): the stack loses what the
+    // return pops, as on the machine, and the kernel finds the frame just below it.
+    if ((number == arch::signal_frame::kSysRtSigreturn || number == arch::signal_frame::kSysSigreturn)
+        && !self->handlers.empty() && self->handlers.back().frame == self->esp) {
+        bool rt = self->handlers.back().rt;
+        number = rt ? arch::signal_frame::kSysRtSigreturn : arch::signal_frame::kSysSigreturn;
+        self->esp += rt ? arch::signal_frame::kRtReturnPops : arch::signal_frame::kPlainReturnPops;
+        self->handlers.pop_back();
+    }
     for (;;) {
         arch::UserFrame frame { number, 0, false };
-        arch::UserFrame* outer = g_current_task->frame;
-        g_current_task->frame = &frame;
+        frame.esp = self->esp;
+        arch::UserFrame* outer = self->frame;
+        self->frame = &frame;
         frame.result = g_syscall_handler({ number, { a, b, c, d, e, f } });
         if (g_user_return_hook)
             g_user_return_hook(frame); // the way back to user mode: task switches and signals happen here
-        g_current_task->frame = outer;
+        self->frame = outer;
+        self->esp = frame.esp;
         if (frame.exec)
             throw ProgramReplaced { frame.entry, frame.stack };
         if (!frame.restart)
@@ -268,6 +298,7 @@ uptr prepare_user_start(u8*, usize, uptr entry, uptr user_stack)
     auto* task = new SimTask;
     task->entry = entry;
     task->user_stack = user_stack;
+    task->esp = user_stack;
     return new_task(task);
 }
 
@@ -277,6 +308,9 @@ uptr prepare_fork_return(u8*, usize, u32 result, uptr user_stack)
     task->fork_child = true;
     task->result = result;
     task->user_stack = user_stack;
+    const arch::UserFrame* parent = g_current_task->frame;
+    task->esp = user_stack ? user_stack : parent ? parent->esp : g_current_task->esp;
+    task->handlers = user_stack ? std::vector<SimTask::Handler> {} : g_current_task->handlers; // fork copies the stack
     return new_task(task);
 }
 
@@ -325,31 +359,106 @@ void discard_task(uptr saved)
 
 void set_trap_stack(u8* base, usize) { g_trap_stack = base; }
 
-// Signal frames: the sim cannot run a handler at a user address, so it records what would have been called
-// (sim::signal_deliveries) and hands the saved mask back on rt_sigreturn.
-Result<void> push_signal_frame(UserFrame&, const SignalFrameRequest& request)
+// Signal frames: Linux's i386 frame written to and read back from user memory, as the machine does, with the
+// sim's few registers in its sigcontext. The sim cannot run a handler at a user address, so it also records
+// what would have been called (sim::signal_deliveries) until sigreturn reads the frame back.
+namespace {
+
+signal_frame::SigContext save_context(const UserFrame& f, u64 mask)
 {
-    sim::SignalDelivery delivery { request.signal, request.handler, request.restorer, request.saved_mask, {},
-        request.alt_stack_base, request.alt_stack_size, request.alt_stack_flags };
-    if (request.siginfo)
-        std::memcpy(delivery.siginfo, request.siginfo, sizeof(delivery.siginfo));
-    g_deliveries.push_back(delivery);
+    signal_frame::SigContext context {};
+    context.ds = context.es = context.ss = signal_frame::kUserData;
+    context.cs = signal_frame::kUserCode;
+    context.eax = static_cast<u32>(f.result);
+    context.esp = context.esp_at_signal = static_cast<u32>(f.esp);
+    context.eflags = 0x202;
+    context.oldmask = static_cast<u32>(mask);
+    return context;
+}
+
+void restore_context(UserFrame& f, const signal_frame::SigContext& context)
+{
+    f.result = static_cast<i32>(context.eax);
+    f.esp = context.esp;
+}
+
+// The sim's own raw copies (paging.cpp): mm's checked ones sit a layer above the arch. The frame lies below
+// kUserEnd whenever the stack pointer does; one that does not is no frame.
+Result<void> copy_out(uptr to, const void* from, usize length)
+{
+    if (to >= kUserEnd || length > kUserEnd - to || copy_to_user_raw(to, from, length))
+        return Errno::FAULT;
     return {};
 }
 
-Result<PoppedSignalFrame> pop_signal_frame(UserFrame&, bool rt)
+Result<void> copy_in(void* to, uptr from, usize length)
 {
-    if (g_deliveries.empty())
+    if (from >= kUserEnd || length > kUserEnd - from || copy_from_user_raw(to, from, length))
         return Errno::FAULT;
-    const sim::SignalDelivery& delivery = g_deliveries.back();
-    PoppedSignalFrame popped { delivery.saved_mask, rt, delivery.alt_stack_base, delivery.alt_stack_size,
-        delivery.alt_stack_flags };
-    g_deliveries.pop_back();
-    return popped;
+    return {};
+}
+
+void forget_delivery(uptr frame_at)
+{
+    for (auto it = g_deliveries.rbegin(); it != g_deliveries.rend(); ++it) {
+        if (it->frame == frame_at) {
+            g_deliveries.erase(std::next(it).base());
+            return;
+        }
+    }
+}
+
+} // namespace
+
+Result<void> push_signal_frame(UserFrame& f, const SignalFrameRequest& request)
+{
+    usize size = signal_frame::frame_size(request);
+    uptr frame_at = signal_frame::frame_address(request.stack_top ? request.stack_top : f.esp, size);
+    if (!frame_at)
+        return Errno::FAULT;
+    alignas(16) u8 fpu[kFpuStateBytes];
+    fpu_initial_state(fpu);
+    TRY(copy_out(signal_frame::fpu_address(frame_at, size), fpu, sizeof(fpu)));
+    if (request.siginfo) {
+        signal_frame::RtSigFrame frame;
+        signal_frame::build_rt_frame(frame, frame_at, request, save_context(f, request.saved_mask));
+        TRY(copy_out(frame_at, &frame, sizeof(frame)));
+    } else {
+        signal_frame::SigFrame frame;
+        signal_frame::build_plain_frame(frame, frame_at, request, save_context(f, request.saved_mask));
+        TRY(copy_out(frame_at, &frame, sizeof(frame)));
+    }
+    f.esp = frame_at;
+
+    sim::SignalDelivery delivery { request.signal, request.handler, request.restorer, request.saved_mask, {},
+        request.alt_stack_base, request.alt_stack_size, request.alt_stack_flags, frame_at, request.siginfo != nullptr };
+    if (request.siginfo)
+        std::memcpy(delivery.siginfo, request.siginfo, sizeof(delivery.siginfo));
+    g_deliveries.push_back(delivery);
+    g_current_task->handlers.push_back({ frame_at, request.siginfo != nullptr });
+    return {};
+}
+
+Result<PoppedSignalFrame> pop_signal_frame(UserFrame& f, bool rt)
+{
+    if (rt) {
+        uptr frame_at = f.esp - signal_frame::kRtReturnPops;
+        signal_frame::RtSigFrame frame;
+        TRY(copy_in(&frame, frame_at, sizeof(frame)));
+        restore_context(f, frame.context.mcontext);
+        forget_delivery(frame_at);
+        return signal_frame::popped(frame);
+    }
+    uptr frame_at = f.esp - signal_frame::kPlainReturnPops;
+    signal_frame::SigFrame frame;
+    TRY(copy_in(&frame, frame_at, sizeof(frame)));
+    restore_context(f, frame.context);
+    forget_delivery(frame_at);
+    return signal_frame::popped(frame);
 }
 
 UserFrame* current_user_frame() { return g_current_task->frame; }
-uptr frame_stack_pointer(const UserFrame&) { return 0; } // simulated user code has no stack of its own
+uptr frame_stack_pointer(const UserFrame& frame) { return frame.esp; }
 i32 frame_result(const UserFrame& frame) { return frame.result; }
 void set_frame_result(UserFrame& frame, i32 result) { frame.result = result; }
 void start_program(UserFrame& frame, uptr entry, uptr stack)
