@@ -18,6 +18,8 @@ ConsoleSlot g_consoles[kMaxConsoles];
 usize g_console_count;
 u8 g_loglevel = 8; // until the command line says otherwise, show everything
 RingBuffer<char, 64 * 1024> g_ring;
+// The ring and the console list: interrupt handlers log too. log_emergency_line takes no lock (a panic).
+arch::IrqSpinLock g_lock;
 
 void write_consoles(const char* text, usize length, bool force)
 {
@@ -46,7 +48,7 @@ void log_message(LogLevel level, const char* fmt, ...)
     line[length++] = '\n';
     line[length] = '\0';
 
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(g_lock);
     for (usize i = 0; i < length; ++i)
         g_ring.push_overwrite(line[i]);
     if (static_cast<u8>(level) < g_loglevel)
@@ -55,14 +57,14 @@ void log_message(LogLevel level, const char* fmt, ...)
 
 void log_add_console(Console& console)
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(g_lock);
     if (g_console_count < kMaxConsoles)
         g_consoles[g_console_count++] = { &console, true };
 }
 
 void log_select_consoles(const char* const* names, usize count)
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(g_lock);
     for (usize i = 0; i < g_console_count; ++i) {
         g_consoles[i].enabled = false;
         for (usize n = 0; n < count; ++n)
@@ -75,7 +77,7 @@ void log_set_level(u8 loglevel) { g_loglevel = loglevel; }
 
 void console_write(const char* text, usize length)
 {
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(g_lock);
     write_consoles(text, length, false);
 }
 
@@ -93,7 +95,7 @@ usize log_read_ring(char* buffer, usize size)
 {
     if (size == 0)
         return 0;
-    arch::InterruptGuard guard;
+    arch::SpinLockGuard guard(g_lock);
     usize available = g_ring.size();
     usize take = available < size - 1 ? available : size - 1;
     for (usize i = 0; i < take; ++i)
