@@ -325,7 +325,10 @@ Result<bool> Unpacker::make_regular(const u32 (&field)[kFieldCount], StringView 
 Result<void> Unpacker::write_body(StringView name, const u8* body, u32 length, bool truncate)
 {
     auto c = caller();
-    auto file = TRY(open_file(c, kAtFdCwd, name, kOWrOnly | kOCreat | kONoFollow | (truncate ? kOTrunc : 0), 0600));
+    // O_NONBLOCK: a name that is a FIFO by now (a hard link to a name a later entry replaced) fails with ENXIO
+    // instead of waiting, outside any task, for a reader.
+    auto file = TRY(open_file(
+        c, kAtFdCwd, name, kOWrOnly | kOCreat | kONoFollow | kONonBlock | (truncate ? kOTrunc : 0), 0600));
     usize done = 0;
     while (done < length) {
         usize wrote = TRY(file->write(body + done, length - done));
