@@ -64,8 +64,8 @@ usize AddressSpace::read_present(uptr address, void* buffer, usize length) const
         if (!arch::query_page(m_tables, at & ~uptr { 4095 }, mapping))
             break;
         usize offset = at & 4095;
-        usize now = length - done < 4096 - offset ? length - done : 4096 - offset;
-        auto* page = static_cast<const u8*>(arch::phys_to_virt(mapping.phys, 4096));
+        usize now = length - done < arch::kPageBytes - offset ? length - done : arch::kPageBytes - offset;
+        auto* page = static_cast<const u8*>(arch::phys_to_virt(mapping.phys, arch::kPageBytes));
         if (!page)
             break;
         copy_bytes(static_cast<u8*>(buffer) + done, page + offset, now);

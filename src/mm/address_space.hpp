@@ -23,7 +23,7 @@ public:
     static constexpr uptr kMmapTop = arch::kUserEnd - 8 * 1024 * 1024;
     static constexpr uptr kMmapBottom = 0x10000; // mmap_min_addr: page zero stays unmapped
     // The gap a growing stack keeps from the area below it (Linux's stack_guard_gap, 256 pages).
-    static constexpr uptr kStackGuardGap = 256 * 4096;
+    static constexpr uptr kStackGuardGap = 256 * arch::kPageBytes;
 
     // An empty address space; ENOMEM when its page tables cannot be allocated.
     static Result<OwnPtr<AddressSpace>> create();

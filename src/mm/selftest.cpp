@@ -93,14 +93,14 @@ KERNEL_SELFTEST(address_space)
         auto& space = *parent.value();
         space.activate();
         constexpr usize kPages = 64;
-        auto mapped = mm::do_mmap(space, 0, kPages * 4096, mm::kProtRead | mm::kProtWrite,
+        auto mapped = mm::do_mmap(space, 0, kPages * arch::kPageBytes, mm::kProtRead | mm::kProtWrite,
             mm::kMapPrivate | mm::kMapAnonymous);
         if (mapped.is_error())
             return t.fail("mmap failed");
         uptr base = mapped.value();
         for (usize i = 0; i < kPages && !failure; ++i) {
             u32 value = 0x1000 + i;
-            if (mm::copy_to_user(base + i * 4096 + 12, &value, sizeof(value)).is_error())
+            if (mm::copy_to_user(base + i * arch::kPageBytes + 12, &value, sizeof(value)).is_error())
                 failure = "a copy to a fresh anonymous page failed";
         }
         if (!failure && space.resident_pages() != kPages)
@@ -124,16 +124,16 @@ KERNEL_SELFTEST(address_space)
         u32 scratch;
         if (!failure && mm::copy_from_user(&scratch, 0xC0000000, sizeof(scratch)).error() != Errno::FAULT)
             failure = "a kernel address was not EFAULT";
-        if (!failure && mm::copy_from_user(&scratch, base + kPages * 4096, sizeof(scratch)).error() != Errno::FAULT)
+        if (!failure && mm::copy_from_user(&scratch, base + kPages * arch::kPageBytes, sizeof(scratch)).error() != Errno::FAULT)
             failure = "an unmapped address was not EFAULT";
         // A copy running off the end of the mapping stops at the first byte that faults, not a word early.
         u8 bytes[23];
-        usize last = base + kPages * 4096 - 13;
+        usize last = base + kPages * arch::kPageBytes - 13;
         if (!failure && arch::copy_from_user_raw(bytes, last, sizeof(bytes)) != sizeof(bytes) - 13)
             failure = "a copy across the end of the mapping did not stop at its last byte";
         if (!failure && arch::copy_to_user_raw(last + 1, bytes, sizeof(bytes)) != sizeof(bytes) - 12)
             failure = "a copy to the end of the mapping did not stop at its last byte";
-        if (!failure && mm::do_mprotect(space, base, 4096, mm::kProtNone).is_error())
+        if (!failure && mm::do_mprotect(space, base, arch::kPageBytes, mm::kProtNone).is_error())
             failure = "mprotect failed";
         if (!failure && mm::copy_from_user(&scratch, base, sizeof(scratch)).error() != Errno::FAULT)
             failure = "a PROT_NONE page was readable by the kernel";

@@ -2,6 +2,7 @@
 // VmBacking, where its pages come from when they are not private zero-fill pages.
 #pragma once
 
+#include "arch/memory.hpp"
 #include "lib/rb_tree.hpp"
 #include "lib/result.hpp"
 
@@ -55,7 +56,7 @@ struct VmArea {
     VmBacking* backing { nullptr }; // nullptr: private anonymous memory
     u64 backing_offset { 0 };       // in pages: the backing page that `start` maps
 
-    usize pages() const { return (end - start) / 4096; }
+    usize pages() const { return (end - start) / arch::kPageBytes; }
     bool contains(uptr address) const { return address >= start && address < end; }
 };
 

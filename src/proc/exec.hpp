@@ -2,6 +2,7 @@
 // ABI and musl expect, and execve itself (ELF executables and #! scripts, man 2 execve).
 #pragma once
 
+#include "arch/memory.hpp"
 #include "fs/mount.hpp"
 #include "lib/string.hpp"
 #include "mm/address_space.hpp"
@@ -14,7 +15,7 @@ namespace proc {
 // (32 pages), all of them (with their pointers) at most a quarter of the stack limit; E2BIG past either.
 class ExecArgs {
 public:
-    static constexpr usize kMaxString = 32 * 4096;
+    static constexpr usize kMaxString = 32 * arch::kPageBytes;
     static constexpr usize kMaxTotal = 2 * 1024 * 1024; // 8 MiB RLIMIT_STACK / 4
     ExecArgs() = default;
     ~ExecArgs();

@@ -1,6 +1,7 @@
 // getrandom(2): bytes from the kernel's ChaCha20 generator (drivers/random.hpp), which is seeded at first use
 // and so never blocks: GRND_NONBLOCK and GRND_RANDOM change nothing (Linux 5.6 on behaves the same once its
 // pool is ready), GRND_INSECURE is accepted. See random.hpp for how weak the seed is on this machine.
+#include "arch/memory.hpp"
 #include "drivers/random.hpp"
 #include "lib/string.hpp"
 #include "proc/process.hpp"
@@ -13,7 +14,7 @@ namespace {
 
 constexpr u32 kGrndNonblock = 1, kGrndRandom = 2, kGrndInsecure = 4;
 constexpr u32 kIntMax = 0x7FFFFFFF;
-constexpr usize kPageBytes = 4096;
+using arch::kPageBytes;
 
 } // namespace
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <vector>
 
+#include "arch/memory.hpp"
 #include "../unit/proc/elf_builder.hpp"
 #include "drivers/console_device.hpp"
 #include "fs/inode.hpp"
@@ -48,7 +49,7 @@ namespace {
     } while (0)
 
 constexpr usize kRamBytes = 32u << 20;
-constexpr u32 kPage = 4096;
+constexpr u32 kPage = arch::kPageBytes;
 constexpr u32 kBufferPages = 4;
 constexpr u32 kMaxCallsPerChild = 48;
 // Idle ticks (simulated milliseconds) before the children are killed, and before the kernel counts as hung.

@@ -2,10 +2,11 @@
 // accounting that must bring every page back.
 #include <catch2/catch_test_macros.hpp>
 
+#include "arch/memory.hpp"
 #include "user_space.hpp"
 
 using namespace mm;
-constexpr uptr kPage = 4096;
+constexpr uptr kPage = arch::kPageBytes;
 
 TEST_CASE("A write after fork copies exactly one page, and reference counts return to one")
 {

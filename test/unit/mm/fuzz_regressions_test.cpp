@@ -1,10 +1,11 @@
 // Bugs that test/fuzz/address_space.cpp found in the address space and the memory system calls, one case each.
 #include <catch2/catch_test_macros.hpp>
 
+#include "arch/memory.hpp"
 #include "user_space.hpp"
 
 using namespace mm;
-constexpr uptr kPage = 4096;
+constexpr uptr kPage = arch::kPageBytes;
 
 TEST_CASE("A PROT_WRITE-only page reads before its first write as well as after it")
 {

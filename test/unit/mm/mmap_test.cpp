@@ -1,10 +1,11 @@
 // mmap, munmap, mprotect and brk with Linux's semantics, on a simulated address space.
 #include <catch2/catch_test_macros.hpp>
 
+#include "arch/memory.hpp"
 #include "user_space.hpp"
 
 using namespace mm;
-constexpr uptr kPage = 4096;
+constexpr uptr kPage = arch::kPageBytes;
 
 TEST_CASE("An anonymous mapping is placed top-down, page-aligned, and filled on first touch")
 {

@@ -2,10 +2,11 @@
 #include <catch2/catch_test_macros.hpp>
 #include <vector>
 
+#include "arch/memory.hpp"
 #include "user_space.hpp"
 
 using namespace mm;
-constexpr uptr kPage = 4096;
+constexpr uptr kPage = arch::kPageBytes;
 
 TEST_CASE("mremap grows in place, shrinks, and moves with MREMAP_MAYMOVE keeping the contents")
 {

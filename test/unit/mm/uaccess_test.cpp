@@ -2,10 +2,11 @@
 #include <catch2/catch_test_macros.hpp>
 #include <cstring>
 
+#include "arch/memory.hpp"
 #include "user_space.hpp"
 
 using namespace mm;
-constexpr uptr kPage = 4096;
+constexpr uptr kPage = arch::kPageBytes;
 
 TEST_CASE("Copies reach user memory across pages and fault cleanly at the edges")
 {

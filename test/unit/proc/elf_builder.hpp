@@ -7,11 +7,12 @@
 #include <functional>
 #include <vector>
 
+#include "arch/memory.hpp"
 #include "proc/elf.hpp"
 
 namespace elf_test {
 
-inline constexpr u32 kPage = 4096;
+inline constexpr u32 kPage = arch::kPageBytes;
 inline constexpr u32 kExecBase = 0x08048000; // where i386 linkers put a static executable's text
 // Segment bytes go after the first page, which holds the ELF header and the program headers.
 inline constexpr u32 kFirstDataOffset = kPage;
