@@ -15,9 +15,6 @@ enum : i32 {
     kPrivateFlag = 128, kClockRealtime = 256,
 };
 
-// The deadline `ns` from now; one already past for a time that has come.
-u64 deadline_after(i64 ns) { return ns <= 0 ? arch::clock_ns() : proc::deadline_after(static_cast<u64>(ns)); }
-
 Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32 value3, bool wide)
 {
     i32 command = op & ~(kPrivateFlag | kClockRealtime);
@@ -34,7 +31,7 @@ Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32
             // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's is a point on the monotonic or real clock.
             if (command == kWaitBitset)
                 ns -= realtime ? realtime_ns() : static_cast<i64>(monotonic_ns());
-            deadline = deadline_after(ns);
+            deadline = proc::deadline_after(ns > 0 ? static_cast<u64>(ns) : 0); // a time come: already past
         }
         TRY(proc::futex_wait(address, value, bitset, deadline));
         return 0;
