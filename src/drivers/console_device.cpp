@@ -16,11 +16,12 @@ struct WindowSize {
 
 class ConsoleOperations final : public fs::FileOperations {
 public:
-    Result<usize> read(fs::OpenFile&, u64, void*, usize) override { return usize { 0 }; }
-    Result<usize> write(fs::OpenFile&, u64, const void* buffer, usize count) override
+    Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer&) override { return usize { 0 }; }
+    Result<usize> write(fs::OpenFile&, u64, mm::InBuffer& from) override
     {
-        console_write(static_cast<const char*>(buffer), count);
-        return count;
+        return from.take_chunks(from.remaining(), [](const u8* chunk, usize length) {
+            console_write(reinterpret_cast<const char*>(chunk), length);
+        });
     }
     Result<i32> ioctl(fs::OpenFile&, u32 request, uptr argument) override
     {

@@ -14,30 +14,22 @@ namespace {
 // /dev/null: reads end at once, writes vanish.
 class NullDevice final : public fs::FileOperations {
 public:
-    Result<usize> read(fs::OpenFile&, u64, void*, usize) override { return usize { 0 }; }
-    Result<usize> write(fs::OpenFile&, u64, const void*, usize count) override { return count; }
+    Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer&) override { return usize { 0 }; }
+    Result<usize> write(fs::OpenFile&, u64, mm::InBuffer& from) override { return from.remaining(); }
 };
 
 // /dev/zero: endless zeros; writes vanish.
 class ZeroDevice final : public fs::FileOperations {
 public:
-    Result<usize> read(fs::OpenFile&, u64, void* buffer, usize count) override
-    {
-        fill_bytes(buffer, 0, count);
-        return count;
-    }
-    Result<usize> write(fs::OpenFile&, u64, const void*, usize count) override { return count; }
+    Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer& to) override { return to.put_zeros(to.remaining()); }
+    Result<usize> write(fs::OpenFile&, u64, mm::InBuffer& from) override { return from.remaining(); }
 };
 
 // /dev/full: reads as /dev/zero; every write fails with ENOSPC (man 4 full).
 class FullDevice final : public fs::FileOperations {
 public:
-    Result<usize> read(fs::OpenFile&, u64, void* buffer, usize count) override
-    {
-        fill_bytes(buffer, 0, count);
-        return count;
-    }
-    Result<usize> write(fs::OpenFile&, u64, const void*, usize) override { return Errno::NOSPC; }
+    Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer& to) override { return to.put_zeros(to.remaining()); }
+    Result<usize> write(fs::OpenFile&, u64, mm::InBuffer&) override { return Errno::NOSPC; }
 };
 
 // /dev/random and /dev/urandom (man 4 random): the same generator, which never blocks (Linux 5.6 on:
@@ -45,15 +37,13 @@ public:
 // their bytes in without crediting entropy, as on Linux.
 class RandomDevice final : public fs::FileOperations {
 public:
-    Result<usize> read(fs::OpenFile&, u64, void* buffer, usize count) override
+    Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer& to) override
     {
-        random_bytes(buffer, count);
-        return count;
+        return to.put_made(to.remaining(), [](u8* chunk, usize length) { random_bytes(chunk, length); });
     }
-    Result<usize> write(fs::OpenFile&, u64, const void* buffer, usize count) override
+    Result<usize> write(fs::OpenFile&, u64, mm::InBuffer& from) override
     {
-        random_mix(buffer, count);
-        return count;
+        return from.take_chunks(from.remaining(), [](const u8* chunk, usize length) { random_mix(chunk, length); });
     }
 };
 
@@ -68,13 +58,13 @@ public:
         if (auto console = target(); !console.is_error())
             console.value()->release(file);
     }
-    Result<usize> read(fs::OpenFile& file, u64 offset, void* buffer, usize count) override
+    Result<usize> read(fs::OpenFile& file, u64 offset, mm::OutBuffer& to) override
     {
-        return TRY(target())->read(file, offset, buffer, count);
+        return TRY(target())->read(file, offset, to);
     }
-    Result<usize> write(fs::OpenFile& file, u64 offset, const void* buffer, usize count) override
+    Result<usize> write(fs::OpenFile& file, u64 offset, mm::InBuffer& from) override
     {
-        return TRY(target())->write(file, offset, buffer, count);
+        return TRY(target())->write(file, offset, from);
     }
     Result<i32> ioctl(fs::OpenFile& file, u32 request, uptr argument) override
     {

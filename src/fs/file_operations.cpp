@@ -7,14 +7,14 @@
 
 namespace fs {
 
-Result<usize> FileOperations::read(OpenFile& file, u64 offset, void* buffer, usize count)
+Result<usize> FileOperations::read(OpenFile& file, u64 offset, mm::OutBuffer& to)
 {
-    return file.inode().read(offset, buffer, count);
+    return file.inode().read(offset, to);
 }
 
-Result<usize> FileOperations::write(OpenFile& file, u64 offset, const void* buffer, usize count)
+Result<usize> FileOperations::write(OpenFile& file, u64 offset, mm::InBuffer& from)
 {
-    return file.inode().write(offset, buffer, count);
+    return file.inode().write(offset, from);
 }
 
 namespace {
@@ -28,6 +28,5 @@ FileOperations& inode_file_operations()
     static InodeFileOperations operations;
     return operations;
 }
-
 
 } // namespace fs

@@ -5,6 +5,7 @@
 
 #include "fs/types.hpp"
 #include "lib/result.hpp"
+#include "mm/io_buffer.hpp"
 
 namespace proc {
 class WaitQueue;
@@ -23,9 +24,11 @@ public:
     virtual Result<void> open(OpenFile&) { return {}; }
     // Called when the last descriptor of the open file goes.
     virtual void release(OpenFile&) { }
-    // Read and write at `offset`; the caller advances the file position by the result.
-    virtual Result<usize> read(OpenFile& file, u64 offset, void* buffer, usize count);
-    virtual Result<usize> write(OpenFile& file, u64 offset, const void* buffer, usize count);
+    // Read into `to` (as much as it has room for) and write from `from` (all it holds), at `offset`; the
+    // caller advances the file position by the result. A fault in the buffer ends the transfer there: return
+    // what moved, and the caller turns nothing moved into EFAULT.
+    virtual Result<usize> read(OpenFile& file, u64 offset, mm::OutBuffer& to);
+    virtual Result<usize> write(OpenFile& file, u64 offset, mm::InBuffer& from);
     virtual Result<i32> ioctl(OpenFile&, u32, uptr) { return Errno::NOTTY; }
     // Readiness as poll(2) bits; a file that never blocks is always ready.
     virtual u32 poll(OpenFile&) { return kPollIn | kPollOut | kPollRdNorm | kPollWrNorm; }

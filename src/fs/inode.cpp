@@ -78,8 +78,20 @@ Result<void> Inode::iterate(u64&, DirEntrySink&) { return Errno::NOTDIR; }
 bool Inode::is_empty_directory() { return false; }
 Result<usize> Inode::readlink(char*, usize) { return Errno::INVAL; }
 Result<void> Inode::truncate(u64) { return Errno::INVAL; }
-Result<usize> Inode::read(u64, void*, usize) { return is_directory() ? Errno::ISDIR : Errno::INVAL; }
-Result<usize> Inode::write(u64, const void*, usize) { return is_directory() ? Errno::ISDIR : Errno::INVAL; }
+Result<usize> Inode::read(u64, mm::OutBuffer&) { return is_directory() ? Errno::ISDIR : Errno::INVAL; }
+Result<usize> Inode::write(u64, mm::InBuffer&) { return is_directory() ? Errno::ISDIR : Errno::INVAL; }
+
+Result<usize> Inode::read(u64 offset, void* buffer, usize count)
+{
+    auto to = mm::OutBuffer::kernel(buffer, count);
+    return read(offset, to);
+}
+
+Result<usize> Inode::write(u64 offset, const void* buffer, usize count)
+{
+    auto from = mm::InBuffer::kernel(buffer, count);
+    return write(offset, from);
+}
 Result<u64> Inode::seek_data(u64 offset, bool hole)
 {
     if (offset >= m_attributes.size)

@@ -8,6 +8,7 @@
 #include "lib/rb_tree.hpp"
 #include "lib/ref_ptr.hpp"
 #include "lib/result.hpp"
+#include "mm/io_buffer.hpp"
 
 namespace fs {
 
@@ -125,9 +126,13 @@ public:
     virtual Result<void> truncate(u64 size);
     // Applies the attribute changes the VFS has already authorised; a size change goes through truncate().
     virtual Result<void> setattr(const SetAttr& change);
-    // Regular-file data at `offset`. Reads past the end give 0 bytes; writes extend the file.
-    virtual Result<usize> read(u64 offset, void* buffer, usize count);
-    virtual Result<usize> write(u64 offset, const void* buffer, usize count);
+    // Regular-file data at `offset`, as much as `to` has room for (`from` holds). Reads past the end give 0
+    // bytes; writes extend the file. A fault in the buffer ends the transfer short (mm/io_buffer.hpp).
+    virtual Result<usize> read(u64 offset, mm::OutBuffer& to);
+    virtual Result<usize> write(u64 offset, mm::InBuffer& from);
+    // The same to and from kernel memory (exec, the initramfs).
+    Result<usize> read(u64 offset, void* buffer, usize count);
+    Result<usize> write(u64 offset, const void* buffer, usize count);
 
     // lseek's SEEK_DATA (`hole` false) and SEEK_HOLE: by default the whole file is data, with the one hole at
     // its end. ENXIO at or past the end.

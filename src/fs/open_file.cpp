@@ -64,35 +64,49 @@ void OpenFile::set_status_flags(u32 flags)
     m_flags = (m_flags & ~kSettableStatusFlags) | (flags & kSettableStatusFlags);
 }
 
-Result<usize> OpenFile::read(void* buffer, usize count)
+namespace {
+
+// What a transfer returns: EFAULT for a buffer that faulted before anything moved, else what moved.
+Result<usize> moved(Result<usize> result, const mm::IoBuffer& buffer)
+{
+    if (!result.is_error() && result.value() == 0 && buffer.faulted())
+        return Errno::FAULT;
+    return result;
+}
+
+} // namespace
+
+Result<usize> OpenFile::read(mm::OutBuffer& to)
 {
     if (!readable())
         return Errno::BADF;
     if (inode().is_directory())
         return Errno::ISDIR;
-    usize done = TRY(m_operations.read(*this, m_offset, buffer, count));
+    usize done = TRY(moved(m_operations.read(*this, m_offset, to), to));
     if (m_operations.seekable())
         m_offset += done;
     return done;
 }
 
-Result<usize> OpenFile::write(const void* buffer, usize count)
+Result<usize> OpenFile::write(mm::InBuffer& from)
 {
     if (!writable())
         return Errno::BADF;
     if (m_operations.seekable() && (m_flags & kOAppend))
         m_offset = inode().attributes().size;
-    if (m_operations.seekable() && count > 0 && inode().is_regular() && m_offset >= size_limit())
-        return Errno::FBIG;
-    if (m_operations.seekable() && inode().is_regular() && count > size_limit() - m_offset)
-        count = static_cast<usize>(size_limit() - m_offset); // a short write up to the limit
-    usize done = TRY(m_operations.write(*this, m_offset, buffer, count));
+    if (m_operations.seekable() && inode().is_regular()) {
+        if (from.remaining() > 0 && m_offset >= size_limit())
+            return Errno::FBIG;
+        if (size_limit() - m_offset < from.remaining())
+            from.limit(static_cast<usize>(size_limit() - m_offset)); // a short write up to the limit
+    }
+    usize done = TRY(moved(m_operations.write(*this, m_offset, from), from));
     if (m_operations.seekable())
         m_offset += done;
     return done;
 }
 
-Result<usize> OpenFile::pread(void* buffer, usize count, i64 offset)
+Result<usize> OpenFile::pread(mm::OutBuffer& to, i64 offset)
 {
     if (!readable())
         return Errno::BADF;
@@ -102,10 +116,10 @@ Result<usize> OpenFile::pread(void* buffer, usize count, i64 offset)
         return Errno::SPIPE;
     if (inode().is_directory())
         return Errno::ISDIR;
-    return m_operations.read(*this, static_cast<u64>(offset), buffer, count);
+    return moved(m_operations.read(*this, static_cast<u64>(offset), to), to);
 }
 
-Result<usize> OpenFile::pwrite(const void* buffer, usize count, i64 offset)
+Result<usize> OpenFile::pwrite(mm::InBuffer& from, i64 offset)
 {
     if (!writable())
         return Errno::BADF;
@@ -115,11 +129,37 @@ Result<usize> OpenFile::pwrite(const void* buffer, usize count, i64 offset)
         return Errno::SPIPE;
     // Linux quirk kept: with O_APPEND, pwrite appends (man 2 pwrite, BUGS).
     u64 at = (m_flags & kOAppend) ? inode().attributes().size : static_cast<u64>(offset);
-    if (count > 0 && inode().is_regular() && at >= size_limit())
-        return Errno::FBIG;
-    if (inode().is_regular() && count > size_limit() - at)
-        count = static_cast<usize>(size_limit() - at);
-    return m_operations.write(*this, at, buffer, count);
+    if (inode().is_regular()) {
+        if (from.remaining() > 0 && at >= size_limit())
+            return Errno::FBIG;
+        if (size_limit() - at < from.remaining())
+            from.limit(static_cast<usize>(size_limit() - at));
+    }
+    return moved(m_operations.write(*this, at, from), from);
+}
+
+Result<usize> OpenFile::read(void* buffer, usize count)
+{
+    auto to = mm::OutBuffer::kernel(buffer, count);
+    return read(to);
+}
+
+Result<usize> OpenFile::write(const void* buffer, usize count)
+{
+    auto from = mm::InBuffer::kernel(buffer, count);
+    return write(from);
+}
+
+Result<usize> OpenFile::pread(void* buffer, usize count, i64 offset)
+{
+    auto to = mm::OutBuffer::kernel(buffer, count);
+    return pread(to, offset);
+}
+
+Result<usize> OpenFile::pwrite(const void* buffer, usize count, i64 offset)
+{
+    auto from = mm::InBuffer::kernel(buffer, count);
+    return pwrite(from, offset);
 }
 
 Result<u64> OpenFile::seek(i64 offset, u32 whence)

@@ -34,13 +34,20 @@ public:
 
     u64 offset() const { return m_offset; }
 
-    // read(2)/write(2) at the file position, which advances. EBADF when not open for it (or O_PATH), EISDIR
-    // for a directory. O_APPEND writes go to the end of file. A write at the size limit (kMaxFileSize, or
-    // kMaxNonLfsSize without O_LARGEFILE) gives EFBIG; one that crosses it is cut short there.
-    Result<usize> read(void* buffer, usize count);
-    Result<usize> write(const void* buffer, usize count);
+    // read(2)/write(2) at the file position, which advances: into `to` as much as it has room for, from
+    // `from` all it holds. EBADF when not open for it (or O_PATH), EISDIR for a directory, EFAULT when the
+    // buffer faulted before anything moved (after, a short count). O_APPEND writes go to the end of file. A
+    // write at the size limit (kMaxFileSize, or kMaxNonLfsSize without O_LARGEFILE) gives EFBIG; one that
+    // crosses it is cut short there.
+    Result<usize> read(mm::OutBuffer& to);
+    Result<usize> write(mm::InBuffer& from);
     // pread(2)/pwrite(2): at `offset`, leaving the position alone. EINVAL for a negative offset, ESPIPE when
     // the file cannot seek.
+    Result<usize> pread(mm::OutBuffer& to, i64 offset);
+    Result<usize> pwrite(mm::InBuffer& from, i64 offset);
+    // The same with kernel memory.
+    Result<usize> read(void* buffer, usize count);
+    Result<usize> write(const void* buffer, usize count);
     Result<usize> pread(void* buffer, usize count, i64 offset);
     Result<usize> pwrite(const void* buffer, usize count, i64 offset);
     // lseek(2): SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE. EINVAL for a bad whence or a negative or

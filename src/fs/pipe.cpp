@@ -1,6 +1,7 @@
 // Pipes and FIFOs over one ring buffer each. Every change (bytes in or out, an end opened or closed) wakes the
 // pipe's one queue: readers, writers, FIFO openers and poll/select sleepers all recheck what they wait for.
-// The kernel is not preemptible, so a read or write runs without interruption between its check and its copy.
+// A read or write holds the pipe's mutex from its look at the ring to the end of its copy, so a copy that
+// sleeps on a page fault cannot interleave with another.
 #include "fs/pipe.hpp"
 
 #include <new>
@@ -175,14 +176,14 @@ public:
         delete end;
     }
 
-    Result<usize> read(OpenFile& file, u64, void* buffer, usize count) override
+    Result<usize> read(OpenFile& file, u64, mm::OutBuffer& to) override
     {
-        return end_of(file)->pipe->read(buffer, count, file.flags() & kONonBlock);
+        return end_of(file)->pipe->read(to, file.flags() & kONonBlock);
     }
 
-    Result<usize> write(OpenFile& file, u64, const void* buffer, usize count) override
+    Result<usize> write(OpenFile& file, u64, mm::InBuffer& from) override
     {
-        return end_of(file)->pipe->write(buffer, count, file.flags() & kONonBlock);
+        return end_of(file)->pipe->write(from, file.flags() & kONonBlock);
     }
 
     Result<i32> ioctl(OpenFile& file, u32 request, uptr argument) override
@@ -225,39 +226,47 @@ Result<RefPtr<Pipe>> Pipe::create()
 
 Pipe::~Pipe() { mm::kfree(m_ring); }
 
-void Pipe::copy_in(const u8* from, usize count)
+usize Pipe::copy_in(mm::InBuffer& from, usize count)
 {
     usize tail = (m_head + m_size) % kPipeCapacity;
     usize first = count < kPipeCapacity - tail ? count : kPipeCapacity - tail;
-    copy_bytes(m_ring + tail, from, first);
-    copy_bytes(m_ring, from + first, count - first);
-    m_size += count;
+    usize taken = from.take(m_ring + tail, first);
+    if (taken == first && count > first)
+        taken += from.take(m_ring, count - first);
+    m_size += taken;
+    return taken;
 }
 
-void Pipe::copy_out(u8* to, usize count)
+usize Pipe::copy_out(mm::OutBuffer& to, usize count)
 {
     usize first = count < kPipeCapacity - m_head ? count : kPipeCapacity - m_head;
-    copy_bytes(to, m_ring + m_head, first);
-    copy_bytes(to + first, m_ring, count - first);
-    m_head = (m_head + count) % kPipeCapacity;
-    m_size -= count;
+    usize put = to.put(m_ring + m_head, first);
+    if (put == first && count > first)
+        put += to.put(m_ring, count - first);
+    m_head = (m_head + put) % kPipeCapacity;
+    m_size -= put;
     if (!m_size)
         m_head = 0; // keeps small writes contiguous
+    return put;
 }
 
-Result<usize> Pipe::read(void* buffer, usize count, bool nonblock)
+Result<usize> Pipe::read(mm::OutBuffer& to, bool nonblock)
 {
+    usize count = to.remaining();
     if (!count)
         return usize { 0 };
     for (;;) {
-        if (m_size) {
-            usize n = count < m_size ? count : m_size;
-            copy_out(static_cast<u8*>(buffer), n);
-            m_queue.wake_all(); // room for writers
-            return n;
+        {
+            proc::MutexGuard guard(m_mutex);
+            if (m_size) {
+                usize put = copy_out(to, count < m_size ? count : m_size);
+                if (put)
+                    m_queue.wake_all(); // room for writers
+                return put;
+            }
+            if (!m_writers)
+                return usize { 0 }; // end of file
         }
-        if (!m_writers)
-            return usize { 0 }; // end of file
         if (nonblock)
             return Errno::AGAIN;
         if (m_queue.wait_until([this] { return m_size || !m_writers; }) != proc::WaitOutcome::Ready)
@@ -265,36 +274,40 @@ Result<usize> Pipe::read(void* buffer, usize count, bool nonblock)
     }
 }
 
-Result<usize> Pipe::write(const void* buffer, usize count, bool nonblock)
+Result<usize> Pipe::write(mm::InBuffer& from, bool nonblock)
 {
     // Linux checks the length before the readers: an empty write succeeds even on a widowed pipe.
+    usize count = from.remaining();
     if (!count)
         return usize { 0 };
-    auto* from = static_cast<const u8*>(buffer);
     bool atomic = count <= kPipeBuf; // all at once or not at all
     usize done = 0;
     for (;;) {
-        if (!m_readers) {
-            // man 7 pipe: SIGPIPE to the writing thread, and EPIPE (unless some bytes went in).
-            proc::Process& self = *proc::current();
-            proc::send_thread_signal(self, proc::kSigPipe, { proc::kSiUser, self.tgid(), self.credentials.uid, 0, 0 });
-            return done ? Result<usize>(done) : Result<usize>(Errno::PIPE);
-        }
         usize needed = atomic ? count : 1;
-        if (room() >= needed) {
-            usize n = count - done < room() ? count - done : room();
-            copy_in(from + done, n);
-            done += n;
-            m_queue.wake_all(); // data for readers
-            if (done == count)
-                return done;
-            continue;
+        {
+            proc::MutexGuard guard(m_mutex);
+            if (!m_readers)
+                break;
+            if (room() >= needed) {
+                usize n = count - done < room() ? count - done : room();
+                usize taken = copy_in(from, n);
+                done += taken;
+                if (taken)
+                    m_queue.wake_all(); // data for readers
+                if (done == count || taken < n)
+                    return done;
+                continue;
+            }
         }
         if (nonblock)
             return done ? Result<usize>(done) : Result<usize>(Errno::AGAIN);
         if (m_queue.wait_until([&] { return !m_readers || room() >= needed; }) != proc::WaitOutcome::Ready)
             return done ? Result<usize>(done) : Result<usize>(Errno::RESTARTSYS);
     }
+    // man 7 pipe: SIGPIPE to the writing thread, and EPIPE (unless some bytes went in).
+    proc::Process& self = *proc::current();
+    proc::send_thread_signal(self, proc::kSigPipe, { proc::kSiUser, self.tgid(), self.credentials.uid, 0, 0 });
+    return done ? Result<usize>(done) : Result<usize>(Errno::PIPE);
 }
 
 u32 Pipe::poll(bool reading, bool writing, u32 writer_opens_at_open) const
@@ -365,7 +378,6 @@ FileOperations& pipe_file_operations()
     static PipeFileOperations operations;
     return operations;
 }
-
 
 Pipe* pipe_of(OpenFile& file)
 {

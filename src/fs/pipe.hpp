@@ -5,6 +5,7 @@
 #pragma once
 
 #include "fs/open_file.hpp"
+#include "proc/mutex.hpp"
 #include "proc/wait_queue.hpp"
 
 namespace fs {
@@ -24,13 +25,15 @@ public:
     u32 readers() const { return m_readers; }
     u32 writers() const { return m_writers; }
 
-    // read(2): up to `count` bytes that are there now; waits while the pipe is empty and has a writer, unless
-    // `nonblock` (EAGAIN). 0 at end of file (no writer left). A signal while waiting: ERESTARTSYS.
-    Result<usize> read(void* buffer, usize count, bool nonblock);
-    // write(2): all `count` bytes, waiting for room; at most kPipeBuf bytes go in one piece. With no reader:
-    // SIGPIPE to the calling thread and EPIPE. `nonblock`: what fits now (a small write all or nothing), EAGAIN
-    // when nothing does. A signal while waiting: the count written so far, or ERESTARTSYS.
-    Result<usize> write(const void* buffer, usize count, bool nonblock);
+    // read(2): as many of the bytes there now as `to` has room for, copied straight from the ring; waits while
+    // the pipe is empty and has a writer, unless `nonblock` (EAGAIN). 0 at end of file (no writer left), or
+    // when `to` faulted at once. A signal while waiting: ERESTARTSYS.
+    Result<usize> read(mm::OutBuffer& to, bool nonblock);
+    // write(2): all of `from`, waiting for room; a write of at most kPipeBuf bytes goes in one piece. With no
+    // reader: SIGPIPE to the calling thread and EPIPE. `nonblock`: what fits now (a small write all or
+    // nothing), EAGAIN when nothing does. A signal while waiting: the count written so far, or ERESTARTSYS. A
+    // fault in `from` ends the write short.
+    Result<usize> write(mm::InBuffer& from, bool nonblock);
     // poll(2) bits for an end open for reading and/or writing. `writer_opens_at_open` is writer_opens() when
     // that end was opened: POLLHUP waits for a writer to have opened since, so that a FIFO reader opened
     // before any writer does not see a hang-up (Linux's pipe_poll and f_version).
@@ -52,8 +55,9 @@ public:
     }
 
 private:
-    void copy_in(const u8* from, usize count);
-    void copy_out(u8* to, usize count);
+    // Between the ring and a transfer's buffer; each returns the bytes moved (fewer on a fault).
+    usize copy_in(mm::InBuffer& from, usize count);
+    usize copy_out(mm::OutBuffer& to, usize count);
 
     u8* m_ring;
     usize m_head { 0 }; // where the oldest byte is
@@ -61,6 +65,9 @@ private:
     u32 m_readers { 0 }, m_writers { 0 };
     u32 m_reader_opens { 0 }, m_writer_opens { 0 };
     WaitQueue m_queue; // readers, writers, FIFO openers and pollers: every change wakes them all
+    // Held by a read or write from its check of the ring to the end of its copy, which may sleep on a page
+    // fault in user memory (Linux's pipe->mutex); never while waiting on m_queue.
+    proc::Mutex m_mutex;
 };
 
 // pipe2(2) without the descriptors: the two open files, for reading and for writing, with `flags`'

@@ -1,6 +1,7 @@
 // pread64, pwrite64, preadv, pwritev (man 2 pread, man 2 preadv) and sendfile, sendfile64 (man 2 sendfile):
-// transfers at an explicit offset that leave the file position alone, through a kernel buffer. i386 passes a
-// 64-bit offset in two registers, low word first.
+// transfers at an explicit offset that leave the file position alone. The p-calls hand the user memory to the
+// file as read_write.cpp's calls do; sendfile moves file to file through a kernel chunk. i386 passes a 64-bit
+// offset in two registers, low word first.
 #include "syscall/files.hpp"
 #include "syscall/handlers.hpp"
 
@@ -8,96 +9,7 @@ namespace sys {
 
 namespace {
 
-constexpr u32 kMaxRwCount = 0x7FFFF000; // MAX_RW_COUNT
 constexpr usize kChunkBytes = 16 * 1024;
-
-// The kernel buffer one call moves its data through.
-class Chunk {
-public:
-    Result<u8*> get() { return m_memory.get(kChunkBytes); }
-
-private:
-    KernelBuffer m_memory;
-};
-
-// A short count once anything moved, the error otherwise (Linux's rule for every transfer).
-Result<u32> partial(u32 done, Errno error) { return done ? Result<u32>(done) : Result<u32>(error); }
-
-// Reads `count` bytes at `offset` into user memory; the first call always happens, so a count of 0 still
-// reports the file's errors (EBADF, ESPIPE, EISDIR).
-Result<u32> pread_into(fs::OpenFile& file, u32 buffer, u32 count, i64 offset, Chunk& chunk)
-{
-    if (!mm::is_user_range(buffer, count))
-        return Errno::FAULT;
-    u8* data = TRY(chunk.get());
-    u32 done = 0;
-    do {
-        usize want = count - done < kChunkBytes ? count - done : kChunkBytes;
-        auto got = file.pread(data, want, offset + done);
-        if (got.is_error())
-            return partial(done, got.error());
-        usize copied = mm::copy_to_user_partial(buffer + done, data, got.value());
-        done += static_cast<u32>(copied);
-        if (copied < got.value())
-            return partial(done, Errno::FAULT);
-        if (got.value() < want)
-            break;
-    } while (done < count);
-    return done;
-}
-
-Result<u32> pwrite_from(fs::OpenFile& file, u32 buffer, u32 count, i64 offset, Chunk& chunk)
-{
-    if (!mm::is_user_range(buffer, count))
-        return Errno::FAULT;
-    u8* data = TRY(chunk.get());
-    u32 done = 0;
-    do {
-        usize want = count - done < kChunkBytes ? count - done : kChunkBytes;
-        usize readable = mm::copy_from_user_partial(data, buffer + done, want);
-        if (readable == 0 && want)
-            return partial(done, Errno::FAULT);
-        auto put = file.pwrite(data, readable, offset + done);
-        if (put.is_error())
-            return partial(done, put.error());
-        done += static_cast<u32>(put.value());
-        if (put.value() < want)
-            break;
-    } while (done < count);
-    return done;
-}
-
-// preadv and pwritev: the vector checked whole first (import_iovec: EINVAL for a count above UIO_MAXIOV or a
-// length negative as ssize_t, EFAULT for a segment outside user space), then segment after segment at
-// consecutive offsets until one comes up short.
-template<typename Transfer>
-Result<u32> vectored_at(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, i64 offset, Transfer transfer)
-{
-    auto file = TRY(open_file_of(fd));
-    if (offset < 0)
-        return Errno::INVAL;
-    TRY(check_io_vectors(vectors, count));
-    Chunk chunk;
-    u32 total = 0;
-    // No segment at all still checks the file (a 0-byte transfer at the offset).
-    if (count == 0)
-        return transfer(*file, 0, 0, offset, chunk);
-    for (i32 i = 0; i < count && total < kMaxRwCount; ++i) {
-        IoVec v;
-        TRY(mm::copy_from_user(v, vectors.offset(i)));
-        if (v.length > kMaxRwCount - total)
-            v.length = kMaxRwCount - total;
-        if (!v.length)
-            continue;
-        auto moved = transfer(*file, v.base, v.length, offset + total, chunk);
-        if (moved.is_error())
-            return partial(total, moved.error());
-        total += moved.value();
-        if (moved.value() < v.length)
-            break;
-    }
-    return total;
-}
 
 // do_sendfile(): from `in` (at *offset when given, else at its position) to `out` at its position, at most
 // MAX_RW_COUNT bytes, and never past `max_offset` (EOVERFLOW once there, a short count when crossing it).
@@ -124,8 +36,8 @@ Result<u32> send_file(i32 out_fd, i32 in_fd, i64* offset, u32 count, u64 max_off
             return Errno::OVERFLOW;
         count = static_cast<u32>(max_offset - static_cast<u64>(position));
     }
-    Chunk chunk;
-    u8* data = TRY(chunk.get());
+    KernelBuffer chunk;
+    u8* data = TRY(chunk.get(kChunkBytes));
     u32 done = 0;
     while (done < count) {
         usize want = count - done < kChunkBytes ? count - done : kChunkBytes;
@@ -160,27 +72,41 @@ Result<u32> send_file(i32 out_fd, i32 in_fd, i64* offset, u32 count, u64 max_off
 Result<u32> sys_pread64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
-    Chunk chunk;
-    return pread_into(
-        *file, buffer, count > kMaxRwCount ? kMaxRwCount : count, join_halves(offset_low, offset_high), chunk);
+    auto to = TRY(mm::OutBuffer::user(buffer, count > kMaxRwCount ? kMaxRwCount : count));
+    return static_cast<u32>(TRY(file->pread(to, join_halves(offset_low, offset_high))));
 }
 
 Result<u32> sys_pwrite64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
-    Chunk chunk;
-    return pwrite_from(
-        *file, buffer, count > kMaxRwCount ? kMaxRwCount : count, join_halves(offset_low, offset_high), chunk);
+    auto from = TRY(mm::InBuffer::user(buffer, count > kMaxRwCount ? kMaxRwCount : count));
+    return static_cast<u32>(TRY(file->pwrite(from, join_halves(offset_low, offset_high))));
 }
 
+// preadv and pwritev: a negative offset first (EINVAL), then the vector whole (UserIoVector), then one
+// transfer at consecutive offsets. No segment at all still checks the file (EBADF, ESPIPE, EISDIR).
 Result<u32> sys_preadv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)
 {
-    return vectored_at(fd, vectors, count, join_halves(offset_low, offset_high), pread_into);
+    auto file = TRY(open_file_of(fd));
+    i64 offset = join_halves(offset_low, offset_high);
+    if (offset < 0)
+        return Errno::INVAL;
+    UserIoVector vector;
+    TRY(vector.import(vectors, count));
+    auto to = vector.destination();
+    return static_cast<u32>(TRY(file->pread(to, offset)));
 }
 
 Result<u32> sys_pwritev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)
 {
-    return vectored_at(fd, vectors, count, join_halves(offset_low, offset_high), pwrite_from);
+    auto file = TRY(open_file_of(fd));
+    i64 offset = join_halves(offset_low, offset_high);
+    if (offset < 0)
+        return Errno::INVAL;
+    UserIoVector vector;
+    TRY(vector.import(vectors, count));
+    auto from = vector.source();
+    return static_cast<u32>(TRY(file->pwrite(from, offset)));
 }
 
 // sendfile(2) with a 32-bit off_t: the offset, and the transfer, stop at 2 GiB - 1 (MAX_NON_LFS).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fs/vfs.hpp"
+#include "mm/io_buffer.hpp"
 #include "proc/process.hpp"
 #include "syscall/handlers.hpp"
 
@@ -17,9 +18,33 @@ inline fs::Caller file_caller()
         limit > fs::FdTable::kHardMax ? fs::FdTable::kHardMax : static_cast<u32>(limit) };
 }
 
-// The checks readv, writev, preadv and pwritev make of the whole vector before anything moves (Linux's
-// import_iovec): EINVAL for a count outside 0..UIO_MAXIOV or a length negative as ssize_t, EFAULT for a
-// segment outside user space or an unreadable vector.
-Result<void> check_io_vectors(mm::UserPtr<IoVec> vectors, i32 count);
+// One call moves at most this much (Linux's MAX_RW_COUNT); a longer count is cut there.
+inline constexpr u32 kMaxRwCount = 0x7FFFF000;
+
+// The iovec array of readv, writev, preadv and pwritev, copied from user memory once and checked whole
+// before anything moves (Linux's import_iovec): EINVAL for a count outside 0..UIO_MAXIOV or a length negative
+// as ssize_t, EFAULT for a segment outside user space or an unreadable array. The total is cut at
+// MAX_RW_COUNT. Up to UIO_FASTIOV segments live inside it; more are kmalloc'd (ENOMEM).
+class UserIoVector {
+public:
+    UserIoVector() = default;
+    UserIoVector(const UserIoVector&) = delete;
+    UserIoVector& operator=(const UserIoVector&) = delete;
+    ~UserIoVector();
+
+    Result<void> import(mm::UserPtr<IoVec> vectors, i32 count);
+    // The segments as a read's destination or a write's source.
+    mm::OutBuffer destination() const { return mm::OutBuffer::user_segments(segments(), m_count, m_total); }
+    mm::InBuffer source() const { return mm::InBuffer::user_segments(segments(), m_count, m_total); }
+
+private:
+    static constexpr usize kInline = 8; // UIO_FASTIOV
+    const mm::IoSegment* segments() const { return m_heap ? m_heap : m_inline; }
+
+    mm::IoSegment m_inline[kInline] {};
+    mm::IoSegment* m_heap { nullptr };
+    usize m_count { 0 };
+    usize m_total { 0 };
+};
 
 } // namespace sys

@@ -1,5 +1,6 @@
-// read, write, readv, writev, ioctl and close (their man 2 pages): data between user memory and open files,
-// through a kernel buffer (the VFS works on kernel memory; the user side may fault at any byte).
+// read, write, readv, writev, ioctl and close (their man 2 pages): data between user memory and open files.
+// The user memory goes to the file as an mm::OutBuffer or mm::InBuffer, and the file copies straight between
+// it and its own storage; file_io.cpp does the same at an explicit offset.
 #include "mm/kmalloc.hpp"
 #include "syscall/files.hpp"
 #include "syscall/handlers.hpp"
@@ -8,153 +9,82 @@ namespace sys {
 
 namespace {
 
-constexpr u32 kMaxRwCount = 0x7FFFF000; // MAX_RW_COUNT: one call moves at most this much
-constexpr usize kBounceBytes = 64 * 1024;
 constexpr u32 kFionbio = 0x5421, kFionclex = 0x5450, kFioclex = 0x5451;
+constexpr i32 kUioMaxIov = 1024;
 
-// A kernel buffer for one call's transfer, freed with it.
-class Bounce {
-public:
-    explicit Bounce(usize wanted) : m_size(wanted < kBounceBytes ? wanted : kBounceBytes) {}
-    ~Bounce() { mm::kfree(m_heap); }
-    Result<u8*> get()
-    {
-        if (m_size <= sizeof(m_local))
-            return m_local;
-        if (!m_heap)
-            m_heap = static_cast<u8*>(TRY(mm::kmalloc(m_size)));
-        return m_heap;
-    }
-    usize size() const { return m_size; }
-
-private:
-    usize m_size;
-    u8 m_local[256];
-    u8* m_heap { nullptr };
-};
-
-// Regular files are read and written chunk after chunk; anything else (a pipe, a terminal) in one chunk, so
-// that a call that got something never blocks again for more.
-bool streams(const fs::OpenFile& file) { return fs::is_reg(file.inode().mode()) || fs::is_blk(file.inode().mode()); }
-
-// Reads into user memory at `buffer`. A fault or error after some bytes is a short count, as on Linux.
-Result<u32> read_into(fs::OpenFile& file, u32 buffer, u32 count)
-{
-    if (!file.readable())
-        return Errno::BADF;
-    if (!mm::is_user_range(buffer, count))
-        return Errno::FAULT;
-    Bounce bounce(count);
-    u8* chunk = TRY(bounce.get());
-    u32 done = 0;
-    while (done < count) {
-        usize want = count - done < bounce.size() ? count - done : bounce.size();
-        auto got = file.read(chunk, want);
-        if (got.is_error())
-            return done ? Result<u32>(done) : Result<u32>(got.error());
-        usize copied = mm::copy_to_user_partial(buffer + done, chunk, got.value());
-        done += static_cast<u32>(copied);
-        if (copied < got.value()) // the bytes read past a fault are lost, as on Linux
-            return done ? Result<u32>(done) : Result<u32>(Errno::FAULT);
-        if (got.value() < want || !streams(file))
-            break;
-    }
-    return done;
-}
-
-Result<u32> write_from(fs::OpenFile& file, u32 buffer, u32 count)
-{
-    if (!file.writable())
-        return Errno::BADF;
-    if (!mm::is_user_range(buffer, count))
-        return Errno::FAULT;
-    Bounce bounce(count);
-    u8* chunk = TRY(bounce.get());
-    u32 done = 0;
-    while (done < count) {
-        usize want = count - done < bounce.size() ? count - done : bounce.size();
-        usize readable = mm::copy_from_user_partial(chunk, buffer + done, want);
-        if (readable == 0)
-            return done ? Result<u32>(done) : Result<u32>(Errno::FAULT);
-        bool faulted = readable < want;
-        want = readable;
-        auto put = file.write(chunk, want);
-        if (put.is_error())
-            return done ? Result<u32>(done) : Result<u32>(put.error());
-        done += static_cast<u32>(put.value());
-        if (put.value() < want || faulted)
-            break;
-    }
-    return done;
-}
-
-// readv and writev: the whole vector checked first, as Linux's import_iovec does (a length negative as ssize_t
-// or a range outside user space fails the call before anything moves; a total past MAX_RW_COUNT is cut there),
-// then one segment after another until one comes up short.
-template<typename Transfer>
-Result<u32> vectored(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, Transfer transfer)
-{
-    auto file = TRY(open_file_of(fd));
-    TRY(check_io_vectors(vectors, count));
-    u32 total = 0;
-    for (i32 i = 0; i < count && total < kMaxRwCount; ++i) {
-        IoVec v;
-        TRY(mm::copy_from_user(v, vectors.offset(i)));
-        if (v.length > kMaxRwCount - total)
-            v.length = kMaxRwCount - total;
-        if (!v.length)
-            continue;
-        auto moved = transfer(*file, v.base, v.length);
-        if (moved.is_error())
-            return total ? Result<u32>(total) : moved;
-        total += moved.value();
-        if (moved.value() < v.length)
-            break;
-    }
-    return total;
-}
+u32 clamp_count(u32 count) { return count > kMaxRwCount ? kMaxRwCount : count; }
 
 } // namespace
 
-Result<void> check_io_vectors(mm::UserPtr<IoVec> vectors, i32 count)
+UserIoVector::~UserIoVector() { mm::kfree(m_heap); }
+
+Result<void> UserIoVector::import(mm::UserPtr<IoVec> vectors, i32 count)
 {
-    if (count < 0 || count > 1024) // UIO_MAXIOV
+    if (count < 0 || count > kUioMaxIov)
         return Errno::INVAL;
-    for (i32 i = 0; i < count; ++i) {
-        IoVec v;
-        TRY(mm::copy_from_user(v, vectors.offset(i)));
-        if (static_cast<i32>(v.length) < 0)
-            return Errno::INVAL;
-        if (v.length && !mm::is_user_range(v.base, v.length))
-            return Errno::FAULT;
+    auto n = static_cast<usize>(count);
+    mm::IoSegment* segments = m_inline;
+    if (n > kInline) {
+        m_heap = static_cast<mm::IoSegment*>(TRY(mm::kmalloc(n * sizeof(mm::IoSegment))));
+        segments = m_heap;
     }
+    // Fetched a few at a time, each element once: what is checked is what moves.
+    usize total = 0;
+    for (usize i = 0; i < n;) {
+        IoVec batch[kInline];
+        usize now = n - i < kInline ? n - i : kInline;
+        TRY(mm::copy_array_from_user(batch, vectors.offset(i), now));
+        for (usize j = 0; j < now; ++j, ++i) {
+            const IoVec& v = batch[j];
+            if (static_cast<i32>(v.length) < 0)
+                return Errno::INVAL;
+            if (v.length && !mm::is_user_range(v.base, v.length))
+                return Errno::FAULT;
+            usize length = v.length < kMaxRwCount - total ? v.length : kMaxRwCount - total;
+            segments[i] = { v.base, length };
+            total += length;
+        }
+    }
+    m_count = n;
+    m_total = total;
     return {};
 }
 
 Result<u32> sys_read(i32 fd, u32 buffer, u32 count)
 {
     auto file = TRY(open_file_of(fd));
-    return read_into(*file, buffer, count > kMaxRwCount ? kMaxRwCount : count);
+    if (!file->readable())
+        return Errno::BADF;
+    auto to = TRY(mm::OutBuffer::user(buffer, clamp_count(count)));
+    return static_cast<u32>(TRY(file->read(to)));
 }
 
 Result<u32> sys_write(i32 fd, u32 buffer, u32 count)
 {
     auto file = TRY(open_file_of(fd));
-    return write_from(*file, buffer, count > kMaxRwCount ? kMaxRwCount : count);
+    if (!file->writable())
+        return Errno::BADF;
+    auto from = TRY(mm::InBuffer::user(buffer, clamp_count(count)));
+    return static_cast<u32>(TRY(file->write(from)));
 }
 
+// readv and writev move the whole vector in one transfer, as Linux's do: a pipe sees one read or write.
 Result<u32> sys_readv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count)
 {
-    return vectored(fd, vectors, count, [](fs::OpenFile& file, u32 base, u32 length) {
-        return read_into(file, base, length);
-    });
+    auto file = TRY(open_file_of(fd));
+    UserIoVector vector;
+    TRY(vector.import(vectors, count));
+    auto to = vector.destination();
+    return static_cast<u32>(TRY(file->read(to)));
 }
 
 Result<u32> sys_writev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count)
 {
-    return vectored(fd, vectors, count, [](fs::OpenFile& file, u32 base, u32 length) {
-        return write_from(file, base, length);
-    });
+    auto file = TRY(open_file_of(fd));
+    UserIoVector vector;
+    TRY(vector.import(vectors, count));
+    auto from = vector.source();
+    return static_cast<u32>(TRY(file->write(from)));
 }
 
 Result<i32> sys_ioctl(i32 fd, u32 request, u32 argument)

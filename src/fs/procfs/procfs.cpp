@@ -108,8 +108,10 @@ public:
     Result<RefPtr<Inode>> parent() override;
     Result<void> iterate(u64& offset, DirEntrySink& sink) override;
     Result<usize> readlink(char* buffer, usize size) override;
-    Result<usize> read(u64 offset, void* buffer, usize count) override;
-    Result<usize> write(u64, const void*, usize) override { return Errno::ACCES; }
+    using Inode::read;
+    using Inode::write;
+    Result<usize> read(u64 offset, mm::OutBuffer& to) override;
+    Result<usize> write(u64, mm::InBuffer&) override { return Errno::ACCES; }
     Result<void> truncate(u64) override { return Errno::ACCES; }
 
 private:
@@ -276,7 +278,7 @@ Result<usize> ProcInode::readlink(char* buffer, usize size)
     }
 }
 
-Result<usize> ProcInode::read(u64 offset, void* buffer, usize count)
+Result<usize> ProcInode::read(u64 offset, mm::OutBuffer& to)
 {
     if (is_directory())
         return Errno::ISDIR;
@@ -288,9 +290,9 @@ Result<usize> ProcInode::read(u64 offset, void* buffer, usize count)
     TRY(text.status());
     if (offset >= text.size())
         return usize { 0 };
+    usize count = to.remaining();
     usize now = text.size() - offset < count ? static_cast<usize>(text.size() - offset) : count;
-    copy_bytes(buffer, text.data() + offset, now);
-    return now;
+    return to.put(text.data() + offset, now);
 }
 
 Result<MountSource> mount_proc(const FileSystemType& type, StringView, StringView)

@@ -21,23 +21,23 @@ FilePages::~FilePages() { truncate(0); }
 
 u8* FilePages::bytes_of(const Page& page) { return static_cast<u8*>(arch::phys_to_virt(page.frame, mm::kPageSize)); }
 
-void FilePages::read(u64 offset, void* buffer, usize count) const
+usize FilePages::read(u64 offset, mm::OutBuffer& to, usize count) const
 {
-    auto* out = static_cast<u8*>(buffer);
-    while (count > 0) {
+    usize done = 0;
+    while (done < count) {
         u64 index = offset >> mm::kPageShift;
         usize within = static_cast<usize>(offset & (mm::kPageSize - 1));
         usize chunk = mm::kPageSize - within;
-        if (chunk > count)
-            chunk = count;
-        if (const Page* page = m_pages.find(index))
-            copy_bytes(out, bytes_of(*page) + within, chunk);
-        else
-            fill_bytes(out, 0, chunk);
-        out += chunk;
+        if (chunk > count - done)
+            chunk = count - done;
+        const Page* page = m_pages.find(index);
+        usize put = page ? to.put(bytes_of(*page) + within, chunk) : to.put_zeros(chunk);
+        done += put;
+        if (put < chunk)
+            break;
         offset += chunk;
-        count -= chunk;
     }
+    return done;
 }
 
 Result<FilePages::Page*> FilePages::page_for_write(u64 index)
@@ -65,9 +65,8 @@ Result<FilePages::Page*> FilePages::page_for_write(u64 index)
     return raw;
 }
 
-Result<usize> FilePages::write(u64 offset, const void* buffer, usize count)
+Result<usize> FilePages::write(u64 offset, mm::InBuffer& from, usize count)
 {
-    auto* in = static_cast<const u8*>(buffer);
     usize done = 0;
     while (done < count) {
         u64 index = offset >> mm::kPageShift;
@@ -81,8 +80,10 @@ Result<usize> FilePages::write(u64 offset, const void* buffer, usize count)
                 return done;
             return page.error();
         }
-        copy_bytes(bytes_of(*page.value()) + within, in + done, chunk);
-        done += chunk;
+        usize taken = from.take(bytes_of(*page.value()) + within, chunk);
+        done += taken;
+        if (taken < chunk)
+            break;
         offset += chunk;
     }
     return done;

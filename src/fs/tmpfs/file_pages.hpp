@@ -5,6 +5,7 @@
 
 #include "lib/rb_tree.hpp"
 #include "lib/result.hpp"
+#include "mm/io_buffer.hpp"
 
 namespace fs::tmpfs {
 
@@ -36,11 +37,13 @@ public:
     FilePages(const FilePages&) = delete;
     FilePages& operator=(const FilePages&) = delete;
 
-    // Copies [offset, offset + count) into `buffer`, zeros for holes. The caller clamps the range to the size.
-    void read(u64 offset, void* buffer, usize count) const;
-    // Stores `count` bytes at `offset`, allocating pages as needed; returns how many were stored before the
-    // budget or memory ran out (ENOSPC or ENOMEM when not even one byte was).
-    Result<usize> write(u64 offset, const void* buffer, usize count);
+    // Copies [offset, offset + count) to `to`, zeros for holes; returns how many bytes went before a fault in
+    // `to`. The caller clamps the range to the size.
+    usize read(u64 offset, mm::OutBuffer& to, usize count) const;
+    // Stores `count` bytes from `from` at `offset`, allocating pages as needed; returns how many were stored
+    // before the budget or memory ran out or `from` faulted (ENOSPC or ENOMEM when the first page could not be
+    // had).
+    Result<usize> write(u64 offset, mm::InBuffer& from, usize count);
     // Frees every page wholly at or past `size` and zeros the rest of the page `size` falls in, so that a
     // later extension reads zeros there (truncate(2)).
     void truncate(u64 size);

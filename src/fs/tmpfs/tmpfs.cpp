@@ -115,30 +115,31 @@ Result<void> TmpfsInode::truncate(u64 size)
     return {};
 }
 
-Result<usize> TmpfsInode::read(u64 offset, void* buffer, usize count)
+Result<usize> TmpfsInode::read(u64 offset, mm::OutBuffer& to)
 {
     if (!is_regular())
-        return Inode::read(offset, buffer, count);
+        return Inode::read(offset, to);
     u64 size = attributes().size;
+    usize count = to.remaining();
     if (offset >= size || count == 0)
         return usize { 0 };
     if (count > size - offset)
         count = static_cast<usize>(size - offset);
-    m_pages.read(offset, buffer, count);
-    return count;
+    return m_pages.read(offset, to, count);
 }
 
-Result<usize> TmpfsInode::write(u64 offset, const void* buffer, usize count)
+Result<usize> TmpfsInode::write(u64 offset, mm::InBuffer& from)
 {
     if (!is_regular())
-        return Inode::write(offset, buffer, count);
+        return Inode::write(offset, from);
+    usize count = from.remaining();
     if (count == 0)
         return usize { 0 };
     if (offset >= kMaxFileSize)
         return Errno::FBIG;
     if (count > kMaxFileSize - offset)
         count = static_cast<usize>(kMaxFileSize - offset);
-    usize written = TRY(m_pages.write(offset, buffer, count));
+    usize written = TRY(m_pages.write(offset, from, count));
     if (offset + written > attributes().size)
         attributes().size = offset + written;
     update_blocks();

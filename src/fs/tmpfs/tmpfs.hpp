@@ -62,8 +62,10 @@ public:
     bool is_empty_directory() override;
     Result<usize> readlink(char* buffer, usize size) override;
     Result<void> truncate(u64 size) override;
-    Result<usize> read(u64 offset, void* buffer, usize count) override;
-    Result<usize> write(u64 offset, const void* buffer, usize count) override;
+    using Inode::read;
+    using Inode::write;
+    Result<usize> read(u64 offset, mm::OutBuffer& to) override;
+    Result<usize> write(u64 offset, mm::InBuffer& from) override;
 
     // SEEK_DATA / SEEK_HOLE answers for a regular file; ENXIO at or past the end.
     Result<u64> seek_data(u64 offset, bool hole) override;

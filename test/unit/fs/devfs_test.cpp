@@ -182,11 +182,12 @@ TEST_CASE("devfs: mount_on_dev needs a system root", "[devfs]")
 namespace {
 
 struct Answer final : fs::FileOperations {
-    Result<usize> read(fs::OpenFile&, u64, void* buffer, usize count) override
+    Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer& to) override
     {
-        for (usize i = 0; i < count; ++i)
-            static_cast<char*>(buffer)[i] = '*';
-        return count;
+        return to.put_made(to.remaining(), [](u8* chunk, usize length) {
+            for (usize i = 0; i < length; ++i)
+                chunk[i] = '*';
+        });
     }
     bool seekable() const override { return false; }
 };

@@ -349,12 +349,7 @@ TEST_CASE("tmpfs: device nodes, FIFOs and sockets are inodes with rdev", "[fs][t
     // Nobody serves these yet: opening them is ENXIO, until a driver registers the number.
     CHECK(m.open("/null", kORdWr) == -e(Errno::NXIO));
     struct Zero final : FileOperations {
-        Result<usize> read(OpenFile&, u64, void* buffer, usize count) override
-        {
-            for (usize i = 0; i < count; ++i)
-                static_cast<char*>(buffer)[i] = 0;
-            return count;
-        }
+        Result<usize> read(OpenFile&, u64, mm::OutBuffer& to) override { return to.put_zeros(to.remaining()); }
     };
     static Zero zero;
     REQUIRE_FALSE(register_device({ DeviceKind::Char, 240, 3, "zero240", 0666, "test" }, zero).is_error());
