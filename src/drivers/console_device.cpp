@@ -28,7 +28,7 @@ public:
         if (request != kTiocgwinsz)
             return Errno::NOTTY;
         // The VGA text console's size; the TTY layer will keep a size per terminal.
-        TRY(mm::copy_to_user(mm::UserPtr<WindowSize>(argument), WindowSize { 25, 80, 0, 0 }));
+        TRY(mm::copy_to_user(mm::UserOut<WindowSize>(argument), WindowSize { 25, 80, 0, 0 }));
         return 0;
     }
     bool seekable() const override { return false; }

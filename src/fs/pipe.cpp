@@ -192,7 +192,7 @@ public:
             return Errno::NOTTY;
         // FIONREAD: the bytes waiting to be read (man 7 pipe, "I/O on pipes and FIFOs").
         i32 waiting = static_cast<i32>(end_of(file)->pipe->size());
-        TRY(mm::copy_to_user(mm::UserPtr<i32>(argument), waiting));
+        TRY(mm::copy_to_user(mm::UserOut<i32>(argument), waiting));
         return 0;
     }
 

@@ -4,15 +4,14 @@
 
 #include "arch/user.hpp"
 #include "lib/string.hpp"
-#include "mm/uaccess.hpp"
 
 namespace mm {
 
-Result<OutBuffer> OutBuffer::user(uptr base, usize length)
+Result<OutBuffer> OutBuffer::user(UserOut<u8> base, usize length)
 {
-    if (!is_user_range(base, length))
+    if (!is_user_range(base.address(), length))
         return Errno::FAULT;
-    return OutBuffer(Space::User, base, length);
+    return OutBuffer(Space::User, base.address(), length);
 }
 
 OutBuffer OutBuffer::user_segments(const IoSegment* segments, usize count, usize total)
@@ -43,11 +42,11 @@ usize OutBuffer::put_zeros(usize count)
     return put_made(count, [](u8* chunk, usize length) { fill_bytes(chunk, 0, length); });
 }
 
-Result<InBuffer> InBuffer::user(uptr base, usize length)
+Result<InBuffer> InBuffer::user(UserIn<u8> base, usize length)
 {
-    if (!is_user_range(base, length))
+    if (!is_user_range(base.address(), length))
         return Errno::FAULT;
-    return InBuffer(Space::User, base, length);
+    return InBuffer(Space::User, base.address(), length);
 }
 
 InBuffer InBuffer::user_segments(const IoSegment* segments, usize count, usize total)

@@ -11,6 +11,7 @@
 
 #include "lib/result.hpp"
 #include "lib/types.hpp"
+#include "mm/uaccess.hpp"
 
 namespace mm {
 
@@ -71,7 +72,7 @@ private:
 class OutBuffer final : public IoBuffer {
 public:
     // User memory at [base, base + length); EFAULT when it is not all in user space (access_ok).
-    static Result<OutBuffer> user(uptr base, usize length);
+    static Result<OutBuffer> user(UserOut<u8> base, usize length);
     // User memory in runs, already checked (readv's vector: syscall/read_write.cpp), `total` bytes in all.
     static OutBuffer user_segments(const IoSegment* segments, usize count, usize total);
     static OutBuffer kernel(void* base, usize length);
@@ -92,7 +93,7 @@ private:
 // Where a write's data comes from.
 class InBuffer final : public IoBuffer {
 public:
-    static Result<InBuffer> user(uptr base, usize length);
+    static Result<InBuffer> user(UserIn<u8> base, usize length);
     static InBuffer user_segments(const IoSegment* segments, usize count, usize total);
     static InBuffer kernel(const void* base, usize length);
 

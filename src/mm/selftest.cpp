@@ -100,7 +100,7 @@ KERNEL_SELFTEST(address_space)
         uptr base = mapped.value();
         for (usize i = 0; i < kPages && !failure; ++i) {
             u32 value = 0x1000 + i;
-            if (mm::copy_to_user(base + i * arch::kPageBytes + 12, &value, sizeof(value)).is_error())
+            if (mm::raw::copy_to_user(base + i * arch::kPageBytes + 12, &value, sizeof(value)).is_error())
                 failure = "a copy to a fresh anonymous page failed";
         }
         if (!failure && space.resident_pages() != kPages)
@@ -112,19 +112,19 @@ KERNEL_SELFTEST(address_space)
             child.value()->activate();
             u32 value = 0xDEAD;
             usize free_before_copy = mm::page_allocator().free_pages();
-            if (mm::copy_to_user(base + 12, &value, sizeof(value)).is_error())
+            if (mm::raw::copy_to_user(base + 12, &value, sizeof(value)).is_error())
                 failure = "a copy into a copy-on-write page failed";
             else if (mm::page_allocator().free_pages() != free_before_copy - 1)
                 failure = "a write after fork did not copy exactly one page";
             space.activate();
             u32 seen = 0;
-            if (!failure && (mm::copy_from_user(&seen, base + 12, sizeof(seen)).is_error() || seen != 0x1000))
+            if (!failure && (mm::raw::copy_from_user(&seen, base + 12, sizeof(seen)).is_error() || seen != 0x1000))
                 failure = "the parent saw the child's write";
         }
         u32 scratch;
-        if (!failure && mm::copy_from_user(&scratch, 0xC0000000, sizeof(scratch)).error() != Errno::FAULT)
+        if (!failure && mm::raw::copy_from_user(&scratch, 0xC0000000, sizeof(scratch)).error() != Errno::FAULT)
             failure = "a kernel address was not EFAULT";
-        if (!failure && mm::copy_from_user(&scratch, base + kPages * arch::kPageBytes, sizeof(scratch)).error() != Errno::FAULT)
+        if (!failure && mm::raw::copy_from_user(&scratch, base + kPages * arch::kPageBytes, sizeof(scratch)).error() != Errno::FAULT)
             failure = "an unmapped address was not EFAULT";
         // A copy running off the end of the mapping stops at the first byte that faults, not a word early.
         u8 bytes[23];
@@ -135,7 +135,7 @@ KERNEL_SELFTEST(address_space)
             failure = "a copy to the end of the mapping did not stop at its last byte";
         if (!failure && mm::do_mprotect(space, base, arch::kPageBytes, mm::kProtNone).is_error())
             failure = "mprotect failed";
-        if (!failure && mm::copy_from_user(&scratch, base, sizeof(scratch)).error() != Errno::FAULT)
+        if (!failure && mm::raw::copy_from_user(&scratch, base, sizeof(scratch)).error() != Errno::FAULT)
             failure = "a PROT_NONE page was readable by the kernel";
     } // both address spaces go here, with every page they held
     mm::kmalloc_shrink();

@@ -15,6 +15,8 @@ bool resolve_fault(uptr address, bool write, bool present)
 
 } // namespace
 
+namespace raw {
+
 Result<void> copy_from_user(void* to, uptr from, usize length)
 {
     if (!is_user_range(from, length))
@@ -22,20 +24,6 @@ Result<void> copy_from_user(void* to, uptr from, usize length)
     if (arch::copy_from_user_raw(to, from, length) != 0)
         return Errno::FAULT;
     return {};
-}
-
-usize copy_from_user_partial(void* to, uptr from, usize length)
-{
-    if (!is_user_range(from, length))
-        return 0;
-    return length - arch::copy_from_user_raw(to, from, length);
-}
-
-usize copy_to_user_partial(uptr to, const void* from, usize length)
-{
-    if (!is_user_range(to, length))
-        return 0;
-    return length - arch::copy_to_user_raw(to, from, length);
 }
 
 Result<void> copy_to_user(uptr to, const void* from, usize length)
@@ -47,8 +35,18 @@ Result<void> copy_to_user(uptr to, const void* from, usize length)
     return {};
 }
 
-Result<usize> copy_string_from_user(char* to, uptr from, usize size)
+usize copy_from_user_partial(void* to, uptr from, usize length)
 {
+    if (!is_user_range(from, length))
+        return 0;
+    return length - arch::copy_from_user_raw(to, from, length);
+}
+
+} // namespace raw
+
+Result<usize> copy_string_from_user(char* to, UserIn<char> from_pointer, usize size)
+{
+    uptr from = from_pointer.address();
     if (size == 0)
         return Errno::NAMETOOLONG;
     // Only as much as lies in user space may be read; a string running past it faults there.

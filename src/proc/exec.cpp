@@ -213,10 +213,10 @@ Result<void> ExecArgs::add_from_user(uptr argv, uptr envp)
         uptr array = list == 0 ? argv : envp;
         for (usize i = 0; array; ++i) {
             u32 pointer;
-            result = mm::copy_from_user(&pointer, array + i * sizeof(u32), sizeof(pointer));
+            result = mm::copy_from_user(pointer, mm::UserIn<u32>(array).offset(i));
             if (result.is_error() || !pointer)
                 break;
-            auto length = mm::copy_string_from_user(text, pointer, kMaxString);
+            auto length = mm::copy_string_from_user(text, mm::UserIn<char>(pointer), kMaxString);
             if (length.is_error()) {
                 result = length.error() == Errno::NAMETOOLONG ? Errno::TOOBIG : length.error();
                 break;

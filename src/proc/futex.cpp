@@ -49,7 +49,7 @@ Result<u32> read_word(uptr address)
     if (address & 3)
         return Errno::INVAL;
     u32 value;
-    TRY(mm::copy_from_user(value, mm::UserPtr<u32>(address)));
+    TRY(mm::copy_from_user(value, mm::UserIn<u32>(address)));
     return value;
 }
 

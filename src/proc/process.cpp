@@ -180,7 +180,7 @@ void on_return_to_user(arch::UserFrame& frame)
         return;
     if (uptr address = process->set_child_tid) {
         process->set_child_tid = 0;
-        (void)mm::copy_to_user(mm::UserPtr<i32>(address), process->pid); // CLONE_CHILD_SETTID; Linux ignores a fault
+        (void)mm::copy_to_user(mm::UserOut<i32>(address), process->pid); // CLONE_CHILD_SETTID; Linux ignores a fault
     }
     deliver_signals(*process, frame);
 }
@@ -347,7 +347,7 @@ Result<i32> clone_current(const CloneRequest& request)
     if (flags & kCloneChildSettid)
         child->set_child_tid = request.child_tid; // written from the child's side, in its own memory
     if (flags & kCloneParentSettid)
-        (void)mm::copy_to_user(mm::UserPtr<i32>(request.parent_tid), child->pid); // Linux ignores a fault here
+        (void)mm::copy_to_user(mm::UserOut<i32>(request.parent_tid), child->pid); // Linux ignores a fault here
     // The child starts with the parent's registers as they are now, floating point included.
     arch::fpu_save(child->fpu_state());
     child->saved_stack = arch::prepare_fork_return(child->kernel_stack, kKernelStackBytes, 0, request.user_stack);
@@ -452,7 +452,7 @@ void replace_program(Process& self, ExecImage&& image, StringView path, const Cr
     if (!self.is_leader() && group.live_threads == 1)
         take_over_process(self);
     if (self.clear_child_tid && self.space && self.space->ref_count() > 1) {
-        (void)mm::copy_to_user(mm::UserPtr<u32>(self.clear_child_tid), u32 { 0 });
+        (void)mm::copy_to_user(mm::UserOut<u32>(self.clear_child_tid), u32 { 0 });
         futex_wake(self.space.get(), self.clear_child_tid, 1, kFutexBitsetAll);
     }
     self.clear_child_tid = 0;
@@ -500,7 +500,7 @@ void exit_thread(u32 wait_status)
     Process& group = self.group();
     // Tell a joiner (CLONE_CHILD_CLEARTID) the thread is gone, if anyone else can still see the memory.
     if (self.clear_child_tid && self.space && self.space->ref_count() > 1) {
-        (void)mm::copy_to_user(mm::UserPtr<u32>(self.clear_child_tid), u32 { 0 });
+        (void)mm::copy_to_user(mm::UserOut<u32>(self.clear_child_tid), u32 { 0 });
         futex_wake(self.space.get(), self.clear_child_tid, 1, kFutexBitsetAll);
     }
     self.vfork_done = true;

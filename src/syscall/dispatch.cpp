@@ -40,6 +40,71 @@ constexpr bool kinds_fit(usize kinds)
         return kinds == arity(Handler);
 }
 
+// Pointer kinds name the direction their memory goes; the handler's parameter must be a UserPointer with that
+// direction, and every other kind a plain number.
+struct KindAccess {
+    bool pointer;
+    mm::UserAccess access;
+    bool may_write_back { false }; // a timeout that select, poll and their kin update with the time left
+};
+constexpr KindAccess access_of(ArgKind kind)
+{
+    using enum ArgKind;
+    switch (kind) {
+    case Path:
+    case Str:
+    case StrArray:
+    case BufIn:
+    case PtrIn:
+    case Iovec:
+    case IovecOut: // the array itself is read; the bytes it names are written
+    case SigSet:
+        return { true, mm::UserAccess::In };
+    case Timespec:
+    case Timespec64:
+    case Timeval:
+        return { true, mm::UserAccess::In, true };
+    case BufOut:
+    case PtrOut:
+        return { true, mm::UserAccess::Out };
+    case Ptr:
+        return { true, mm::UserAccess::InOut };
+    default:
+        return { false, mm::UserAccess::In };
+    }
+}
+
+template<typename P>
+struct ParameterAccess {
+    static constexpr KindAccess value { false, mm::UserAccess::In };
+};
+template<typename T, mm::UserAccess Access>
+struct ParameterAccess<mm::UserPointer<T, Access>> {
+    static constexpr KindAccess value { true, Access };
+};
+
+template<typename R, typename... Parameters>
+constexpr bool directions_match(R (*)(Parameters...), const ArgKind* kinds)
+{
+    KindAccess wanted[] = { ParameterAccess<Parameters>::value..., KindAccess {} };
+    for (usize i = 0; i < sizeof...(Parameters); ++i) {
+        KindAccess kind = access_of(kinds[i]);
+        bool written_back = kind.may_write_back && wanted[i].access == mm::UserAccess::InOut;
+        if (kind.pointer != wanted[i].pointer || (kind.pointer && kind.access != wanted[i].access && !written_back))
+            return false;
+    }
+    return true;
+}
+
+template<auto Handler>
+constexpr bool directions_fit(const Signature& signature)
+{
+    if constexpr (std::is_same_v<decltype(Handler), const None> || std::is_same_v<decltype(Handler), None>)
+        return true;
+    else
+        return directions_match(Handler, signature.kinds);
+}
+
 template<typename... Kinds>
 constexpr Signature signature_of(Kinds... kinds)
 {
@@ -56,6 +121,8 @@ struct Table {
 #define SYSCALL(number, name, handler, ...)                                                                       \
     static_assert(kinds_fit<handler>(signature_of(__VA_ARGS__).count),                                             \
         "syscalls.def: " #name " needs one argument kind per parameter of " #handler);                            \
+    static_assert(directions_fit<handler>(signature_of(__VA_ARGS__)),                                              \
+        "syscalls.def: " #name ": a pointer kind needs a mm::UserPointer parameter going its way in " #handler);   \
     entries[number] = entry_for<handler>();                                                                        \
     names[number] = #name;                                                                                         \
     signatures[number] = signature_of(__VA_ARGS__);

@@ -11,7 +11,7 @@ namespace {
 constexpr usize kPathMax = 4096;
 constexpr u32 kAtEmptyPath = 0x1000;
 
-Result<i32> exec(i32 dirfd, u32 path_address, u32 argv, u32 envp, u32 flags)
+Result<i32> exec(i32 dirfd, mm::UserIn<char> path_address, mm::UserIn<u32> argv, mm::UserIn<u32> envp, u32 flags)
 {
     auto* path = static_cast<char*>(TRY(mm::kmalloc(kPathMax)));
     auto length = mm::copy_string_from_user(path, path_address, kPathMax);
@@ -20,7 +20,7 @@ Result<i32> exec(i32 dirfd, u32 path_address, u32 argv, u32 envp, u32 flags)
         result = Errno::NOENT;
     if (!result.is_error()) {
         proc::ExecArgs args;
-        result = args.add_from_user(argv, envp);
+        result = args.add_from_user(argv.address(), envp.address());
         if (!result.is_error())
             result = proc::exec_current(dirfd, StringView(path, length.value()), args, flags);
     }
@@ -31,9 +31,9 @@ Result<i32> exec(i32 dirfd, u32 path_address, u32 argv, u32 envp, u32 flags)
 
 } // namespace
 
-Result<i32> sys_execve(u32 path, u32 argv, u32 envp) { return exec(-100 /* AT_FDCWD */, path, argv, envp, 0); }
+Result<i32> sys_execve(mm::UserIn<char> path, mm::UserIn<u32> argv, mm::UserIn<u32> envp) { return exec(-100 /* AT_FDCWD */, path, argv, envp, 0); }
 
-Result<i32> sys_execveat(i32 dirfd, u32 path, u32 argv, u32 envp, u32 flags)
+Result<i32> sys_execveat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<u32> argv, mm::UserIn<u32> envp, u32 flags)
 {
     return exec(dirfd, path, argv, envp, flags);
 }

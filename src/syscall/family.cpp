@@ -27,7 +27,7 @@ Rusage usage_of(const proc::CpuTime& time, usize peak_pages = 0)
 Result<i32> sys_fork() { return proc::fork_current(); }
 Result<i32> sys_vfork() { return proc::vfork_current(); }
 
-Result<i32> sys_wait4(i32 pid, u32 status_address, u32 options, u32 usage_address)
+Result<i32> sys_wait4(i32 pid, mm::UserOut<u32> status_address, u32 options, mm::UserOut<Rusage> usage_address)
 {
     if (options & ~(kWNoHang | kWUntraced | kWContinued | kWNoThread | kWAll | kWClone))
         return Errno::INVAL;
@@ -37,16 +37,16 @@ Result<i32> sys_wait4(i32 pid, u32 status_address, u32 options, u32 usage_addres
     auto result = TRY(proc::wait_child(pid, wait));
     if (result.pid == 0)
         return 0;
-    if (status_address)
-        TRY(mm::copy_to_user(mm::UserPtr<u32>(status_address), result.status));
-    if (usage_address)
-        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage_of(result.cpu)));
+    if (!status_address.is_null())
+        TRY(mm::copy_to_user(status_address, result.status));
+    if (!usage_address.is_null())
+        TRY(mm::copy_to_user(usage_address, usage_of(result.cpu)));
     return result.pid;
 }
 
-Result<i32> sys_waitpid(i32 pid, u32 status_address, u32 options) { return sys_wait4(pid, status_address, options, 0); }
+Result<i32> sys_waitpid(i32 pid, mm::UserOut<u32> status_address, u32 options) { return sys_wait4(pid, status_address, options, {}); }
 
-Result<i32> sys_waitid(i32 type, i32 id, u32 info_address, u32 options, u32 usage_address)
+Result<i32> sys_waitid(i32 type, i32 id, mm::UserOut<u8> info_address, u32 options, mm::UserOut<Rusage> usage_address)
 {
     constexpr i32 kPAll = 0, kPPid = 1, kPPgid = 2, kPPidfd = 3;
     constexpr u32 kWStopped = 2, kWExited = 4, kWNoWait = 0x01000000;
@@ -74,7 +74,7 @@ Result<i32> sys_waitid(i32 type, i32 id, u32 info_address, u32 options, u32 usag
     proc::WaitOptions wait { bool(options & kWExited), bool(options & kWStopped), bool(options & kWContinued),
         bool(options & kWNoHang), bool(options & kWNoWait) };
     auto result = TRY(proc::wait_child(pid, wait));
-    if (info_address) {
+    if (!info_address.is_null()) {
         // siginfo_t for SIGCHLD: signo, errno, code, then pid, uid, status from byte 12.
         i32 info[32] = {};
         if (result.pid) {
@@ -100,10 +100,10 @@ Result<i32> sys_waitid(i32 type, i32 id, u32 info_address, u32 options, u32 usag
             info[4] = child ? static_cast<i32>(child->credentials.uid) : 0;
             info[5] = status;
         }
-        TRY(mm::copy_to_user(info_address, info, sizeof(info)));
+        TRY(mm::copy_array_to_user(info_address.as<i32>(), info, 32));
     }
-    if (usage_address)
-        TRY(mm::copy_to_user(mm::UserPtr<Rusage>(usage_address), usage_of(result.cpu)));
+    if (!usage_address.is_null())
+        TRY(mm::copy_to_user(usage_address, usage_of(result.cpu)));
     return 0;
 }
 
@@ -113,7 +113,7 @@ Result<i32> sys_sched_yield()
     return 0;
 }
 
-Result<void> sys_getrusage(i32 who, u32 address)
+Result<void> sys_getrusage(i32 who, mm::UserOut<Rusage> address)
 {
     constexpr i32 kSelf = 0, kChildren = -1, kThread = 1;
     proc::Process& self = *proc::current();
@@ -126,7 +126,7 @@ Result<void> sys_getrusage(i32 who, u32 address)
         usage = usage_of(self.group().children_cpu);
     else
         return Errno::INVAL;
-    return mm::copy_to_user(mm::UserPtr<Rusage>(address), usage);
+    return mm::copy_to_user(address, usage);
 }
 
 } // namespace sys

@@ -16,7 +16,7 @@ u32 high_id(u32 id)
     return low == 0xffff ? 0xffffffff : low;
 }
 
-Result<void> chown_at(i32 dirfd, u32 path, u32 uid, u32 gid, u32 flags)
+Result<void> chown_at(i32 dirfd, mm::UserIn<char> path, u32 uid, u32 gid, u32 flags)
 {
     if (flags & ~(fs::kAtSymlinkNoFollow | fs::kAtEmptyPath))
         return Errno::INVAL;
@@ -27,10 +27,10 @@ Result<void> chown_at(i32 dirfd, u32 path, u32 uid, u32 gid, u32 flags)
 }
 
 // The two times of utimes and futimesat: struct timeval, microseconds in [0, 1000000) (EINVAL otherwise).
-Result<void> copy_timevals(u32 address, fs::TimeSpec (&times)[2])
+Result<void> copy_timevals(mm::UserIn<Timeval32> address, fs::TimeSpec (&times)[2])
 {
     Timeval32 values[2];
-    TRY(mm::copy_array_from_user(values, mm::UserPtr<Timeval32>(address), 2));
+    TRY(mm::copy_array_from_user(values, address, 2));
     for (int i = 0; i < 2; ++i) {
         if (values[i].microseconds < 0 || values[i].microseconds >= 1000000)
             return Errno::INVAL;
@@ -41,7 +41,7 @@ Result<void> copy_timevals(u32 address, fs::TimeSpec (&times)[2])
 
 // utimensat with either timespec width. A null path with a real descriptor acts on that descriptor
 // (do_utimes: futimens, EINVAL with any flag); otherwise the path is walked.
-Result<void> utimens(i32 dirfd, u32 path, const fs::TimeSpec* times, u32 flags)
+Result<void> utimens(i32 dirfd, mm::UserIn<char> path, const fs::TimeSpec* times, u32 flags)
 {
     if (times) {
         for (int i = 0; i < 2; ++i) {
@@ -51,7 +51,7 @@ Result<void> utimens(i32 dirfd, u32 path, const fs::TimeSpec* times, u32 flags)
         }
     }
     auto caller = file_caller();
-    if (!path && dirfd != fs::kAtFdCwd) {
+    if (path.is_null() && dirfd != fs::kAtFdCwd) {
         if (flags)
             return Errno::INVAL;
         return fs::futimens(caller, dirfd, times);
@@ -65,18 +65,18 @@ Result<void> utimens(i32 dirfd, u32 path, const fs::TimeSpec* times, u32 flags)
     return fs::utimensat(caller, dirfd, text, times, flags);
 }
 
-Result<void> utimes_at(i32 dirfd, u32 path, u32 times)
+Result<void> utimes_at(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timeval32> times)
 {
     fs::TimeSpec values[2];
-    if (times)
+    if (!times.is_null())
         TRY(copy_timevals(times, values));
     UserPath name;
     StringView text = TRY(name.copy(path));
     auto caller = file_caller();
-    return fs::utimensat(caller, dirfd, text, times ? values : nullptr, 0);
+    return fs::utimensat(caller, dirfd, text, times.is_null() ? nullptr : values, 0);
 }
 
-Result<void> access_at(i32 dirfd, u32 path, u32 mode, u32 flags)
+Result<void> access_at(i32 dirfd, mm::UserIn<char> path, u32 mode, u32 flags)
 {
     if (mode & ~u32 { 7 })
         return Errno::INVAL;
@@ -88,7 +88,7 @@ Result<void> access_at(i32 dirfd, u32 path, u32 mode, u32 flags)
     return fs::faccessat(caller, dirfd, text, mode, flags);
 }
 
-Result<void> truncate_path(u32 path, i64 length)
+Result<void> truncate_path(mm::UserIn<char> path, i64 length)
 {
     if (length < 0)
         return Errno::INVAL;
@@ -110,7 +110,7 @@ Result<void> truncate_fd(i32 fd, i64 length)
 
 } // namespace
 
-Result<void> sys_fchmodat(i32 dirfd, u32 path, u32 mode)
+Result<void> sys_fchmodat(i32 dirfd, mm::UserIn<char> path, u32 mode)
 {
     UserPath name;
     StringView text = TRY(name.copy(path));
@@ -118,7 +118,7 @@ Result<void> sys_fchmodat(i32 dirfd, u32 path, u32 mode)
     return fs::fchmodat(caller, dirfd, text, mode, 0);
 }
 
-Result<void> sys_chmod(u32 path, u32 mode) { return sys_fchmodat(fs::kAtFdCwd, path, mode); }
+Result<void> sys_chmod(mm::UserIn<char> path, u32 mode) { return sys_fchmodat(fs::kAtFdCwd, path, mode); }
 
 Result<void> sys_fchmod(i32 fd, u32 mode)
 {
@@ -127,18 +127,18 @@ Result<void> sys_fchmod(i32 fd, u32 mode)
 }
 
 // On i386, chown (182) follows symlinks and lchown (16) does not; both take 16-bit ids, as does fchown (95).
-Result<void> sys_chown16(u32 path, u32 uid, u32 gid)
+Result<void> sys_chown16(mm::UserIn<char> path, u32 uid, u32 gid)
 {
     return chown_at(fs::kAtFdCwd, path, high_id(uid), high_id(gid), 0);
 }
-Result<void> sys_lchown16(u32 path, u32 uid, u32 gid)
+Result<void> sys_lchown16(mm::UserIn<char> path, u32 uid, u32 gid)
 {
     return chown_at(fs::kAtFdCwd, path, high_id(uid), high_id(gid), fs::kAtSymlinkNoFollow);
 }
 Result<void> sys_fchown16(i32 fd, u32 uid, u32 gid) { return sys_fchown32(fd, high_id(uid), high_id(gid)); }
 
-Result<void> sys_chown32(u32 path, u32 uid, u32 gid) { return chown_at(fs::kAtFdCwd, path, uid, gid, 0); }
-Result<void> sys_lchown32(u32 path, u32 uid, u32 gid)
+Result<void> sys_chown32(mm::UserIn<char> path, u32 uid, u32 gid) { return chown_at(fs::kAtFdCwd, path, uid, gid, 0); }
+Result<void> sys_lchown32(mm::UserIn<char> path, u32 uid, u32 gid)
 {
     return chown_at(fs::kAtFdCwd, path, uid, gid, fs::kAtSymlinkNoFollow);
 }
@@ -149,64 +149,64 @@ Result<void> sys_fchown32(i32 fd, u32 uid, u32 gid)
     return fs::fchown(caller, fd, uid, gid);
 }
 
-Result<void> sys_fchownat(i32 dirfd, u32 path, u32 uid, u32 gid, u32 flags)
+Result<void> sys_fchownat(i32 dirfd, mm::UserIn<char> path, u32 uid, u32 gid, u32 flags)
 {
     return chown_at(dirfd, path, uid, gid, flags);
 }
 
 // utime(2): struct utimbuf in whole seconds, or null for now.
-Result<void> sys_utime(u32 path, u32 times)
+Result<void> sys_utime(mm::UserIn<char> path, mm::UserIn<Utimbuf32> times)
 {
     fs::TimeSpec values[2];
-    if (times) {
+    if (!times.is_null()) {
         Utimbuf32 buffer;
-        TRY(mm::copy_from_user(buffer, mm::UserPtr<Utimbuf32>(times)));
+        TRY(mm::copy_from_user(buffer, times));
         values[0] = fs::TimeSpec { buffer.actime, 0 };
         values[1] = fs::TimeSpec { buffer.modtime, 0 };
     }
     UserPath name;
     StringView text = TRY(name.copy(path));
     auto caller = file_caller();
-    return fs::utimensat(caller, fs::kAtFdCwd, text, times ? values : nullptr, 0);
+    return fs::utimensat(caller, fs::kAtFdCwd, text, !times.is_null() ? values : nullptr, 0);
 }
 
-Result<void> sys_utimes(u32 path, u32 times) { return utimes_at(fs::kAtFdCwd, path, times); }
-Result<void> sys_futimesat(i32 dirfd, u32 path, u32 times) { return utimes_at(dirfd, path, times); }
+Result<void> sys_utimes(mm::UserIn<char> path, mm::UserIn<Timeval32> times) { return utimes_at(fs::kAtFdCwd, path, times); }
+Result<void> sys_futimesat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timeval32> times) { return utimes_at(dirfd, path, times); }
 
 // utimensat(2) with the old 32-bit timespec.
-Result<void> sys_utimensat(i32 dirfd, u32 path, u32 times, u32 flags)
+Result<void> sys_utimensat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timespec32> times, u32 flags)
 {
     fs::TimeSpec values[2];
-    if (times) {
+    if (!times.is_null()) {
         Timespec32 raw[2];
-        TRY(mm::copy_array_from_user(raw, mm::UserPtr<Timespec32>(times), 2));
+        TRY(mm::copy_array_from_user(raw, times, 2));
         for (int i = 0; i < 2; ++i)
             values[i] = fs::TimeSpec { raw[i].seconds, raw[i].nanoseconds };
     }
-    return utimens(dirfd, path, times ? values : nullptr, flags);
+    return utimens(dirfd, path, !times.is_null() ? values : nullptr, flags);
 }
 
-Result<void> sys_utimensat_time64(i32 dirfd, u32 path, u32 times, u32 flags)
+Result<void> sys_utimensat_time64(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timespec64> times, u32 flags)
 {
     fs::TimeSpec values[2];
-    if (times) {
+    if (!times.is_null()) {
         Timespec64 raw[2];
-        TRY(mm::copy_array_from_user(raw, mm::UserPtr<Timespec64>(times), 2));
+        TRY(mm::copy_array_from_user(raw, times, 2));
         for (int i = 0; i < 2; ++i) {
             // A 32-bit program's tv_nsec is a 32-bit long: the upper half is padding (get_timespec64).
             values[i] = fs::TimeSpec { raw[i].seconds, static_cast<i32>(raw[i].nanoseconds) };
         }
     }
-    return utimens(dirfd, path, times ? values : nullptr, flags);
+    return utimens(dirfd, path, !times.is_null() ? values : nullptr, flags);
 }
 
-Result<void> sys_access(u32 path, u32 mode) { return access_at(fs::kAtFdCwd, path, mode, 0); }
-Result<void> sys_faccessat(i32 dirfd, u32 path, u32 mode) { return access_at(dirfd, path, mode, 0); }
-Result<void> sys_faccessat2(i32 dirfd, u32 path, u32 mode, u32 flags) { return access_at(dirfd, path, mode, flags); }
+Result<void> sys_access(mm::UserIn<char> path, u32 mode) { return access_at(fs::kAtFdCwd, path, mode, 0); }
+Result<void> sys_faccessat(i32 dirfd, mm::UserIn<char> path, u32 mode) { return access_at(dirfd, path, mode, 0); }
+Result<void> sys_faccessat2(i32 dirfd, mm::UserIn<char> path, u32 mode, u32 flags) { return access_at(dirfd, path, mode, flags); }
 
-Result<void> sys_truncate(u32 path, i32 length) { return truncate_path(path, length); }
+Result<void> sys_truncate(mm::UserIn<char> path, i32 length) { return truncate_path(path, length); }
 Result<void> sys_ftruncate(i32 fd, i32 length) { return truncate_fd(fd, length); }
-Result<void> sys_truncate64(u32 path, u32 length_low, u32 length_high)
+Result<void> sys_truncate64(mm::UserIn<char> path, u32 length_low, u32 length_high)
 {
     return truncate_path(path, join_halves(length_low, length_high));
 }

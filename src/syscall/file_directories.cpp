@@ -79,11 +79,11 @@ private:
     bool m_overflow { false };
 };
 
-Result<u32> read_entries(i32 fd, u32 buffer, u32 count, bool wide)
+Result<u32> read_entries(i32 fd, mm::UserOut<u8> buffer, u32 count, bool wide)
 {
     auto caller = file_caller();
     TRY(caller.fds.get(fd)); // EBADF before the buffer is looked at
-    if (!mm::is_user_range(buffer, count))
+    if (!mm::is_user_range(buffer.address(), count))
         return Errno::FAULT;
     usize capacity = count < kDirentBufferMax ? count : kDirentBufferMax;
     KernelBuffer buffer_memory;
@@ -99,16 +99,16 @@ Result<u32> read_entries(i32 fd, u32 buffer, u32 count, bool wide)
             return Errno::INVAL; // the buffer cannot hold even one entry
         return 0;
     }
-    TRY(mm::copy_to_user(buffer, data, entries.used()));
+    TRY(mm::copy_array_to_user(buffer, data, entries.used()));
     return static_cast<u32>(entries.used());
 }
 
 } // namespace
 
-Result<u32> sys_getdents(i32 fd, u32 buffer, u32 count) { return read_entries(fd, buffer, count, false); }
-Result<u32> sys_getdents64(i32 fd, u32 buffer, u32 count) { return read_entries(fd, buffer, count, true); }
+Result<u32> sys_getdents(i32 fd, mm::UserOut<u8> buffer, u32 count) { return read_entries(fd, buffer, count, false); }
+Result<u32> sys_getdents64(i32 fd, mm::UserOut<u8> buffer, u32 count) { return read_entries(fd, buffer, count, true); }
 
-Result<void> sys_chdir(u32 path)
+Result<void> sys_chdir(mm::UserIn<char> path)
 {
     UserPath name;
     StringView text = TRY(name.copy(path));
@@ -122,7 +122,7 @@ Result<void> sys_fchdir(i32 fd)
     return fs::fchdir(caller, fd);
 }
 
-Result<void> sys_chroot(u32 path)
+Result<void> sys_chroot(mm::UserIn<char> path)
 {
     UserPath name;
     StringView text = TRY(name.copy(path));
@@ -132,7 +132,7 @@ Result<void> sys_chroot(u32 path)
 
 // getcwd(2): the length with the NUL; ERANGE when `size` cannot hold it (a path longer than PATH_MAX is
 // ERANGE too, where Linux says ENAMETOOLONG).
-Result<u32> sys_getcwd(u32 buffer, u32 size)
+Result<u32> sys_getcwd(mm::UserOut<u8> buffer, u32 size)
 {
     usize room = size < fs::kPathMax ? size : fs::kPathMax;
     if (room == 0)
@@ -141,7 +141,7 @@ Result<u32> sys_getcwd(u32 buffer, u32 size)
     auto* text = reinterpret_cast<char*>(TRY(memory.get(room)));
     auto caller = file_caller();
     usize length = TRY(fs::getcwd(caller, text, room));
-    TRY(mm::copy_to_user(buffer, text, length));
+    TRY(mm::copy_array_to_user(buffer.as<char>(), text, length));
     return static_cast<u32>(length);
 }
 

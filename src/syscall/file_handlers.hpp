@@ -126,7 +126,7 @@ public:
     ~UserPath();
     // EFAULT for a bad pointer, ENAMETOOLONG when no NUL comes within PATH_MAX bytes, ENOENT for "" unless
     // `may_be_empty` (AT_EMPTY_PATH: the VFS then acts on the dirfd).
-    Result<StringView> copy(u32 address, bool may_be_empty = false);
+    Result<StringView> copy(mm::UserIn<char> address, bool may_be_empty = false);
 
 private:
     char* m_buffer { nullptr };
@@ -153,74 +153,74 @@ Result<RefPtr<fs::OpenFile>> open_file_of(i32 fd);
 inline i64 join_halves(u32 low, u32 high) { return static_cast<i64>((static_cast<u64>(high) << 32) | low); }
 
 // syscall/file_open.cpp
-Result<i32> sys_open(u32 path, u32 flags, u32 mode);
-Result<i32> sys_openat(i32 dirfd, u32 path, u32 flags, u32 mode);
-Result<i32> sys_creat(u32 path, u32 mode);
+Result<i32> sys_open(mm::UserIn<char> path, u32 flags, u32 mode);
+Result<i32> sys_openat(i32 dirfd, mm::UserIn<char> path, u32 flags, u32 mode);
+Result<i32> sys_creat(mm::UserIn<char> path, u32 mode);
 Result<i32> sys_lseek(i32 fd, i32 offset, u32 whence);
-Result<void> sys_llseek(i32 fd, u32 offset_high, u32 offset_low, u32 result, u32 whence);
+Result<void> sys_llseek(i32 fd, u32 offset_high, u32 offset_low, mm::UserOut<u64> result, u32 whence);
 
 // syscall/file_io.cpp
-Result<u32> sys_pread64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offset_high);
-Result<u32> sys_pwrite64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offset_high);
-Result<u32> sys_preadv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high);
-Result<u32> sys_pwritev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high);
-Result<u32> sys_sendfile(i32 out_fd, i32 in_fd, u32 offset, u32 count);
-Result<u32> sys_sendfile64(i32 out_fd, i32 in_fd, u32 offset, u32 count);
+Result<u32> sys_pread64(i32 fd, mm::UserOut<u8> buffer, u32 count, u32 offset_low, u32 offset_high);
+Result<u32> sys_pwrite64(i32 fd, mm::UserIn<u8> buffer, u32 count, u32 offset_low, u32 offset_high);
+Result<u32> sys_preadv(i32 fd, mm::UserIn<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high);
+Result<u32> sys_pwritev(i32 fd, mm::UserIn<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high);
+Result<u32> sys_sendfile(i32 out_fd, i32 in_fd, mm::UserInOut<i32> offset, u32 count);
+Result<u32> sys_sendfile64(i32 out_fd, i32 in_fd, mm::UserInOut<i64> offset, u32 count);
 
 // syscall/file_stat.cpp
-Result<void> sys_stat(u32 path, u32 buffer);
-Result<void> sys_lstat(u32 path, u32 buffer);
-Result<void> sys_fstat(i32 fd, u32 buffer);
-Result<void> sys_stat64(u32 path, u32 buffer);
-Result<void> sys_lstat64(u32 path, u32 buffer);
-Result<void> sys_fstat64(i32 fd, u32 buffer);
-Result<void> sys_fstatat64(i32 dirfd, u32 path, u32 buffer, u32 flags);
-Result<void> sys_statx(i32 dirfd, u32 path, u32 flags, u32 mask, u32 buffer);
-Result<void> sys_statfs(u32 path, u32 buffer);
-Result<void> sys_fstatfs(i32 fd, u32 buffer);
-Result<void> sys_statfs64(u32 path, u32 size, u32 buffer);
-Result<void> sys_fstatfs64(i32 fd, u32 size, u32 buffer);
+Result<void> sys_stat(mm::UserIn<char> path, mm::UserOut<OldStat> buffer);
+Result<void> sys_lstat(mm::UserIn<char> path, mm::UserOut<OldStat> buffer);
+Result<void> sys_fstat(i32 fd, mm::UserOut<OldStat> buffer);
+Result<void> sys_stat64(mm::UserIn<char> path, mm::UserOut<Stat64> buffer);
+Result<void> sys_lstat64(mm::UserIn<char> path, mm::UserOut<Stat64> buffer);
+Result<void> sys_fstat64(i32 fd, mm::UserOut<Stat64> buffer);
+Result<void> sys_fstatat64(i32 dirfd, mm::UserIn<char> path, mm::UserOut<Stat64> buffer, u32 flags);
+Result<void> sys_statx(i32 dirfd, mm::UserIn<char> path, u32 flags, u32 mask, mm::UserOut<Statx> buffer);
+Result<void> sys_statfs(mm::UserIn<char> path, mm::UserOut<StatFs32> buffer);
+Result<void> sys_fstatfs(i32 fd, mm::UserOut<StatFs32> buffer);
+Result<void> sys_statfs64(mm::UserIn<char> path, u32 size, mm::UserOut<StatFs64> buffer);
+Result<void> sys_fstatfs64(i32 fd, u32 size, mm::UserOut<StatFs64> buffer);
 
 // syscall/file_names.cpp
-Result<void> sys_mkdir(u32 path, u32 mode);
-Result<void> sys_mkdirat(i32 dirfd, u32 path, u32 mode);
-Result<void> sys_rmdir(u32 path);
-Result<void> sys_unlink(u32 path);
-Result<void> sys_unlinkat(i32 dirfd, u32 path, u32 flags);
-Result<void> sys_rename(u32 old_path, u32 new_path);
-Result<void> sys_renameat(i32 old_dirfd, u32 old_path, i32 new_dirfd, u32 new_path);
-Result<void> sys_renameat2(i32 old_dirfd, u32 old_path, i32 new_dirfd, u32 new_path, u32 flags);
-Result<void> sys_link(u32 old_path, u32 new_path);
-Result<void> sys_linkat(i32 old_dirfd, u32 old_path, i32 new_dirfd, u32 new_path, u32 flags);
-Result<void> sys_symlink(u32 target, u32 link_path);
-Result<void> sys_symlinkat(u32 target, i32 new_dirfd, u32 link_path);
-Result<u32> sys_readlink(u32 path, u32 buffer, i32 size);
-Result<u32> sys_readlinkat(i32 dirfd, u32 path, u32 buffer, i32 size);
-Result<void> sys_mknod(u32 path, u32 mode, u32 dev);
-Result<void> sys_mknodat(i32 dirfd, u32 path, u32 mode, u32 dev);
+Result<void> sys_mkdir(mm::UserIn<char> path, u32 mode);
+Result<void> sys_mkdirat(i32 dirfd, mm::UserIn<char> path, u32 mode);
+Result<void> sys_rmdir(mm::UserIn<char> path);
+Result<void> sys_unlink(mm::UserIn<char> path);
+Result<void> sys_unlinkat(i32 dirfd, mm::UserIn<char> path, u32 flags);
+Result<void> sys_rename(mm::UserIn<char> old_path, mm::UserIn<char> new_path);
+Result<void> sys_renameat(i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path);
+Result<void> sys_renameat2(i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path, u32 flags);
+Result<void> sys_link(mm::UserIn<char> old_path, mm::UserIn<char> new_path);
+Result<void> sys_linkat(i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path, u32 flags);
+Result<void> sys_symlink(mm::UserIn<char> target, mm::UserIn<char> link_path);
+Result<void> sys_symlinkat(mm::UserIn<char> target, i32 new_dirfd, mm::UserIn<char> link_path);
+Result<u32> sys_readlink(mm::UserIn<char> path, mm::UserOut<u8> buffer, i32 size);
+Result<u32> sys_readlinkat(i32 dirfd, mm::UserIn<char> path, mm::UserOut<u8> buffer, i32 size);
+Result<void> sys_mknod(mm::UserIn<char> path, u32 mode, u32 dev);
+Result<void> sys_mknodat(i32 dirfd, mm::UserIn<char> path, u32 mode, u32 dev);
 
 // syscall/file_attributes.cpp
-Result<void> sys_chmod(u32 path, u32 mode);
+Result<void> sys_chmod(mm::UserIn<char> path, u32 mode);
 Result<void> sys_fchmod(i32 fd, u32 mode);
-Result<void> sys_fchmodat(i32 dirfd, u32 path, u32 mode);
-Result<void> sys_chown16(u32 path, u32 uid, u32 gid);
-Result<void> sys_lchown16(u32 path, u32 uid, u32 gid);
+Result<void> sys_fchmodat(i32 dirfd, mm::UserIn<char> path, u32 mode);
+Result<void> sys_chown16(mm::UserIn<char> path, u32 uid, u32 gid);
+Result<void> sys_lchown16(mm::UserIn<char> path, u32 uid, u32 gid);
 Result<void> sys_fchown16(i32 fd, u32 uid, u32 gid);
-Result<void> sys_chown32(u32 path, u32 uid, u32 gid);
-Result<void> sys_lchown32(u32 path, u32 uid, u32 gid);
+Result<void> sys_chown32(mm::UserIn<char> path, u32 uid, u32 gid);
+Result<void> sys_lchown32(mm::UserIn<char> path, u32 uid, u32 gid);
 Result<void> sys_fchown32(i32 fd, u32 uid, u32 gid);
-Result<void> sys_fchownat(i32 dirfd, u32 path, u32 uid, u32 gid, u32 flags);
-Result<void> sys_utime(u32 path, u32 times);
-Result<void> sys_utimes(u32 path, u32 times);
-Result<void> sys_futimesat(i32 dirfd, u32 path, u32 times);
-Result<void> sys_utimensat(i32 dirfd, u32 path, u32 times, u32 flags);
-Result<void> sys_utimensat_time64(i32 dirfd, u32 path, u32 times, u32 flags);
-Result<void> sys_access(u32 path, u32 mode);
-Result<void> sys_faccessat(i32 dirfd, u32 path, u32 mode);
-Result<void> sys_faccessat2(i32 dirfd, u32 path, u32 mode, u32 flags);
-Result<void> sys_truncate(u32 path, i32 length);
+Result<void> sys_fchownat(i32 dirfd, mm::UserIn<char> path, u32 uid, u32 gid, u32 flags);
+Result<void> sys_utime(mm::UserIn<char> path, mm::UserIn<Utimbuf32> times);
+Result<void> sys_utimes(mm::UserIn<char> path, mm::UserIn<Timeval32> times);
+Result<void> sys_futimesat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timeval32> times);
+Result<void> sys_utimensat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timespec32> times, u32 flags);
+Result<void> sys_utimensat_time64(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timespec64> times, u32 flags);
+Result<void> sys_access(mm::UserIn<char> path, u32 mode);
+Result<void> sys_faccessat(i32 dirfd, mm::UserIn<char> path, u32 mode);
+Result<void> sys_faccessat2(i32 dirfd, mm::UserIn<char> path, u32 mode, u32 flags);
+Result<void> sys_truncate(mm::UserIn<char> path, i32 length);
 Result<void> sys_ftruncate(i32 fd, i32 length);
-Result<void> sys_truncate64(u32 path, u32 length_low, u32 length_high);
+Result<void> sys_truncate64(mm::UserIn<char> path, u32 length_low, u32 length_high);
 Result<void> sys_ftruncate64(i32 fd, u32 length_low, u32 length_high);
 Result<void> sys_fallocate(i32 fd, i32 mode, u32 offset_low, u32 offset_high, u32 length_low, u32 length_high);
 
@@ -240,16 +240,16 @@ Result<void> sys_fdatasync(i32 fd);
 Result<i32> fcntl_lock(i32 fd, u32 command, u32 argument, bool wide);
 
 // syscall/file_directories.cpp
-Result<u32> sys_getdents(i32 fd, u32 buffer, u32 count);
-Result<u32> sys_getdents64(i32 fd, u32 buffer, u32 count);
-Result<void> sys_chdir(u32 path);
+Result<u32> sys_getdents(i32 fd, mm::UserOut<u8> buffer, u32 count);
+Result<u32> sys_getdents64(i32 fd, mm::UserOut<u8> buffer, u32 count);
+Result<void> sys_chdir(mm::UserIn<char> path);
 Result<void> sys_fchdir(i32 fd);
-Result<u32> sys_getcwd(u32 buffer, u32 size);
-Result<void> sys_chroot(u32 path);
+Result<u32> sys_getcwd(mm::UserOut<u8> buffer, u32 size);
+Result<void> sys_chroot(mm::UserIn<char> path);
 
 // syscall/file_mount.cpp
-Result<void> sys_mount(u32 source, u32 target, u32 fs_type, u32 flags, u32 data);
-Result<void> sys_umount(u32 target);
-Result<void> sys_umount2(u32 target, u32 flags);
+Result<void> sys_mount(mm::UserIn<char> source, mm::UserIn<char> target, mm::UserIn<char> fs_type, u32 flags, mm::UserIn<char> data);
+Result<void> sys_umount(mm::UserIn<char> target);
+Result<void> sys_umount2(mm::UserIn<char> target, u32 flags);
 
 } // namespace sys

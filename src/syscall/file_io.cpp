@@ -69,14 +69,14 @@ Result<u32> send_file(i32 out_fd, i32 in_fd, i64* offset, u32 count, u64 max_off
 
 } // namespace
 
-Result<u32> sys_pread64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offset_high)
+Result<u32> sys_pread64(i32 fd, mm::UserOut<u8> buffer, u32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
     auto to = TRY(mm::OutBuffer::user(buffer, count > kMaxRwCount ? kMaxRwCount : count));
     return static_cast<u32>(TRY(file->pread(to, join_halves(offset_low, offset_high))));
 }
 
-Result<u32> sys_pwrite64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offset_high)
+Result<u32> sys_pwrite64(i32 fd, mm::UserIn<u8> buffer, u32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
     auto from = TRY(mm::InBuffer::user(buffer, count > kMaxRwCount ? kMaxRwCount : count));
@@ -85,7 +85,7 @@ Result<u32> sys_pwrite64(i32 fd, u32 buffer, u32 count, u32 offset_low, u32 offs
 
 // preadv and pwritev: a negative offset first (EINVAL), then the vector whole (UserIoVector), then one
 // transfer at consecutive offsets. No segment at all still checks the file (EBADF, ESPIPE, EISDIR).
-Result<u32> sys_preadv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)
+Result<u32> sys_preadv(i32 fd, mm::UserIn<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
     i64 offset = join_halves(offset_low, offset_high);
@@ -97,7 +97,7 @@ Result<u32> sys_preadv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offset
     return static_cast<u32>(TRY(file->pread(to, offset)));
 }
 
-Result<u32> sys_pwritev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)
+Result<u32> sys_pwritev(i32 fd, mm::UserIn<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
     i64 offset = join_halves(offset_low, offset_high);
@@ -110,26 +110,26 @@ Result<u32> sys_pwritev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count, u32 offse
 }
 
 // sendfile(2) with a 32-bit off_t: the offset, and the transfer, stop at 2 GiB - 1 (MAX_NON_LFS).
-Result<u32> sys_sendfile(i32 out_fd, i32 in_fd, u32 offset, u32 count)
+Result<u32> sys_sendfile(i32 out_fd, i32 in_fd, mm::UserInOut<i32> offset, u32 count)
 {
-    if (!offset)
+    if (offset.is_null())
         return send_file(out_fd, in_fd, nullptr, count, fs::kMaxNonLfsSize);
     i32 start;
-    TRY(mm::copy_from_user(start, mm::UserPtr<i32>(offset)));
+    TRY(mm::copy_from_user(start, offset));
     i64 position = start;
     u32 done = TRY(send_file(out_fd, in_fd, &position, count, fs::kMaxNonLfsSize));
-    TRY(mm::copy_to_user(mm::UserPtr<i32>(offset), static_cast<i32>(position)));
+    TRY(mm::copy_to_user(offset, static_cast<i32>(position)));
     return done;
 }
 
-Result<u32> sys_sendfile64(i32 out_fd, i32 in_fd, u32 offset, u32 count)
+Result<u32> sys_sendfile64(i32 out_fd, i32 in_fd, mm::UserInOut<i64> offset, u32 count)
 {
-    if (!offset)
+    if (offset.is_null())
         return send_file(out_fd, in_fd, nullptr, count, fs::kMaxFileSize);
     i64 position;
-    TRY(mm::copy_from_user(position, mm::UserPtr<i64>(offset)));
+    TRY(mm::copy_from_user(position, offset));
     u32 done = TRY(send_file(out_fd, in_fd, &position, count, fs::kMaxFileSize));
-    TRY(mm::copy_to_user(mm::UserPtr<i64>(offset), position));
+    TRY(mm::copy_to_user(offset, position));
     return done;
 }
 

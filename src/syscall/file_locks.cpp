@@ -28,11 +28,11 @@ Result<Request> read_request(u32 argument, bool wide)
 {
     if (wide) {
         Flock64 raw;
-        TRY(mm::copy_from_user(raw, mm::UserPtr<Flock64>(argument)));
+        TRY(mm::copy_from_user(raw, mm::UserIn<Flock64>(argument)));
         return Request { raw.type, raw.whence, raw.start, raw.len, raw.pid };
     }
     Flock32 raw;
-    TRY(mm::copy_from_user(raw, mm::UserPtr<Flock32>(argument)));
+    TRY(mm::copy_from_user(raw, mm::UserIn<Flock32>(argument)));
     return Request { raw.type, raw.whence, raw.start, raw.len, raw.pid };
 }
 
@@ -40,11 +40,11 @@ Result<void> write_request(u32 argument, bool wide, const Request& request)
 {
     if (wide) {
         Flock64 raw { request.type, request.whence, request.start, request.len, request.pid };
-        return mm::copy_to_user(mm::UserPtr<Flock64>(argument), raw);
+        return mm::copy_to_user(mm::UserOut<Flock64>(argument), raw);
     }
     Flock32 raw { request.type, request.whence, static_cast<i32>(request.start), static_cast<i32>(request.len),
         request.pid };
-    return mm::copy_to_user(mm::UserPtr<Flock32>(argument), raw);
+    return mm::copy_to_user(mm::UserOut<Flock32>(argument), raw);
 }
 
 // flock_to_posix_lock(): the byte range the request names, from its whence. EINVAL for a bad whence or a range

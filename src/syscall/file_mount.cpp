@@ -10,16 +10,16 @@ namespace {
 constexpr u32 kMsMgcMask = 0xffff0000, kMsMgcVal = 0xC0ED0000;
 
 // An optional string argument: a null pointer is the empty string.
-Result<StringView> optional_string(UserPath& buffer, u32 address)
+Result<StringView> optional_string(UserPath& buffer, mm::UserIn<char> address)
 {
-    if (!address)
+    if (address.is_null())
         return StringView();
     return buffer.copy(address, true);
 }
 
 } // namespace
 
-Result<void> sys_mount(u32 source, u32 target, u32 fs_type, u32 flags, u32 data)
+Result<void> sys_mount(mm::UserIn<char> source, mm::UserIn<char> target, mm::UserIn<char> fs_type, u32 flags, mm::UserIn<char> data)
 {
     if ((flags & kMsMgcMask) == kMsMgcVal)
         flags &= ~kMsMgcMask;
@@ -32,7 +32,7 @@ Result<void> sys_mount(u32 source, u32 target, u32 fs_type, u32 flags, u32 data)
     return fs::mount(caller, source_text, target_text, type_text, flags, data_text);
 }
 
-Result<void> sys_umount2(u32 target, u32 flags)
+Result<void> sys_umount2(mm::UserIn<char> target, u32 flags)
 {
     UserPath name;
     StringView text = TRY(name.copy(target));
@@ -40,6 +40,6 @@ Result<void> sys_umount2(u32 target, u32 flags)
     return fs::umount(caller, text, flags);
 }
 
-Result<void> sys_umount(u32 target) { return sys_umount2(target, 0); }
+Result<void> sys_umount(mm::UserIn<char> target) { return sys_umount2(target, 0); }
 
 } // namespace sys

@@ -8,7 +8,7 @@ namespace sys {
 
 UserPath::~UserPath() { mm::kfree(m_buffer); }
 
-Result<StringView> UserPath::copy(u32 address, bool may_be_empty)
+Result<StringView> UserPath::copy(mm::UserIn<char> address, bool may_be_empty)
 {
     // PATH_MAX is too much for a kernel stack, and a call may hold two (rename, link).
     if (!m_buffer)
@@ -31,7 +31,7 @@ Result<u8*> KernelBuffer::get(usize size)
 
 Result<RefPtr<fs::OpenFile>> open_file_of(i32 fd) { return proc::current()->files->get(fd); }
 
-Result<i32> sys_openat(i32 dirfd, u32 path, u32 flags, u32 mode)
+Result<i32> sys_openat(i32 dirfd, mm::UserIn<char> path, u32 flags, u32 mode)
 {
     UserPath name;
     StringView text = TRY(name.copy(path));
@@ -40,10 +40,10 @@ Result<i32> sys_openat(i32 dirfd, u32 path, u32 flags, u32 mode)
     return fs::openat(caller, dirfd, text, flags, mode);
 }
 
-Result<i32> sys_open(u32 path, u32 flags, u32 mode) { return sys_openat(fs::kAtFdCwd, path, flags, mode); }
+Result<i32> sys_open(mm::UserIn<char> path, u32 flags, u32 mode) { return sys_openat(fs::kAtFdCwd, path, flags, mode); }
 
 // creat(2) is open(2) with O_CREAT|O_WRONLY|O_TRUNC.
-Result<i32> sys_creat(u32 path, u32 mode)
+Result<i32> sys_creat(mm::UserIn<char> path, u32 mode)
 {
     return sys_openat(fs::kAtFdCwd, path, fs::kOCreat | fs::kOWrOnly | fs::kOTrunc, mode);
 }
@@ -62,13 +62,13 @@ Result<i32> sys_lseek(i32 fd, i32 offset, u32 whence)
 
 // _llseek(2): the offset in two halves, the 64-bit result stored at `result`. A bad `result` pointer is
 // EFAULT after the position has moved, as on Linux.
-Result<void> sys_llseek(i32 fd, u32 offset_high, u32 offset_low, u32 result, u32 whence)
+Result<void> sys_llseek(i32 fd, u32 offset_high, u32 offset_low, mm::UserOut<u64> result, u32 whence)
 {
     auto file = TRY(open_file_of(fd));
     if (whence > fs::kSeekHole)
         return Errno::INVAL;
     u64 position = TRY(file->seek(join_halves(offset_low, offset_high), whence));
-    return mm::copy_to_user(mm::UserPtr<u64>(result), position);
+    return mm::copy_to_user(result, position);
 }
 
 } // namespace sys

@@ -18,7 +18,7 @@ u32 seconds_of(i64 ns) { return static_cast<u32>(ns / kNanosecondsPerSecond); }
 u32 nanoseconds_of(i64 ns) { return static_cast<u32>(ns % kNanosecondsPerSecond); }
 
 // Where a stat call's file is: a path (relative to dirfd, following a final symlink or not) or a descriptor.
-Result<void> stat_at(i32 dirfd, u32 path, u32 flags, fs::Stat& out)
+Result<void> stat_at(i32 dirfd, mm::UserIn<char> path, u32 flags, fs::Stat& out)
 {
     if (flags & ~(fs::kAtSymlinkNoFollow | fs::kAtEmptyPath | fs::kAtNoAutomount))
         return Errno::INVAL;
@@ -35,7 +35,7 @@ Result<void> stat_fd(i32 fd, fs::Stat& out)
 }
 
 // cp_new_stat64(): everything fits.
-Result<void> put_stat64(u32 buffer, const fs::Stat& s)
+Result<void> put_stat64(mm::UserOut<Stat64> buffer, const fs::Stat& s)
 {
     Stat64 out {};
     out.dev = s.dev;
@@ -55,7 +55,7 @@ Result<void> put_stat64(u32 buffer, const fs::Stat& s)
     out.ctime = seconds_of(s.ctime_ns);
     out.ctime_nsec = nanoseconds_of(s.ctime_ns);
     out.ino = s.ino;
-    return mm::copy_to_user(mm::UserPtr<Stat64>(buffer), out);
+    return mm::copy_to_user(buffer, out);
 }
 
 // A 16-bit id as the old calls report it: past 65535 it is the overflow id 65534 (high2lowuid).
@@ -63,7 +63,7 @@ u16 low_id(u32 id) { return id > 0xffff ? 65534 : static_cast<u16>(id); }
 
 // cp_new_stat() on a 32-bit kernel: EOVERFLOW for a device number past the old 8+8 bits, an inode number,
 // link count or size (MAX_NON_LFS) that does not fit.
-Result<void> put_old_stat(u32 buffer, const fs::Stat& s)
+Result<void> put_old_stat(mm::UserOut<OldStat> buffer, const fs::Stat& s)
 {
     auto old_valid = [](u32 dev) { return fs::dev_major(dev) < 256 && fs::dev_minor(dev) < 256; };
     if (!old_valid(s.dev) || !old_valid(s.rdev))
@@ -87,7 +87,7 @@ Result<void> put_old_stat(u32 buffer, const fs::Stat& s)
     out.mtime_nsec = nanoseconds_of(s.mtime_ns);
     out.ctime = seconds_of(s.ctime_ns);
     out.ctime_nsec = nanoseconds_of(s.ctime_ns);
-    return mm::copy_to_user(mm::UserPtr<OldStat>(buffer), out);
+    return mm::copy_to_user(buffer, out);
 }
 
 StatxTimestamp statx_time(i64 ns)
@@ -116,7 +116,7 @@ FsInfo info_of(const fs::OpenFile& file)
     return info;
 }
 
-Result<FsInfo> statfs_path(u32 path)
+Result<FsInfo> statfs_path(mm::UserIn<char> path)
 {
     UserPath name;
     StringView text = TRY(name.copy(path));
@@ -142,7 +142,7 @@ u32 statfs_flags(u32 mount_flags)
     return flags;
 }
 
-Result<void> put_statfs64(u32 buffer, const FsInfo& info)
+Result<void> put_statfs64(mm::UserOut<StatFs64> buffer, const FsInfo& info)
 {
     const fs::StatFs& s = info.stat;
     StatFs64 out {};
@@ -157,11 +157,11 @@ Result<void> put_statfs64(u32 buffer, const FsInfo& info)
     out.namelen = s.name_max;
     out.frsize = s.block_size;
     out.flags = statfs_flags(info.mount_flags);
-    return mm::copy_to_user(mm::UserPtr<StatFs64>(buffer), out);
+    return mm::copy_to_user(buffer, out);
 }
 
 // put_compat_statfs() rules on a 32-bit kernel: EOVERFLOW when a count does not fit 32 bits.
-Result<void> put_statfs32(u32 buffer, const FsInfo& info)
+Result<void> put_statfs32(mm::UserOut<StatFs32> buffer, const FsInfo& info)
 {
     const fs::StatFs& s = info.stat;
     for (u64 value : { s.blocks, s.blocks_free, s.files, s.files_free }) {
@@ -180,54 +180,54 @@ Result<void> put_statfs32(u32 buffer, const FsInfo& info)
     out.namelen = s.name_max;
     out.frsize = s.block_size;
     out.flags = statfs_flags(info.mount_flags);
-    return mm::copy_to_user(mm::UserPtr<StatFs32>(buffer), out);
+    return mm::copy_to_user(buffer, out);
 }
 
 } // namespace
 
-Result<void> sys_stat(u32 path, u32 buffer)
+Result<void> sys_stat(mm::UserIn<char> path, mm::UserOut<OldStat> buffer)
 {
     fs::Stat s;
     TRY(stat_at(fs::kAtFdCwd, path, 0, s));
     return put_old_stat(buffer, s);
 }
 
-Result<void> sys_lstat(u32 path, u32 buffer)
+Result<void> sys_lstat(mm::UserIn<char> path, mm::UserOut<OldStat> buffer)
 {
     fs::Stat s;
     TRY(stat_at(fs::kAtFdCwd, path, fs::kAtSymlinkNoFollow, s));
     return put_old_stat(buffer, s);
 }
 
-Result<void> sys_fstat(i32 fd, u32 buffer)
+Result<void> sys_fstat(i32 fd, mm::UserOut<OldStat> buffer)
 {
     fs::Stat s;
     TRY(stat_fd(fd, s));
     return put_old_stat(buffer, s);
 }
 
-Result<void> sys_stat64(u32 path, u32 buffer)
+Result<void> sys_stat64(mm::UserIn<char> path, mm::UserOut<Stat64> buffer)
 {
     fs::Stat s;
     TRY(stat_at(fs::kAtFdCwd, path, 0, s));
     return put_stat64(buffer, s);
 }
 
-Result<void> sys_lstat64(u32 path, u32 buffer)
+Result<void> sys_lstat64(mm::UserIn<char> path, mm::UserOut<Stat64> buffer)
 {
     fs::Stat s;
     TRY(stat_at(fs::kAtFdCwd, path, fs::kAtSymlinkNoFollow, s));
     return put_stat64(buffer, s);
 }
 
-Result<void> sys_fstat64(i32 fd, u32 buffer)
+Result<void> sys_fstat64(i32 fd, mm::UserOut<Stat64> buffer)
 {
     fs::Stat s;
     TRY(stat_fd(fd, s));
     return put_stat64(buffer, s);
 }
 
-Result<void> sys_fstatat64(i32 dirfd, u32 path, u32 buffer, u32 flags)
+Result<void> sys_fstatat64(i32 dirfd, mm::UserIn<char> path, mm::UserOut<Stat64> buffer, u32 flags)
 {
     fs::Stat s;
     TRY(stat_at(dirfd, path, flags, s));
@@ -237,7 +237,7 @@ Result<void> sys_fstatat64(i32 dirfd, u32 path, u32 buffer, u32 flags)
 // statx(2): the basic stats and the mount id are always known here, whatever `mask` asks (the mask only says
 // what the caller needs); btime is not kept, so its bit stays clear. The AT_STATX_* sync flags mean nothing
 // for tmpfs, but both at once are EINVAL.
-Result<void> sys_statx(i32 dirfd, u32 path, u32 flags, u32 mask, u32 buffer)
+Result<void> sys_statx(i32 dirfd, mm::UserIn<char> path, u32 flags, u32 mask, mm::UserOut<Statx> buffer)
 {
     if (mask & kStatxReserved)
         return Errno::INVAL;
@@ -265,22 +265,22 @@ Result<void> sys_statx(i32 dirfd, u32 path, u32 flags, u32 mask, u32 buffer)
     out.dev_major = fs::dev_major(s.dev);
     out.dev_minor = fs::dev_minor(s.dev);
     out.mnt_id = s.dev; // one mount per superblock here: its device names it
-    return mm::copy_to_user(mm::UserPtr<Statx>(buffer), out);
+    return mm::copy_to_user(buffer, out);
 }
 
-Result<void> sys_statfs(u32 path, u32 buffer) { return put_statfs32(buffer, TRY(statfs_path(path))); }
+Result<void> sys_statfs(mm::UserIn<char> path, mm::UserOut<StatFs32> buffer) { return put_statfs32(buffer, TRY(statfs_path(path))); }
 
-Result<void> sys_fstatfs(i32 fd, u32 buffer) { return put_statfs32(buffer, TRY(statfs_fd(fd))); }
+Result<void> sys_fstatfs(i32 fd, mm::UserOut<StatFs32> buffer) { return put_statfs32(buffer, TRY(statfs_fd(fd))); }
 
 // statfs64(2) takes the structure's size, which must be i386's (EINVAL otherwise).
-Result<void> sys_statfs64(u32 path, u32 size, u32 buffer)
+Result<void> sys_statfs64(mm::UserIn<char> path, u32 size, mm::UserOut<StatFs64> buffer)
 {
     if (size != sizeof(StatFs64))
         return Errno::INVAL;
     return put_statfs64(buffer, TRY(statfs_path(path)));
 }
 
-Result<void> sys_fstatfs64(i32 fd, u32 size, u32 buffer)
+Result<void> sys_fstatfs64(i32 fd, u32 size, mm::UserOut<StatFs64> buffer)
 {
     if (size != sizeof(StatFs64))
         return Errno::INVAL;

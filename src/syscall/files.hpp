@@ -32,7 +32,7 @@ public:
     UserIoVector& operator=(const UserIoVector&) = delete;
     ~UserIoVector();
 
-    Result<void> import(mm::UserPtr<IoVec> vectors, i32 count);
+    Result<void> import(mm::UserIn<IoVec> vectors, i32 count);
     // The segments as a read's destination or a write's source.
     mm::OutBuffer destination() const { return mm::OutBuffer::user_segments(segments(), m_count, m_total); }
     mm::InBuffer source() const { return mm::InBuffer::user_segments(segments(), m_count, m_total); }

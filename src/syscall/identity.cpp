@@ -96,9 +96,9 @@ Result<void> get_real_effective_saved(u32 real, u32 effective, u32 saved, bool s
     u32 addresses[3] = { real, effective, saved };
     for (int i = 0; i < 3; ++i) {
         if (sixteen)
-            TRY(mm::copy_to_user(mm::UserPtr<u16>(addresses[i]), static_cast<u16>(narrow(values[i]))));
+            TRY(mm::copy_to_user(mm::UserOut<u16>(addresses[i]), static_cast<u16>(narrow(values[i]))));
         else
-            TRY(mm::copy_to_user(mm::UserPtr<u32>(addresses[i]), values[i]));
+            TRY(mm::copy_to_user(mm::UserOut<u32>(addresses[i]), values[i]));
     }
     return {};
 }
@@ -125,9 +125,9 @@ Result<i32> get_groups(i32 size, u32 list, bool sixteen)
         return Errno::INVAL;
     for (usize i = 0; i < c.group_count; ++i) {
         if (sixteen)
-            TRY(mm::copy_to_user(mm::UserPtr<u16>(list + i * 2), static_cast<u16>(narrow(c.groups[i]))));
+            TRY(mm::copy_to_user(mm::UserOut<u16>(list + i * 2), static_cast<u16>(narrow(c.groups[i]))));
         else
-            TRY(mm::copy_to_user(mm::UserPtr<u32>(list + i * 4), c.groups[i]));
+            TRY(mm::copy_to_user(mm::UserOut<u32>(list + i * 4), c.groups[i]));
     }
     return static_cast<i32>(c.group_count);
 }
@@ -143,10 +143,10 @@ Result<void> set_groups(i32 size, u32 list, bool sixteen)
     for (i32 i = 0; i < size; ++i) {
         if (sixteen) {
             u16 group;
-            TRY(mm::copy_from_user(group, mm::UserPtr<u16>(list + static_cast<u32>(i) * 2)));
+            TRY(mm::copy_from_user(group, mm::UserIn<u16>(list + static_cast<u32>(i) * 2)));
             groups[i] = widen(group);
         } else {
-            TRY(mm::copy_from_user(groups[i], mm::UserPtr<u32>(list + static_cast<u32>(i) * 4)));
+            TRY(mm::copy_from_user(groups[i], mm::UserIn<u32>(list + static_cast<u32>(i) * 4)));
         }
     }
     for (i32 i = 0; i < size; ++i)
@@ -175,17 +175,17 @@ Result<void> sys_setresgid16(u32 r, u32 e, u32 s)
 {
     return set_real_effective_saved<GidFields>(widen(r), widen(e), widen(s));
 }
-Result<void> sys_getresuid(u32 r, u32 e, u32 s) { return get_real_effective_saved<UidFields>(r, e, s, false); }
-Result<void> sys_getresgid(u32 r, u32 e, u32 s) { return get_real_effective_saved<GidFields>(r, e, s, false); }
-Result<void> sys_getresuid16(u32 r, u32 e, u32 s) { return get_real_effective_saved<UidFields>(r, e, s, true); }
-Result<void> sys_getresgid16(u32 r, u32 e, u32 s) { return get_real_effective_saved<GidFields>(r, e, s, true); }
+Result<void> sys_getresuid(mm::UserOut<u32> r, mm::UserOut<u32> e, mm::UserOut<u32> s) { return get_real_effective_saved<UidFields>(r.address(), e.address(), s.address(), false); }
+Result<void> sys_getresgid(mm::UserOut<u32> r, mm::UserOut<u32> e, mm::UserOut<u32> s) { return get_real_effective_saved<GidFields>(r.address(), e.address(), s.address(), false); }
+Result<void> sys_getresuid16(mm::UserOut<u16> r, mm::UserOut<u16> e, mm::UserOut<u16> s) { return get_real_effective_saved<UidFields>(r.address(), e.address(), s.address(), true); }
+Result<void> sys_getresgid16(mm::UserOut<u16> r, mm::UserOut<u16> e, mm::UserOut<u16> s) { return get_real_effective_saved<GidFields>(r.address(), e.address(), s.address(), true); }
 Result<u32> sys_setfsuid(u32 uid) { return set_filesystem<UidFields>(uid); }
 Result<u32> sys_setfsgid(u32 gid) { return set_filesystem<GidFields>(gid); }
 Result<u32> sys_setfsuid16(u32 uid) { return narrow(set_filesystem<UidFields>(widen(uid))); }
 Result<u32> sys_setfsgid16(u32 gid) { return narrow(set_filesystem<GidFields>(widen(gid))); }
-Result<i32> sys_getgroups(i32 size, u32 list) { return get_groups(size, list, false); }
-Result<i32> sys_getgroups16(i32 size, u32 list) { return get_groups(size, list, true); }
-Result<void> sys_setgroups(i32 size, u32 list) { return set_groups(size, list, false); }
-Result<void> sys_setgroups16(i32 size, u32 list) { return set_groups(size, list, true); }
+Result<i32> sys_getgroups(i32 size, mm::UserOut<u32> list) { return get_groups(size, list.address(), false); }
+Result<i32> sys_getgroups16(i32 size, mm::UserOut<u16> list) { return get_groups(size, list.address(), true); }
+Result<void> sys_setgroups(i32 size, mm::UserIn<u32> list) { return set_groups(size, list.address(), false); }
+Result<void> sys_setgroups16(i32 size, mm::UserIn<u16> list) { return set_groups(size, list.address(), true); }
 
 } // namespace sys

@@ -1,4 +1,4 @@
-// Adapts a typed handler (`Result<usize> sys_write(int fd, UserPtr<const u8> buffer, usize count)`) to the
+// Adapts a typed handler (`Result<u32> sys_write(i32 fd, mm::UserIn<u8> buffer, u32 count)`) to the
 // raw registers of a system call, and its Result to the value in eax.
 #pragma once
 
@@ -15,9 +15,9 @@ template<typename T>
 struct Argument {
     static T from(u32 raw) { return static_cast<T>(raw); }
 };
-template<typename T>
-struct Argument<mm::UserPtr<T>> {
-    static mm::UserPtr<T> from(u32 raw) { return mm::UserPtr<T>(raw); }
+template<typename T, mm::UserAccess Access>
+struct Argument<mm::UserPointer<T, Access>> {
+    static mm::UserPointer<T, Access> from(u32 raw) { return mm::UserPointer<T, Access>(raw); }
 };
 
 inline i32 to_register(const Result<void>& result) { return result.is_error() ? -static_cast<i32>(result.error()) : 0; }

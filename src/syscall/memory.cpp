@@ -18,7 +18,7 @@ Result<u32> sys_mmap2(u32 address, u32 length, u32 prot, u32 flags, i32, u32 pag
     return static_cast<u32>(TRY(mm::do_mmap(space(), address, length, prot, flags, page_offset)));
 }
 
-Result<u32> sys_old_mmap(mm::UserPtr<MmapArgs> arguments)
+Result<u32> sys_old_mmap(mm::UserIn<MmapArgs> arguments)
 {
     MmapArgs a;
     TRY(mm::copy_from_user(a, arguments));
@@ -41,7 +41,7 @@ Result<void> sys_madvise(u32 address, u32 length, i32 advice)
     return mm::do_madvise(space(), address, length, static_cast<u32>(advice));
 }
 
-Result<void> sys_mincore(u32 address, u32 length, mm::UserPtr<u8> residency)
+Result<void> sys_mincore(u32 address, u32 length, mm::UserOut<u8> residency)
 {
     // In chunks, so that a large range needs no large kernel buffer.
     constexpr usize kChunk = 256;
@@ -53,7 +53,7 @@ Result<void> sys_mincore(u32 address, u32 length, mm::UserPtr<u8> residency)
         usize now = pages - done < kChunk ? static_cast<usize>(pages - done) : kChunk;
         uptr start = address + static_cast<uptr>(done) * arch::kPageBytes;
         TRY(mm::do_mincore(space(), start, now * arch::kPageBytes, buffer));
-        TRY(mm::copy_to_user(residency.address() + static_cast<uptr>(done), buffer, now));
+        TRY(mm::copy_array_to_user(residency.offset(static_cast<usize>(done)), buffer, now));
         done += now;
     }
     return {};

@@ -5,7 +5,7 @@
 
 namespace sys {
 
-Result<i32> sys_pipe2(u32 fds_address, u32 flags)
+Result<i32> sys_pipe2(mm::UserOut<i32> fds_address, u32 flags)
 {
     // O_NOTIFICATION_PIPE (O_EXCL) needs watch queues, which this kernel does not have.
     if (flags & ~(fs::kOCloExec | fs::kONonBlock | fs::kODirect))
@@ -21,7 +21,7 @@ Result<i32> sys_pipe2(u32 fds_address, u32 flags)
     }
     // Linux copies the pair out before installing; undoing the install is the same to the caller.
     i32 pair[2] = { read_fd, write_fd.value() };
-    if (mm::copy_to_user(fds_address, pair, sizeof(pair)).is_error()) {
+    if (mm::copy_array_to_user(fds_address, pair, 2).is_error()) {
         (void)caller.fds.close(read_fd);
         (void)caller.fds.close(write_fd.value());
         return Errno::FAULT;
@@ -29,6 +29,6 @@ Result<i32> sys_pipe2(u32 fds_address, u32 flags)
     return 0;
 }
 
-Result<i32> sys_pipe(u32 fds_address) { return sys_pipe2(fds_address, 0); }
+Result<i32> sys_pipe(mm::UserOut<i32> fds_address) { return sys_pipe2(fds_address, 0); }
 
 } // namespace sys

@@ -34,18 +34,18 @@ inline constexpr u32 kFdSetSize = 1024;
 inline constexpr u32 kFdSetBytes = kFdSetSize / 8;
 
 // syscall/pipe_calls.cpp
-Result<i32> sys_pipe(u32 fds);
-Result<i32> sys_pipe2(u32 fds, u32 flags);
+Result<i32> sys_pipe(mm::UserOut<i32> fds);
+Result<i32> sys_pipe2(mm::UserOut<i32> fds, u32 flags);
 // syscall/pipe_random.cpp
-Result<i32> sys_getrandom(u32 buffer, u32 count, u32 flags);
+Result<i32> sys_getrandom(mm::UserOut<u8> buffer, u32 count, u32 flags);
 
 // syscall/poll.cpp
-Result<i32> sys_poll(u32 fds, u32 count, i32 timeout_ms);
-Result<i32> sys_ppoll(u32 fds, u32 count, u32 timeout, u32 sigmask, u32 sigset_size);
-Result<i32> sys_ppoll_time64(u32 fds, u32 count, u32 timeout, u32 sigmask, u32 sigset_size);
-Result<i32> sys_select(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32 timeout);
-Result<i32> sys_old_select(u32 arguments);
-Result<i32> sys_pselect6(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32 timeout, u32 sigmask);
-Result<i32> sys_pselect6_time64(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32 timeout, u32 sigmask);
+Result<i32> sys_poll(mm::UserInOut<PollFd> fds, u32 count, i32 timeout_ms);
+Result<i32> sys_ppoll(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec32> timeout, mm::UserIn<u64> sigmask, u32 sigset_size);
+Result<i32> sys_ppoll_time64(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec64> timeout, mm::UserIn<u64> sigmask, u32 sigset_size);
+Result<i32> sys_select(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timeval32> timeout);
+Result<i32> sys_old_select(mm::UserIn<SelectArgs> arguments);
+Result<i32> sys_pselect6(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec32> timeout, mm::UserIn<SigsetArgPack> sigmask);
+Result<i32> sys_pselect6_time64(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec64> timeout, mm::UserIn<SigsetArgPack> sigmask);
 
 } // namespace sys

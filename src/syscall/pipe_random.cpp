@@ -18,7 +18,7 @@ using arch::kPageBytes;
 
 } // namespace
 
-Result<i32> sys_getrandom(u32 buffer, u32 count, u32 flags)
+Result<i32> sys_getrandom(mm::UserOut<u8> buffer, u32 count, u32 flags)
 {
     if (flags & ~(kGrndNonblock | kGrndRandom | kGrndInsecure))
         return Errno::INVAL;
@@ -26,12 +26,13 @@ Result<i32> sys_getrandom(u32 buffer, u32 count, u32 flags)
         return Errno::INVAL; // man 2 getrandom: the two cannot be combined
     if (count > kIntMax)
         count = kIntMax;
+    auto to = TRY(mm::OutBuffer::user(buffer, count));
     u8 block[256];
     u32 done = 0;
     while (done < count) {
         usize want = count - done < sizeof(block) ? count - done : sizeof(block);
         drivers::random_bytes(block, want);
-        usize copied = mm::copy_to_user_partial(buffer + done, block, want);
+        usize copied = to.put(block, want);
         done += static_cast<u32>(copied);
         if (copied < want)
             break; // a fault: what was copied counts, or EFAULT for nothing

@@ -123,7 +123,7 @@ Result<void> apply_user_mask(u32 address, u32 size)
     if (size != kSigsetBytes)
         return Errno::INVAL;
     u64 mask;
-    TRY(mm::copy_from_user(mask, mm::UserPtr<u64>(address)));
+    TRY(mm::copy_from_user(mask, mm::UserIn<u64>(address)));
     set_temporary_mask(mask);
     return {};
 }
@@ -141,17 +141,17 @@ Result<T> write_time_left(Result<T> result, const Deadline& deadline, u32 addres
     Result<void> written;
     switch (format) {
     case TimeFormat::Timeval:
-        written = mm::copy_to_user(mm::UserPtr<Timeval32>(address),
+        written = mm::copy_to_user(mm::UserOut<Timeval32>(address),
             Timeval32 { static_cast<i32>(left / kNanosecondsPerSecond),
                 static_cast<i32>(left % kNanosecondsPerSecond / 1000) });
         break;
     case TimeFormat::Timespec32:
-        written = mm::copy_to_user(mm::UserPtr<Timespec32>(address),
+        written = mm::copy_to_user(mm::UserOut<Timespec32>(address),
             Timespec32 {
                 static_cast<i32>(left / kNanosecondsPerSecond), static_cast<i32>(left % kNanosecondsPerSecond) });
         break;
     case TimeFormat::Timespec64:
-        written = mm::copy_to_user(mm::UserPtr<Timespec64>(address),
+        written = mm::copy_to_user(mm::UserOut<Timespec64>(address),
             Timespec64 { left / kNanosecondsPerSecond, left % kNanosecondsPerSecond });
         break;
     }
@@ -172,7 +172,7 @@ public:
         if (!count)
             return {};
         m_fds = static_cast<PollFd*>(TRY(mm::kmalloc(usize { count } * sizeof(PollFd))));
-        return mm::copy_array_from_user(m_fds, mm::UserPtr<PollFd>(address), count);
+        return mm::copy_array_from_user(m_fds, mm::UserIn<PollFd>(address), count);
     }
     PollFd* begin() { return m_fds; }
     PollFd* end() { return m_fds + m_count; }
@@ -211,7 +211,7 @@ Result<i32> do_poll(u32 address, u32 count, const Deadline& deadline)
     u32 index = 0;
     for (PollFd& entry : fds) {
         u32 field = address + index++ * sizeof(PollFd) + 6; // revents
-        if (mm::copy_to_user(mm::UserPtr<i16>(field), entry.revents).is_error())
+        if (mm::copy_to_user(mm::UserOut<i16>(field), entry.revents).is_error())
             return Errno::FAULT;
     }
     return result;
@@ -241,7 +241,7 @@ public:
         m_bits = static_cast<u32*>(TRY(mm::kzalloc(usize { m_words } * 4 * 6)));
         for (int set = 0; set < 3; ++set)
             if (m_user[set])
-                TRY(mm::copy_from_user(in(set), m_user[set], usize { m_words } * 4));
+                TRY(mm::copy_array_from_user(in(set), mm::UserIn<u32>(m_user[set]), m_words));
         return {};
     }
     u32* in(int set) { return m_bits + m_words * set; }
@@ -251,7 +251,7 @@ public:
     {
         for (int set = 0; set < 3; ++set)
             if (m_user[set] && m_words)
-                TRY(mm::copy_to_user(m_user[set], out(set), usize { m_words } * 4));
+                TRY(mm::copy_array_to_user(mm::UserOut<u32>(m_user[set]), out(set), m_words));
         return {};
     }
 
@@ -307,7 +307,7 @@ Result<i32> do_select(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, co
 Result<i64> timeval_ns(u32 address)
 {
     Timeval32 value;
-    TRY(mm::copy_from_user(value, mm::UserPtr<Timeval32>(address)));
+    TRY(mm::copy_from_user(value, mm::UserIn<Timeval32>(address)));
     if (value.seconds < 0 || value.microseconds < 0)
         return Errno::INVAL;
     return i64 { value.seconds } * kNanosecondsPerSecond + i64 { value.microseconds } * 1000;
@@ -319,7 +319,7 @@ Result<i32> pselect6(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32
     Deadline deadline(timeout_ns);
     if (sigmask) {
         SigsetArgPack pack;
-        TRY(mm::copy_from_user(pack, mm::UserPtr<SigsetArgPack>(sigmask)));
+        TRY(mm::copy_from_user(pack, mm::UserIn<SigsetArgPack>(sigmask)));
         TRY(apply_user_mask(pack.set, pack.size));
     }
     auto result = finish_temporary_mask(do_select(count, read_fds, write_fds, except_fds, deadline));
@@ -328,47 +328,50 @@ Result<i32> pselect6(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32
 
 } // namespace
 
-Result<i32> sys_poll(u32 fds, u32 count, i32 timeout_ms)
+Result<i32> sys_poll(mm::UserInOut<PollFd> fds, u32 count, i32 timeout_ms)
 {
     // Linux restarts an interrupted poll with the time left (restart_block); here a restart (a signal with no
     // handler) starts the full timeout again.
     Deadline deadline(timeout_ms < 0 ? -1 : i64 { timeout_ms } * 1000000);
-    return do_poll(fds, count, deadline);
+    return do_poll(fds.address(), count, deadline);
 }
 
-Result<i32> sys_ppoll(u32 fds, u32 count, u32 timeout, u32 sigmask, u32 sigset_size)
+Result<i32> sys_ppoll(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec32> timeout, mm::UserIn<u64> sigmask, u32 sigset_size)
 {
-    return ppoll(fds, count, timeout, sigmask, sigset_size, false);
+    return ppoll(fds.address(), count, timeout.address(), sigmask.address(), sigset_size, false);
 }
 
-Result<i32> sys_ppoll_time64(u32 fds, u32 count, u32 timeout, u32 sigmask, u32 sigset_size)
+Result<i32> sys_ppoll_time64(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec64> timeout, mm::UserIn<u64> sigmask, u32 sigset_size)
 {
-    return ppoll(fds, count, timeout, sigmask, sigset_size, true);
+    return ppoll(fds.address(), count, timeout.address(), sigmask.address(), sigset_size, true);
 }
 
-Result<i32> sys_select(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32 timeout)
+Result<i32> sys_select(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timeval32> timeout)
 {
-    i64 timeout_ns = timeout ? TRY(timeval_ns(timeout)) : -1;
+    i64 timeout_ns = timeout.is_null() ? -1 : TRY(timeval_ns(timeout.address()));
     Deadline deadline(timeout_ns);
-    auto result = do_select(count, read_fds, write_fds, except_fds, deadline);
-    return write_time_left(result, deadline, timeout, TimeFormat::Timeval);
+    auto result = do_select(count, read_fds.address(), write_fds.address(), except_fds.address(), deadline);
+    return write_time_left(result, deadline, timeout.address(), TimeFormat::Timeval);
 }
 
-Result<i32> sys_old_select(u32 arguments)
+Result<i32> sys_old_select(mm::UserIn<SelectArgs> arguments)
 {
     SelectArgs args;
-    TRY(mm::copy_from_user(args, mm::UserPtr<SelectArgs>(arguments)));
-    return sys_select(static_cast<i32>(args.count), args.read_fds, args.write_fds, args.except_fds, args.timeout);
+    TRY(mm::copy_from_user(args, arguments));
+    return sys_select(static_cast<i32>(args.count), mm::UserInOut<u32>(args.read_fds), mm::UserInOut<u32>(args.write_fds),
+        mm::UserInOut<u32>(args.except_fds), mm::UserInOut<Timeval32>(args.timeout));
 }
 
-Result<i32> sys_pselect6(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32 timeout, u32 sigmask)
+Result<i32> sys_pselect6(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec32> timeout, mm::UserIn<SigsetArgPack> sigmask)
 {
-    return pselect6(count, read_fds, write_fds, except_fds, timeout, sigmask, false);
+    return pselect6(count, read_fds.address(), write_fds.address(), except_fds.address(), timeout.address(), sigmask.address(),
+        false);
 }
 
-Result<i32> sys_pselect6_time64(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32 timeout, u32 sigmask)
+Result<i32> sys_pselect6_time64(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec64> timeout, mm::UserIn<SigsetArgPack> sigmask)
 {
-    return pselect6(count, read_fds, write_fds, except_fds, timeout, sigmask, true);
+    return pselect6(count, read_fds.address(), write_fds.address(), except_fds.address(), timeout.address(), sigmask.address(),
+        true);
 }
 
 } // namespace sys

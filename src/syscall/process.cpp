@@ -42,9 +42,9 @@ Result<i32> sys_getpid() { return self().tgid(); }
 Result<i32> sys_gettid() { return self().pid; }
 Result<i32> sys_getppid() { return self().parent_pid(); }
 
-Result<i32> sys_set_tid_address(u32 address)
+Result<i32> sys_set_tid_address(mm::UserInOut<i32> address)
 {
-    self().clear_child_tid = address;
+    self().clear_child_tid = address.address();
     return self().pid;
 }
 
@@ -83,14 +83,14 @@ Result<TlsRequest> tls_request(UserDesc& desc, bool allocate)
 
 } // namespace
 
-Result<i32> sys_clone(u32 flags, u32 stack, u32 parent_tid, u32 tls, u32 child_tid)
+Result<i32> sys_clone(u32 flags, u32 stack, mm::UserOut<i32> parent_tid, mm::UserIn<UserDesc> tls, mm::UserOut<i32> child_tid)
 {
     TRY(proc::check_clone_flags(flags));
-    proc::CloneRequest request { flags, stack, parent_tid, child_tid, nullptr, 0, false };
+    proc::CloneRequest request { flags, stack, parent_tid.address(), child_tid.address(), nullptr, 0, false };
     TlsRequest tls_slot;
     if (flags & proc::kCloneSettls) {
         UserDesc desc;
-        TRY(mm::copy_from_user(desc, mm::UserPtr<UserDesc>(tls)));
+        TRY(mm::copy_from_user(desc, tls));
         tls_slot = TRY(tls_request(desc, false));
         request.tls = &tls_slot.descriptor;
         request.tls_entry = tls_slot.index;
@@ -99,7 +99,7 @@ Result<i32> sys_clone(u32 flags, u32 stack, u32 parent_tid, u32 tls, u32 child_t
     return proc::clone_current(request);
 }
 
-Result<i32> sys_set_thread_area(mm::UserPtr<UserDesc> pointer)
+Result<i32> sys_set_thread_area(mm::UserInOut<UserDesc> pointer)
 {
     UserDesc desc;
     TRY(mm::copy_from_user(desc, pointer));
@@ -114,7 +114,7 @@ Result<i32> sys_set_thread_area(mm::UserPtr<UserDesc> pointer)
     return 0;
 }
 
-Result<i32> sys_get_thread_area(mm::UserPtr<UserDesc> pointer)
+Result<i32> sys_get_thread_area(mm::UserInOut<UserDesc> pointer)
 {
     UserDesc desc;
     TRY(mm::copy_from_user(desc, pointer));
@@ -139,7 +139,7 @@ Result<u32> sys_geteuid16() { return to_16_bit(self().credentials.euid); }
 Result<u32> sys_getgid16() { return to_16_bit(self().credentials.gid); }
 Result<u32> sys_getegid16() { return to_16_bit(self().credentials.egid); }
 
-Result<void> sys_uname(mm::UserPtr<NewUtsname> pointer)
+Result<void> sys_uname(mm::UserOut<NewUtsname> pointer)
 {
     // "Linux" as the system name: programs and scripts test for it to pick Linux's behaviour, which is
     // what this kernel offers. The release says what it really is.

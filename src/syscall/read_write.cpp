@@ -18,7 +18,7 @@ u32 clamp_count(u32 count) { return count > kMaxRwCount ? kMaxRwCount : count; }
 
 UserIoVector::~UserIoVector() { mm::kfree(m_heap); }
 
-Result<void> UserIoVector::import(mm::UserPtr<IoVec> vectors, i32 count)
+Result<void> UserIoVector::import(mm::UserIn<IoVec> vectors, i32 count)
 {
     if (count < 0 || count > kUioMaxIov)
         return Errno::INVAL;
@@ -50,7 +50,7 @@ Result<void> UserIoVector::import(mm::UserPtr<IoVec> vectors, i32 count)
     return {};
 }
 
-Result<u32> sys_read(i32 fd, u32 buffer, u32 count)
+Result<u32> sys_read(i32 fd, mm::UserOut<u8> buffer, u32 count)
 {
     auto file = TRY(open_file_of(fd));
     if (!file->readable())
@@ -59,7 +59,7 @@ Result<u32> sys_read(i32 fd, u32 buffer, u32 count)
     return static_cast<u32>(TRY(file->read(to)));
 }
 
-Result<u32> sys_write(i32 fd, u32 buffer, u32 count)
+Result<u32> sys_write(i32 fd, mm::UserIn<u8> buffer, u32 count)
 {
     auto file = TRY(open_file_of(fd));
     if (!file->writable())
@@ -69,7 +69,7 @@ Result<u32> sys_write(i32 fd, u32 buffer, u32 count)
 }
 
 // readv and writev move the whole vector in one transfer, as Linux's do: a pipe sees one read or write.
-Result<u32> sys_readv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count)
+Result<u32> sys_readv(i32 fd, mm::UserIn<IoVec> vectors, i32 count)
 {
     auto file = TRY(open_file_of(fd));
     UserIoVector vector;
@@ -78,7 +78,7 @@ Result<u32> sys_readv(i32 fd, mm::UserPtr<IoVec> vectors, i32 count)
     return static_cast<u32>(TRY(file->read(to)));
 }
 
-Result<u32> sys_writev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count)
+Result<u32> sys_writev(i32 fd, mm::UserIn<IoVec> vectors, i32 count)
 {
     auto file = TRY(open_file_of(fd));
     UserIoVector vector;
@@ -87,7 +87,7 @@ Result<u32> sys_writev(i32 fd, mm::UserPtr<IoVec> vectors, i32 count)
     return static_cast<u32>(TRY(file->write(from)));
 }
 
-Result<i32> sys_ioctl(i32 fd, u32 request, u32 argument)
+Result<i32> sys_ioctl(i32 fd, u32 request, mm::UserInOut<u8> argument)
 {
     auto file = TRY(open_file_of(fd));
     // The requests every file answers (do_vfs_ioctl); the rest are the driver's.
@@ -98,7 +98,7 @@ Result<i32> sys_ioctl(i32 fd, u32 request, u32 argument)
         return 0;
     case kFionbio: {
         i32 on;
-        TRY(mm::copy_from_user(on, mm::UserPtr<i32>(argument)));
+        TRY(mm::copy_from_user(on, argument.as<i32>()));
         u32 flags = file->flags();
         file->set_status_flags(on ? flags | fs::kONonBlock : flags & ~fs::kONonBlock);
         return 0;
@@ -106,7 +106,7 @@ Result<i32> sys_ioctl(i32 fd, u32 request, u32 argument)
     default:
         if (file->is_path_only())
             return Errno::BADF;
-        return file->operations().ioctl(*file, request, argument);
+        return file->operations().ioctl(*file, request, argument.address());
     }
 }
 

@@ -50,33 +50,33 @@ Result<u32> sys_umask(u32 mask)
     return old;
 }
 
-Result<void> sys_getrlimit(u32 resource, u32 address)
+Result<void> sys_getrlimit(u32 resource, mm::UserOut<RlimitPair> address)
 {
     // The oldest i386 call: values above LONG_MAX read as LONG_MAX (sys_old_getrlimit).
     TRY(check_resource(resource));
     const auto& limit = self().limits[resource];
     RlimitPair value { limit.current > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<u32>(limit.current),
         limit.maximum > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<u32>(limit.maximum) };
-    return mm::copy_to_user(mm::UserPtr<RlimitPair>(address), value);
+    return mm::copy_to_user(address, value);
 }
 
-Result<void> sys_ugetrlimit(u32 resource, u32 address)
+Result<void> sys_ugetrlimit(u32 resource, mm::UserOut<RlimitPair> address)
 {
     TRY(check_resource(resource));
     const auto& limit = self().limits[resource];
     RlimitPair value { to_u32_limit(limit.current), to_u32_limit(limit.maximum) };
-    return mm::copy_to_user(mm::UserPtr<RlimitPair>(address), value);
+    return mm::copy_to_user(address, value);
 }
 
-Result<void> sys_setrlimit(u32 resource, u32 address)
+Result<void> sys_setrlimit(u32 resource, mm::UserIn<RlimitPair> address)
 {
     TRY(check_resource(resource));
     RlimitPair value;
-    TRY(mm::copy_from_user(value, mm::UserPtr<RlimitPair>(address)));
+    TRY(mm::copy_from_user(value, address));
     return set_limit(self(), resource, { from_u32_limit(value.current), from_u32_limit(value.maximum) });
 }
 
-Result<void> sys_prlimit64(i32 pid, u32 resource, u32 new_address, u32 old_address)
+Result<void> sys_prlimit64(i32 pid, u32 resource, mm::UserIn<Rlimit64> new_address, mm::UserOut<Rlimit64> old_address)
 {
     TRY(check_resource(resource));
     proc::Process* process = pid == 0 ? &self() : proc::find_process(pid);
@@ -87,28 +87,28 @@ Result<void> sys_prlimit64(i32 pid, u32 resource, u32 new_address, u32 old_addre
     if (process != &self() && !thread().credentials.is_root())
         return Errno::PERM;
     Rlimit64 wanted {};
-    if (new_address)
-        TRY(mm::copy_from_user(wanted, mm::UserPtr<Rlimit64>(new_address)));
+    if (!new_address.is_null())
+        TRY(mm::copy_from_user(wanted, new_address));
     proc::ResourceLimit old = process->limits[resource];
-    if (new_address)
+    if (!new_address.is_null())
         TRY(set_limit(*process, resource, { wanted.current, wanted.maximum }));
-    if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<Rlimit64>(old_address), Rlimit64 { old.current, old.maximum }));
+    if (!old_address.is_null())
+        TRY(mm::copy_to_user(old_address, Rlimit64 { old.current, old.maximum }));
     return {};
 }
 
-Result<u32> sys_times(u32 address)
+Result<u32> sys_times(mm::UserOut<Tms> address)
 {
-    if (address) {
+    if (!address.is_null()) {
         proc::CpuTime mine = proc::process_cpu_time(self()), children = self().children_cpu;
         Tms value { to_user_hz(mine.user), to_user_hz(mine.system), to_user_hz(children.user),
             to_user_hz(children.system) };
-        TRY(mm::copy_to_user(mm::UserPtr<Tms>(address), value));
+        TRY(mm::copy_to_user(address, value));
     }
     return to_user_hz(arch::timer_ticks());
 }
 
-Result<void> sys_sysinfo(u32 address)
+Result<void> sys_sysinfo(mm::UserOut<SysInfo> address)
 {
     SysInfo info {};
     info.uptime = static_cast<i32>(monotonic_ns() / 1000000000ull);
@@ -120,7 +120,7 @@ Result<void> sys_sysinfo(u32 address)
     info.free_ram = static_cast<u32>(mm::page_allocator().free_pages());
     info.processes = static_cast<u16>(proc::process_count());
     info.memory_unit = mm::kPageSize;
-    return mm::copy_to_user(mm::UserPtr<SysInfo>(address), info);
+    return mm::copy_to_user(address, info);
 }
 
 Result<i32> sys_prctl(i32 option, u32 argument, u32, u32, u32)
@@ -128,7 +128,7 @@ Result<i32> sys_prctl(i32 option, u32 argument, u32, u32, u32)
     char name[16] = {};
     switch (option) {
     case kPrSetName: {
-        auto length = mm::copy_string_from_user(name, argument, sizeof(name));
+        auto length = mm::copy_string_from_user(name, mm::UserIn<char>(argument), sizeof(name));
         // A longer name is cut to 15 characters, as Linux does with TASK_COMM_LEN.
         if (length.is_error() && length.error() != Errno::NAMETOOLONG)
             return length.error();
@@ -138,20 +138,20 @@ Result<i32> sys_prctl(i32 option, u32 argument, u32, u32, u32)
     }
     case kPrGetName:
         copy_string(name, thread().name, sizeof(name));
-        TRY(mm::copy_to_user(argument, name, sizeof(name)));
+        TRY(mm::copy_array_to_user(mm::UserOut<char>(argument), name, sizeof(name)));
         return 0;
     default:
         return Errno::INVAL;
     }
 }
 
-Result<void> sys_getcpu(u32 cpu, u32 node, u32)
+Result<void> sys_getcpu(mm::UserOut<u32> cpu, mm::UserOut<u32> node, mm::UserInOut<u8>)
 {
     // One CPU, one NUMA node.
-    if (cpu)
-        TRY(mm::copy_to_user(mm::UserPtr<u32>(cpu), 0u));
-    if (node)
-        TRY(mm::copy_to_user(mm::UserPtr<u32>(node), 0u));
+    if (!cpu.is_null())
+        TRY(mm::copy_to_user(cpu, 0u));
+    if (!node.is_null())
+        TRY(mm::copy_to_user(node, 0u));
     return {};
 }
 

@@ -81,30 +81,30 @@ Result<u64> masked(i32 how, u64 blocked, u64 set)
 
 } // namespace
 
-Result<i32> sys_rt_sigaction(i32 signal, u32 action_address, u32 old_address, u32 set_size)
+Result<i32> sys_rt_sigaction(i32 signal, mm::UserIn<proc::SignalAction> action_address, mm::UserOut<proc::SignalAction> old_address, u32 set_size)
 {
     if (set_size != kSigsetBytes || !valid_signal(signal))
         return Errno::INVAL;
     proc::SignalAction wanted {};
-    if (action_address)
-        TRY(mm::copy_from_user(wanted, mm::UserPtr<proc::SignalAction>(action_address)));
-    proc::SignalAction old = TRY(change_action(signal, action_address ? &wanted : nullptr));
-    if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<proc::SignalAction>(old_address), old));
+    if (!action_address.is_null())
+        TRY(mm::copy_from_user(wanted, action_address));
+    proc::SignalAction old = TRY(change_action(signal, !action_address.is_null() ? &wanted : nullptr));
+    if (!old_address.is_null())
+        TRY(mm::copy_to_user(old_address, old));
     return 0;
 }
 
 // The pre-rt calls, with 32-bit masks (signals 1 to 32) and struct old_sigaction.
-Result<i32> sys_sigaction(i32 signal, u32 action_address, u32 old_address)
+Result<i32> sys_sigaction(i32 signal, mm::UserIn<OldSigaction> action_address, mm::UserOut<OldSigaction> old_address)
 {
     OldSigaction wanted {};
-    if (action_address)
-        TRY(mm::copy_from_user(wanted, mm::UserPtr<OldSigaction>(action_address)));
+    if (!action_address.is_null())
+        TRY(mm::copy_from_user(wanted, action_address));
     proc::SignalAction action { wanted.handler, wanted.flags, wanted.restorer, wanted.mask };
-    proc::SignalAction old = TRY(change_action(signal, action_address ? &action : nullptr));
-    if (old_address) {
+    proc::SignalAction old = TRY(change_action(signal, !action_address.is_null() ? &action : nullptr));
+    if (!old_address.is_null()) {
         OldSigaction out { old.handler, static_cast<u32>(old.mask), old.flags, old.restorer };
-        TRY(mm::copy_to_user(mm::UserPtr<OldSigaction>(old_address), out));
+        TRY(mm::copy_to_user(old_address, out));
     }
     return 0;
 }
@@ -116,25 +116,25 @@ Result<u32> sys_signal(i32 signal, u32 handler)
     return TRY(change_action(signal, &action)).handler;
 }
 
-Result<i32> sys_sigprocmask(i32 how, u32 set_address, u32 old_address)
+Result<i32> sys_sigprocmask(i32 how, mm::UserIn<u32> set_address, mm::UserOut<u32> old_address)
 {
     u64& blocked = self().signal_blocked;
     u32 old = static_cast<u32>(blocked);
-    if (set_address) {
+    if (!set_address.is_null()) {
         u32 set;
-        TRY(mm::copy_from_user(set, mm::UserPtr<u32>(set_address)));
+        TRY(mm::copy_from_user(set, set_address));
         u64 wanted = how == kSigSetmask ? (blocked & ~u64 { 0xFFFFFFFF }) | set : set;
         blocked = TRY(masked(how, blocked, wanted));
     }
-    if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<u32>(old_address), old));
+    if (!old_address.is_null())
+        TRY(mm::copy_to_user(old_address, old));
     return 0;
 }
 
-Result<i32> sys_sigpending(u32 set_address)
+Result<i32> sys_sigpending(mm::UserOut<u32> set_address)
 {
     u32 pending = static_cast<u32>(proc::pending_signals(self()) & self().signal_blocked);
-    TRY(mm::copy_to_user(mm::UserPtr<u32>(set_address), pending));
+    TRY(mm::copy_to_user(set_address, pending));
     return 0;
 }
 
@@ -149,28 +149,28 @@ Result<u32> sys_ssetmask(u32 mask)
 
 Result<i32> sys_sigsuspend(u32, u32, u32 mask) { return suspend_with(mask); }
 
-Result<i32> sys_rt_sigprocmask(i32 how, u32 set_address, u32 old_address, u32 set_size)
+Result<i32> sys_rt_sigprocmask(i32 how, mm::UserIn<u64> set_address, mm::UserOut<u64> old_address, u32 set_size)
 {
     if (set_size != kSigsetBytes)
         return Errno::INVAL;
     u64& blocked = self().signal_blocked;
     u64 old = blocked;
-    if (set_address) {
+    if (!set_address.is_null()) {
         u64 set;
-        TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
+        TRY(mm::copy_from_user(set, set_address));
         blocked = TRY(masked(how, blocked, set));
     }
-    if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<u64>(old_address), old));
+    if (!old_address.is_null())
+        TRY(mm::copy_to_user(old_address, old));
     return 0;
 }
 
-Result<i32> sys_rt_sigpending(u32 set_address, u32 set_size)
+Result<i32> sys_rt_sigpending(mm::UserOut<u8> set_address, u32 set_size)
 {
     if (set_size > kSigsetBytes)
         return Errno::INVAL;
     u64 pending = proc::pending_signals(self()) & self().signal_blocked;
-    TRY(mm::copy_to_user(set_address, &pending, set_size));
+    TRY(mm::copy_array_to_user(set_address, reinterpret_cast<const u8*>(&pending), set_size));
     return 0;
 }
 
@@ -272,14 +272,16 @@ namespace {
 // `timeout` (nullptr: for ever). EAGAIN on timeout, EINTR when another signal is to be handled. As Linux's
 // do_sigtimedwait: a signal of the set beats any other, and a wait with no time to run (zero) is EAGAIN even with
 // another signal pending.
-Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u32 set_size, bool wide)
+template<typename Timespec>
+Result<i32> timed_wait(mm::UserIn<u64> set_address, mm::UserOut<u8> info_address, mm::UserIn<Timespec> timeout_address,
+    u32 set_size)
 {
     if (set_size != kSigsetBytes)
         return Errno::INVAL;
     u64 set;
-    TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
+    TRY(mm::copy_from_user(set, set_address));
     set &= ~kUnblockable;
-    i64 timeout_ns = timeout_address ? TRY(copy_timespec_from_user(timeout_address, wide)) : -1;
+    i64 timeout_ns = timeout_address.is_null() ? -1 : TRY(copy_timespec_from_user(timeout_address));
     u64 deadline = timeout_ns < 0 ? proc::kNoDeadline : proc::deadline_after(static_cast<u64>(timeout_ns));
     proc::Process& me = self();
     proc::SignalInfo info;
@@ -292,32 +294,32 @@ Result<i32> timed_wait(u32 set_address, u32 info_address, u32 timeout_address, u
         return Errno::AGAIN;
     if (outcome == proc::WaitOutcome::Interrupted)
         return Errno::INTR;
-    if (info_address) {
+    if (!info_address.is_null()) {
         u8 bytes[128];
         proc::siginfo_bytes(bytes, signal, info);
-        TRY(mm::copy_to_user(info_address, bytes, sizeof(bytes)));
+        TRY(mm::copy_array_to_user(info_address, bytes, sizeof(bytes)));
     }
     return signal;
 }
 
 } // namespace
 
-Result<i32> sys_rt_sigtimedwait(u32 set, u32 info, u32 timeout, u32 set_size)
+Result<i32> sys_rt_sigtimedwait(mm::UserIn<u64> set, mm::UserOut<u8> info, mm::UserIn<Timespec32> timeout, u32 set_size)
 {
-    return timed_wait(set, info, timeout, set_size, false);
+    return timed_wait(set, info, timeout, set_size);
 }
 
-Result<i32> sys_rt_sigtimedwait64(u32 set, u32 info, u32 timeout, u32 set_size)
+Result<i32> sys_rt_sigtimedwait64(mm::UserIn<u64> set, mm::UserOut<u8> info, mm::UserIn<Timespec64> timeout, u32 set_size)
 {
-    return timed_wait(set, info, timeout, set_size, true);
+    return timed_wait(set, info, timeout, set_size);
 }
 
-Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, u32 info_address)
+Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, mm::UserIn<u8> info_address)
 {
     if (!valid_signal(signal) && signal != 0)
         return Errno::INVAL;
     i32 info[32];
-    TRY(mm::copy_from_user(info, info_address, sizeof(info)));
+    TRY(mm::copy_array_from_user(info, info_address.as<i32>(), 32));
     proc::Process* target = pid > 0 ? proc::find_process(pid) : nullptr;
     if (!target || target->is_dead())
         return Errno::SRCH;
@@ -331,27 +333,27 @@ Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, u32 info_address)
     return 0;
 }
 
-Result<i32> sys_sigaltstack(u32 new_address, u32 old_address)
+Result<i32> sys_sigaltstack(mm::UserIn<StackT> new_address, mm::UserOut<StackT> old_address)
 {
     uptr sp = arch::frame_stack_pointer(*arch::current_user_frame());
     proc::AltStack current = proc::alt_stack(self(), sp);
     StackT old { current.base, static_cast<i32>(current.flags), current.size };
-    if (new_address) {
+    if (!new_address.is_null()) {
         StackT wanted;
-        TRY(mm::copy_from_user(wanted, mm::UserPtr<StackT>(new_address)));
+        TRY(mm::copy_from_user(wanted, new_address));
         TRY(proc::set_alt_stack(self(), { wanted.base, static_cast<u32>(wanted.flags), wanted.size }, sp));
     }
-    if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<StackT>(old_address), old));
+    if (!old_address.is_null())
+        TRY(mm::copy_to_user(old_address, old));
     return 0;
 }
 
-Result<i32> sys_rt_sigsuspend(u32 set_address, u32 set_size)
+Result<i32> sys_rt_sigsuspend(mm::UserIn<u64> set_address, u32 set_size)
 {
     if (set_size != kSigsetBytes)
         return Errno::INVAL;
     u64 set;
-    TRY(mm::copy_from_user(set, mm::UserPtr<u64>(set_address)));
+    TRY(mm::copy_from_user(set, set_address));
     return suspend_with(set);
 }
 

@@ -146,7 +146,7 @@ void put_user_string(Line& line, u32 address, usize length)
     bool nul_terminated = length == ~usize { 0 };
     usize wanted = nul_terminated ? kShown + 1 : (length < kShown ? length : kShown);
     char bytes[kShown + 1];
-    usize got = address ? mm::copy_from_user_partial(bytes, address, wanted) : 0;
+    usize got = address ? mm::copy_array_from_user_partial(bytes, mm::UserIn<char>(address), wanted) : 0;
     if (address == 0 || (got == 0 && wanted > 0)) {
         put_pointer(line, address);
         return;
@@ -199,7 +199,7 @@ void put_string_array(Line& line, u32 address)
 {
     constexpr usize kShown = 4;
     u32 pointers[kShown + 1];
-    usize got = address ? mm::copy_from_user_partial(pointers, address, sizeof(pointers)) / sizeof(u32) : 0;
+    usize got = address ? mm::copy_array_from_user_partial(pointers, mm::UserIn<u32>(address), kShown + 1) : 0;
     if (got == 0) {
         put_pointer(line, address);
         return;
@@ -225,7 +225,7 @@ void put_iovec(Line& line, u32 address, u32 count, bool show_bytes)
     constexpr usize kShown = 4;
     u32 words[kShown * 2];
     usize wanted = (count < kShown ? count : kShown) * 2 * sizeof(u32);
-    usize got = address ? mm::copy_from_user_partial(words, address, wanted) / (2 * sizeof(u32)) : 0;
+    usize got = address ? mm::copy_array_from_user_partial(words, mm::UserIn<u32>(address), wanted / sizeof(u32)) / 2 : 0;
     if (got == 0 || count > 1024) {
         put_pointer(line, address);
         return;

@@ -31,19 +31,19 @@ Result<i64> read_clock(i32 clock)
     }
 }
 
-Result<void> put_timespec32(u32 address, i64 ns)
+Result<void> put_timespec(mm::UserOut<Timespec32> address, i64 ns)
 {
     i64 seconds = ns / kNanosecondsPerSecond;
     if (seconds > 0x7FFFFFFF || seconds < -0x7FFFFFFF - 1)
         return Errno::OVERFLOW; // past 2038: the *_time64 calls are the way
     Timespec32 value { static_cast<i32>(seconds), static_cast<i32>(ns % kNanosecondsPerSecond) };
-    return mm::copy_to_user(mm::UserPtr<Timespec32>(address), value);
+    return mm::copy_to_user(address, value);
 }
 
-Result<void> put_timespec64(u32 address, i64 ns)
+Result<void> put_timespec(mm::UserOut<Timespec64> address, i64 ns)
 {
     Timespec64 value { ns / kNanosecondsPerSecond, ns % kNanosecondsPerSecond };
-    return mm::copy_to_user(mm::UserPtr<Timespec64>(address), value);
+    return mm::copy_to_user(address, value);
 }
 
 } // namespace
@@ -53,12 +53,12 @@ Result<i64> copy_timespec_from_user(u32 address, bool wide)
     i64 seconds, nanoseconds;
     if (wide) {
         Timespec64 value;
-        TRY(mm::copy_from_user(value, mm::UserPtr<Timespec64>(address)));
+        TRY(mm::copy_from_user(value, mm::UserIn<Timespec64>(address)));
         seconds = value.seconds;
         nanoseconds = value.nanoseconds;
     } else {
         Timespec32 value;
-        TRY(mm::copy_from_user(value, mm::UserPtr<Timespec32>(address)));
+        TRY(mm::copy_from_user(value, mm::UserIn<Timespec32>(address)));
         seconds = value.seconds;
         nanoseconds = value.nanoseconds;
     }
@@ -69,12 +69,16 @@ Result<i64> copy_timespec_from_user(u32 address, bool wide)
     return seconds * kNanosecondsPerSecond + nanoseconds;
 }
 
+Result<i64> copy_timespec_from_user(mm::UserIn<Timespec32> address) { return copy_timespec_from_user(address.address(), false); }
+Result<i64> copy_timespec_from_user(mm::UserIn<Timespec64> address) { return copy_timespec_from_user(address.address(), true); }
+
 namespace {
 
 // Blocks until the clock passes `deadline`, letting other processes run; a signal ends it early with EINTR
 // and the time left in `remaining`. As Linux's do_nanosleep, the time having come is the result even with a
 // signal pending (a zero or past request never sleeps), and a signal ends only a sleep with time still to run.
-Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wide)
+template<typename Timespec>
+Result<void> sleep(i32 clock, i64 request, bool absolute, mm::UserOut<Timespec> remaining)
 {
     i64 now = TRY(read_clock(clock));
     i64 deadline = absolute ? request : now + request;
@@ -87,23 +91,22 @@ Result<void> sleep(i32 clock, i64 request, bool absolute, u32 remaining, bool wi
             now = TRY(read_clock(clock));
             if (now >= deadline)
                 break;
-            if (remaining && !absolute) {
+            if (!remaining.is_null() && !absolute) {
                 i64 left_now = deadline - now;
-                TRY(wide ? put_timespec64(remaining, left_now > 0 ? left_now : 0)
-                         : put_timespec32(remaining, left_now > 0 ? left_now : 0));
+                TRY(put_timespec(remaining, left_now > 0 ? left_now : 0));
             }
             return Errno::INTR;
         }
     }
-    if (remaining && !absolute)
-        TRY(wide ? put_timespec64(remaining, 0) : put_timespec32(remaining, 0));
+    if (!remaining.is_null() && !absolute)
+        TRY(put_timespec(remaining, 0));
     return {};
 }
 
 } // namespace
 
-Result<void> sys_clock_gettime(i32 clock, u32 address) { return put_timespec32(address, TRY(read_clock(clock))); }
-Result<void> sys_clock_gettime64(i32 clock, u32 address) { return put_timespec64(address, TRY(read_clock(clock))); }
+Result<void> sys_clock_gettime(i32 clock, mm::UserOut<Timespec32> address) { return put_timespec(address, TRY(read_clock(clock))); }
+Result<void> sys_clock_gettime64(i32 clock, mm::UserOut<Timespec64> address) { return put_timespec(address, TRY(read_clock(clock))); }
 
 namespace {
 
@@ -116,53 +119,53 @@ i64 resolution(i32 clock)
 
 } // namespace
 
-Result<void> sys_clock_getres(i32 clock, u32 address)
+Result<void> sys_clock_getres(i32 clock, mm::UserOut<Timespec32> address)
 {
     TRY(read_clock(clock));
-    return address ? put_timespec32(address, resolution(clock)) : Result<void> {};
+    return address.is_null() ? Result<void> {} : put_timespec(address, resolution(clock));
 }
-Result<void> sys_clock_getres64(i32 clock, u32 address)
+Result<void> sys_clock_getres64(i32 clock, mm::UserOut<Timespec64> address)
 {
     TRY(read_clock(clock));
-    return address ? put_timespec64(address, resolution(clock)) : Result<void> {};
+    return address.is_null() ? Result<void> {} : put_timespec(address, resolution(clock));
 }
 
-Result<void> sys_gettimeofday(u32 time_address, u32 zone_address)
+Result<void> sys_gettimeofday(mm::UserOut<Timeval32> time_address, mm::UserOut<Timezone> zone_address)
 {
     i64 now = realtime_ns();
-    if (time_address) {
+    if (!time_address.is_null()) {
         Timeval32 value { static_cast<i32>(now / kNanosecondsPerSecond),
             static_cast<i32>(now % kNanosecondsPerSecond / 1000) };
-        TRY(mm::copy_to_user(mm::UserPtr<Timeval32>(time_address), value));
+        TRY(mm::copy_to_user(time_address, value));
     }
-    if (zone_address) {
+    if (!zone_address.is_null()) {
         Timezone zone { 0, 0 }; // the kernel keeps UTC
-        TRY(mm::copy_to_user(mm::UserPtr<Timezone>(zone_address), zone));
+        TRY(mm::copy_to_user(zone_address, zone));
     }
     return {};
 }
 
-Result<i32> sys_time(u32 address)
+Result<i32> sys_time(mm::UserOut<i32> address)
 {
     i32 seconds = static_cast<i32>(realtime_ns() / kNanosecondsPerSecond);
-    if (address)
-        TRY(mm::copy_to_user(mm::UserPtr<i32>(address), seconds));
+    if (!address.is_null())
+        TRY(mm::copy_to_user(address, seconds));
     return seconds;
 }
 
-Result<void> sys_nanosleep(u32 request, u32 remaining)
+Result<void> sys_nanosleep(mm::UserIn<Timespec32> request, mm::UserOut<Timespec32> remaining)
 {
-    return sleep(kMonotonic, TRY(copy_timespec_from_user(request, false)), false, remaining, false);
+    return sleep(kMonotonic, TRY(copy_timespec_from_user(request)), false, remaining);
 }
 
-Result<void> sys_clock_nanosleep(i32 clock, u32 flags, u32 request, u32 remaining)
+Result<void> sys_clock_nanosleep(i32 clock, u32 flags, mm::UserIn<Timespec32> request, mm::UserOut<Timespec32> remaining)
 {
-    return sleep(clock, TRY(copy_timespec_from_user(request, false)), flags & kTimerAbstime, remaining, false);
+    return sleep(clock, TRY(copy_timespec_from_user(request)), flags & kTimerAbstime, remaining);
 }
 
-Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, u32 request, u32 remaining)
+Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, mm::UserIn<Timespec64> request, mm::UserOut<Timespec64> remaining)
 {
-    return sleep(clock, TRY(copy_timespec_from_user(request, true)), flags & kTimerAbstime, remaining, true);
+    return sleep(clock, TRY(copy_timespec_from_user(request)), flags & kTimerAbstime, remaining);
 }
 
 } // namespace sys
@@ -247,19 +250,19 @@ bool valid_timer(i32 which) { return which == kItimerReal || which == kItimerVir
 
 } // namespace
 
-Result<void> sys_setitimer(i32 which, u32 new_address, u32 old_address)
+Result<void> sys_setitimer(i32 which, mm::UserIn<Itimerval> new_address, mm::UserOut<Itimerval> old_address)
 {
     if (!valid_timer(which))
         return Errno::INVAL;
     Itimerval wanted {};
-    if (new_address) {
-        TRY(mm::copy_from_user(wanted, mm::UserPtr<Itimerval>(new_address)));
+    if (!new_address.is_null()) {
+        TRY(mm::copy_from_user(wanted, new_address));
         if (!valid(wanted.value) || !valid(wanted.interval))
             return Errno::INVAL;
     }
     proc::Process& self = proc::current()->group();
-    if (old_address)
-        TRY(mm::copy_to_user(mm::UserPtr<Itimerval>(old_address), timer_value(self, which)));
+    if (!old_address.is_null())
+        TRY(mm::copy_to_user(old_address, timer_value(self, which)));
     if (which == kItimerReal) {
         u64 value = to_ns(wanted.value);
         proc::arm_real_timer(self, value ? proc::deadline_after(value) : proc::kNoDeadline, to_ns(wanted.interval));
@@ -270,11 +273,11 @@ Result<void> sys_setitimer(i32 which, u32 new_address, u32 old_address)
     return {};
 }
 
-Result<void> sys_getitimer(i32 which, u32 address)
+Result<void> sys_getitimer(i32 which, mm::UserOut<Itimerval> address)
 {
     if (!valid_timer(which))
         return Errno::INVAL;
-    return mm::copy_to_user(mm::UserPtr<Itimerval>(address), timer_value(proc::current()->group(), which));
+    return mm::copy_to_user(address, timer_value(proc::current()->group(), which));
 }
 
 } // namespace sys

@@ -229,7 +229,7 @@ void do_access(Model& model, Decoder& in, bool write)
             model.store(s, page, slot, value);
         trace("[%zu] write %#lx = %u: expect %s\n", model.active, (unsigned long)address, value,
             expected ? "ok" : "EFAULT");
-        require(copy_to_user(address, &value, 1).is_error() != expected);
+        require(raw::copy_to_user(address, &value, 1).is_error() != expected);
         return;
     }
     // A read anywhere in the page: only the kept bytes were ever written.
@@ -242,7 +242,7 @@ void do_access(Model& model, Decoder& in, bool write)
     trace("[%zu] read %#lx: expect %s\n", model.active, (unsigned long)(address_of(page) + offset),
         expected ? "ok" : "EFAULT");
     u8 got = 0;
-    require(copy_from_user(&got, address_of(page) + offset, 1).is_error() != expected);
+    require(raw::copy_from_user(&got, address_of(page) + offset, 1).is_error() != expected);
     if (expected)
         require(got == (kept >= 0 ? model.byte(s, page, static_cast<usize>(kept)) : 0));
 }
@@ -262,14 +262,14 @@ void do_span(Model& model, Decoder& in)
                 model.store(s, page + 1, 0, values[1]);
         }
         trace("[%zu] write2 %#lx: expect %d %d\n", model.active, (unsigned long)address, first, second);
-        require(copy_to_user(address, values, 2).is_error() != second);
+        require(raw::copy_to_user(address, values, 2).is_error() != second);
         return;
     }
     u8 got[2] = { 0, 0 };
     if ((first = model.access(s, page, false)))
         second = model.access(s, page + 1, false);
     trace("[%zu] read2 %#lx: expect %d %d\n", model.active, (unsigned long)address, first, second);
-    require(copy_from_user(got, address, 2).is_error() != second);
+    require(raw::copy_from_user(got, address, 2).is_error() != second);
     if (first)
         require(got[0] == model.byte(s, page, kSlots - 1));
     if (second)

@@ -101,18 +101,18 @@ void check_loaded(mm::AddressSpace& space, const proc::ElfFile& file, const proc
         // Disjoint segments have an area each: a segment without PF_R, PF_W or PF_X is PROT_NONE, which not even
         // the kernel's copies may read.
         if (space.find_area(start)->prot == mm::kProtNone) {
-            require(head == 0 || mm::copy_from_user(buffer, start, head).is_error());
+            require(head == 0 || mm::raw::copy_from_user(buffer, start, head).is_error());
             continue;
         }
-        require(!mm::copy_from_user(buffer, start, head).is_error());
+        require(!mm::raw::copy_from_user(buffer, start, head).is_error());
         require(memcmp(buffer, bytes + ph.offset, head) == 0);
         if (ph.filesz > head) {
-            require(!mm::copy_from_user(buffer, start + ph.filesz - head, head).is_error());
+            require(!mm::raw::copy_from_user(buffer, start + ph.filesz - head, head).is_error());
             require(memcmp(buffer, bytes + ph.offset + ph.filesz - head, head) == 0);
         }
         usize bss = ph.memsz - ph.filesz < sizeof(buffer) ? ph.memsz - ph.filesz : sizeof(buffer);
         if (bss) {
-            require(!mm::copy_from_user(buffer, start + ph.filesz, bss).is_error());
+            require(!mm::raw::copy_from_user(buffer, start + ph.filesz, bss).is_error());
             for (usize k = 0; k < bss; ++k)
                 require(buffer[k] == 0);
         }

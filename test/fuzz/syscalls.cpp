@@ -80,7 +80,7 @@ u32 next_number(void*, u32 bound)
     return bound ? g_input->ConsumeIntegralInRange<u32>(0, bound - 1) : g_input->ConsumeIntegral<u32>();
 }
 
-void poke_user(void*, u32 address, const void* bytes, u32 length) { (void)mm::copy_to_user(address, bytes, length); }
+void poke_user(void*, u32 address, const void* bytes, u32 length) { (void)mm::raw::copy_to_user(address, bytes, length); }
 
 // Kills every process but init once the machine has idled past the budget: all of them sleep, perhaps for ever.
 void on_idle()

@@ -61,7 +61,7 @@ void restore_context(UserFrame& f, const SigContext& c)
 void restore_fpu(uptr frame_at, usize frame_size)
 {
     alignas(16) u8 fpu[kFpuStateBytes];
-    if (mm::copy_from_user(fpu, fpu_address(frame_at, frame_size), sizeof(fpu)).is_error())
+    if (mm::copy_array_from_user(fpu, mm::UserIn<u8>(fpu_address(frame_at, frame_size)), sizeof(fpu)).is_error())
         return;
     u32 mxcsr;
     copy_bytes(&mxcsr, fpu + 24, sizeof(mxcsr)); // FXSAVE layout: MXCSR at byte 24
@@ -80,18 +80,18 @@ Result<void> push_signal_frame(UserFrame& f, const SignalFrameRequest& request)
         return Errno::FAULT;
     alignas(16) u8 fpu[kFpuStateBytes];
     fpu_save(fpu);
-    TRY(mm::copy_to_user(fpu_address(frame_at, size), fpu, sizeof(fpu)));
+    TRY(mm::copy_array_to_user(mm::UserOut<u8>(fpu_address(frame_at, size)), fpu, sizeof(fpu)));
 
     if (request.siginfo) {
         RtSigFrame frame;
         build_rt_frame(frame, frame_at, request, save_context(f, request.saved_mask));
-        TRY(mm::copy_to_user(frame_at, &frame, sizeof(frame)));
+        TRY(mm::copy_to_user(mm::UserOut<decltype(frame)>(frame_at), frame));
         f.edx = frame.info_address;
         f.ecx = frame.context_address;
     } else {
         SigFrame frame;
         build_plain_frame(frame, frame_at, request, save_context(f, request.saved_mask));
-        TRY(mm::copy_to_user(frame_at, &frame, sizeof(frame)));
+        TRY(mm::copy_to_user(mm::UserOut<decltype(frame)>(frame_at), frame));
         f.edx = f.ecx = 0;
     }
     f.user_esp = static_cast<u32>(frame_at);
@@ -109,7 +109,7 @@ Result<PoppedSignalFrame> pop_signal_frame(UserFrame& f, bool rt)
         // The handler returned into the restorer, which popped the return address: esp is the frame + 4.
         uptr frame_at = f.user_esp - kRtReturnPops;
         RtSigFrame frame;
-        TRY(mm::copy_from_user(&frame, frame_at, sizeof(frame)));
+        TRY(mm::copy_from_user(frame, mm::UserIn<decltype(frame)>(frame_at)));
         restore_context(f, frame.context.mcontext);
         restore_fpu(frame_at, sizeof(frame));
         return popped(frame);
@@ -117,7 +117,7 @@ Result<PoppedSignalFrame> pop_signal_frame(UserFrame& f, bool rt)
     // The old frame's restorer also popped the signal number: esp is the frame + 8.
     uptr frame_at = f.user_esp - kPlainReturnPops;
     SigFrame frame;
-    TRY(mm::copy_from_user(&frame, frame_at, sizeof(frame)));
+    TRY(mm::copy_from_user(frame, mm::UserIn<decltype(frame)>(frame_at)));
     restore_context(f, frame.context);
     restore_fpu(frame_at, sizeof(frame));
     return popped(frame);

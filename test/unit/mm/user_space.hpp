@@ -30,16 +30,16 @@ struct UserSpace : SimRam {
     bool can_read(uptr address)
     {
         u8 byte;
-        return !mm::copy_from_user(&byte, address, 1).is_error();
+        return !mm::raw::copy_from_user(&byte, address, 1).is_error();
     }
-    bool can_write(uptr address, u8 value = 0x5A) { return !mm::copy_to_user(address, &value, 1).is_error(); }
+    bool can_write(uptr address, u8 value = 0x5A) { return !mm::raw::copy_to_user(address, &value, 1).is_error(); }
     u8 read(uptr address)
     {
         u8 byte = 0;
-        REQUIRE_FALSE(mm::copy_from_user(&byte, address, 1).is_error());
+        REQUIRE_FALSE(mm::raw::copy_from_user(&byte, address, 1).is_error());
         return byte;
     }
-    void write(uptr address, u8 value) { REQUIRE_FALSE(mm::copy_to_user(address, &value, 1).is_error()); }
+    void write(uptr address, u8 value) { REQUIRE_FALSE(mm::raw::copy_to_user(address, &value, 1).is_error()); }
 
     usize area_count() const { return space->areas().size(); }
     void check() const

@@ -44,15 +44,15 @@ struct Loader : SimRam {
     std::vector<u8> read(uptr address, usize length)
     {
         std::vector<u8> bytes(length);
-        REQUIRE_FALSE(mm::copy_from_user(bytes.data(), address, length).is_error());
+        REQUIRE_FALSE(mm::raw::copy_from_user(bytes.data(), address, length).is_error());
         return bytes;
     }
     bool can_read(uptr address)
     {
         u8 byte;
-        return !mm::copy_from_user(&byte, address, 1).is_error();
+        return !mm::raw::copy_from_user(&byte, address, 1).is_error();
     }
-    Result<void> write(uptr address, u8 value = 0xA5) { return mm::copy_to_user(address, &value, 1); }
+    Result<void> write(uptr address, u8 value = 0xA5) { return mm::raw::copy_to_user(address, &value, 1); }
     bool all_zero(uptr address, usize length)
     {
         auto bytes = read(address, length);

@@ -110,7 +110,7 @@ inline i32 call(u32 number, u32 a = 0, u32 b = 0, u32 c = 0, u32 d = 0, u32 e = 
 
 inline void poke(uptr address, const void* data, usize length)
 {
-    REQUIRE_FALSE(mm::copy_to_user(address, data, length).is_error());
+    REQUIRE_FALSE(mm::raw::copy_to_user(address, data, length).is_error());
 }
 template<typename T>
 void poke(uptr address, const T& value)
@@ -123,13 +123,13 @@ template<typename T>
 T peek(uptr address)
 {
     T value {};
-    REQUIRE_FALSE(mm::copy_from_user(&value, address, sizeof(T)).is_error());
+    REQUIRE_FALSE(mm::raw::copy_from_user(&value, address, sizeof(T)).is_error());
     return value;
 }
 inline std::string peek_string(uptr address)
 {
     char buffer[4096];
-    auto length = mm::copy_string_from_user(buffer, address, sizeof(buffer));
+    auto length = mm::copy_string_from_user(buffer, mm::UserIn<char>(address), sizeof(buffer));
     REQUIRE_FALSE(length.is_error());
     return std::string(buffer, length.value());
 }

@@ -127,7 +127,7 @@ TEST_CASE("exec: the initial stack holds argc, argv, envp and the auxiliary vect
     uptr random = s.aux.at(AT_RANDOM);
     CHECK((random >= s.table_end && random + 16 <= arch::kUserEnd));
     u8 bytes[16];
-    REQUIRE_FALSE(mm::copy_from_user(bytes, random, 16).is_error());
+    REQUIRE_FALSE(mm::raw::copy_from_user(bytes, random, 16).is_error());
     CHECK(std::any_of(std::begin(bytes), std::end(bytes), [](u8 b) { return b != 0; }));
 
     // What AT_PHDR points at is the program's own program-header table.
@@ -137,8 +137,8 @@ TEST_CASE("exec: the initial stack holds argc, argv, envp and the auxiliary vect
 
     // The word at the very top is zero, and the stack is writable below sp and grows down on demand.
     CHECK(peek<u32>(arch::kUserEnd - 4) == 0);
-    CHECK_FALSE(mm::copy_to_user(sp - 4, &sp, 4).is_error());
-    CHECK_FALSE(mm::copy_to_user(sp - 1024 * 1024, &sp, 4).is_error());
+    CHECK_FALSE(mm::raw::copy_to_user(sp - 4, &sp, 4).is_error());
+    CHECK_FALSE(mm::raw::copy_to_user(sp - 1024 * 1024, &sp, 4).is_error());
     auto* stack = exec.image.space->find_area(sp);
     REQUIRE(stack);
     CHECK((stack->flags & mm::kVmStack));
@@ -328,7 +328,7 @@ TEST_CASE("run_init: a program uses brk, mmap2 and write, and its memory is free
         CHECK(static_cast<u32>(call(kSysBrk, start + 0x3000)) == start + 0x3000);
         poke(start + 0x2FFC, 0xDEADBEEFu);
         CHECK(peek<u32>(start + 0x2FFC) == 0xDEADBEEFu);
-        CHECK(mm::copy_to_user(start + 0x3000, &start, 1).error() == Errno::FAULT);
+        CHECK(mm::raw::copy_to_user(start + 0x3000, &start, 1).error() == Errno::FAULT);
 
         // An anonymous mapping, written and then printed.
         uptr buffer = scratch(2 * kPage);
@@ -339,7 +339,7 @@ TEST_CASE("run_init: a program uses brk, mmap2 and write, and its memory is free
         // The data segment is writable, the text is not.
         poke(kDataAddress, u32 { 1 });
         u8 byte = 0;
-        CHECK(mm::copy_to_user(kEntry, &byte, 1).error() == Errno::FAULT);
+        CHECK(mm::raw::copy_to_user(kEntry, &byte, 1).error() == Errno::FAULT);
         CHECK(call(kSysGetpid) == 1);
         exit_group(3);
     });

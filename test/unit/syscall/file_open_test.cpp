@@ -31,7 +31,7 @@ std::string read_back(i32 fd, u32 buffer, u32 count)
     REQUIRE(got >= 0);
     std::string text(static_cast<usize>(got), '\0');
     if (got)
-        REQUIRE_FALSE(mm::copy_from_user(text.data(), buffer, static_cast<usize>(got)).is_error());
+        REQUIRE_FALSE(mm::raw::copy_from_user(text.data(), buffer, static_cast<usize>(got)).is_error());
     return text;
 }
 

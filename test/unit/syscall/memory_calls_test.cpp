@@ -81,7 +81,7 @@ u8 read_byte(uptr address) { return peek<u8>(address); }
 bool can_write(uptr address)
 {
     u8 byte = 0x5A;
-    return !copy_to_user(address, &byte, 1).is_error();
+    return !mm::raw::copy_to_user(address, &byte, 1).is_error();
 }
 
 } // namespace
@@ -169,7 +169,7 @@ TEST_CASE("munmap and mprotect through the table")
         CHECK(can_write(a + 3 * kPage));
         CHECK(mprotect(a + 2 * kPage, kPage, kProtNone) == 0);
         u8 byte;
-        CHECK(copy_from_user(&byte, a + 2 * kPage, 1).error() == Errno::FAULT);
+        CHECK(mm::raw::copy_from_user(&byte, a + 2 * kPage, 1).error() == Errno::FAULT);
         CHECK(mprotect(a + 2 * kPage, kPage, kRW) == 0);
         CHECK(read_byte(a + 2 * kPage) == 3); // contents kept across PROT_NONE
         CHECK(mprotect(a, 2 * kPage, kProtRead) == err(Errno::NOMEM)); // runs into the hole
@@ -266,7 +266,7 @@ TEST_CASE("mincore through the table: one byte per page, in chunks, the same as 
         REQUIRE_FALSE(do_mincore(space(), a, kPages * kPage, expected.data()).is_error());
         CHECK(call(kSysMincore, a, kPages * kPage, vector) == 0);
         std::vector<u8> got(kPages);
-        REQUIRE_FALSE(copy_from_user(got.data(), vector, kPages).is_error());
+        REQUIRE_FALSE(mm::raw::copy_from_user(got.data(), vector, kPages).is_error());
         CHECK(got == expected);
         CHECK(got[255] == 1);
         CHECK(got[256] == 1);

@@ -41,7 +41,7 @@ void fill_pattern(u32 address, usize length, u8 seed)
 bool has_pattern(u32 address, usize length, u8 seed, usize offset = 0)
 {
     std::string bytes(length, '\0');
-    REQUIRE_FALSE(mm::copy_from_user(bytes.data(), address, length).is_error());
+    REQUIRE_FALSE(mm::raw::copy_from_user(bytes.data(), address, length).is_error());
     for (usize i = 0; i < length; ++i)
         if (bytes[i] != static_cast<char>(seed + (offset + i) * 7))
             return false;
