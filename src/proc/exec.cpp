@@ -161,30 +161,24 @@ bool parse_script(char* line, usize length, StringView& interpreter, StringView&
 
 // --- ExecArgs ---
 
-ExecArgs::~ExecArgs() { mm::kfree(m_buffer); }
-
 Result<void> ExecArgs::append(StringView text)
 {
     if (text.length() + 1 > kMaxString)
         return Errno::TOOBIG;
-    usize needed = m_used + text.length() + 1;
+    usize used = m_buffer.size();
+    usize needed = used + text.length() + 1;
     // Each string also costs a pointer on the new stack.
     if (needed + (m_argc + m_envc + 1) * sizeof(u32) > kMaxTotal)
         return Errno::TOOBIG;
-    if (needed > m_capacity) {
-        usize capacity = m_capacity ? m_capacity : 4096;
+    if (needed > m_buffer.capacity()) {
+        usize capacity = m_buffer.capacity() ? m_buffer.capacity() : 4096;
         while (capacity < needed)
             capacity *= 2;
-        auto* grown = static_cast<char*>(TRY(mm::kmalloc(capacity)));
-        if (m_used)
-            copy_bytes(grown, m_buffer, m_used);
-        mm::kfree(m_buffer);
-        m_buffer = grown;
-        m_capacity = capacity;
+        TRY(m_buffer.try_reserve(capacity));
     }
-    copy_bytes(m_buffer + m_used, text.characters(), text.length());
-    m_buffer[m_used + text.length()] = '\0';
-    m_used = needed;
+    TRY(m_buffer.try_resize_uninitialised(needed));
+    copy_bytes(m_buffer.data() + used, text.characters(), text.length());
+    m_buffer[used + text.length()] = '\0';
     return {};
 }
 
@@ -194,7 +188,7 @@ Result<void> ExecArgs::add_argument(StringView text)
         return Errno::INVAL; // arguments come first
     TRY(append(text));
     ++m_argc;
-    m_argument_bytes = m_used;
+    m_argument_bytes = m_buffer.size();
     return {};
 }
 
@@ -205,30 +199,25 @@ Result<void> ExecArgs::add_environment(StringView text)
     return {};
 }
 
-Result<void> ExecArgs::add_from_user(uptr argv, uptr envp)
+Result<void> ExecArgs::add_from_user(mm::UserIn<u32> argv, mm::UserIn<u32> envp)
 {
-    auto* text = static_cast<char*>(TRY(mm::kmalloc(kMaxString)));
-    Result<void> result;
-    for (int list = 0; list < 2 && !result.is_error(); ++list) {
-        uptr array = list == 0 ? argv : envp;
-        for (usize i = 0; array; ++i) {
+    mm::Vector<char> text;
+    TRY(text.try_resize_uninitialised(kMaxString));
+    for (int list = 0; list < 2; ++list) {
+        mm::UserIn<u32> array = list == 0 ? argv : envp;
+        for (usize i = 0; !array.is_null(); ++i) {
             u32 pointer;
-            result = mm::copy_from_user(pointer, mm::UserIn<u32>(array).offset(i));
-            if (result.is_error() || !pointer)
+            TRY(mm::copy_from_user(pointer, array.offset(i)));
+            if (!pointer)
                 break;
-            auto length = mm::copy_string_from_user(text, mm::UserIn<char>(pointer), kMaxString);
-            if (length.is_error()) {
-                result = length.error() == Errno::NAMETOOLONG ? Errno::TOOBIG : length.error();
-                break;
-            }
-            StringView string(text, length.value());
-            result = list == 0 ? add_argument(string) : add_environment(string);
-            if (result.is_error())
-                break;
+            auto length = mm::copy_string_from_user(text.data(), mm::UserIn<char>(pointer), kMaxString);
+            if (length.is_error())
+                return length.error() == Errno::NAMETOOLONG ? Errno::TOOBIG : length.error();
+            StringView string(text.data(), length.value());
+            TRY(list == 0 ? add_argument(string) : add_environment(string));
         }
     }
-    mm::kfree(text);
-    return result;
+    return {};
 }
 
 Result<void> ExecArgs::replace_first_argument(const StringView* prefix, usize count)
@@ -236,7 +225,7 @@ Result<void> ExecArgs::replace_first_argument(const StringView* prefix, usize co
     ExecArgs rebuilt;
     for (usize i = 0; i < count; ++i)
         TRY(rebuilt.add_argument(prefix[i]));
-    const char* text = m_buffer;
+    const char* text = m_buffer.data();
     for (usize i = 0; i < m_argc + m_envc; ++i) {
         StringView string(text, string_length(text));
         text += string.length() + 1;
@@ -244,14 +233,10 @@ Result<void> ExecArgs::replace_first_argument(const StringView* prefix, usize co
             continue;
         TRY(i < m_argc ? rebuilt.add_argument(string) : rebuilt.add_environment(string));
     }
-    mm::kfree(m_buffer);
-    m_buffer = rebuilt.m_buffer;
-    m_capacity = rebuilt.m_capacity;
-    m_used = rebuilt.m_used;
+    m_buffer = static_cast<mm::Vector<char>&&>(rebuilt.m_buffer);
     m_argc = rebuilt.m_argc;
     m_envc = rebuilt.m_envc;
     m_argument_bytes = rebuilt.m_argument_bytes;
-    rebuilt.m_buffer = nullptr;
     return {};
 }
 

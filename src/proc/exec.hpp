@@ -6,6 +6,7 @@
 #include "fs/mount.hpp"
 #include "lib/string.hpp"
 #include "mm/address_space.hpp"
+#include "mm/vector.hpp"
 #include "proc/credentials.hpp"
 #include "proc/elf.hpp"
 
@@ -17,32 +18,25 @@ class ExecArgs {
 public:
     static constexpr usize kMaxString = 32 * arch::kPageBytes;
     static constexpr usize kMaxTotal = 2 * 1024 * 1024; // 8 MiB RLIMIT_STACK / 4
-    ExecArgs() = default;
-    ~ExecArgs();
-    ExecArgs(const ExecArgs&) = delete;
-    ExecArgs& operator=(const ExecArgs&) = delete;
-
     Result<void> add_argument(StringView text);
     Result<void> add_environment(StringView text);
     // Both lists from user memory: arrays of pointers ending with a null one (a null array is empty).
-    Result<void> add_from_user(uptr argv, uptr envp);
+    Result<void> add_from_user(mm::UserIn<u32> argv, mm::UserIn<u32> envp);
     // For #!: the arguments become `prefix` followed by these minus the first.
     Result<void> replace_first_argument(const StringView* prefix, usize count);
 
     usize argument_count() const { return m_argc; }
     usize environment_count() const { return m_envc; }
-    usize bytes() const { return m_used; }
+    usize bytes() const { return m_buffer.size(); }
     // The bytes of the argument strings alone (the environment's follow them).
     usize argument_bytes() const { return m_argument_bytes; }
     // The strings one after the other, each with its NUL: argc arguments, then envc environment strings.
-    const char* strings() const { return m_buffer; }
+    const char* strings() const { return m_buffer.data(); }
 
 private:
     Result<void> append(StringView text);
 
-    char* m_buffer { nullptr };
-    usize m_capacity { 0 };
-    usize m_used { 0 };
+    mm::Vector<char> m_buffer;
     usize m_argc { 0 };
     usize m_envc { 0 };
     usize m_argument_bytes { 0 };

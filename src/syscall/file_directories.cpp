@@ -86,8 +86,9 @@ Result<u32> read_entries(i32 fd, mm::UserOut<u8> buffer, u32 count, bool wide)
     if (!mm::is_user_range(buffer.address(), count))
         return Errno::FAULT;
     usize capacity = count < kDirentBufferMax ? count : kDirentBufferMax;
-    KernelBuffer buffer_memory;
-    u8* data = TRY(buffer_memory.get(capacity));
+    mm::Vector<u8> buffer_memory;
+    TRY(buffer_memory.try_resize_uninitialised(capacity));
+    u8* data = buffer_memory.data();
     DirentBuffer entries(data, capacity, wide);
     auto listed = fs::getdents(caller, fd, entries);
     if (entries.used() == 0) {
@@ -137,8 +138,9 @@ Result<u32> sys_getcwd(mm::UserOut<u8> buffer, u32 size)
     usize room = size < fs::kPathMax ? size : fs::kPathMax;
     if (room == 0)
         return Errno::RANGE;
-    KernelBuffer memory;
-    auto* text = reinterpret_cast<char*>(TRY(memory.get(room)));
+    mm::Vector<char> memory;
+    TRY(memory.try_resize_uninitialised(room));
+    char* text = memory.data();
     auto caller = file_caller();
     usize length = TRY(fs::getcwd(caller, text, room));
     TRY(mm::copy_array_to_user(buffer.as<char>(), text, length));

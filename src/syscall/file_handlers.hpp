@@ -8,6 +8,7 @@
 #include "lib/result.hpp"
 #include "lib/string.hpp"
 #include "mm/uaccess.hpp"
+#include "mm/vector.hpp"
 
 namespace sys {
 
@@ -120,30 +121,12 @@ static_assert(sizeof(Utimbuf32) == 8);
 // A path (or other string argument) copied from user memory into a PATH_MAX kmalloc'd buffer, freed with it.
 class UserPath {
 public:
-    UserPath() = default;
-    UserPath(const UserPath&) = delete;
-    UserPath& operator=(const UserPath&) = delete;
-    ~UserPath();
     // EFAULT for a bad pointer, ENAMETOOLONG when no NUL comes within PATH_MAX bytes, ENOENT for "" unless
     // `may_be_empty` (AT_EMPTY_PATH: the VFS then acts on the dirfd).
     Result<StringView> copy(mm::UserIn<char> address, bool may_be_empty = false);
 
 private:
-    char* m_buffer { nullptr };
-};
-
-// A kmalloc'd buffer for one call's data, freed with it.
-class KernelBuffer {
-public:
-    KernelBuffer() = default;
-    KernelBuffer(const KernelBuffer&) = delete;
-    KernelBuffer& operator=(const KernelBuffer&) = delete;
-    ~KernelBuffer();
-    // The buffer, allocated with `size` bytes (at least 1) at the first call. ENOMEM.
-    Result<u8*> get(usize size);
-
-private:
-    u8* m_data { nullptr };
+    mm::Vector<char> m_buffer; // PATH_MAX is too much for a kernel stack, and a call may hold two (rename)
 };
 
 // The open file `fd` names for the calling process; EBADF.

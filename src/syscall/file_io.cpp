@@ -36,8 +36,9 @@ Result<u32> send_file(i32 out_fd, i32 in_fd, i64* offset, u32 count, u64 max_off
             return Errno::OVERFLOW;
         count = static_cast<u32>(max_offset - static_cast<u64>(position));
     }
-    KernelBuffer chunk;
-    u8* data = TRY(chunk.get(kChunkBytes));
+    mm::Vector<u8> chunk;
+    TRY(chunk.try_resize_uninitialised(kChunkBytes));
+    u8* data = chunk.data();
     u32 done = 0;
     while (done < count) {
         usize want = count - done < kChunkBytes ? count - done : kChunkBytes;

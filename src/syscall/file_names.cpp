@@ -96,8 +96,9 @@ Result<u32> sys_readlinkat(i32 dirfd, mm::UserIn<char> path, mm::UserOut<u8> buf
     UserPath name;
     StringView text = TRY(name.copy(path, true));
     usize room = static_cast<usize>(size) < fs::kPathMax ? static_cast<usize>(size) : fs::kPathMax;
-    KernelBuffer memory;
-    auto* target = reinterpret_cast<char*>(TRY(memory.get(room)));
+    mm::Vector<char> memory;
+    TRY(memory.try_resize_uninitialised(room));
+    char* target = memory.data();
     auto caller = file_caller();
     auto length = fs::readlinkat(caller, dirfd, text, target, room);
     // An empty path names the dirfd's file, which must be a symlink: ENOENT otherwise (do_readlinkat).

@@ -6,27 +6,14 @@
 
 namespace sys {
 
-UserPath::~UserPath() { mm::kfree(m_buffer); }
-
 Result<StringView> UserPath::copy(mm::UserIn<char> address, bool may_be_empty)
 {
-    // PATH_MAX is too much for a kernel stack, and a call may hold two (rename, link).
-    if (!m_buffer)
-        m_buffer = static_cast<char*>(TRY(mm::kmalloc(fs::kPathMax)));
-    usize length = TRY(mm::copy_string_from_user(m_buffer, address, fs::kPathMax));
+    TRY(m_buffer.try_resize_uninitialised(fs::kPathMax));
+    usize length = TRY(mm::copy_string_from_user(m_buffer.data(), address, fs::kPathMax));
     // getname(): an empty name is ENOENT, unless the caller asked for AT_EMPTY_PATH (getname_flags).
     if (length == 0 && !may_be_empty)
         return Errno::NOENT;
-    return StringView(m_buffer, length);
-}
-
-KernelBuffer::~KernelBuffer() { mm::kfree(m_data); }
-
-Result<u8*> KernelBuffer::get(usize size)
-{
-    if (!m_data)
-        m_data = static_cast<u8*>(TRY(mm::kmalloc(size ? size : 1)));
-    return m_data;
+    return StringView(m_buffer.data(), length);
 }
 
 Result<RefPtr<fs::OpenFile>> open_file_of(i32 fd) { return proc::current()->files->get(fd); }

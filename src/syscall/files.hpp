@@ -3,6 +3,7 @@
 
 #include "fs/vfs.hpp"
 #include "mm/io_buffer.hpp"
+#include "mm/vector.hpp"
 #include "proc/process.hpp"
 #include "syscall/handlers.hpp"
 
@@ -27,23 +28,17 @@ inline constexpr u32 kMaxRwCount = 0x7FFFF000;
 // MAX_RW_COUNT. Up to UIO_FASTIOV segments live inside it; more are kmalloc'd (ENOMEM).
 class UserIoVector {
 public:
-    UserIoVector() = default;
-    UserIoVector(const UserIoVector&) = delete;
-    UserIoVector& operator=(const UserIoVector&) = delete;
-    ~UserIoVector();
-
     Result<void> import(mm::UserIn<IoVec> vectors, i32 count);
     // The segments as a read's destination or a write's source.
-    mm::OutBuffer destination() const { return mm::OutBuffer::user_segments(segments(), m_count, m_total); }
-    mm::InBuffer source() const { return mm::InBuffer::user_segments(segments(), m_count, m_total); }
+    mm::OutBuffer destination() const
+    {
+        return mm::OutBuffer::user_segments(m_segments.data(), m_segments.size(), m_total);
+    }
+    mm::InBuffer source() const { return mm::InBuffer::user_segments(m_segments.data(), m_segments.size(), m_total); }
 
 private:
     static constexpr usize kInline = 8; // UIO_FASTIOV
-    const mm::IoSegment* segments() const { return m_heap ? m_heap : m_inline; }
-
-    mm::IoSegment m_inline[kInline] {};
-    mm::IoSegment* m_heap { nullptr };
-    usize m_count { 0 };
+    mm::Vector<mm::IoSegment, kInline> m_segments;
     usize m_total { 0 };
 };
 

@@ -165,21 +165,16 @@ Result<T> write_time_left(Result<T> result, const Deadline& deadline, u32 addres
 // A kernel copy of the caller's pollfd array, freed with it.
 class PollFds {
 public:
-    ~PollFds() { mm::kfree(m_fds); }
     Result<void> read(u32 address, u32 count)
     {
-        m_count = count;
-        if (!count)
-            return {};
-        m_fds = static_cast<PollFd*>(TRY(mm::kmalloc(usize { count } * sizeof(PollFd))));
-        return mm::copy_array_from_user(m_fds, mm::UserIn<PollFd>(address), count);
+        TRY(m_fds.try_resize_uninitialised(count));
+        return mm::copy_array_from_user(m_fds.data(), mm::UserIn<PollFd>(address), count);
     }
-    PollFd* begin() { return m_fds; }
-    PollFd* end() { return m_fds + m_count; }
+    PollFd* begin() { return m_fds.begin(); }
+    PollFd* end() { return m_fds.end(); }
 
 private:
-    PollFd* m_fds { nullptr };
-    u32 m_count { 0 };
+    mm::Vector<PollFd, 8> m_fds;
 };
 
 // do_sys_poll: EINVAL for more entries than RLIMIT_NOFILE allows. revents are written back whatever the
@@ -231,14 +226,14 @@ Result<i32> ppoll(u32 fds, u32 count, u32 timeout, u32 sigmask, u32 sigset_size,
 // The three sets in and out (kernel copies, n bits each rounded up to 32-bit words), freed together.
 class SelectSets {
 public:
-    ~SelectSets() { mm::kfree(m_bits); }
     Result<void> read(i32 count, u32 read_fds, u32 write_fds, u32 except_fds)
     {
         m_words = (static_cast<u32>(count) + 31) / 32;
         m_user[0] = read_fds, m_user[1] = write_fds, m_user[2] = except_fds;
         if (!m_words)
             return {};
-        m_bits = static_cast<u32*>(TRY(mm::kzalloc(usize { m_words } * 4 * 6)));
+        TRY(m_storage.try_resize(usize { m_words } * 6));
+        m_bits = m_storage.data();
         for (int set = 0; set < 3; ++set)
             if (m_user[set])
                 TRY(mm::copy_array_from_user(in(set), mm::UserIn<u32>(m_user[set]), m_words));
@@ -256,6 +251,7 @@ public:
     }
 
 private:
+    mm::Vector<u32> m_storage;
     u32* m_bits { nullptr };
     u32 m_words { 0 };
     u32 m_user[3] {};

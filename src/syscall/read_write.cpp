@@ -16,18 +16,13 @@ u32 clamp_count(u32 count) { return count > kMaxRwCount ? kMaxRwCount : count; }
 
 } // namespace
 
-UserIoVector::~UserIoVector() { mm::kfree(m_heap); }
-
 Result<void> UserIoVector::import(mm::UserIn<IoVec> vectors, i32 count)
 {
     if (count < 0 || count > kUioMaxIov)
         return Errno::INVAL;
     auto n = static_cast<usize>(count);
-    mm::IoSegment* segments = m_inline;
-    if (n > kInline) {
-        m_heap = static_cast<mm::IoSegment*>(TRY(mm::kmalloc(n * sizeof(mm::IoSegment))));
-        segments = m_heap;
-    }
+    TRY(m_segments.try_resize_uninitialised(n));
+    mm::IoSegment* segments = m_segments.data();
     // Fetched a few at a time, each element once: what is checked is what moves.
     usize total = 0;
     for (usize i = 0; i < n;) {
@@ -45,7 +40,6 @@ Result<void> UserIoVector::import(mm::UserIn<IoVec> vectors, i32 count)
             total += length;
         }
     }
-    m_count = n;
     m_total = total;
     return {};
 }
