@@ -1,10 +1,14 @@
 // Simulated user mode and tasks. A test supplies the "user code" as host functions that make system calls
-// through sim::user_syscall(). Each task runs on a host stack of its own (ucontext), so switch_stacks()
-// really leaves one task mid-call and resumes another, as on the machine; AddressSanitizer is told about
-// every switch so that it follows the stacks.
+// through sim::user_syscall(). Each task has two host stacks (ucontext), as a task on the machine has a user
+// stack and a kernel stack: its user code runs on one, and every entry to the kernel (a system call, a trap)
+// switches to the other, so switch_stacks() really leaves one task mid-call and resumes another. When a task
+// ends (exit_to) or is torn down (discard_task), its kernel frames are abandoned as the machine abandons them,
+// destructors not run; only the user code's host frames unwind, by an exception on the user stack, so that
+// the test's own locals are freed. AddressSanitizer is told about every switch so that it follows the stacks.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <iterator>
 #include <stdexcept>
@@ -41,16 +45,33 @@ namespace {
 
 constexpr usize kHostStackBytes = 256 * 1024;
 
-struct SimTask {
-    ucontext_t context {};
-    bool unwinding = false; // discard_task: unwind this task's host stack when it resumes
-    bool finished = false;
-    struct SimTask* return_to = nullptr;
+// One host stack and where it stopped. The boot context (the test's own) has no stack of ours.
+struct Context {
+    ucontext_t uc {};
     std::vector<u8> stack;
+    // What AddressSanitizer needs to follow a switch onto this stack.
+    const void* bottom = nullptr;
+    usize size = 0;
+};
+
+struct SimTask {
+    Context kernel; // where switch_stacks() leaves and resumes the task; the boot task's is the test's context
+    Context user;   // the user code
+    bool started = false;      // the kernel context exists
+    bool user_started = false; // and the user context
+    // The stack it runs on, or stopped on: the kernel's normally; the user's when kernel code that a test
+    // called from its user code directly has switched away.
+    Context* current = nullptr;
+    bool finished = false;
+    // Set when the task leaves for good: its user code unwinds (TaskEnded, TaskDiscarded), then `after` runs.
+    enum class Leaving : u8 { No, Ended, Discarded } leaving = Leaving::No;
+    struct SimTask* after = nullptr;
+    // What the user code asked the kernel to do, and what it threw (rethrown on the user stack).
+    const std::function<void()>* work = nullptr;
+    std::exception_ptr failure;
     bool fork_child = false;
     uptr entry = 0, user_stack = 0;
     u32 result = 0;
-    bool started = false;
     arch::UserFrame* frame = nullptr; // the system call this task is in (each task has its own, as on i386)
     uptr esp = 0;                     // the user stack pointer between system calls
     // Handler frames this task was sent into and has not returned from, innermost last.
@@ -59,9 +80,6 @@ struct SimTask {
         bool rt;
     };
     std::vector<Handler> handlers;
-    // What AddressSanitizer needs to follow switches onto this task's stack.
-    const void* stack_bottom = nullptr;
-    usize stack_size = 0;
 };
 
 arch::SyscallHandler g_syscall_handler;
@@ -79,65 +97,99 @@ SimTask* make_boot_task()
 {
     static SimTask boot;
     boot.started = true; // it is running: switching back to it resumes, never starts
+    boot.current = &boot.kernel;
     return &boot;
 }
 SimTask& g_boot_task = *make_boot_task(); // the context the test itself runs in
 SimTask* g_current_task = &g_boot_task;
-SimTask* g_switched_from;
 std::vector<SimTask*> g_tasks;
+Context* g_switched_from; // the stack a switch left, for AddressSanitizer's record of it
+SimTask* g_ended;         // a task whose last stack was just left: the next landing frees it
 
-void finish_switch([[maybe_unused]] void* fake_stack)
-{
-#ifdef CADENZA_SIM_ASAN
-    __sanitizer_finish_switch_fiber(fake_stack, &g_switched_from->stack_bottom, &g_switched_from->stack_size);
-#endif
-    // A task that ended has just left its stack for the last time: now it can go.
-    if (g_switched_from->finished) {
-        std::erase(g_tasks, g_switched_from);
-        delete g_switched_from;
-        g_switched_from = nullptr;
-    }
-}
-
-void task_main();
-
-// Thrown on a task's own stack so that its host frames (the test's "user code" with its locals) unwind
-// when the task ends (exit_to) or is torn down (discard_task).
-struct TaskEnded {
-    uptr next;
-};
+// Thrown on a task's user stack so that the user code's host frames (the test's locals) unwind when the task
+// ends or is torn down; the kernel frames are never unwound.
+struct TaskEnded { };
 struct TaskDiscarded { };
 // Thrown out of the user program when execve replaced it; the task runs the program again from its entry.
 struct ProgramReplaced {
     uptr entry, stack;
 };
 
-// A task switched to for the first time starts at task_main on its own stack.
-void prepare_to_run(SimTask* to)
+// Every switch lands here first, on the stack switched to.
+void land([[maybe_unused]] void* fake_stack)
 {
-    if (to->started)
-        return;
-    to->started = true;
-    getcontext(&to->context);
-    to->context.uc_stack.ss_sp = to->stack.data();
-    to->context.uc_stack.ss_size = to->stack.size();
-    to->context.uc_link = nullptr;
-    makecontext(&to->context, task_main, 0);
+#ifdef CADENZA_SIM_ASAN
+    if (g_switched_from)
+        __sanitizer_finish_switch_fiber(fake_stack, &g_switched_from->bottom, &g_switched_from->size);
+    else
+        __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
+#endif
+    if (g_ended) {
+        std::erase(g_tasks, g_ended);
+        delete g_ended;
+        g_ended = nullptr;
+    }
 }
 
-// The last switch away from an ended task.
-[[noreturn]] void final_switch(SimTask* to)
+// Leaves `from` (saved, to be resumed) for `to`.
+void jump(Context& from, Context& to)
 {
-    prepare_to_run(to);
-    SimTask* self = g_current_task;
-    self->finished = true;
-    g_switched_from = self;
-    g_current_task = to;
+    g_switched_from = &from;
 #ifdef CADENZA_SIM_ASAN
-    __sanitizer_start_switch_fiber(nullptr, to->stack_bottom, to->stack_size); // nullptr: this fiber is done
+    void* fake_stack = nullptr;
+    __sanitizer_start_switch_fiber(&fake_stack, to.bottom, to.size);
+    swapcontext(&from.uc, &to.uc);
+    land(fake_stack);
+#else
+    swapcontext(&from.uc, &to.uc);
+    land(nullptr);
 #endif
-    setcontext(&to->context);
+}
+
+// Leaves the running stack for good: nothing will run on it again.
+[[noreturn]] void jump_for_good(Context& to)
+{
+    g_switched_from = nullptr;
+#ifdef CADENZA_SIM_ASAN
+    __sanitizer_start_switch_fiber(nullptr, to.bottom, to.size); // nullptr: this fiber is done
+#endif
+    setcontext(&to.uc);
     std::abort();
+}
+
+void make_context(Context& context, void (*entry)())
+{
+    context.stack.resize(kHostStackBytes);
+    context.bottom = context.stack.data();
+    context.size = context.stack.size();
+    getcontext(&context.uc);
+    context.uc.uc_stack.ss_sp = context.stack.data();
+    context.uc.uc_stack.ss_size = context.stack.size();
+    context.uc.uc_link = nullptr;
+    makecontext(&context.uc, entry, 0);
+}
+
+void kernel_main();
+void user_main();
+
+// Where switching to a task resumes it: the stack it stopped on; a new task starts on its kernel stack.
+Context& resume_point(SimTask* task)
+{
+    if (!task->started) {
+        task->started = true;
+        make_context(task->kernel, kernel_main);
+        task->current = &task->kernel;
+    }
+    return *task->current;
+}
+
+// The task is done with every stack it has: free it once off them, and go on with `next`.
+[[noreturn]] void finish(SimTask* self, SimTask* next)
+{
+    self->finished = true;
+    g_ended = self;
+    g_current_task = next;
+    jump_for_good(resume_point(next));
 }
 
 void run_user_program(uptr entry, uptr stack)
@@ -149,11 +201,38 @@ void run_user_program(uptr entry, uptr stack)
     g_program(entry, stack);
 }
 
-void task_main()
+// A task's kernel stack: a fork child's first return to user mode, then the kernel's side of every entry
+// from user mode, one after another.
+void kernel_main()
 {
-    finish_switch(nullptr);
+    land(nullptr);
     SimTask* self = g_current_task;
-    SimTask* next = nullptr;
+    if (self->fork_child) {
+        // A new task enters user mode through the return hook, as every return to user mode does.
+        arch::UserFrame frame { 0, static_cast<i32>(self->result), false };
+        frame.esp = self->esp;
+        if (g_user_return_hook)
+            g_user_return_hook(frame);
+        self->esp = frame.esp;
+    }
+    self->user_started = true;
+    make_context(self->user, user_main);
+    for (;;) {
+        self->current = &self->user;
+        jump(self->kernel, self->user);
+        try {
+            (*self->work)();
+        } catch (...) {
+            self->failure = std::current_exception();
+        }
+    }
+}
+
+// A task's user stack: the user code, until it leaves through exit (or is torn down).
+void user_main()
+{
+    land(nullptr);
+    SimTask* self = g_current_task;
     try {
         try {
             if (self->fork_child) {
@@ -161,12 +240,6 @@ void task_main()
                     std::fprintf(stderr, "sim: a forked child ran with no fork-child program set\n");
                     std::abort();
                 }
-                // A new task enters user mode through the return hook, as every return to user mode does.
-                arch::UserFrame frame { 0, static_cast<i32>(self->result), false };
-                frame.esp = self->esp;
-                if (g_user_return_hook)
-                    g_user_return_hook(frame);
-                self->esp = frame.esp;
                 g_fork_child(self->result);
             } else {
                 run_user_program(self->entry, self->user_stack);
@@ -188,19 +261,38 @@ void task_main()
         // User code never returns: it leaves through exit, which ends the task.
         std::fprintf(stderr, "sim: a user program returned without calling exit\n");
         std::abort();
-    } catch (const TaskEnded& ended) {
-        next = reinterpret_cast<SimTask*>(ended.next);
+    } catch (const TaskEnded&) {
     } catch (const TaskDiscarded&) {
-        next = self->return_to;
     }
-    final_switch(next);
+    finish(self, self->after);
+}
+
+// An entry to the kernel from user code: `work` runs on the task's kernel stack. Back on the user stack, a
+// task that left meanwhile unwinds its user code, and what the kernel side threw is thrown here.
+void enter_kernel(const std::function<void()>& work)
+{
+    SimTask* self = g_current_task;
+    if (self->current == &self->kernel) { // the boot context, or a nested entry
+        work();
+        return;
+    }
+    self->work = &work;
+    self->current = &self->kernel;
+    jump(self->user, self->kernel);
+    self->current = &self->user;
+    if (self->leaving == SimTask::Leaving::Ended)
+        throw TaskEnded {};
+    if (self->leaving == SimTask::Leaving::Discarded)
+        throw TaskDiscarded {};
+    if (self->failure) {
+        std::exception_ptr failure = self->failure;
+        self->failure = nullptr;
+        std::rethrow_exception(failure);
+    }
 }
 
 uptr new_task(SimTask* task)
 {
-    task->stack.resize(kHostStackBytes);
-    task->stack_bottom = task->stack.data();
-    task->stack_size = task->stack.size();
     g_tasks.push_back(task);
     return reinterpret_cast<uptr>(task);
 }
@@ -235,9 +327,11 @@ i32 user_syscall(u32 number, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f)
         frame.esp = self->esp;
         arch::UserFrame* outer = self->frame;
         self->frame = &frame;
-        frame.result = g_syscall_handler({ number, { a, b, c, d, e, f } });
-        if (g_user_return_hook)
-            g_user_return_hook(frame); // the way back to user mode: task switches and signals happen here
+        enter_kernel([&] {
+            frame.result = g_syscall_handler({ number, { a, b, c, d, e, f } });
+            if (g_user_return_hook)
+                g_user_return_hook(frame); // the way back to user mode: task switches and signals happen here
+        });
         self->frame = outer;
         self->esp = frame.esp;
         if (frame.exec)
@@ -254,7 +348,7 @@ void user_trap(const arch::UserTrap& trap)
 {
     if (!g_trap_handler)
         throw std::logic_error("sim: a user trap with no handler installed");
-    g_trap_handler(trap);
+    enter_kernel([&] { g_trap_handler(trap); });
 }
 
 void timer_tick(bool in_user_mode)
@@ -321,26 +415,30 @@ void switch_stacks(uptr* save, uptr next)
     *save = reinterpret_cast<uptr>(from);
     if (to == from)
         return;
-    prepare_to_run(to);
-    g_switched_from = from;
     g_current_task = to;
-#ifdef CADENZA_SIM_ASAN
-    void* fake_stack = nullptr;
-    __sanitizer_start_switch_fiber(&fake_stack, to->stack_bottom, to->stack_size);
-    swapcontext(&from->context, &to->context);
-    finish_switch(fake_stack);
-#else
-    swapcontext(&from->context, &to->context);
-#endif
-    if (from->unwinding)
+    jump(*from->current, resume_point(to));
+    // Torn down while stopped in kernel code that its user code called directly: that code unwinds too.
+    if (from->leaving == SimTask::Leaving::Discarded)
         throw TaskDiscarded {};
 }
 
+// As the machine's: the kernel stack is left as it stands, its frames never unwound. Only the user code's
+// host frames unwind (on the user stack), then `next` runs.
 void exit_to(uptr next)
 {
-    if (g_current_task == &g_boot_task)
+    SimTask* self = g_current_task;
+    if (self == &g_boot_task)
         throw std::logic_error("sim: exit_to from the boot context");
-    throw TaskEnded { next };
+    auto* after = reinterpret_cast<SimTask*>(next);
+    if (self->current != &self->kernel) { // kernel code a test called from its user code directly: it unwinds
+        self->after = after;
+        throw TaskEnded {};
+    }
+    if (!self->user_started)
+        finish(self, after); // ended in its first return to user mode: no user code to unwind
+    self->leaving = SimTask::Leaving::Ended;
+    self->after = after;
+    jump_for_good(self->user);
 }
 
 void discard_task(uptr saved)
@@ -350,11 +448,17 @@ void discard_task(uptr saved)
         throw std::logic_error("sim: discard_task of the running or the boot context");
     if (!task->started || task->finished)
         return;
-    // Resume it once, to unwind: it throws on its own stack and comes back here when done.
-    task->unwinding = true;
-    task->return_to = g_current_task;
-    uptr ignored;
-    switch_stacks(&ignored, saved);
+    if (!task->user_started) { // stopped in its first return to user mode: only a kernel stack to drop
+        std::erase(g_tasks, task);
+        delete task;
+        return;
+    }
+    // Its kernel stack is dropped as it stands; its user code unwinds, then comes back here.
+    task->leaving = SimTask::Leaving::Discarded;
+    task->after = g_current_task;
+    SimTask* self = g_current_task;
+    g_current_task = task;
+    jump(*self->current, task->user);
 }
 
 void set_trap_stack(u8* base, usize) { g_trap_stack = base; }
