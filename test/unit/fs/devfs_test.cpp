@@ -18,7 +18,7 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kSysRead = 3, kSysClose = 6;
+constexpr u32 kSysRead = sys::nr("read"), kSysClose = sys::nr("close");
 
 i32 open_path(const char* path, u32 flags)
 {

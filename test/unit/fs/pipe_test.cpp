@@ -18,9 +18,11 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kSysFork = 2, kSysRead = 3, kSysClose = 6, kSysKill = 37, kSysPipe = 42, kSysWait4 = 114,
-              kSysSchedYield = 158, kSysRtSigaction = 174, kSysRtSigprocmask = 175, kSysRtSigpending = 176,
-              kSysPipe2 = 331;
+constexpr u32 kSysFork = sys::nr("fork"), kSysRead = sys::nr("read"), kSysClose = sys::nr("close"),
+              kSysKill = sys::nr("kill"), kSysPipe = sys::nr("pipe"), kSysWait4 = sys::nr("wait4"),
+              kSysSchedYield = sys::nr("sched_yield"), kSysRtSigaction = sys::nr("rt_sigaction"),
+              kSysRtSigprocmask = sys::nr("rt_sigprocmask"), kSysRtSigpending = sys::nr("rt_sigpending"),
+              kSysPipe2 = sys::nr("pipe2");
 constexpr u32 kFionread = 0x541B;
 constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 constexpr i32 kSigUsr1 = 10, kSigPipe = 13;

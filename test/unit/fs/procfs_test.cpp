@@ -12,8 +12,9 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kSysRead = 3, kSysOpen = 5, kSysClose = 6, kSysReadlink = 85, kSysGetdents64 = 220;
-constexpr u32 kSysFork = 2, kSysWait4 = 114;
+constexpr u32 kSysRead = sys::nr("read"), kSysOpen = sys::nr("open"), kSysClose = sys::nr("close"),
+              kSysReadlink = sys::nr("readlink"), kSysGetdents64 = sys::nr("getdents64");
+constexpr u32 kSysFork = sys::nr("fork"), kSysWait4 = sys::nr("wait4");
 
 // The whole of a /proc file, read in small pieces as a program may.
 std::string read_file(u32 box, const std::string& path)

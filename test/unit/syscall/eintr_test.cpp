@@ -31,10 +31,14 @@ using sys::PollFd;
 
 namespace {
 
-constexpr u32 kFork = 2, kRead = 3, kOpen = 5, kClose = 6, kExecve = 11, kPause = 29, kKill = 37, kWait4 = 114,
-              kClone = 120, kSelect = 142, kSchedYield = 158, kNanosleep = 162, kPoll = 168, kRtSigreturn = 173,
-              kRtSigaction = 174, kRtSigprocmask = 175, kRtSigtimedwait = 177, kRtSigsuspend = 179, kFcntl64 = 221,
-              kFutex = 240, kClockNanosleep = 267, kTgkill = 270, kWaitid = 284, kPipe2 = 331;
+constexpr u32 kFork = sys::nr("fork"), kRead = sys::nr("read"), kOpen = sys::nr("open"), kClose = sys::nr("close"),
+              kExecve = sys::nr("execve"), kPause = sys::nr("pause"), kKill = sys::nr("kill"),
+              kWait4 = sys::nr("wait4"), kClone = sys::nr("clone"), kSelect = 142, kSchedYield = sys::nr("sched_yield"),
+              kNanosleep = sys::nr("nanosleep"), kPoll = sys::nr("poll"), kRtSigreturn = sys::nr("rt_sigreturn"),
+              kRtSigaction = sys::nr("rt_sigaction"), kRtSigprocmask = sys::nr("rt_sigprocmask"),
+              kRtSigtimedwait = sys::nr("rt_sigtimedwait"), kRtSigsuspend = sys::nr("rt_sigsuspend"),
+              kFcntl64 = sys::nr("fcntl64"), kFutex = sys::nr("futex"), kClockNanosleep = sys::nr("clock_nanosleep"),
+              kTgkill = sys::nr("tgkill"), kWaitid = sys::nr("waitid"), kPipe2 = sys::nr("pipe2");
 constexpr u32 kFutexWait = 0, kFutexWake = 1;
 constexpr u32 kFSetLkW64 = 14, kFSetLk64 = 13;
 constexpr i16 kWrLock = 1, kUnlock = 2;

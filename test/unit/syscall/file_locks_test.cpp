@@ -14,8 +14,9 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kFork = 2, kOpen = 5, kClose = 6, kKill = 37, kDup = 41, kFcntl = 55, kWait4 = 114, kSchedYield = 158,
-              kFcntl64 = 221;
+constexpr u32 kFork = sys::nr("fork"), kOpen = sys::nr("open"), kClose = sys::nr("close"), kKill = sys::nr("kill"),
+              kDup = sys::nr("dup"), kFcntl = sys::nr("fcntl"), kWait4 = sys::nr("wait4"),
+              kSchedYield = sys::nr("sched_yield"), kFcntl64 = sys::nr("fcntl64");
 constexpr u32 kFGetLk = 5, kFSetLk = 6, kFSetLkW = 7, kFGetLk64 = 12, kFSetLk64 = 13, kFSetLkW64 = 14;
 constexpr i16 kRd = 0, kWr = 1, kUn = 2;
 constexpr u32 kORdOnly = 0, kOWrOnly = 1, kORdWr = 2, kOCreat = 0100;

@@ -13,11 +13,16 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kOpen = 5, kClose = 6, kLink = 9, kUnlink = 10, kChdir = 12, kMknod = 14, kMount = 21, kUmount = 22,
-              kRename = 38, kMkdir = 39, kRmdir = 40, kUmount2 = 52, kChroot = 61, kSymlink = 83, kReadlink = 85,
-              kFchdir = 133, kGetdents = 141, kGetcwd = 183, kStat64 = 195, kLstat64 = 196, kGetdents64 = 220,
-              kMkdirat = 296, kMknodat = 297, kUnlinkat = 301, kRenameat = 302, kLinkat = 303, kSymlinkat = 304,
-              kReadlinkat = 305, kRenameat2 = 353, kSetresuid32 = 208;
+constexpr u32 kOpen = sys::nr("open"), kClose = sys::nr("close"), kLink = sys::nr("link"), kUnlink = sys::nr("unlink"),
+              kChdir = sys::nr("chdir"), kMknod = sys::nr("mknod"), kMount = sys::nr("mount"),
+              kUmount = sys::nr("umount"), kRename = sys::nr("rename"), kMkdir = sys::nr("mkdir"),
+              kRmdir = sys::nr("rmdir"), kUmount2 = sys::nr("umount2"), kChroot = sys::nr("chroot"),
+              kSymlink = sys::nr("symlink"), kReadlink = sys::nr("readlink"), kFchdir = sys::nr("fchdir"),
+              kGetdents = sys::nr("getdents"), kGetcwd = sys::nr("getcwd"), kStat64 = sys::nr("stat64"),
+              kLstat64 = sys::nr("lstat64"), kGetdents64 = sys::nr("getdents64"), kMkdirat = sys::nr("mkdirat"),
+              kMknodat = sys::nr("mknodat"), kUnlinkat = sys::nr("unlinkat"), kRenameat = sys::nr("renameat"),
+              kLinkat = sys::nr("linkat"), kSymlinkat = sys::nr("symlinkat"), kReadlinkat = sys::nr("readlinkat"),
+              kRenameat2 = sys::nr("renameat2"), kSetresuid32 = sys::nr("setresuid32");
 constexpr u32 kODirectory = 0200000, kOCreat = 0100, kORdWr = 2;
 constexpr u32 kAtFdCwd = static_cast<u32>(-100), kAtRemoveDir = 0x200;
 

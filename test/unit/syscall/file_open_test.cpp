@@ -12,10 +12,13 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kRead = 3, kOpen = 5, kClose = 6, kCreat = 8, kLseek = 19, kSync = 36, kDup = 41, kFcntl = 55, kDup2 = 63,
-              kFsync = 118, kLlseek = 140, kFdatasync = 148, kPread64 = 180, kPwrite64 = 181, kSendfile = 187,
-              kFstat64 = 197, kFcntl64 = 221, kSendfile64 = 239, kFallocate = 324, kDup3 = 330, kPreadv = 333,
-              kPwritev = 334, kSyncfs = 344;
+constexpr u32 kRead = sys::nr("read"), kOpen = sys::nr("open"), kClose = sys::nr("close"), kCreat = sys::nr("creat"),
+              kLseek = sys::nr("lseek"), kSync = sys::nr("sync"), kDup = sys::nr("dup"), kFcntl = sys::nr("fcntl"),
+              kDup2 = sys::nr("dup2"), kFsync = sys::nr("fsync"), kLlseek = sys::nr("_llseek"),
+              kFdatasync = sys::nr("fdatasync"), kPread64 = sys::nr("pread64"), kPwrite64 = sys::nr("pwrite64"),
+              kSendfile = sys::nr("sendfile"), kFstat64 = sys::nr("fstat64"), kFcntl64 = sys::nr("fcntl64"),
+              kSendfile64 = sys::nr("sendfile64"), kFallocate = sys::nr("fallocate"), kDup3 = sys::nr("dup3"),
+              kPreadv = sys::nr("preadv"), kPwritev = sys::nr("pwritev"), kSyncfs = sys::nr("syncfs");
 constexpr u32 kORdOnly = 0, kOWrOnly = 1, kORdWr = 2, kOCreat = 0100, kOExcl = 0200, kOTrunc = 01000, kOAppend = 02000,
               kOLargeFile = 0100000, kOCloExec = 02000000, kOPath = 010000000;
 

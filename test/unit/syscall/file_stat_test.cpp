@@ -13,12 +13,18 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kOpen = 5, kChmod = 15, kLchown16 = 16, kAccess = 33, kTruncate = 92, kFtruncate = 93, kFchmod = 94,
-              kFchown16 = 95, kStatfs = 99, kFstatfs = 100, kStat = 106, kLstat = 107, kFstat = 108, kUtime = 30,
-              kChown16 = 182, kTruncate64 = 193, kFtruncate64 = 194, kStat64 = 195, kLstat64 = 196, kFstat64 = 197,
-              kFchown32 = 207, kChown32 = 212, kStatfs64 = 268, kFstatfs64 = 269, kUtimes = 271, kFchownat = 298,
-              kFutimesat = 299, kFstatat64 = 300, kSymlink = 83, kFchmodat = 306, kFaccessat = 307, kUtimensat = 320,
-              kMknod = 14, kStatx = 383, kUtimensatTime64 = 412, kFaccessat2 = 439, kSetresuid32 = 208;
+constexpr u32 kOpen = sys::nr("open"), kChmod = sys::nr("chmod"), kLchown16 = 16, kAccess = sys::nr("access"),
+              kTruncate = sys::nr("truncate"), kFtruncate = sys::nr("ftruncate"), kFchmod = sys::nr("fchmod"),
+              kFchown16 = 95, kStatfs = sys::nr("statfs"), kFstatfs = sys::nr("fstatfs"), kStat = sys::nr("stat"),
+              kLstat = sys::nr("lstat"), kFstat = sys::nr("fstat"), kUtime = sys::nr("utime"), kChown16 = 182,
+              kTruncate64 = sys::nr("truncate64"), kFtruncate64 = sys::nr("ftruncate64"), kStat64 = sys::nr("stat64"),
+              kLstat64 = sys::nr("lstat64"), kFstat64 = sys::nr("fstat64"), kFchown32 = sys::nr("fchown32"),
+              kChown32 = sys::nr("chown32"), kStatfs64 = sys::nr("statfs64"), kFstatfs64 = sys::nr("fstatfs64"),
+              kUtimes = sys::nr("utimes"), kFchownat = sys::nr("fchownat"), kFutimesat = sys::nr("futimesat"),
+              kFstatat64 = sys::nr("fstatat64"), kSymlink = sys::nr("symlink"), kFchmodat = sys::nr("fchmodat"),
+              kFaccessat = sys::nr("faccessat"), kUtimensat = sys::nr("utimensat"), kMknod = sys::nr("mknod"),
+              kStatx = sys::nr("statx"), kUtimensatTime64 = sys::nr("utimensat_time64"),
+              kFaccessat2 = sys::nr("faccessat2"), kSetresuid32 = sys::nr("setresuid32");
 constexpr u32 kORdWr = 2, kOCreat = 0100, kOPath = 010000000;
 constexpr u32 kAtFdCwd = static_cast<u32>(-100), kAtSymlinkNoFollow = 0x100, kAtEmptyPath = 0x1000;
 constexpr i32 kUtimeNow = (1 << 30) - 1, kUtimeOmit = (1 << 30) - 2;

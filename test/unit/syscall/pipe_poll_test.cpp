@@ -16,9 +16,12 @@ using sys::PollFd;
 
 namespace {
 
-constexpr u32 kSysFork = 2, kSysClose = 6, kSysKill = 37, kSysOldSelect = 82, kSysWait4 = 114, kSysSelect = 142,
-              kSysSchedYield = 158, kSysPoll = 168, kSysRtSigaction = 174, kSysRtSigprocmask = 175, kSysPselect6 = 308,
-              kSysPpoll = 309, kSysPipe2 = 331, kSysPselect6Time64 = 413, kSysPpollTime64 = 414;
+constexpr u32 kSysFork = sys::nr("fork"), kSysClose = sys::nr("close"), kSysKill = sys::nr("kill"), kSysOldSelect = 82,
+              kSysWait4 = sys::nr("wait4"), kSysSelect = 142, kSysSchedYield = sys::nr("sched_yield"),
+              kSysPoll = sys::nr("poll"), kSysRtSigaction = sys::nr("rt_sigaction"),
+              kSysRtSigprocmask = sys::nr("rt_sigprocmask"), kSysPselect6 = sys::nr("pselect6"),
+              kSysPpoll = sys::nr("ppoll"), kSysPipe2 = sys::nr("pipe2"),
+              kSysPselect6Time64 = sys::nr("pselect6_time64"), kSysPpollTime64 = sys::nr("ppoll_time64");
 constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 constexpr i32 kSigUsr1 = 10;
 constexpr i16 kIn = 0x1, kOut = 0x4, kErr = 0x8, kHup = 0x10, kNval = 0x20, kRdNorm = 0x40, kWrNorm = 0x100;

@@ -10,7 +10,7 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kSysGetrandom = 355;
+constexpr u32 kSysGetrandom = sys::nr("getrandom");
 
 } // namespace
 
