@@ -21,7 +21,10 @@ Result<i32> exec(i32 dirfd, mm::UserIn<char> path_address, mm::UserIn<u32> argv,
 
 } // namespace
 
-Result<i32> sys_execve(mm::UserIn<char> path, mm::UserIn<u32> argv, mm::UserIn<u32> envp) { return exec(-100 /* AT_FDCWD */, path, argv, envp, 0); }
+Result<i32> sys_execve(mm::UserIn<char> path, mm::UserIn<u32> argv, mm::UserIn<u32> envp)
+{
+    return exec(-100 /* AT_FDCWD */, path, argv, envp, 0);
+}
 
 Result<i32> sys_execveat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<u32> argv, mm::UserIn<u32> envp, u32 flags)
 {

@@ -44,7 +44,10 @@ Result<i32> sys_wait4(i32 pid, mm::UserOut<u32> status_address, u32 options, mm:
     return result.pid;
 }
 
-Result<i32> sys_waitpid(i32 pid, mm::UserOut<u32> status_address, u32 options) { return sys_wait4(pid, status_address, options, {}); }
+Result<i32> sys_waitpid(i32 pid, mm::UserOut<u32> status_address, u32 options)
+{
+    return sys_wait4(pid, status_address, options, {});
+}
 
 Result<i32> sys_waitid(i32 type, i32 id, mm::UserOut<u8> info_address, u32 options, mm::UserOut<Rusage> usage_address)
 {

@@ -170,8 +170,14 @@ Result<void> sys_utime(mm::UserIn<char> path, mm::UserIn<Utimbuf32> times)
     return fs::utimensat(caller, fs::kAtFdCwd, text, !times.is_null() ? values : nullptr, 0);
 }
 
-Result<void> sys_utimes(mm::UserIn<char> path, mm::UserIn<Timeval32> times) { return utimes_at(fs::kAtFdCwd, path, times); }
-Result<void> sys_futimesat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timeval32> times) { return utimes_at(dirfd, path, times); }
+Result<void> sys_utimes(mm::UserIn<char> path, mm::UserIn<Timeval32> times)
+{
+    return utimes_at(fs::kAtFdCwd, path, times);
+}
+Result<void> sys_futimesat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timeval32> times)
+{
+    return utimes_at(dirfd, path, times);
+}
 
 // utimensat(2) with the old 32-bit timespec.
 Result<void> sys_utimensat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<Timespec32> times, u32 flags)
@@ -202,7 +208,10 @@ Result<void> sys_utimensat_time64(i32 dirfd, mm::UserIn<char> path, mm::UserIn<T
 
 Result<void> sys_access(mm::UserIn<char> path, u32 mode) { return access_at(fs::kAtFdCwd, path, mode, 0); }
 Result<void> sys_faccessat(i32 dirfd, mm::UserIn<char> path, u32 mode) { return access_at(dirfd, path, mode, 0); }
-Result<void> sys_faccessat2(i32 dirfd, mm::UserIn<char> path, u32 mode, u32 flags) { return access_at(dirfd, path, mode, flags); }
+Result<void> sys_faccessat2(i32 dirfd, mm::UserIn<char> path, u32 mode, u32 flags)
+{
+    return access_at(dirfd, path, mode, flags);
+}
 
 Result<void> sys_truncate(mm::UserIn<char> path, i32 length) { return truncate_path(path, length); }
 Result<void> sys_ftruncate(i32 fd, i32 length) { return truncate_fd(fd, length); }

@@ -172,7 +172,8 @@ Result<void> sys_unlink(mm::UserIn<char> path);
 Result<void> sys_unlinkat(i32 dirfd, mm::UserIn<char> path, u32 flags);
 Result<void> sys_rename(mm::UserIn<char> old_path, mm::UserIn<char> new_path);
 Result<void> sys_renameat(i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path);
-Result<void> sys_renameat2(i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path, u32 flags);
+Result<void> sys_renameat2(
+    i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path, u32 flags);
 Result<void> sys_link(mm::UserIn<char> old_path, mm::UserIn<char> new_path);
 Result<void> sys_linkat(i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path, u32 flags);
 Result<void> sys_symlink(mm::UserIn<char> target, mm::UserIn<char> link_path);
@@ -231,7 +232,8 @@ Result<u32> sys_getcwd(mm::UserOut<u8> buffer, u32 size);
 Result<void> sys_chroot(mm::UserIn<char> path);
 
 // syscall/file_mount.cpp
-Result<void> sys_mount(mm::UserIn<char> source, mm::UserIn<char> target, mm::UserIn<char> fs_type, u32 flags, mm::UserIn<char> data);
+Result<void> sys_mount(
+    mm::UserIn<char> source, mm::UserIn<char> target, mm::UserIn<char> fs_type, u32 flags, mm::UserIn<char> data);
 Result<void> sys_umount(mm::UserIn<char> target);
 Result<void> sys_umount2(mm::UserIn<char> target, u32 flags);
 

@@ -19,7 +19,8 @@ Result<StringView> optional_string(UserPath& buffer, mm::UserIn<char> address)
 
 } // namespace
 
-Result<void> sys_mount(mm::UserIn<char> source, mm::UserIn<char> target, mm::UserIn<char> fs_type, u32 flags, mm::UserIn<char> data)
+Result<void> sys_mount(
+    mm::UserIn<char> source, mm::UserIn<char> target, mm::UserIn<char> fs_type, u32 flags, mm::UserIn<char> data)
 {
     if ((flags & kMsMgcMask) == kMsMgcVal)
         flags &= ~kMsMgcMask;

@@ -39,7 +39,8 @@ Result<void> sys_unlinkat(i32 dirfd, mm::UserIn<char> path, u32 flags)
 Result<void> sys_unlink(mm::UserIn<char> path) { return sys_unlinkat(fs::kAtFdCwd, path, 0); }
 Result<void> sys_rmdir(mm::UserIn<char> path) { return sys_unlinkat(fs::kAtFdCwd, path, fs::kAtRemoveDir); }
 
-Result<void> sys_renameat2(i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path, u32 flags)
+Result<void> sys_renameat2(
+    i32 old_dirfd, mm::UserIn<char> old_path, i32 new_dirfd, mm::UserIn<char> new_path, u32 flags)
 {
     UserPath old_name, new_name;
     StringView old_text = TRY(old_name.copy(old_path));
@@ -85,7 +86,10 @@ Result<void> sys_symlinkat(mm::UserIn<char> target, i32 new_dirfd, mm::UserIn<ch
     return fs::symlinkat(caller, target_text, new_dirfd, link_text);
 }
 
-Result<void> sys_symlink(mm::UserIn<char> target, mm::UserIn<char> link_path) { return sys_symlinkat(target, fs::kAtFdCwd, link_path); }
+Result<void> sys_symlink(mm::UserIn<char> target, mm::UserIn<char> link_path)
+{
+    return sys_symlinkat(target, fs::kAtFdCwd, link_path);
+}
 
 // readlinkat(2): EINVAL for a size that is not positive; the target, cut to `size` and without a NUL, is
 // copied out. An empty path with a descriptor of a symlink (O_PATH|O_NOFOLLOW) reads that link.
@@ -108,6 +112,9 @@ Result<u32> sys_readlinkat(i32 dirfd, mm::UserIn<char> path, mm::UserOut<u8> buf
     return static_cast<u32>(length.value());
 }
 
-Result<u32> sys_readlink(mm::UserIn<char> path, mm::UserOut<u8> buffer, i32 size) { return sys_readlinkat(fs::kAtFdCwd, path, buffer, size); }
+Result<u32> sys_readlink(mm::UserIn<char> path, mm::UserOut<u8> buffer, i32 size)
+{
+    return sys_readlinkat(fs::kAtFdCwd, path, buffer, size);
+}
 
 } // namespace sys

@@ -268,7 +268,10 @@ Result<void> sys_statx(i32 dirfd, mm::UserIn<char> path, u32 flags, u32 mask, mm
     return mm::copy_to_user(buffer, out);
 }
 
-Result<void> sys_statfs(mm::UserIn<char> path, mm::UserOut<StatFs32> buffer) { return put_statfs32(buffer, TRY(statfs_path(path))); }
+Result<void> sys_statfs(mm::UserIn<char> path, mm::UserOut<StatFs32> buffer)
+{
+    return put_statfs32(buffer, TRY(statfs_path(path)));
+}
 
 Result<void> sys_fstatfs(i32 fd, mm::UserOut<StatFs32> buffer) { return put_statfs32(buffer, TRY(statfs_fd(fd))); }
 

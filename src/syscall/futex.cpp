@@ -65,12 +65,14 @@ Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32
 
 } // namespace
 
-Result<i32> sys_futex(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec32> timeout, mm::UserInOut<u32> address2, u32 value3)
+Result<i32> sys_futex(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec32> timeout,
+    mm::UserInOut<u32> address2, u32 value3)
 {
     return futex(address.address(), op, value, timeout.address(), address2.address(), value3, false);
 }
 
-Result<i32> sys_futex_time64(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec64> timeout, mm::UserInOut<u32> address2, u32 value3)
+Result<i32> sys_futex_time64(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec64> timeout,
+    mm::UserInOut<u32> address2, u32 value3)
 {
     return futex(address.address(), op, value, timeout.address(), address2.address(), value3, true);
 }

@@ -151,8 +151,10 @@ Result<void> sys_clock_getres64(i32 clock, mm::UserOut<Timespec64> timespec);
 Result<void> sys_gettimeofday(mm::UserOut<Timeval32> timeval, mm::UserOut<Timezone> timezone);
 Result<i32> sys_time(mm::UserOut<i32> seconds);
 Result<void> sys_nanosleep(mm::UserIn<Timespec32> request, mm::UserOut<Timespec32> remaining);
-Result<void> sys_clock_nanosleep(i32 clock, u32 flags, mm::UserIn<Timespec32> request, mm::UserOut<Timespec32> remaining);
-Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, mm::UserIn<Timespec64> request, mm::UserOut<Timespec64> remaining);
+Result<void> sys_clock_nanosleep(
+    i32 clock, u32 flags, mm::UserIn<Timespec32> request, mm::UserOut<Timespec32> remaining);
+Result<void> sys_clock_nanosleep64(
+    i32 clock, u32 flags, mm::UserIn<Timespec64> request, mm::UserOut<Timespec64> remaining);
 Result<u32> sys_alarm(u32 seconds);
 Result<void> sys_setitimer(i32 which, mm::UserIn<Itimerval> new_value, mm::UserOut<Itimerval> old_value);
 Result<void> sys_getitimer(i32 which, mm::UserOut<Itimerval> value);
@@ -162,9 +164,12 @@ Result<i32> sys_fork();
 Result<i32> sys_vfork();
 Result<i32> sys_execve(mm::UserIn<char> path, mm::UserIn<u32> argv, mm::UserIn<u32> envp);
 Result<i32> sys_execveat(i32 dirfd, mm::UserIn<char> path, mm::UserIn<u32> argv, mm::UserIn<u32> envp, u32 flags);
-Result<i32> sys_clone(u32 flags, u32 stack, mm::UserOut<i32> parent_tid, mm::UserIn<UserDesc> tls, mm::UserOut<i32> child_tid);
-Result<i32> sys_futex(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec32> timeout, mm::UserInOut<u32> address2, u32 value3);
-Result<i32> sys_futex_time64(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec64> timeout, mm::UserInOut<u32> address2, u32 value3);
+Result<i32> sys_clone(
+    u32 flags, u32 stack, mm::UserOut<i32> parent_tid, mm::UserIn<UserDesc> tls, mm::UserOut<i32> child_tid);
+Result<i32> sys_futex(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec32> timeout,
+    mm::UserInOut<u32> address2, u32 value3);
+Result<i32> sys_futex_time64(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec64> timeout,
+    mm::UserInOut<u32> address2, u32 value3);
 Result<i32> sys_wait4(i32 pid, mm::UserOut<u32> status, u32 options, mm::UserOut<Rusage> usage);
 Result<i32> sys_waitpid(i32 pid, mm::UserOut<u32> status, u32 options);
 Result<i32> sys_waitid(i32 type, i32 id, mm::UserOut<u8> info, u32 options, mm::UserOut<Rusage> usage);
@@ -216,7 +221,8 @@ Result<i32> sys_prctl(i32 option, u32 a, u32 b, u32 c, u32 d);
 Result<void> sys_getcpu(mm::UserOut<u32> cpu, mm::UserOut<u32> node, mm::UserInOut<u8> cache);
 
 // syscall/signal.cpp
-Result<i32> sys_rt_sigaction(i32 signal, mm::UserIn<proc::SignalAction> action, mm::UserOut<proc::SignalAction> old_action, u32 set_size);
+Result<i32> sys_rt_sigaction(
+    i32 signal, mm::UserIn<proc::SignalAction> action, mm::UserOut<proc::SignalAction> old_action, u32 set_size);
 Result<i32> sys_rt_sigprocmask(i32 how, mm::UserIn<u64> set, mm::UserOut<u64> old_set, u32 set_size);
 Result<i32> sys_rt_sigpending(mm::UserOut<u8> set, u32 set_size);
 Result<i32> sys_kill(i32 pid, i32 signal);
@@ -226,8 +232,10 @@ Result<u32> sys_rt_sigreturn();
 Result<u32> sys_sigreturn();
 Result<i32> sys_pause();
 Result<i32> sys_sigaltstack(mm::UserIn<StackT> new_stack, mm::UserOut<StackT> old_stack);
-Result<i32> sys_rt_sigtimedwait(mm::UserIn<u64> set, mm::UserOut<u8> info, mm::UserIn<Timespec32> timeout, u32 set_size);
-Result<i32> sys_rt_sigtimedwait64(mm::UserIn<u64> set, mm::UserOut<u8> info, mm::UserIn<Timespec64> timeout, u32 set_size);
+Result<i32> sys_rt_sigtimedwait(
+    mm::UserIn<u64> set, mm::UserOut<u8> info, mm::UserIn<Timespec32> timeout, u32 set_size);
+Result<i32> sys_rt_sigtimedwait64(
+    mm::UserIn<u64> set, mm::UserOut<u8> info, mm::UserIn<Timespec64> timeout, u32 set_size);
 Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, mm::UserIn<u8> info);
 Result<i32> sys_rt_sigsuspend(mm::UserIn<u64> set, u32 set_size);
 Result<i32> sys_sigaction(i32 signal, mm::UserIn<OldSigaction> action, mm::UserOut<OldSigaction> old_action);

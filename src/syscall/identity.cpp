@@ -175,10 +175,22 @@ Result<void> sys_setresgid16(u32 r, u32 e, u32 s)
 {
     return set_real_effective_saved<GidFields>(widen(r), widen(e), widen(s));
 }
-Result<void> sys_getresuid(mm::UserOut<u32> r, mm::UserOut<u32> e, mm::UserOut<u32> s) { return get_real_effective_saved<UidFields>(r.address(), e.address(), s.address(), false); }
-Result<void> sys_getresgid(mm::UserOut<u32> r, mm::UserOut<u32> e, mm::UserOut<u32> s) { return get_real_effective_saved<GidFields>(r.address(), e.address(), s.address(), false); }
-Result<void> sys_getresuid16(mm::UserOut<u16> r, mm::UserOut<u16> e, mm::UserOut<u16> s) { return get_real_effective_saved<UidFields>(r.address(), e.address(), s.address(), true); }
-Result<void> sys_getresgid16(mm::UserOut<u16> r, mm::UserOut<u16> e, mm::UserOut<u16> s) { return get_real_effective_saved<GidFields>(r.address(), e.address(), s.address(), true); }
+Result<void> sys_getresuid(mm::UserOut<u32> r, mm::UserOut<u32> e, mm::UserOut<u32> s)
+{
+    return get_real_effective_saved<UidFields>(r.address(), e.address(), s.address(), false);
+}
+Result<void> sys_getresgid(mm::UserOut<u32> r, mm::UserOut<u32> e, mm::UserOut<u32> s)
+{
+    return get_real_effective_saved<GidFields>(r.address(), e.address(), s.address(), false);
+}
+Result<void> sys_getresuid16(mm::UserOut<u16> r, mm::UserOut<u16> e, mm::UserOut<u16> s)
+{
+    return get_real_effective_saved<UidFields>(r.address(), e.address(), s.address(), true);
+}
+Result<void> sys_getresgid16(mm::UserOut<u16> r, mm::UserOut<u16> e, mm::UserOut<u16> s)
+{
+    return get_real_effective_saved<GidFields>(r.address(), e.address(), s.address(), true);
+}
 Result<u32> sys_setfsuid(u32 uid) { return set_filesystem<UidFields>(uid); }
 Result<u32> sys_setfsgid(u32 gid) { return set_filesystem<GidFields>(gid); }
 Result<u32> sys_setfsuid16(u32 uid) { return narrow(set_filesystem<UidFields>(widen(uid))); }

@@ -41,11 +41,16 @@ Result<i32> sys_getrandom(mm::UserOut<u8> buffer, u32 count, u32 flags);
 
 // syscall/poll.cpp
 Result<i32> sys_poll(mm::UserInOut<PollFd> fds, u32 count, i32 timeout_ms);
-Result<i32> sys_ppoll(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec32> timeout, mm::UserIn<u64> sigmask, u32 sigset_size);
-Result<i32> sys_ppoll_time64(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec64> timeout, mm::UserIn<u64> sigmask, u32 sigset_size);
-Result<i32> sys_select(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timeval32> timeout);
+Result<i32> sys_ppoll(
+    mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec32> timeout, mm::UserIn<u64> sigmask, u32 sigset_size);
+Result<i32> sys_ppoll_time64(
+    mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec64> timeout, mm::UserIn<u64> sigmask, u32 sigset_size);
+Result<i32> sys_select(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+    mm::UserInOut<u32> except_fds, mm::UserInOut<Timeval32> timeout);
 Result<i32> sys_old_select(mm::UserIn<SelectArgs> arguments);
-Result<i32> sys_pselect6(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec32> timeout, mm::UserIn<SigsetArgPack> sigmask);
-Result<i32> sys_pselect6_time64(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec64> timeout, mm::UserIn<SigsetArgPack> sigmask);
+Result<i32> sys_pselect6(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+    mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec32> timeout, mm::UserIn<SigsetArgPack> sigmask);
+Result<i32> sys_pselect6_time64(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+    mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec64> timeout, mm::UserIn<SigsetArgPack> sigmask);
 
 } // namespace sys

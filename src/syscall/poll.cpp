@@ -332,17 +332,20 @@ Result<i32> sys_poll(mm::UserInOut<PollFd> fds, u32 count, i32 timeout_ms)
     return do_poll(fds.address(), count, deadline);
 }
 
-Result<i32> sys_ppoll(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec32> timeout, mm::UserIn<u64> sigmask, u32 sigset_size)
+Result<i32> sys_ppoll(
+    mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec32> timeout, mm::UserIn<u64> sigmask, u32 sigset_size)
 {
     return ppoll(fds.address(), count, timeout.address(), sigmask.address(), sigset_size, false);
 }
 
-Result<i32> sys_ppoll_time64(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec64> timeout, mm::UserIn<u64> sigmask, u32 sigset_size)
+Result<i32> sys_ppoll_time64(
+    mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec64> timeout, mm::UserIn<u64> sigmask, u32 sigset_size)
 {
     return ppoll(fds.address(), count, timeout.address(), sigmask.address(), sigset_size, true);
 }
 
-Result<i32> sys_select(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timeval32> timeout)
+Result<i32> sys_select(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+    mm::UserInOut<u32> except_fds, mm::UserInOut<Timeval32> timeout)
 {
     i64 timeout_ns = timeout.is_null() ? -1 : TRY(timeval_ns(timeout.address()));
     Deadline deadline(timeout_ns);
@@ -354,20 +357,23 @@ Result<i32> sys_old_select(mm::UserIn<SelectArgs> arguments)
 {
     SelectArgs args;
     TRY(mm::copy_from_user(args, arguments));
-    return sys_select(static_cast<i32>(args.count), mm::UserInOut<u32>(args.read_fds), mm::UserInOut<u32>(args.write_fds),
-        mm::UserInOut<u32>(args.except_fds), mm::UserInOut<Timeval32>(args.timeout));
+    return sys_select(static_cast<i32>(args.count), mm::UserInOut<u32>(args.read_fds),
+        mm::UserInOut<u32>(args.write_fds), mm::UserInOut<u32>(args.except_fds),
+        mm::UserInOut<Timeval32>(args.timeout));
 }
 
-Result<i32> sys_pselect6(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec32> timeout, mm::UserIn<SigsetArgPack> sigmask)
+Result<i32> sys_pselect6(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+    mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec32> timeout, mm::UserIn<SigsetArgPack> sigmask)
 {
-    return pselect6(count, read_fds.address(), write_fds.address(), except_fds.address(), timeout.address(), sigmask.address(),
-        false);
+    return pselect6(count, read_fds.address(), write_fds.address(), except_fds.address(), timeout.address(),
+        sigmask.address(), false);
 }
 
-Result<i32> sys_pselect6_time64(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds, mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec64> timeout, mm::UserIn<SigsetArgPack> sigmask)
+Result<i32> sys_pselect6_time64(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+    mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec64> timeout, mm::UserIn<SigsetArgPack> sigmask)
 {
-    return pselect6(count, read_fds.address(), write_fds.address(), except_fds.address(), timeout.address(), sigmask.address(),
-        true);
+    return pselect6(count, read_fds.address(), write_fds.address(), except_fds.address(), timeout.address(),
+        sigmask.address(), true);
 }
 
 } // namespace sys

@@ -83,7 +83,8 @@ Result<TlsRequest> tls_request(UserDesc& desc, bool allocate)
 
 } // namespace
 
-Result<i32> sys_clone(u32 flags, u32 stack, mm::UserOut<i32> parent_tid, mm::UserIn<UserDesc> tls, mm::UserOut<i32> child_tid)
+Result<i32> sys_clone(
+    u32 flags, u32 stack, mm::UserOut<i32> parent_tid, mm::UserIn<UserDesc> tls, mm::UserOut<i32> child_tid)
 {
     TRY(proc::check_clone_flags(flags));
     proc::CloneRequest request { flags, stack, parent_tid.address(), child_tid.address(), nullptr, 0, false };

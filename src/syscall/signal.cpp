@@ -81,7 +81,8 @@ Result<u64> masked(i32 how, u64 blocked, u64 set)
 
 } // namespace
 
-Result<i32> sys_rt_sigaction(i32 signal, mm::UserIn<proc::SignalAction> action_address, mm::UserOut<proc::SignalAction> old_address, u32 set_size)
+Result<i32> sys_rt_sigaction(i32 signal, mm::UserIn<proc::SignalAction> action_address,
+    mm::UserOut<proc::SignalAction> old_address, u32 set_size)
 {
     if (set_size != kSigsetBytes || !valid_signal(signal))
         return Errno::INVAL;
@@ -273,8 +274,8 @@ namespace {
 // do_sigtimedwait: a signal of the set beats any other, and a wait with no time to run (zero) is EAGAIN even with
 // another signal pending.
 template<typename Timespec>
-Result<i32> timed_wait(mm::UserIn<u64> set_address, mm::UserOut<u8> info_address, mm::UserIn<Timespec> timeout_address,
-    u32 set_size)
+Result<i32> timed_wait(
+    mm::UserIn<u64> set_address, mm::UserOut<u8> info_address, mm::UserIn<Timespec> timeout_address, u32 set_size)
 {
     if (set_size != kSigsetBytes)
         return Errno::INVAL;
@@ -309,7 +310,8 @@ Result<i32> sys_rt_sigtimedwait(mm::UserIn<u64> set, mm::UserOut<u8> info, mm::U
     return timed_wait(set, info, timeout, set_size);
 }
 
-Result<i32> sys_rt_sigtimedwait64(mm::UserIn<u64> set, mm::UserOut<u8> info, mm::UserIn<Timespec64> timeout, u32 set_size)
+Result<i32> sys_rt_sigtimedwait64(
+    mm::UserIn<u64> set, mm::UserOut<u8> info, mm::UserIn<Timespec64> timeout, u32 set_size)
 {
     return timed_wait(set, info, timeout, set_size);
 }

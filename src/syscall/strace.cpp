@@ -225,7 +225,8 @@ void put_iovec(Line& line, u32 address, u32 count, bool show_bytes)
     constexpr usize kShown = 4;
     u32 words[kShown * 2];
     usize wanted = (count < kShown ? count : kShown) * 2 * sizeof(u32);
-    usize got = address ? mm::copy_array_from_user_partial(words, mm::UserIn<u32>(address), wanted / sizeof(u32)) / 2 : 0;
+    usize got
+        = address ? mm::copy_array_from_user_partial(words, mm::UserIn<u32>(address), wanted / sizeof(u32)) / 2 : 0;
     if (got == 0 || count > 1024) {
         put_pointer(line, address);
         return;

@@ -69,16 +69,21 @@ Result<i64> copy_timespec_from_user(u32 address, bool wide)
     return seconds * kNanosecondsPerSecond + nanoseconds;
 }
 
-Result<i64> copy_timespec_from_user(mm::UserIn<Timespec32> address) { return copy_timespec_from_user(address.address(), false); }
-Result<i64> copy_timespec_from_user(mm::UserIn<Timespec64> address) { return copy_timespec_from_user(address.address(), true); }
+Result<i64> copy_timespec_from_user(mm::UserIn<Timespec32> address)
+{
+    return copy_timespec_from_user(address.address(), false);
+}
+Result<i64> copy_timespec_from_user(mm::UserIn<Timespec64> address)
+{
+    return copy_timespec_from_user(address.address(), true);
+}
 
 namespace {
 
 // Blocks until the clock passes `deadline`, letting other processes run; a signal ends it early with EINTR
 // and the time left in `remaining`. As Linux's do_nanosleep, the time having come is the result even with a
 // signal pending (a zero or past request never sleeps), and a signal ends only a sleep with time still to run.
-template<typename Timespec>
-Result<void> sleep(i32 clock, i64 request, bool absolute, mm::UserOut<Timespec> remaining)
+template<typename Timespec> Result<void> sleep(i32 clock, i64 request, bool absolute, mm::UserOut<Timespec> remaining)
 {
     i64 now = TRY(read_clock(clock));
     i64 deadline = absolute ? request : now + request;
@@ -105,8 +110,14 @@ Result<void> sleep(i32 clock, i64 request, bool absolute, mm::UserOut<Timespec> 
 
 } // namespace
 
-Result<void> sys_clock_gettime(i32 clock, mm::UserOut<Timespec32> address) { return put_timespec(address, TRY(read_clock(clock))); }
-Result<void> sys_clock_gettime64(i32 clock, mm::UserOut<Timespec64> address) { return put_timespec(address, TRY(read_clock(clock))); }
+Result<void> sys_clock_gettime(i32 clock, mm::UserOut<Timespec32> address)
+{
+    return put_timespec(address, TRY(read_clock(clock)));
+}
+Result<void> sys_clock_gettime64(i32 clock, mm::UserOut<Timespec64> address)
+{
+    return put_timespec(address, TRY(read_clock(clock)));
+}
 
 namespace {
 
@@ -158,12 +169,14 @@ Result<void> sys_nanosleep(mm::UserIn<Timespec32> request, mm::UserOut<Timespec3
     return sleep(kMonotonic, TRY(copy_timespec_from_user(request)), false, remaining);
 }
 
-Result<void> sys_clock_nanosleep(i32 clock, u32 flags, mm::UserIn<Timespec32> request, mm::UserOut<Timespec32> remaining)
+Result<void> sys_clock_nanosleep(
+    i32 clock, u32 flags, mm::UserIn<Timespec32> request, mm::UserOut<Timespec32> remaining)
 {
     return sleep(clock, TRY(copy_timespec_from_user(request)), flags & kTimerAbstime, remaining);
 }
 
-Result<void> sys_clock_nanosleep64(i32 clock, u32 flags, mm::UserIn<Timespec64> request, mm::UserOut<Timespec64> remaining)
+Result<void> sys_clock_nanosleep64(
+    i32 clock, u32 flags, mm::UserIn<Timespec64> request, mm::UserOut<Timespec64> remaining)
 {
     return sleep(clock, TRY(copy_timespec_from_user(request)), flags & kTimerAbstime, remaining);
 }
