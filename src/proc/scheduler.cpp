@@ -1,6 +1,9 @@
 // Round-robin scheduling. The kernel is not preemptible: a process gives up the CPU inside a system call
 // (blocking, yielding) or, when its slice is used up, on its way back to user mode.
 //
+// The tick is a kernel timer, every kTickNs on a grid from boot, that run_scheduler_until starts and stops;
+// periods that went by unseen (interrupts off too long, a test moving the clock) are skipped, not charged.
+//
 // g_lock guards the run queue and each task's state. A switch happens with interrupts off but the lock
 // released: uniprocessor, nothing can come between choosing a task and running it. SMP will hold the lock
 // across the switch and release it in the next task, as Linux's finish_task_switch.
@@ -217,9 +220,27 @@ void unschedule(Process& process)
     }
 }
 
+namespace {
+
+Timer g_tick;
+bool g_tick_in_user_mode; // what the timer interrupt that runs the tick interrupted
+u64 g_load_period; // which 5 s period of the clock the load average was last sampled in
+constexpr u64 kLoadPeriodNs = 5ull * 1000 * 1000 * 1000;
+
+void tick_expired(Timer& timer, void*);
+
+// The first tick period boundary after `now`.
+u64 next_tick_after(u64 now) { return (now / kTickNs + 1) * kTickNs; }
+
+} // namespace
+
 void run_scheduler_until(bool (*done)())
 {
     arch::interrupts_disable();
+    g_load_period = arch::clock_ns() / kLoadPeriodNs;
+    g_tick.cancel(); // a host test that threw out of the last run may have left it armed
+    g_tick.set_callback(tick_expired, nullptr);
+    g_tick.arm(next_tick_after(arch::clock_ns()));
     while (!done()) {
         Process* next;
         {
@@ -232,6 +253,8 @@ void run_scheduler_until(bool (*done)())
             arch::wait_for_interrupt(); // returns with interrupts on, after the interrupt was handled
         arch::interrupts_disable();
     }
+    // Nothing left to charge; and a stale tick must not fire in whatever runs the clock next (a host test).
+    g_tick.cancel();
     arch::interrupts_enable();
 }
 
@@ -265,18 +288,21 @@ bool charge_cpu_timer(Process& group, int which)
     return true;
 }
 
-} // namespace
-
-void scheduler_tick(bool in_user_mode)
+// One tick period went by in whatever the interrupt interrupted: charge it, then arm the next period.
+void tick_expired(Timer& timer, void*)
 {
-    run_timers(arch::clock_ns());
-    u64 now = arch::timer_ticks();
+    u64 now = arch::clock_ns();
+    u64 period = timer.deadline() / kLoadPeriodNs;
+    timer.arm(next_tick_after(now > timer.deadline() ? now : timer.deadline()));
+    bool in_user_mode = g_tick_in_user_mode;
     Process* group = nullptr;
     bool virtual_out = false, prof_out = false;
     {
         arch::SpinLockGuard guard(g_lock);
-        if (arch::timer_hz() && now % (5 * arch::timer_hz()) == 0)
+        if (period != g_load_period) {
+            g_load_period = period;
             sample_load();
+        }
         if (!g_running)
             ++g_stats.idle;
         else if (in_user_mode)
@@ -301,6 +327,14 @@ void scheduler_tick(bool in_user_mode)
         send_signal(*group, kSigVtalrm, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
     if (prof_out)
         send_signal(*group, kSigProf, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
+}
+
+} // namespace
+
+void scheduler_tick(bool in_user_mode)
+{
+    g_tick_in_user_mode = in_user_mode;
+    run_timers(arch::clock_ns());
 }
 
 void scheduler_before_user_return()
