@@ -3,6 +3,8 @@
 //
 // The tick is a kernel timer, every kTickNs on a grid from boot, that run_scheduler_until starts and stops;
 // periods that went by unseen (interrupts off too long, a test moving the clock) are skipped, not charged.
+// While the CPU idles the tick stops (Linux's NO_HZ idle), so the timer interrupt comes only for a kernel
+// timer; the idle periods and load samples it missed are counted when a task runs again.
 //
 // g_lock guards the run queue and each task's state. A switch happens with interrupts off but the lock
 // released: uniprocessor, nothing can come between choosing a task and running it. SMP will hold the lock
@@ -75,10 +77,10 @@ void switch_to(Process* next)
 // FSHIFT 11, EXP_1 1884, EXP_5 2014, EXP_15 2037).
 u64 g_loads[3];
 
-void sample_load()
+void sample_load(u64 runnable)
 {
     constexpr u64 kFixed1 = 1 << 11, kDecay[3] = { 1884, 2014, 2037 };
-    u64 active = (g_run_queue.size() + (g_running ? 1 : 0)) * kFixed1;
+    u64 active = runnable * kFixed1;
     for (int i = 0; i < 3; ++i)
         g_loads[i] = (g_loads[i] * kDecay[i] + active * (kFixed1 - kDecay[i])) >> 11;
 }
@@ -232,6 +234,39 @@ void tick_expired(Timer& timer, void*);
 // The first tick period boundary after `now`.
 u64 next_tick_after(u64 now) { return (now / kTickNs + 1) * kTickNs; }
 
+bool g_tick_stopped;
+u64 g_idle_since; // when the tick stopped
+
+// Nothing can run: until something wakes, there is nothing for the tick to charge but idle time.
+void stop_tick_for_idle()
+{
+    if (g_tick_stopped)
+        return;
+    g_tick.cancel();
+    g_tick_stopped = true;
+    g_idle_since = arch::clock_ns();
+}
+
+// A task is about to run: the idle tick periods and the (idle) load samples that went by unseen, then the tick.
+void restart_tick()
+{
+    if (!g_tick_stopped)
+        return;
+    g_tick_stopped = false;
+    u64 now = arch::clock_ns();
+    {
+        arch::SpinLockGuard guard(g_lock);
+        g_stats.idle += now / kTickNs - g_idle_since / kTickNs;
+        u64 period = now / kLoadPeriodNs;
+        // A thousand samples (83 minutes) decay even the 15-minute average to nothing: no need to go on.
+        u64 missed = period - g_load_period;
+        for (missed = missed < 1000 ? missed : 1000; missed; --missed)
+            sample_load(0);
+        g_load_period = period;
+    }
+    g_tick.arm(next_tick_after(now));
+}
+
 } // namespace
 
 void run_scheduler_until(bool (*done)())
@@ -241,20 +276,25 @@ void run_scheduler_until(bool (*done)())
     g_tick.cancel(); // a host test that threw out of the last run may have left it armed
     g_tick.set_callback(tick_expired, nullptr);
     g_tick.arm(next_tick_after(arch::clock_ns()));
+    g_tick_stopped = false;
     while (!done()) {
         Process* next;
         {
             arch::SpinLockGuard guard(g_lock);
             next = dequeue(g_run_queue);
         }
-        if (next)
+        if (next) {
+            restart_tick();
             switch_to(next);
-        else
+        } else {
+            stop_tick_for_idle();
             arch::wait_for_interrupt(); // returns with interrupts on, after the interrupt was handled
+        }
         arch::interrupts_disable();
     }
     // Nothing left to charge; and a stale tick must not fire in whatever runs the clock next (a host test).
     g_tick.cancel();
+    g_tick_stopped = false;
     arch::interrupts_enable();
 }
 
@@ -301,7 +341,7 @@ void tick_expired(Timer& timer, void*)
         arch::SpinLockGuard guard(g_lock);
         if (period != g_load_period) {
             g_load_period = period;
-            sample_load();
+            sample_load(g_run_queue.size() + (g_running ? 1 : 0));
         }
         if (!g_running)
             ++g_stats.idle;

@@ -205,6 +205,27 @@ TEST_CASE("A short nanosleep wakes at its deadline, not at the next tick, and th
     });
 }
 
+namespace {
+int g_idle_interrupts;
+} // namespace
+
+TEST_CASE("The tick stops while the CPU idles: a long sleep takes two timer interrupts, its idle time counted")
+{
+    ProcessMachine m;
+    g_idle_interrupts = 0;
+    run_program(m, [&] {
+        u32 request = scratch();
+        u64 idle_before = proc::scheduler_stats().idle;
+        sim::set_idle_hook([] { ++g_idle_interrupts; });
+        poke(request, sys::Timespec32 { 2, 0 });
+        CHECK(call(kSysNanosleep, request, 0) == 0);
+        sim::set_idle_hook(nullptr);
+        // The stopped tick's last programmed interrupt, then the sleep's deadline (with the tick: 2000).
+        CHECK(g_idle_interrupts == 2);
+        CHECK(proc::scheduler_stats().idle - idle_before == 2000);
+    });
+}
+
 TEST_CASE("Tick periods that went by unseen are skipped, not charged in a burst")
 {
     constexpr u32 kSysGetrusage = 77;
