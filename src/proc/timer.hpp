@@ -7,7 +7,7 @@
 // The arch's one-shot timer interrupt (arch::set_timer_deadline) is kept programmed for the earliest deadline:
 // arming a timer that becomes the earliest reprograms it, and each interrupt runs what is due and programs the
 // next. A timer so fires soon after its deadline (on i386 under TCG, tens of microseconds), never before it.
-// The scheduler's 1 ms tick is one such timer (scheduler.cpp).
+// The scheduler's 1 ms tick is one such timer, stopped while the CPU idles (scheduler.cpp).
 #pragma once
 
 #include "lib/rb_tree.hpp"

@@ -1,4 +1,5 @@
-/* Clocks and sleeping: monotonic time advances by what nanosleep asked, wall-clock time is the RTC's. */
+/* Clocks and sleeping: monotonic time advances by what nanosleep asked, a short sleep wakes soon after its
+ * deadline, wall-clock time is the RTC's. */
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>

@@ -1,6 +1,7 @@
 // The scheduler and the process family on the simulated machine: each process a task on a host stack of its
 // own, so fork really has two programs running in turn. Round-robin order, time slices, blocking in wait4
-// and nanosleep, zombies, orphans handed to init, and teardown when init ends.
+// and nanosleep, the tick (skipped periods, stopped while idle), zombies, orphans handed to init, and
+// teardown when init ends.
 #include <catch2/catch_test_macros.hpp>
 #include <vector>
 

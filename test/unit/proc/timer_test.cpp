@@ -1,4 +1,5 @@
-// Kernel timers (proc/timer.hpp) and the interrupt-safe spin lock (arch/interrupts.hpp).
+// Kernel timers (proc/timer.hpp), the timer interrupt they ask for (arch::set_timer_deadline, as the sim
+// records it), and the interrupt-safe spin lock (arch/interrupts.hpp).
 #include <catch2/catch_test_macros.hpp>
 #include <vector>
 
