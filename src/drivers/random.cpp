@@ -3,7 +3,6 @@
 // new key depends on every input bit and on the old key, in a nonce domain apart from the output's.
 #include "drivers/random.hpp"
 
-#include "arch/arch.hpp"
 #include "kernel/clock.hpp"
 #include "lib/string.hpp"
 
@@ -83,8 +82,7 @@ void mix_time()
     struct {
         u64 monotonic;
         i64 realtime;
-        u64 ticks;
-    } now { monotonic_ns(), realtime_ns(), arch::timer_ticks() };
+    } now { monotonic_ns(), realtime_ns() };
     mix(&now, sizeof(now));
 }
 

@@ -19,12 +19,6 @@ void set_realtime_ns(i64 now) { g_realtime_at_zero = now - static_cast<i64>(mono
 
 u64 clock_resolution_ns() { return arch::clock_resolution_ns(); }
 
-u64 tick_ns()
-{
-    u32 hz = arch::timer_hz();
-    return hz ? (1000000000ull + hz - 1) / hz : 1000000000ull;
-}
-
 void clock_init()
 {
     auto rtc = read_rtc();

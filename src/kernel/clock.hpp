@@ -12,5 +12,3 @@ i64 realtime_ns();
 // Sets the wall clock (clock_settime, settimeofday).
 void set_realtime_ns(i64 now);
 u64 clock_resolution_ns();
-// One timer tick in nanoseconds: the coarse clocks' resolution, and the granularity of timer expiry.
-u64 tick_ns();

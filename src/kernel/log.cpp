@@ -33,11 +33,9 @@ void write_consoles(const char* text, usize length, bool force)
 void log_message(LogLevel level, const char* fmt, ...)
 {
     char line[512];
-    u64 ticks = arch::timer_ticks();
-    u32 hz = arch::timer_hz();
-    u64 micros = hz ? (ticks % hz) * 1000000 / hz : 0;
-    usize prefix = format(line, sizeof(line), "[%5llu.%06llu] ", static_cast<unsigned long long>(hz ? ticks / hz : 0),
-        static_cast<unsigned long long>(micros));
+    u64 now = arch::clock_ns();
+    usize prefix = format(line, sizeof(line), "[%5llu.%06llu] ", static_cast<unsigned long long>(now / 1000000000),
+        static_cast<unsigned long long>(now % 1000000000 / 1000));
     va_list args;
     va_start(args, fmt);
     usize body = vformat(line + prefix, sizeof(line) - prefix - 1, fmt, args);

@@ -291,8 +291,7 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
     apply_trace_option();
     start_physical_memory();
     arch::interrupts_enable();
-    log_info("timer: %u Hz; the clock steps %llu ns", arch::timer_hz(),
-        static_cast<unsigned long long>(arch::clock_resolution_ns()));
+    log_info("clock: steps %llu ns", static_cast<unsigned long long>(arch::clock_resolution_ns()));
     clock_init();
 
     // Before anything else allocates: the memory self-tests count every page back.

@@ -27,11 +27,11 @@ enum : u32 {
 
 u32 g_random_state = 0x9E3779B9;
 
-// Not cryptographic: AT_RANDOM seeds musl's stack protector and pointer mangling. Mixed with the tick count
-// so runs differ.
+// Not cryptographic: AT_RANDOM seeds musl's stack protector and pointer mangling. Mixed with the clock so
+// runs differ.
 u32 next_random()
 {
-    g_random_state ^= static_cast<u32>(arch::timer_ticks()) * 2654435761u;
+    g_random_state ^= static_cast<u32>(arch::clock_ns()) * 2654435761u;
     g_random_state ^= g_random_state << 13;
     g_random_state ^= g_random_state >> 17;
     g_random_state ^= g_random_state << 5;

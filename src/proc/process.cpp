@@ -57,7 +57,7 @@ Result<Process*> create_process()
     process->pid = g_next_pid;
     g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1;
     process->threads.push_back(*process);
-    process->start_tick = arch::timer_ticks();
+    process->start_ns = arch::clock_ns();
     g_last_pid = process->pid;
     ++g_tasks_created;
     (void)g_processes.insert(*process);
@@ -383,7 +383,7 @@ void take_over_process(Process& self)
     i32 thread_id = self.pid;
     self.pid = old.pid;
     old.pid = thread_id;
-    self.start_tick = old.start_tick;
+    self.start_ns = old.start_ns;
     self.exit_signal = old.exit_signal;
     self.pgid = old.pgid;
     self.sid = old.sid;

@@ -93,7 +93,7 @@ struct Process {
     uptr saved_stack { 0 }; // where the task stands while it is not running (arch::switch_stacks)
     u32 slice_left { 0 };
     Timer sleep_timer; // armed for the deadline of the sleep it is in
-    u64 start_tick { 0 }; // when it was created (/proc/<pid>/stat's starttime)
+    u64 start_ns { 0 }; // when it was created, on the monotonic clock (/proc/<pid>/stat's starttime)
     CpuTime cpu {}; // timer ticks spent running, for times() and rusage
     // x87/SSE registers while the process is not running (arch::fpu_save), aligned inside the buffer.
     u8 fpu_buffer[arch::kFpuStateBytes + arch::kFpuStateAlignment] {};

@@ -1,6 +1,11 @@
 // Round-robin scheduling. The kernel is not preemptible: a process gives up the CPU inside a system call
 // (blocking, yielding) or, when its slice is used up, on its way back to user mode.
 //
+// The tick is a kernel timer, every kTickNs on a grid from boot, that run_scheduler_until starts and stops;
+// periods that went by unseen (interrupts off too long, a test moving the clock) are skipped, not charged.
+// While the CPU idles the tick stops (Linux's NO_HZ idle), so the timer interrupt comes only for a kernel
+// timer; the idle periods and load samples it missed are counted when a task runs again.
+//
 // g_lock guards the run queue and each task's state. A switch happens with interrupts off but the lock
 // released: uniprocessor, nothing can come between choosing a task and running it. SMP will hold the lock
 // across the switch and release it in the next task, as Linux's finish_task_switch.
@@ -72,10 +77,10 @@ void switch_to(Process* next)
 // FSHIFT 11, EXP_1 1884, EXP_5 2014, EXP_15 2037).
 u64 g_loads[3];
 
-void sample_load()
+void sample_load(u64 runnable)
 {
     constexpr u64 kFixed1 = 1 << 11, kDecay[3] = { 1884, 2014, 2037 };
-    u64 active = (g_run_queue.size() + (g_running ? 1 : 0)) * kFixed1;
+    u64 active = runnable * kFixed1;
     for (int i = 0; i < 3; ++i)
         g_loads[i] = (g_loads[i] * kDecay[i] + active * (kFixed1 - kDecay[i])) >> 11;
 }
@@ -217,21 +222,79 @@ void unschedule(Process& process)
     }
 }
 
+namespace {
+
+Timer g_tick;
+bool g_tick_in_user_mode; // what the timer interrupt that runs the tick interrupted
+u64 g_load_period; // which 5 s period of the clock the load average was last sampled in
+constexpr u64 kLoadPeriodNs = 5ull * 1000 * 1000 * 1000;
+
+void tick_expired(Timer& timer, void*);
+
+// The first tick period boundary after `now`.
+u64 next_tick_after(u64 now) { return (now / kTickNs + 1) * kTickNs; }
+
+bool g_tick_stopped;
+u64 g_idle_since; // when the tick stopped
+
+// Nothing can run: until something wakes, there is nothing for the tick to charge but idle time.
+void stop_tick_for_idle()
+{
+    if (g_tick_stopped)
+        return;
+    g_tick.cancel();
+    g_tick_stopped = true;
+    g_idle_since = arch::clock_ns();
+}
+
+// A task is about to run: the idle tick periods and the (idle) load samples that went by unseen, then the tick.
+void restart_tick()
+{
+    if (!g_tick_stopped)
+        return;
+    g_tick_stopped = false;
+    u64 now = arch::clock_ns();
+    {
+        arch::SpinLockGuard guard(g_lock);
+        g_stats.idle += now / kTickNs - g_idle_since / kTickNs;
+        u64 period = now / kLoadPeriodNs;
+        // A thousand samples (83 minutes) decay even the 15-minute average to nothing: no need to go on.
+        u64 missed = period - g_load_period;
+        for (missed = missed < 1000 ? missed : 1000; missed; --missed)
+            sample_load(0);
+        g_load_period = period;
+    }
+    g_tick.arm(next_tick_after(now));
+}
+
+} // namespace
+
 void run_scheduler_until(bool (*done)())
 {
     arch::interrupts_disable();
+    g_load_period = arch::clock_ns() / kLoadPeriodNs;
+    g_tick.cancel(); // a host test that threw out of the last run may have left it armed
+    g_tick.set_callback(tick_expired, nullptr);
+    g_tick.arm(next_tick_after(arch::clock_ns()));
+    g_tick_stopped = false;
     while (!done()) {
         Process* next;
         {
             arch::SpinLockGuard guard(g_lock);
             next = dequeue(g_run_queue);
         }
-        if (next)
+        if (next) {
+            restart_tick();
             switch_to(next);
-        else
+        } else {
+            stop_tick_for_idle();
             arch::wait_for_interrupt(); // returns with interrupts on, after the interrupt was handled
+        }
         arch::interrupts_disable();
     }
+    // Nothing left to charge; and a stale tick must not fire in whatever runs the clock next (a host test).
+    g_tick.cancel();
+    g_tick_stopped = false;
     arch::interrupts_enable();
 }
 
@@ -265,18 +328,21 @@ bool charge_cpu_timer(Process& group, int which)
     return true;
 }
 
-} // namespace
-
-void scheduler_tick(bool in_user_mode)
+// One tick period went by in whatever the interrupt interrupted: charge it, then arm the next period.
+void tick_expired(Timer& timer, void*)
 {
-    run_timers(arch::clock_ns());
-    u64 now = arch::timer_ticks();
+    u64 now = arch::clock_ns();
+    u64 period = timer.deadline() / kLoadPeriodNs;
+    timer.arm(next_tick_after(now > timer.deadline() ? now : timer.deadline()));
+    bool in_user_mode = g_tick_in_user_mode;
     Process* group = nullptr;
     bool virtual_out = false, prof_out = false;
     {
         arch::SpinLockGuard guard(g_lock);
-        if (arch::timer_hz() && now % (5 * arch::timer_hz()) == 0)
-            sample_load();
+        if (period != g_load_period) {
+            g_load_period = period;
+            sample_load(g_run_queue.size() + (g_running ? 1 : 0));
+        }
         if (!g_running)
             ++g_stats.idle;
         else if (in_user_mode)
@@ -301,6 +367,14 @@ void scheduler_tick(bool in_user_mode)
         send_signal(*group, kSigVtalrm, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
     if (prof_out)
         send_signal(*group, kSigProf, { 0x80 /* SI_KERNEL */, 0, 0, 0, 0 });
+}
+
+} // namespace
+
+void scheduler_tick(bool in_user_mode)
+{
+    g_tick_in_user_mode = in_user_mode;
+    run_timers(arch::clock_ns());
 }
 
 void scheduler_before_user_return()

@@ -6,7 +6,11 @@
 
 namespace proc {
 
-// Timer ticks a process runs before another runnable one gets the CPU (10 ms at 1000 Hz).
+// The scheduler's tick: a periodic kernel timer that charges CPU time and counts down time slices, the
+// CPU-time interval timers and the load average. Kernel timers do not wait for it.
+inline constexpr u32 kTickHz = 1000;
+inline constexpr u64 kTickNs = 1000000000 / kTickHz;
+// Ticks a process runs before another runnable one gets the CPU (10 ms).
 inline constexpr u32 kTimeSliceTicks = 10;
 
 // Appends `process` to the run queue.
@@ -36,11 +40,12 @@ u64 real_timer_deadline(const Process& process);
 // runnable) and never come back.
 [[noreturn]] void schedule_last(bool to_idle = false);
 
-// The idle context: runs processes until `done()` says to stop, halting the CPU while none is runnable.
+// The idle context: runs processes until `done()` says to stop, halting the CPU while none is runnable. The
+// tick runs while it does.
 void run_scheduler_until(bool (*done)());
 
-// Timer and return-to-user hooks (arch::set_scheduler_hooks). The tick runs the kernel timers that are due
-// (proc/timer.hpp), then charges the tick to the running task.
+// Timer and return-to-user hooks (arch::set_scheduler_hooks). The timer interrupt runs the kernel timers
+// that are due (proc/timer.hpp), the tick among them, which charges itself to the task it interrupted.
 void scheduler_tick(bool in_user_mode);
 void scheduler_before_user_return();
 

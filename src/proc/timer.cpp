@@ -1,4 +1,5 @@
-// The timer tree. One lock guards it; callbacks run with it released, so that they can arm timers.
+// The timer tree. One lock guards it; callbacks run with it released, so that they can arm timers. The arch's
+// timer interrupt is kept asked for the earliest deadline.
 #include "proc/timer.hpp"
 
 #include "arch/arch.hpp"
@@ -24,6 +25,20 @@ namespace {
 arch::IrqSpinLock g_lock;
 TimerOrder::Tree g_timers;
 u64 g_next_sequence;
+// The deadline the timer interrupt was last asked for. While run_timers runs it is already past, so the
+// callbacks' arming asks for nothing and run_timers asks once at the end.
+u64 g_programmed = kNoDeadline;
+
+// With g_lock held: the earliest timer moved before what the interrupt was asked for.
+void program_earliest()
+{
+    Timer* first = g_timers.first();
+    u64 deadline = first ? first->deadline() : kNoDeadline;
+    if (deadline < g_programmed) {
+        g_programmed = deadline;
+        arch::set_timer_deadline(deadline);
+    }
+}
 
 } // namespace
 
@@ -50,6 +65,7 @@ void Timer::arm(u64 deadline)
     m_sequence = g_next_sequence++;
     if (!g_timers.insert(*this))
         panic("timer %p: its key is taken", static_cast<void*>(this));
+    program_earliest();
 }
 
 bool Timer::cancel()
@@ -68,9 +84,14 @@ usize run_timers(u64 now)
         {
             arch::SpinLockGuard guard(g_lock);
             timer = g_timers.first();
-            if (!timer || timer->m_deadline > now)
+            if (!timer || timer->m_deadline > now) {
+                // Past deadlines are all gone: what the interrupt was asked for is the next one, or none.
+                g_programmed = timer ? timer->m_deadline : kNoDeadline;
+                arch::set_timer_deadline(g_programmed);
                 return ran;
+            }
             g_timers.remove(*timer);
+            g_programmed = now; // the callbacks' timers are for later: asked for once, below
             callback = timer->m_callback;
             context = timer->m_context;
         }

@@ -4,8 +4,10 @@
 // ITIMER_REAL, and the wake-ups of nanosleep, poll, select, futex and sigtimedwait are timers; so will be a
 // TTY's VTIME, a disk's time-out and TCP's retransmissions.
 //
-// Expiry is checked on every timer interrupt, so a timer fires within one tick (1 ms) after its deadline,
-// never before it.
+// The arch's one-shot timer interrupt (arch::set_timer_deadline) is kept programmed for the earliest deadline:
+// arming a timer that becomes the earliest reprograms it, and each interrupt runs what is due and programs the
+// next. A timer so fires soon after its deadline (on i386 under TCG, tens of microseconds), never before it.
+// The scheduler's 1 ms tick is one such timer, stopped while the CPU idles (scheduler.cpp).
 #pragma once
 
 #include "lib/rb_tree.hpp"
@@ -33,7 +35,7 @@ public:
     void set_callback(Callback callback, void* context);
 
     // Arms the timer for `deadline` nanoseconds on the monotonic clock, moving it if it was armed already. A
-    // deadline in the past fires at the next timer interrupt; kNoDeadline disarms.
+    // deadline in the past fires at once (at the timer interrupt it asks for); kNoDeadline disarms.
     void arm(u64 deadline);
     // Disarms the timer; returns whether it was armed (so had not fired yet).
     bool cancel();
@@ -53,7 +55,8 @@ private:
 };
 
 // Runs, earliest first, every armed timer whose deadline is at or before `now`, each disarmed before its
-// callback runs. Returns how many ran. Called by the scheduler's tick with the clock's reading.
+// callback runs, then programs the timer interrupt for the next deadline. Returns how many ran. Called from
+// the timer interrupt (proc::scheduler_tick) with the clock's reading.
 usize run_timers(u64 now);
 // The earliest armed deadline, or kNoDeadline.
 u64 next_timer_deadline();

@@ -1,4 +1,5 @@
-// The simulated machine behind src/arch/arch.hpp: plain host memory, a clock that tests advance by hand.
+// The simulated machine behind src/arch/arch.hpp: plain host memory, a clock that tests advance by hand and
+// that jumps to the one-shot timer's deadline when the CPU waits for an interrupt.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,9 +15,13 @@ struct PortRange {
     sim::PortDevice* device;
 };
 
+constexpr u64 kNoTimer = ~u64 { 0 };
+constexpr u64 kTickNs = 1000000; // what advance_ticks counts in
+
 struct Machine {
     bool interrupts = false;
-    u64 ticks = 0;
+    u64 now_ns = 0;
+    u64 timer_deadline = kNoTimer; // what set_timer_deadline asked for
     PortRange ports[16] {};
     u8* phys_memory = nullptr;
     PhysAddr phys_base = 0;
@@ -109,7 +114,18 @@ void attach_ports(u16 first, u16 count, PortDevice* device)
     std::abort();
 }
 
-void advance_ticks(u64 ticks) { g_machine.ticks += ticks; }
+void advance_ticks(u64 ticks) { g_machine.now_ns += ticks * kTickNs; }
+
+u64 elapsed_ticks() { return g_machine.now_ns / kTickNs; }
+
+void advance_tick(bool in_user_mode)
+{
+    g_machine.now_ns += kTickNs;
+    g_machine.timer_deadline = kNoTimer;
+    sim::timer_tick(in_user_mode);
+}
+
+u64 timer_deadline() { return g_machine.timer_deadline; }
 
 void attach_phys_memory(PhysAddr base, void* memory, usize size)
 {
@@ -207,10 +223,9 @@ void port_write16(u16 port, u16 value) { port_write(port, 2, value); }
 u32 port_read32(u16 port) { return port_read(port, 4); }
 void port_write32(u16 port, u32 value) { port_write(port, 4, value); }
 
-u64 timer_ticks() { return g_machine.ticks; }
-u32 timer_hz() { return 1000; }
-u64 clock_ns() { return g_machine.ticks * 1000000; }
-u64 clock_resolution_ns() { return 1000000; }
+u64 clock_ns() { return g_machine.now_ns; }
+u64 clock_resolution_ns() { return 1; }
+void set_timer_deadline(u64 deadline_ns) { g_machine.timer_deadline = deadline_ns; }
 
 void* phys_to_virt(PhysAddr phys, usize length)
 {
@@ -241,10 +256,16 @@ void fpu_initial_state(void* state) { std::memset(state, 0, kFpuStateBytes); }
 
 u32 cpu_features() { return 0; } // a simulated CPU claims no optional feature
 
-// A waiting CPU on the host sees one timer interrupt go by, so polling loops and sleepers make progress.
+// A waiting CPU on the host sees its timer interrupt come: the clock jumps to the deadline asked for (one
+// already past fires at once), or a tick goes by when none was asked, so polling loops and sleepers progress.
 void wait_for_interrupt()
 {
-    g_machine.ticks++;
+    u64 deadline = g_machine.timer_deadline;
+    if (deadline == kNoTimer)
+        g_machine.now_ns += kTickNs;
+    else if (deadline > g_machine.now_ns)
+        g_machine.now_ns = deadline;
+    g_machine.timer_deadline = kNoTimer; // one-shot
     g_machine.interrupts = true; // as sti; hlt leaves them
     sim::timer_tick();
     if (g_machine.idle_hook)

@@ -1,4 +1,5 @@
-// Controls of the simulated machine, for host tests: a hand-advanced clock, a fake port space, fake RAM.
+// Controls of the simulated machine, for host tests: a clock advanced by hand (and by the idle CPU, to the
+// timer's deadline), a fake port space, fake RAM.
 #pragma once
 
 #include <functional>
@@ -29,8 +30,16 @@ void raise_irq(u32 line);
 bool irq_pending(u32 line);
 bool irq_masked(u32 line);
 
-// Advances the simulated timer by `ticks` periodic interrupts.
+// Moves the clock on by `ticks` milliseconds, taking no interrupt: a timer whose deadline passed waits for
+// the next timer interrupt (advance_tick, timer_tick, or the idle CPU's).
 void advance_ticks(u64 ticks);
+// Whole milliseconds on the clock since reset.
+u64 elapsed_ticks();
+// One scheduler tick period (1 ms) goes by while the CPU runs user code (or the kernel), ending in the timer
+// interrupt: the tick charges it to the running task.
+void advance_tick(bool in_user_mode = true);
+// What arch::set_timer_deadline last asked for and no interrupt delivered yet (~0: nothing).
+u64 timer_deadline();
 
 // Backs physical addresses [base, base + size) with `memory` for phys_to_virt (nullptr detaches).
 void attach_phys_memory(PhysAddr base, void* memory, usize size);
@@ -86,8 +95,8 @@ struct SignalDelivery {
 };
 const std::vector<SignalDelivery>& signal_deliveries();
 
-// One timer interrupt's worth of scheduling (the tick hook), without advancing the clock; by default it
-// interrupts user code (the test calling it stands for it), else the kernel (system time).
+// The timer interrupt (the tick hook) now, without moving the clock: it runs the kernel timers already due.
+// By default it interrupts user code (the test calling it stands for it), else the kernel.
 void timer_tick(bool in_user_mode = true);
 // The kernel stack last given to set_trap_stack.
 u8* trap_stack();

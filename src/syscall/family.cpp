@@ -13,7 +13,7 @@ constexpr u32 kWNoHang = 1, kWUntraced = 2, kWContinued = 8, kWNoThread = 0x2000
 Rusage usage_of(const proc::CpuTime& time, usize peak_pages = 0)
 {
     Rusage usage {};
-    u64 user = time.user * 1000000 / arch::timer_hz(), system = time.system * 1000000 / arch::timer_hz();
+    u64 user = time.user * 1000000 / proc::kTickHz, system = time.system * 1000000 / proc::kTickHz;
     usage.user_seconds = static_cast<i32>(user / 1000000);
     usage.user_microseconds = static_cast<i32>(user % 1000000);
     usage.system_seconds = static_cast<i32>(system / 1000000);

@@ -19,7 +19,7 @@ constexpr u32 kUserHz = 100; // USER_HZ: the unit of times() and /proc, whatever
 constexpr u64 kNrOpen = 1024 * 1024; // fs.nr_open: RLIMIT_NOFILE may not go past it
 constexpr u32 kPrSetName = 15, kPrGetName = 16;
 
-u32 to_user_hz(u64 ticks) { return static_cast<u32>(ticks * kUserHz / arch::timer_hz()); }
+u32 to_user_hz(u64 ticks) { return static_cast<u32>(ticks * kUserHz / proc::kTickHz); }
 
 Result<void> check_resource(u32 resource) { return resource < proc::kResourceLimits ? Result<void> {} : Errno::INVAL; }
 
@@ -105,7 +105,8 @@ Result<u32> sys_times(mm::UserOut<Tms> address)
             to_user_hz(children.system) };
         TRY(mm::copy_to_user(address, value));
     }
-    return to_user_hz(arch::timer_ticks());
+    // Clock ticks since boot: Linux counts them from a point before boot, which no caller may rely on.
+    return static_cast<u32>(arch::clock_ns() / (1000000000 / kUserHz));
 }
 
 Result<void> sys_sysinfo(mm::UserOut<SysInfo> address)

@@ -125,7 +125,7 @@ namespace {
 i64 resolution(i32 clock)
 {
     bool coarse = clock == kRealtimeCoarse || clock == kMonotonicCoarse;
-    return static_cast<i64>(coarse ? tick_ns() : clock_resolution_ns());
+    return static_cast<i64>(coarse ? proc::kTickNs : clock_resolution_ns());
 }
 
 } // namespace
@@ -194,12 +194,12 @@ constexpr i32 kItimerReal = 0, kItimerVirtual = 1, kItimerProf = 2;
 u64 to_ticks(const Timeval32& value)
 {
     u64 microseconds = static_cast<u64>(value.seconds) * 1000000 + static_cast<u64>(value.microseconds);
-    return (microseconds * arch::timer_hz() + 999999) / 1000000;
+    return (microseconds * proc::kTickHz + 999999) / 1000000;
 }
 
 Timeval32 from_ticks(u64 ticks)
 {
-    u64 microseconds = ticks * 1000000 / arch::timer_hz();
+    u64 microseconds = ticks * 1000000 / proc::kTickHz;
     return { static_cast<i32>(microseconds / 1000000), static_cast<i32>(microseconds % 1000000) };
 }
 

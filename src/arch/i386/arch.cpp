@@ -25,14 +25,6 @@ void port_write16(u16 port, u16 value) { i386::outw(port, value); }
 u32 port_read32(u16 port) { return i386::inl(port); }
 void port_write32(u16 port, u32 value) { i386::outl(port, value); }
 
-u64 timer_ticks()
-{
-    // A 64-bit read is two loads: keep the timer interrupt from landing between them.
-    InterruptGuard guard;
-    return i386::ticks();
-}
-u32 timer_hz() { return i386::timer_rate(); }
-
 void* phys_to_virt(PhysAddr phys, usize length)
 {
     if (phys >= i386::kDirectMapBytes || length > i386::kDirectMapBytes - phys)

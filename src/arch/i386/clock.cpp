@@ -1,7 +1,7 @@
 // The monotonic clock: the TSC, its rate measured once against the PIT's channel 2 (8254 datasheet, mode 0;
 // port 0x61 gates channel 2 and shows its output), so that clock_ns() has nanosecond resolution between the
-// millisecond timer interrupts. A CPU without a TSC, or a measurement that makes no sense, falls back to the
-// tick count.
+// timer interrupts, and the PIT's channel 0 is free to go one-shot. A CPU without a TSC, or a measurement that
+// makes no sense, falls back to the count of the PIT's periodic 1 ms interrupts.
 #include "arch/arch.hpp"
 #include "arch/i386/cpu.hpp"
 #include "arch/i386/interrupts.hpp"
@@ -43,6 +43,17 @@ u64 measure_tsc_hz()
     return cycles * kPitInputHz / kCount;
 }
 
+u64 periodic_ns()
+{
+    u64 ticks;
+    {
+        // A 64-bit read is two loads: keep the timer interrupt from landing between them.
+        arch::InterruptGuard guard;
+        ticks = i386::ticks();
+    }
+    return ticks * 1000000000ull / i386::timer_rate();
+}
+
 } // namespace
 
 namespace i386 {
@@ -50,7 +61,7 @@ namespace i386 {
 void clock_init()
 {
     if (!(arch::cpu_features() & kCpuidTsc)) {
-        log_info("clock: no TSC; the clock counts timer ticks");
+        log_info("clock: no TSC; the clock counts the PIT's periodic ticks");
         return;
     }
     u64 hz = measure_tsc_hz();
@@ -61,10 +72,11 @@ void clock_init()
     }
     g_ns_per_cycle = (1000000000ull << 32) / hz;
     // Start where the tick count stands, so the clock never goes back when it changes rulers.
-    u64 ticks = arch::timer_ticks();
-    u64 ns_now = ticks * 1000000000ull / timer_rate();
+    u64 ns_now = periodic_ns();
     g_tsc_at_zero = rdtsc() - (ns_now << 32) / g_ns_per_cycle;
-    log_info("clock: TSC at %llu kHz", static_cast<unsigned long long>(hz / 1000));
+    pit_start_one_shot();
+    log_info("clock: TSC at %llu kHz; the PIT interrupts one-shot, at the next timer's deadline",
+        static_cast<unsigned long long>(hz / 1000));
 }
 
 u64 tsc_hz() { return g_ns_per_cycle ? (1000000000ull << 32) / g_ns_per_cycle : 0; }
@@ -75,10 +87,8 @@ namespace arch {
 
 u64 clock_ns()
 {
-    if (!g_ns_per_cycle) {
-        u64 ticks = timer_ticks();
-        return ticks * 1000000000ull / i386::timer_rate();
-    }
+    if (!g_ns_per_cycle)
+        return periodic_ns();
     // cycles * ns_per_cycle >> 32 without a 128-bit product, in 32-bit halves: the high word's part cannot
     // overflow in centuries of uptime, and each partial product of two halves fits in 64 bits.
     u64 cycles = rdtsc() - g_tsc_at_zero;

@@ -1,5 +1,10 @@
 // IDT setup, 8259 PIC remapping, PIT programming and the dispatcher every entry stub calls.
 // Intel SDM 3A 6.10-6.15 (IDT, exceptions); 8259A datasheet (ICW1-4); 8254 datasheet (PIT modes).
+//
+// The PIT's channel 0 starts periodic (mode 2, 1 kHz), which is all a CPU without a TSC gets. Once the TSC
+// keeps the time, it turns one-shot (mode 0, interrupt on terminal count), programmed for the deadline the
+// kernel asks for; a deadline past its 16-bit reach takes several interrupts, of which only the last calls
+// the tick hook.
 #include "arch/i386/interrupts.hpp"
 #include "arch/arch.hpp"
 #include "arch/i386/cpu.hpp"
@@ -45,8 +50,10 @@ void (*g_user_return_hook)(arch::UserFrame&);
 arch::UserTrapHandler g_user_trap_handler;
 const InterruptFrame* g_exception_frame;
 PageFaultRecord g_last_page_fault;
-volatile u64 g_ticks;
+volatile u64 g_ticks; // periodic interrupts, while the PIT is periodic
 u32 g_timer_hz;
+bool g_one_shot;
+u64 g_deadline = ~u64 { 0 }; // what set_timer_deadline last asked; all ones: nothing
 
 constexpr u8 kInterruptGate = 0x8E; // present, DPL 0, 32-bit interrupt gate (IF cleared on entry)
 constexpr u8 kUserInterruptGate = 0xEE; // the same, reachable from ring 3 with int n
@@ -227,11 +234,49 @@ void handle_irq(InterruptFrame& frame)
     outb(kPic1Command, kPicEoi);
 }
 
+constexpr u32 kPitInputHz = 1193182;
+constexpr u32 kPitMaxCount = 0xFFFF; // mode 0 counts down from at most 65535 (about 54.9 ms)
+
+// Channel 0 interrupts `deadline` (clock_ns) from now, or as far as it reaches. A count rounds up, so the
+// interrupt never comes before the deadline by the PIT's measure.
+void program_one_shot(u64 deadline)
+{
+    u64 now = arch::clock_ns();
+    u64 count = 1;
+    if (deadline > now) {
+        u64 wait = deadline - now;
+        constexpr u64 kMaxWaitNs = 60 * 1000 * 1000; // past the PIT's reach: kept small so the product fits
+        count = wait >= kMaxWaitNs ? kPitMaxCount : (wait * kPitInputHz + 999999999) / 1000000000;
+        if (count < 1)
+            count = 1;
+        if (count > kPitMaxCount)
+            count = kPitMaxCount;
+    }
+    // The control word first: it puts OUT low, so terminal count gives IRQ 0 its rising edge again.
+    outb(0x43, 0x30); // channel 0, low then high byte, mode 0 (interrupt on terminal count)
+    outb(0x40, static_cast<u8>(count & 0xFF));
+    outb(0x40, static_cast<u8>(count >> 8));
+}
+
 void timer_irq(InterruptFrame& frame)
 {
-    g_ticks = g_ticks + 1;
+    if (!g_one_shot) {
+        g_ticks = g_ticks + 1;
+        if (g_tick_hook)
+            g_tick_hook((frame.cs & 3) == 3);
+        return;
+    }
+    if (arch::clock_ns() < g_deadline && g_deadline != ~u64 { 0 }) {
+        program_one_shot(g_deadline); // a step towards a far deadline: the kernel has nothing due yet
+        return;
+    }
+    g_deadline = ~u64 { 0 };
     if (g_tick_hook)
         g_tick_hook((frame.cs & 3) == 3);
+    // Nothing asked for (no hook yet, or no timer armed): come back at the PIT's longest, so that a halt
+    // waiting for something else still wakes now and then.
+    if (g_deadline == ~u64 { 0 })
+        program_one_shot(~u64 { 0 });
 }
 
 } // namespace
@@ -284,7 +329,6 @@ void set_irq_handler(u8 irq, IrqHandler handler)
 
 void pit_init(u32 hz)
 {
-    constexpr u32 kPitInputHz = 1193182;
     u32 divisor = kPitInputHz / hz;
     g_timer_hz = kPitInputHz / divisor;
     outb(0x43, 0x34); // channel 0, low then high byte, mode 2 (rate generator)
@@ -293,11 +337,26 @@ void pit_init(u32 hz)
     set_irq_handler(0, timer_irq);
 }
 
+void pit_start_one_shot()
+{
+    arch::InterruptGuard guard;
+    g_one_shot = true;
+    program_one_shot(g_deadline);
+}
+
 void set_breakpoint_hook(BreakpointHook hook) { g_breakpoint_hook = hook; }
 
 } // namespace i386
 
 namespace arch {
+
+void set_timer_deadline(u64 deadline_ns)
+{
+    InterruptGuard guard; // the interrupt reads the deadline and reprograms the same channel
+    i386::g_deadline = deadline_ns;
+    if (i386::g_one_shot)
+        i386::program_one_shot(deadline_ns);
+}
 
 Result<void> register_irq(u32 line, IrqHandler handler, void* context)
 {

@@ -25,7 +25,9 @@ void idt_init();
 void pic_init();
 void pic_unmask(u8 irq);
 void set_irq_handler(u8 irq, IrqHandler handler);
+// Channel 0 periodic at `hz`, until pit_start_one_shot (once the TSC keeps the time) makes it one-shot.
 void pit_init(u32 hz);
+void pit_start_one_shot();
 
 // Called for a breakpoint (#BP) in kernel mode after it was logged; the self-tests observe it.
 using BreakpointHook = void (*)(const InterruptFrame&);
@@ -56,6 +58,7 @@ struct PageFaultRecord {
 };
 PageFaultRecord last_page_fault();
 
+// Periodic interrupts so far and their rate: the clock of a CPU without a TSC.
 u64 ticks();
 u32 timer_rate();
 // Measures the TSC against the PIT for arch::clock_ns() (clock.cpp); after pit_init.

@@ -51,11 +51,11 @@ void on_com1(u32, void*)
     arch::port_write8(kCom1InterruptEnable, 0);
 }
 
-// Waits up to `ms` timer ticks for COM1's interrupt count to pass `count`.
+// Waits up to `ms` milliseconds for COM1's interrupt count to pass `count`.
 bool com1_interrupts_pass(u32 count, u32 ms)
 {
-    u64 end = arch::timer_ticks() + ms;
-    while (g_com1_interrupts <= count && arch::timer_ticks() < end)
+    u64 end = arch::clock_ns() + u64 { ms } * 1000 * 1000;
+    while (g_com1_interrupts <= count && arch::clock_ns() < end)
         arch::wait_for_interrupt();
     return g_com1_interrupts > count;
 }

@@ -19,7 +19,7 @@ namespace {
 constexpr u64 kUserHz = 100;
 const char* g_command_line = "";
 
-unsigned long long to_user_hz(u64 ticks) { return ticks * kUserHz / arch::timer_hz(); }
+unsigned long long to_user_hz(u64 ticks) { return ticks * kUserHz / proc::kTickHz; }
 
 void meminfo(Text& out)
 {

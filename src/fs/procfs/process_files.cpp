@@ -9,6 +9,7 @@
 #include "lib/format.hpp"
 #include "mm/kmalloc.hpp"
 #include "proc/process.hpp"
+#include "proc/scheduler.hpp"
 #include "proc/signal.hpp"
 
 namespace fs::procfs {
@@ -17,7 +18,8 @@ namespace {
 
 constexpr u64 kUserHz = 100;
 
-unsigned long long to_user_hz(u64 ticks) { return ticks * kUserHz / arch::timer_hz(); }
+unsigned long long to_user_hz(u64 ticks) { return ticks * kUserHz / proc::kTickHz; }
+unsigned long long to_user_hz_from_ns(u64 ns) { return ns / (1000000000 / kUserHz); }
 
 proc::Process* process_named(i32 pid)
 {
@@ -81,7 +83,8 @@ void stat(const proc::Process& p, Text& out)
     u64 pending = proc::pending_signals(p);
     out.add("%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu %llu %llu 20 0 %u 0 %llu %llu %zu 4294967295 ",
         p.pid, p.name, state, p.parent_pid(), p.pgid, p.sid, to_user_hz(cpu.user), to_user_hz(cpu.system),
-        to_user_hz(p.children_cpu.user), to_user_hz(p.children_cpu.system), p.live_threads, to_user_hz(p.start_tick),
+        to_user_hz(p.children_cpu.user), to_user_hz(p.children_cpu.system), p.live_threads,
+        to_user_hz_from_ns(p.start_ns),
         static_cast<unsigned long long>(space ? virtual_bytes(*space) : 0), space ? space->resident_pages() : 0);
     out.add("0 0 %lu 0 0 %llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 0 0 %lu %lu %lu %lu %lu %u\n",
         static_cast<unsigned long>(args.arg_start), static_cast<unsigned long long>(pending & 0xFFFFFFFF),

@@ -155,7 +155,7 @@ void ProcInode::refresh()
     if (proc::Process* process = m_pid ? process_named(m_pid) : nullptr) {
         a.uid = process->credentials.euid;
         a.gid = process->credentials.egid;
-        a.mtime_ns = a.ctime_ns = a.atime_ns = static_cast<i64>(process->start_tick) * 1000000;
+        a.mtime_ns = a.ctime_ns = a.atime_ns = static_cast<i64>(process->start_ns);
     }
 }
 

@@ -1,6 +1,7 @@
 // The scheduler and the process family on the simulated machine: each process a task on a host stack of its
 // own, so fork really has two programs running in turn. Round-robin order, time slices, blocking in wait4
-// and nanosleep, zombies, orphans handed to init, and teardown when init ends.
+// and nanosleep, the tick (skipped periods, stopped while idle), zombies, orphans handed to init, and
+// teardown when init ends.
 #include <catch2/catch_test_macros.hpp>
 #include <vector>
 
@@ -92,10 +93,10 @@ TEST_CASE("A used-up time slice hands the CPU over on the way back to user mode"
         call(kSysFork);
         // Nine ticks leave the slice unfinished: the child does not run yet.
         for (u32 i = 0; i + 1 < proc::kTimeSliceTicks; ++i)
-            sim::timer_tick();
+            sim::advance_tick();
         call(kSysGetpid);
         order.push_back('a');
-        sim::timer_tick(); // the tenth: the next return to user mode switches
+        sim::advance_tick(); // the tenth: the next return to user mode switches
         call(kSysGetpid);
         order.push_back('a');
         u32 box = scratch();
@@ -175,14 +176,14 @@ TEST_CASE("nanosleep blocks the sleeper while others run, and wakes it on time")
         u32 request = scratch();
         poke(request, sys::Timespec32 { 0, 5 * 1000 * 1000 }); // 5 ms
         CHECK(call(kSysNanosleep, request, 0) == 0);
-        woke_at = arch::timer_ticks();
+        woke_at = sim::elapsed_ticks();
         exit_group(0);
     });
     children.install();
     u64 started = 0;
     auto status = m.run([&](uptr, uptr) {
         u32 box = scratch();
-        started = arch::timer_ticks();
+        started = sim::elapsed_ticks();
         i32 child = call(kSysFork);
         CHECK(wait_for(child, box) == child); // everyone blocked: the idle task lets time pass
         exit_group(0);
@@ -190,6 +191,55 @@ TEST_CASE("nanosleep blocks the sleeper while others run, and wakes it on time")
     REQUIRE_FALSE(status.is_error());
     CHECK(woke_at >= started + 5);
     CHECK(woke_at <= started + 7);
+}
+
+TEST_CASE("A short nanosleep wakes at its deadline, not at the next tick, and the idle clock jumps to it")
+{
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 request = scratch();
+        sim::advance_tick(); // off the boot's first tick
+        u64 before = arch::clock_ns();
+        poke(request, sys::Timespec32 { 0, 300 * 1000 }); // 0.3 ms
+        CHECK(call(kSysNanosleep, request, 0) == 0);
+        CHECK(arch::clock_ns() == before + 300 * 1000);
+    });
+}
+
+namespace {
+int g_idle_interrupts;
+} // namespace
+
+TEST_CASE("The tick stops while the CPU idles: a long sleep takes two timer interrupts, its idle time counted")
+{
+    ProcessMachine m;
+    g_idle_interrupts = 0;
+    run_program(m, [&] {
+        u32 request = scratch();
+        u64 idle_before = proc::scheduler_stats().idle;
+        sim::set_idle_hook([] { ++g_idle_interrupts; });
+        poke(request, sys::Timespec32 { 2, 0 });
+        CHECK(call(kSysNanosleep, request, 0) == 0);
+        sim::set_idle_hook(nullptr);
+        // The stopped tick's last programmed interrupt, then the sleep's deadline (with the tick: 2000).
+        CHECK(g_idle_interrupts == 2);
+        CHECK(proc::scheduler_stats().idle - idle_before == 2000);
+    });
+}
+
+TEST_CASE("Tick periods that went by unseen are skipped, not charged in a burst")
+{
+    constexpr u32 kSysGetrusage = 77;
+    ProcessMachine m;
+    run_program(m, [&] {
+        u32 box = scratch();
+        REQUIRE(call(kSysGetrusage, 0, box) == 0);
+        i32 user_before = peek<sys::Rusage>(box).user_microseconds;
+        sim::advance_ticks(40); // no interrupt came
+        sim::advance_tick();
+        REQUIRE(call(kSysGetrusage, 0, box) == 0);
+        CHECK(peek<sys::Rusage>(box).user_microseconds == user_before + 1000); // one tick, not 41
+    });
 }
 
 TEST_CASE("When init ends, processes still alive are torn down with all their memory")
@@ -290,12 +340,12 @@ TEST_CASE("user and system time are counted apart, and ITIMER_VIRTUAL and ITIMER
         REQUIRE(call(kSysSetitimer, 2, box, 0) == 0);
         CHECK(call(kSysSetitimer, 3, box, 0) == err(Errno::INVAL));
         for (int i = 0; i < 3; ++i)
-            sim::timer_tick(false);
+            sim::advance_tick(false);
         for (int i = 0; i < 4; ++i)
-            sim::timer_tick(true);
+            sim::advance_tick(true);
         REQUIRE(call(kSysRtSigpending, box, 8) == 0);
         CHECK(peek<u64>(box) == 0);
-        sim::timer_tick(true); // the fifth user tick and the eighth in all
+        sim::advance_tick(true); // the fifth user tick and the eighth in all
         REQUIRE(call(kSysRtSigpending, box, 8) == 0);
         CHECK(peek<u64>(box) == (proc::signal_bit(kSigVtalrm) | proc::signal_bit(kSigProf)));
         REQUIRE(call(kSysGetitimer, 1, box) == 0);

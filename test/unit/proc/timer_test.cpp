@@ -1,9 +1,11 @@
-// Kernel timers (proc/timer.hpp) and the interrupt-safe spin lock (arch/interrupts.hpp).
+// Kernel timers (proc/timer.hpp), the timer interrupt they ask for (arch::set_timer_deadline, as the sim
+// records it), and the interrupt-safe spin lock (arch/interrupts.hpp).
 #include <catch2/catch_test_macros.hpp>
 #include <vector>
 
 #include "arch/arch.hpp"
 #include "proc/timer.hpp"
+#include "sim/sim.hpp"
 
 namespace {
 
@@ -119,4 +121,26 @@ TEST_CASE("An IrqSpinLock turns interrupts off while held and restores what it f
     CHECK_FALSE(were_enabled);
     lock.unlock(were_enabled);
     CHECK_FALSE(arch::interrupts_enabled()); // off before, off after
+}
+
+TEST_CASE("The timer interrupt is asked for the earliest deadline: on arming it, and after each run", "[timer]")
+{
+    // A clean start: run everything stale, so that what is asked for next is ours.
+    proc::run_timers(proc::kNoDeadline - 1);
+    u64 now = arch::clock_ns();
+    Fired fired;
+    Probe a { {}, &fired, 1 }, b { {}, &fired, 2 };
+    a.timer.set_callback(on_expiry, &a);
+    b.timer.set_callback(on_expiry, &b);
+    a.timer.arm(now + 5000);
+    CHECK(sim::timer_deadline() == now + 5000);
+    b.timer.arm(now + 9000); // later than what is asked for: nothing changes
+    CHECK(sim::timer_deadline() == now + 5000);
+    b.timer.arm(now + 2000); // moved first: asked for at once
+    CHECK(sim::timer_deadline() == now + 2000);
+    CHECK(proc::run_timers(now + 2000) == 1);
+    CHECK(sim::timer_deadline() == now + 5000);
+    CHECK(proc::run_timers(now + 5000) == 1);
+    CHECK(sim::timer_deadline() == proc::kNoDeadline); // nothing left
+    CHECK(fired.order == std::vector<int> { 2, 1 });
 }

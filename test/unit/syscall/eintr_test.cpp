@@ -262,9 +262,9 @@ TEST_CASE("nanosleep of zero or past a deadline returns 0 with a signal pending;
             == 0);
 
         poke(request, sys::Timespec32 { 0, 30000000 });
-        u64 before = arch::timer_ticks();
+        u64 before = sim::elapsed_ticks();
         CHECK(with_signal_pending(box, [&] { return call(kNanosleep, request, left); }) == err(Errno::INTR));
-        CHECK(arch::timer_ticks() == before); // it never slept
+        CHECK(sim::elapsed_ticks() == before); // it never slept
         CHECK(peek<sys::Timespec32>(left).seconds == 0);
         CHECK(peek<sys::Timespec32>(left).nanoseconds == 30000000);
     });
@@ -425,9 +425,9 @@ TEST_CASE(
         u32 word = box + 256;
         poke<u32>(word, 1);
         CHECK(with_signal_pending(box, [&] { return call(kFutex, word, kFutexWait, 0, 0); }) == err(Errno::AGAIN));
-        u64 before = arch::timer_ticks();
+        u64 before = sim::elapsed_ticks();
         CHECK(with_signal_pending(box, [&] { return call(kFutex, word, kFutexWait, 1, 0); }) == err(Errno::INTR));
-        CHECK(arch::timer_ticks() == before); // it never slept
+        CHECK(sim::elapsed_ticks() == before); // it never slept
         CHECK(proc::futex_sleepers(proc::current()->space.get()) == 0);
     });
 }
@@ -672,7 +672,7 @@ TEST_CASE("pause and rt_sigsuspend with a signal they let in already pending ret
     run_program(m, [&] {
         u32 box = scratch();
         install_handlers(box + 64);
-        u64 before = arch::timer_ticks();
+        u64 before = sim::elapsed_ticks();
         CHECK(with_signal_pending(box, [&] { return call(kPause); }) == err(Errno::INTR));
 
         // rt_sigsuspend: SIGUSR1 blocked and pending; the call's mask lets it in.
@@ -686,7 +686,7 @@ TEST_CASE("pause and rt_sigsuspend with a signal they let in already pending ret
         CHECK(deliveries()[0].saved_mask == proc::signal_bit(kSigUsr1)); // the caller's mask, back after the handler
         call(kRtSigreturn);
         CHECK(proc::current()->signal_blocked == proc::signal_bit(kSigUsr1));
-        CHECK(arch::timer_ticks() == before); // neither slept
+        CHECK(sim::elapsed_ticks() == before); // neither slept
     });
 }
 
