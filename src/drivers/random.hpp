@@ -1,6 +1,6 @@
 // The kernel's random numbers: a ChaCha20 generator (RFC 8439's block function, used with fast key erasure)
 // behind getrandom(2), /dev/random and /dev/urandom. Honest warning: this machine has no hardware entropy
-// source yet, so the seed is only what the kernel can observe (the RTC's time, timer ticks, addresses,
+// source yet, so the seed is only what the kernel can observe (the RTC's time, the clock, addresses,
 // timing of calls). Output is unpredictable to a casual observer but NOT to an attacker who can guess the boot
 // time; do not generate long-term keys on this kernel until a hardware source (RDRAND, virtio-rng) is mixed in.
 #pragma once
