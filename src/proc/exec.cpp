@@ -269,7 +269,7 @@ Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* a
 
 // --- execve ---
 
-Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags)
+Result<PreparedProgram> prepare_program(Thread& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags)
 {
     constexpr u32 kAtSymlinkNoFollow = 0x100, kAtEmptyPath = 0x1000;
     if (flags & ~(kAtSymlinkNoFollow | kAtEmptyPath))
@@ -321,13 +321,13 @@ Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView 
 
 Result<void> exec_current(i32 dirfd, StringView path, ExecArgs& args, u32 flags)
 {
-    Process& self = *current();
+    Thread& self = *current();
     PreparedProgram program = TRY(prepare_program(self, dirfd, path, args, flags));
     // Descriptors shared with another process are unshared first, so close-on-exec closes only ours.
     if (self.files->ref_count() > 1)
         self.files = TRY(self.files->clone());
     // Nothing fails past here: the old program is gone.
-    self.group().executable = std::move(program.executable);
+    self.process().executable = std::move(program.executable);
     replace_program(self, std::move(program.image), path, program.credentials);
     return {};
 }

@@ -14,7 +14,7 @@ inline constexpr u64 kTickNs = 1000000000 / kTickHz;
 inline constexpr u32 kTimeSliceTicks = 10;
 
 // Appends `process` to the run queue.
-void make_runnable(Process& process);
+void make_runnable(Thread& process);
 // Gives the CPU to the next runnable process; the current one must have been queued or blocked first.
 // Returns when the current process runs again.
 void schedule();
@@ -25,12 +25,12 @@ void yield();
 // Sleep through a WaitQueue (proc/wait_queue.hpp), which tests the condition again after every wake-up.
 void sleep_current(u64 deadline, Interruptible mode);
 // Makes a sleeping `task` runnable (a no-op for one that is not asleep). Safe from an interrupt handler.
-void wake_task(Process& task);
+void wake_task(Thread& task);
 // A signal came for `task`: wakes it if its sleep is one a signal ends (`fatal`: SIGKILL, which also ends a
 // killable sleep).
-void signal_wake(Process& task, bool fatal);
+void signal_wake(Thread& task, bool fatal);
 // Takes `process` off whatever queue it is on (waking it early, or tearing it down).
-void unschedule(Process& process);
+void unschedule(Thread& process);
 // Arms the process's real-time timer: SIGALRM when the clock reaches `deadline` (kNoDeadline disarms), then
 // every `interval` nanoseconds (0: once).
 void arm_real_timer(Process& process, u64 deadline, u64 interval);
@@ -61,7 +61,7 @@ usize runnable_count();
 void load_averages(u64 (&out)[3]);
 
 // The process now running (nullptr: idle); the scheduler switches address space, trap stack and TLS with it.
-Process* running();
-void set_running(Process* process);
+Thread* running();
+void set_running(Thread* process);
 
 } // namespace proc
