@@ -269,12 +269,12 @@ Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* a
 
 // --- execve ---
 
-Result<PreparedProgram> prepare_program(Thread& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags)
+Result<PreparedProgram> prepare_program(Thread& thread, i32 dirfd, StringView path, ExecArgs& args, u32 flags)
 {
     constexpr u32 kAtSymlinkNoFollow = 0x100, kAtEmptyPath = 0x1000;
     if (flags & ~(kAtSymlinkNoFollow | kAtEmptyPath))
         return Errno::INVAL;
-    fs::Caller caller { *process.fs, *process.files, process.credentials, fs::FdTable::kDefaultLimit };
+    fs::Caller caller { *thread.fs, *thread.files, thread.credentials, fs::FdTable::kDefaultLimit };
     char interpreter_line[kScriptLine + 1];
     char next_path[kScriptLine + 1];
     StringView wanted = path;
@@ -289,7 +289,7 @@ Result<PreparedProgram> prepare_program(Thread& process, i32 dirfd, StringView p
         fs::Inode& inode = file->inode();
         if (!fs::is_reg(inode.mode()) || (file->path().mount->flags() & fs::kMsNoExec))
             return Errno::ACCES;
-        TRY(fs::check_permission(inode, fs::kMayExec, process.credentials));
+        TRY(fs::check_permission(inode, fs::kMayExec, thread.credentials));
         FileExecutable executable(inode);
         usize head = executable.size() < kScriptLine ? static_cast<usize>(executable.size()) : kScriptLine;
         TRY(executable.read(0, interpreter_line, head));
@@ -312,7 +312,7 @@ Result<PreparedProgram> prepare_program(Thread& process, i32 dirfd, StringView p
             continue;
         }
         bool nosuid = file->path().mount->flags() & fs::kMsNoSuid;
-        Credentials credentials = credentials_for(process.credentials, inode, nosuid);
+        Credentials credentials = credentials_for(thread.credentials, inode, nosuid);
         bool secure = credentials.euid != credentials.uid || credentials.egid != credentials.gid;
         ExecImage image = TRY(prepare_exec(executable, args, path, credentials, secure));
         return PreparedProgram { std::move(image), credentials, file };

@@ -134,7 +134,7 @@ void queue_signal(Process& group, Thread* thread, int signal, const SignalInfo& 
             each.signal_pending &= ~signal_bit(kSigCont);
     }
     // An ignored signal is dropped at once, unless blocked: it might be unignored before it is unblocked.
-    Thread& receiver = thread ? *thread : *group.leader; // for the process: its leader's mask, as before
+    Thread& receiver = thread ? *thread : *group.leader; // a process-wide signal: its leader's mask decides
     if (signal != kSigKill && is_ignored(group, signal) && !(receiver.signal_blocked & bit))
         return;
     // init gets only the signals it has a handler for, never SIGKILL or SIGSTOP (Linux's SIGNAL_UNKILLABLE);
