@@ -20,14 +20,17 @@ LAYERS = {
 }
 SERVICES = {"kernel/log.hpp", "kernel/panic.hpp", "kernel/clock.hpp", "kernel/console.hpp", "kernel/selftest.hpp",
             "kernel/symbols.hpp", "kernel/version.hpp"}
-# Beside each other, one way only: a driver implements the VFS's file operations; the sim implements arch.
-SIDEWAYS = {("drivers", "fs"), ("sim", "arch")}
+# Beside each other, one way only: a driver implements the VFS's file operations, and so does a block device's
+# node (block registers its devices in fs's one registry); the sim implements arch.
+SIDEWAYS = {("drivers", "fs"), ("block", "fs"), ("sim", "arch")}
 
 # (including file prefix, included header prefix): why the edge goes up.
 EXCEPTIONS = {
     ("src/arch/i386/", "mm/"): "the real machine's paging and signal frames take pages from the page allocator",
     ("src/arch/i386/", "kernel/main.hpp"): "boot.cpp calls kernel_main, the top, by design",
     ("src/sim/", "mm/physical_memory.hpp"): "the simulated page tables take their pages from the page allocator",
+    ("src/sim/block_device.", "block/"): "the sim's RAM- and file-backed disks are drivers of the portable block layer",
+    ("src/sim/block_device.", "proc/timer.hpp"): "a simulated disk's latency is a kernel timer, as a real driver's time-out",
     ("src/proc/process.hpp", "fs/"): "a process owns its descriptor table and filesystem context (Linux: files_struct)",
     ("src/proc/process.cpp", "fs/"): "fork and exit copy and drop the descriptor table and filesystem context",
     ("src/proc/exec.", "fs/"): "exec opens and reads the program's file",

@@ -7,10 +7,20 @@
 
 namespace mm {
 
+namespace {
+
+Result<void> check_user_range(uptr base, usize length)
+{
+    if (!is_user_range(base, length))
+        return Errno::FAULT;
+    return {};
+}
+
+} // namespace
+
 Result<OutBuffer> OutBuffer::user(UserOut<u8> base, usize length)
 {
-    if (!is_user_range(base.address(), length))
-        return Errno::FAULT;
+    TRY(check_user_range(base.address(), length));
     return OutBuffer(Space::User, base.address(), length);
 }
 
@@ -44,8 +54,7 @@ usize OutBuffer::put_zeros(usize count)
 
 Result<InBuffer> InBuffer::user(UserIn<u8> base, usize length)
 {
-    if (!is_user_range(base.address(), length))
-        return Errno::FAULT;
+    TRY(check_user_range(base.address(), length));
     return InBuffer(Space::User, base.address(), length);
 }
 

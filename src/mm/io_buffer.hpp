@@ -54,6 +54,10 @@ protected:
     // copied; fewer than asked is a fault, which stops the walk.
     template<typename Copy>
     usize walk(usize count, Copy copy);
+    // Runs `step(chunk, length)` over `count` bytes a stack chunk (kIoChunkBytes) at a time; `step` returns
+    // how many of them moved, and fewer stops it. Returns the bytes moved.
+    template<typename Step>
+    static usize by_chunks(usize count, Step step);
 
 private:
     const IoSegment& segment(usize index) const { return m_segments ? m_segments[index] : m_single; }
@@ -137,41 +141,39 @@ usize IoBuffer::walk(usize count, Copy copy)
     return done;
 }
 
-template<typename Make>
-usize OutBuffer::put_made(usize count, Make make)
+template<typename Step>
+usize IoBuffer::by_chunks(usize count, Step step)
 {
     u8 chunk[kIoChunkBytes];
     usize done = 0;
-    if (count > remaining())
-        count = remaining();
     while (done < count) {
         usize now = count - done < sizeof(chunk) ? count - done : sizeof(chunk);
-        make(chunk, now);
-        usize put_now = put(chunk, now);
-        done += put_now;
-        if (put_now < now)
+        usize moved = step(chunk, now);
+        done += moved;
+        if (moved < now)
             break;
     }
     return done;
 }
 
+template<typename Make>
+usize OutBuffer::put_made(usize count, Make make)
+{
+    return by_chunks(count < remaining() ? count : remaining(), [&](u8* chunk, usize length) {
+        make(chunk, length);
+        return put(chunk, length);
+    });
+}
+
 template<typename Use>
 usize InBuffer::take_chunks(usize count, Use use)
 {
-    u8 chunk[kIoChunkBytes];
-    usize done = 0;
-    if (count > remaining())
-        count = remaining();
-    while (done < count) {
-        usize now = count - done < sizeof(chunk) ? count - done : sizeof(chunk);
-        usize taken = take(chunk, now);
+    return by_chunks(count < remaining() ? count : remaining(), [&](u8* chunk, usize length) {
+        usize taken = take(chunk, length);
         if (taken)
-            use(chunk, taken);
-        done += taken;
-        if (taken < now)
-            break;
-    }
-    return done;
+            use(static_cast<const u8*>(chunk), taken);
+        return taken;
+    });
 }
 
 } // namespace mm

@@ -1,8 +1,12 @@
-// Simulated page tables and user-memory copies: a map from user page to mapping, plus one page-allocator page per 4 MiB of address
-// space in use, as the i386 tables would take, so that memory accounting and ENOMEM behave as on the machine.
+// Simulated page tables and user-memory copies: a map from user page to mapping, plus one page-allocator page per 4 MiB
+// of address space in use, as the i386 tables would take, so that memory accounting and ENOMEM behave as on the
+// machine. The device-memory window (map_mmio) keeps the i386 window's page accounting; a mapping's address is the
+// simulated RAM behind it, which stands in for device memory (the sim has no memory types to set), so a test
+// sees through it what phys_to_virt shows and the reverse.
 #include <map>
 #include <new>
 #include <stdexcept>
+#include <vector>
 
 #include "mm/physical_memory.hpp"
 #include "sim/sim.hpp"
@@ -14,6 +18,13 @@ struct arch::PageTables {
 };
 
 namespace {
+
+// The window's pages in use, and each live mapping by the address map_mmio returned: its first slot, pages.
+std::vector<bool> g_mmio_used(arch::kMmioWindowPages);
+struct MmioMapping {
+    usize slot, pages, offset; // offset: of the physical address in its page
+};
+std::multimap<void*, MmioMapping> g_mmio_mappings; // one range may be mapped twice, as on the machine
 
 arch::PageTables* g_active;
 long g_live_tables;
@@ -53,11 +64,63 @@ void reset_paging()
 {
     g_active = nullptr;
     g_fault_handler = nullptr;
+    g_mmio_used.assign(arch::kMmioWindowPages, false);
+    g_mmio_mappings.clear();
 }
 
 } // namespace sim
 
 namespace arch {
+
+Result<void*> map_mmio(PhysAddr phys, usize length, Caching)
+{
+    // As a subtraction: phys + length wraps on a 64-bit host for a huge length.
+    if (length == 0 || length > (u64 { 1 } << 32) - phys)
+        return Errno::INVAL;
+    PhysAddr first = phys & ~static_cast<PhysAddr>(kPageBytes - 1);
+    u64 pages = (u64 { phys } + length - first + kPageBytes - 1) / kPageBytes;
+    if (pages > kMmioWindowPages)
+        return Errno::NOMEM;
+    // Unbacked physical addresses have nothing to stand in for them here: a test asked for the impossible.
+    void* backing = phys_to_virt(phys, length);
+    if (!backing)
+        throw std::logic_error("sim: map_mmio of physical memory the sim does not back");
+    usize slot = 0, run = 0;
+    for (; slot + run < kMmioWindowPages && run < pages;)
+        run = g_mmio_used[slot + run] ? (slot += run + 1, 0) : run + 1;
+    if (run < pages)
+        return Errno::NOMEM;
+    for (usize i = 0; i < pages; ++i)
+        g_mmio_used[slot + i] = true;
+    g_mmio_mappings.insert({ backing, { slot, static_cast<usize>(pages), phys - first } });
+    return backing;
+}
+
+void unmap_mmio(void* virt, usize length)
+{
+    // Mappings of one range share an address: any one of them with this length is the same to undo.
+    auto [begin, end] = g_mmio_mappings.equal_range(virt);
+    if (begin == end)
+        throw std::logic_error("sim: unmap_mmio of an address map_mmio did not return");
+    auto found = begin;
+    while (found != end
+        && (length == 0 || (found->second.offset + length + kPageBytes - 1) / kPageBytes != found->second.pages))
+        ++found;
+    if (found == end)
+        throw std::logic_error("sim: unmap_mmio with a length other than the mapping's");
+    auto [slot, pages, offset] = found->second;
+    for (usize i = 0; i < pages; ++i)
+        g_mmio_used[slot + i] = false;
+    g_mmio_mappings.erase(found);
+}
+
+usize mmio_window_free_pages()
+{
+    usize free = 0;
+    for (bool used : g_mmio_used)
+        free += !used;
+    return free;
+}
 
 Result<PageTables*> create_page_tables()
 {

@@ -1,9 +1,14 @@
 // Two-level i386 page tables without PAE (Intel SDM 3A 4.3): a directory of 1024 entries, each covering
 // 4 MiB through a table of 1024 page entries. The kernel half is the boot directory's 4 MiB direct-map
-// entries, copied into every new directory; it never changes after boot, so the copies stay valid.
+// entries, copied into every new directory; it never changes after boot, so the copies stay valid. The one
+// exception is the window for device memory (map_mmio): its page table is a static one, entered into the boot
+// directory before the first user directory copies it, so every directory shares it and later mappings in
+// it are seen by all.
 #include "arch/arch.hpp"
 #include "arch/i386/cpu.hpp"
+#include "arch/i386/kernel_mappings.hpp"
 #include "kernel/panic.hpp"
+#include "lib/bitmap.hpp"
 #include "lib/string.hpp"
 #include "mm/physical_memory.hpp"
 
@@ -60,10 +65,87 @@ u32 entry_bits(u32 access)
 
 bool is_mapped(u32 entry) { return entry & (kPresent | kNoAccess); }
 
+// --- the device-memory window: one 4 MiB page table at kMmioWindowBase ---
+// Without PAT, PWT and PCD in a page entry make its memory type UC (Intel SDM 3A 4.9.1).
+constexpr u32 kWriteThrough = 1u << 3, kCacheDisable = 1u << 4;
+static_assert(i386::kMmioWindowBase >= i386::kKernelVirtBase + i386::kDirectMapBytes);
+static_assert(i386::kMmioWindowBase % (4u << 20) == 0 && kMmioWindowPages == kEntries);
+
+alignas(4096) u32 g_mmio_table[kEntries];
+Bitmap::Word g_mmio_words[Bitmap::words_for(kMmioWindowPages)];
+Bitmap g_mmio_used; // which window pages are mapped
+IrqSpinLock g_mmio_lock; // the bitmap and the table
+
+// Enters the window's table into the boot directory, which every new directory copies; interrupts off.
+void install_mmio_table()
+{
+    if (g_mmio_used.size())
+        return;
+    g_mmio_used = Bitmap(g_mmio_words, kMmioWindowPages);
+    fill_bytes(g_mmio_table, 0, sizeof(g_mmio_table));
+    table_at(boot_page_directory_phys)[i386::kMmioWindowBase >> 22] = virt_to_phys(g_mmio_table) | kPresent | kWritable;
+}
+
 } // namespace
+
+Result<void*> map_mmio(PhysAddr phys, usize length, Caching caching)
+{
+    // As a subtraction: phys + length wraps on a 64-bit host for a huge length.
+    if (length == 0 || length > (u64 { 1 } << 32) - phys)
+        return Errno::INVAL;
+    PhysAddr first = phys & kFrameMask;
+    u64 pages = (u64 { phys } + length - first + kPageBytes - 1) / kPageBytes;
+    if (pages > kMmioWindowPages)
+        return Errno::NOMEM;
+    SpinLockGuard guard(g_mmio_lock);
+    install_mmio_table();
+    usize slot = g_mmio_used.find_run(false, static_cast<usize>(pages));
+    if (slot == Bitmap::kNotFound)
+        return Errno::NOMEM;
+    g_mmio_used.set_range(slot, static_cast<usize>(pages));
+    u32 bits = kPresent | kWritable | (caching == Caching::Uncached ? kWriteThrough | kCacheDisable : 0);
+    uptr base = i386::kMmioWindowBase + slot * kPageBytes;
+    for (usize i = 0; i < pages; ++i) {
+        g_mmio_table[slot + i] = (first + i * kPageBytes) | bits;
+        asm volatile("invlpg (%0)" : : "r"(base + i * kPageBytes) : "memory");
+    }
+    return reinterpret_cast<void*>(base + (phys - first));
+}
+
+void unmap_mmio(void* virt, usize length)
+{
+    uptr address = reinterpret_cast<uptr>(virt);
+    uptr offset = address - i386::kMmioWindowBase;
+    if (address < i386::kMmioWindowBase || length == 0 || offset + length > kMmioWindowPages * kPageBytes)
+        panic("unmap_mmio: %p (%zu bytes) is not in the device-memory window", virt, length);
+    usize slot = offset / kPageBytes;
+    usize pages = (offset % kPageBytes + length + kPageBytes - 1) / kPageBytes;
+    SpinLockGuard guard(g_mmio_lock);
+    for (usize i = 0; i < pages; ++i) {
+        if (!g_mmio_used.size() || !g_mmio_used.get(slot + i))
+            panic("unmap_mmio: %p (%zu bytes) was not mapped", virt, length);
+        g_mmio_table[slot + i] = 0;
+        // The kernel half is in every TLB context (no PCID here): one invlpg reaches all of them.
+        asm volatile("invlpg (%0)" : : "r"(i386::kMmioWindowBase + (slot + i) * kPageBytes) : "memory");
+    }
+    g_mmio_used.set_range(slot, pages, false);
+}
+
+usize mmio_window_free_pages()
+{
+    SpinLockGuard guard(g_mmio_lock);
+    usize used = 0;
+    for (usize i = 0; i < g_mmio_used.size(); ++i)
+        used += g_mmio_used.get(i);
+    return kMmioWindowPages - used;
+}
 
 Result<PageTables*> create_page_tables()
 {
+    {
+        SpinLockGuard guard(g_mmio_lock); // before the first copy of the kernel half, so every copy has it
+        install_mmio_table();
+    }
     auto* tables = new (std::nothrow) PageTables;
     if (!tables)
         return Errno::NOMEM;
@@ -147,7 +229,8 @@ bool query_page(PageTables* tables, uptr virt, PageMapping& out)
     u32* entry = entry_for(tables, virt);
     if (!entry || !is_mapped(*entry))
         return false;
-    u32 access = (*entry & kPresent) ? (*entry & kWritable ? kPageWritable : 0u) | (*entry & kUser ? kPageUser : 0u) : 0u;
+    u32 access
+        = (*entry & kPresent) ? (*entry & kWritable ? kPageWritable : 0u) | (*entry & kUser ? kPageUser : 0u) : 0u;
     out = { *entry & kFrameMask, access };
     return true;
 }
@@ -194,3 +277,11 @@ void activate_page_tables(PageTables* tables)
 }
 
 } // namespace arch
+
+u32 i386::kernel_page_entry(uptr virt)
+{
+    if (virt < kMmioWindowBase || virt - kMmioWindowBase >= arch::kMmioWindowPages * arch::kPageBytes)
+        return 0;
+    arch::SpinLockGuard guard(arch::g_mmio_lock);
+    return arch::g_mmio_table[(virt - kMmioWindowBase) / arch::kPageBytes];
+}
