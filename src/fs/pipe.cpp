@@ -305,7 +305,7 @@ Result<usize> Pipe::write(mm::InBuffer& from, bool nonblock)
             return done ? Result<usize>(done) : Result<usize>(Errno::RESTARTSYS);
     }
     // man 7 pipe: SIGPIPE to the writing thread, and EPIPE (unless some bytes went in).
-    proc::Process& self = *proc::current();
+    proc::Thread& self = *proc::current();
     proc::send_thread_signal(self, proc::kSigPipe, { proc::kSiUser, self.tgid(), self.credentials.uid, 0, 0 });
     return done ? Result<usize>(done) : Result<usize>(Errno::PIPE);
 }
@@ -359,7 +359,7 @@ Result<PipeFiles> make_pipe(u32 flags)
     RefPtr<Mount> mount = TRY(pipefs_mount());
     auto& superblock = static_cast<PipefsSuperblock&>(mount->superblock());
     auto inode = TRY(make_ref<PipeInode>(superblock, ++superblock.next_ino, pipe));
-    if (proc::Process* self = proc::current()) {
+    if (proc::Thread* self = proc::current()) {
         inode->attributes().uid = self->credentials.fsuid;
         inode->attributes().gid = self->credentials.fsgid;
     }

@@ -269,12 +269,12 @@ Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* a
 
 // --- execve ---
 
-Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags)
+Result<PreparedProgram> prepare_program(Thread& thread, i32 dirfd, StringView path, ExecArgs& args, u32 flags)
 {
     constexpr u32 kAtSymlinkNoFollow = 0x100, kAtEmptyPath = 0x1000;
     if (flags & ~(kAtSymlinkNoFollow | kAtEmptyPath))
         return Errno::INVAL;
-    fs::Caller caller { *process.fs, *process.files, process.credentials, fs::FdTable::kDefaultLimit };
+    fs::Caller caller { *thread.fs, *thread.files, thread.credentials, fs::FdTable::kDefaultLimit };
     char interpreter_line[kScriptLine + 1];
     char next_path[kScriptLine + 1];
     StringView wanted = path;
@@ -289,7 +289,7 @@ Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView 
         fs::Inode& inode = file->inode();
         if (!fs::is_reg(inode.mode()) || (file->path().mount->flags() & fs::kMsNoExec))
             return Errno::ACCES;
-        TRY(fs::check_permission(inode, fs::kMayExec, process.credentials));
+        TRY(fs::check_permission(inode, fs::kMayExec, thread.credentials));
         FileExecutable executable(inode);
         usize head = executable.size() < kScriptLine ? static_cast<usize>(executable.size()) : kScriptLine;
         TRY(executable.read(0, interpreter_line, head));
@@ -312,7 +312,7 @@ Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView 
             continue;
         }
         bool nosuid = file->path().mount->flags() & fs::kMsNoSuid;
-        Credentials credentials = credentials_for(process.credentials, inode, nosuid);
+        Credentials credentials = credentials_for(thread.credentials, inode, nosuid);
         bool secure = credentials.euid != credentials.uid || credentials.egid != credentials.gid;
         ExecImage image = TRY(prepare_exec(executable, args, path, credentials, secure));
         return PreparedProgram { std::move(image), credentials, file };
@@ -321,13 +321,13 @@ Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView 
 
 Result<void> exec_current(i32 dirfd, StringView path, ExecArgs& args, u32 flags)
 {
-    Process& self = *current();
+    Thread& self = *current();
     PreparedProgram program = TRY(prepare_program(self, dirfd, path, args, flags));
     // Descriptors shared with another process are unshared first, so close-on-exec closes only ours.
     if (self.files->ref_count() > 1)
         self.files = TRY(self.files->clone());
     // Nothing fails past here: the old program is gone.
-    self.group().executable = std::move(program.executable);
+    self.process().executable = std::move(program.executable);
     replace_program(self, std::move(program.image), path, program.credentials);
     return {};
 }

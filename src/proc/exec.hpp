@@ -55,17 +55,17 @@ Result<ExecImage> prepare_exec(ExecutableReader& executable, const ExecArgs& arg
 Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
     const char* execfn);
 
-struct Process;
+struct Thread;
 
-// Finds and loads the program for `process`: the file at `path` (relative to `dirfd`; with AT_EMPTY_PATH the
+// Finds and loads the program for `thread`: the file at `path` (relative to `dirfd`; with AT_EMPTY_PATH the
 // file `dirfd` names), or for a #! script its interpreter, with `args` rewritten as Linux does. The image and
-// the credentials it will run with (set-user-ID files); nothing of `process` changes.
+// the credentials it will run with (set-user-ID files); nothing of `thread` changes.
 struct PreparedProgram {
     ExecImage image;
     Credentials credentials;
     RefPtr<fs::OpenFile> executable; // the file run: the interpreter, for a script (/proc/<pid>/exe)
 };
-Result<PreparedProgram> prepare_program(Process& process, i32 dirfd, StringView path, ExecArgs& args, u32 flags);
+Result<PreparedProgram> prepare_program(Thread& thread, i32 dirfd, StringView path, ExecArgs& args, u32 flags);
 
 // execve(2)/execveat(2) for the calling thread: the program at `path` (relative to `dirfd`, or the file
 // `dirfd` names with AT_EMPTY_PATH) replaces the process's, with `args`. On success the thread resumes at

@@ -62,7 +62,7 @@ Result<void> futex_wait(uptr address, u32 expected, u32 bitset, u64 deadline)
     u32 value = TRY(read_word(address));
     if (value != expected)
         return Errno::AGAIN;
-    Process& self = *current();
+    Thread& self = *current();
     FutexWaiter waiter(bucket_of(self.space.get(), address), self.space.get(), address, bitset);
     // Queued before the word could change again: the kernel is not preemptible, so no waker ran since the read.
     waiter.prepare();

@@ -12,7 +12,7 @@ const char g_boot_owner = 0;
 
 const void* owner_token()
 {
-    Process* task = current();
+    Thread* task = current();
     return task ? static_cast<const void*>(task) : &g_boot_owner;
 }
 

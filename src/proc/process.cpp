@@ -1,5 +1,5 @@
-// Processes: exec into a fresh address space, the process table, fork, exit and wait, and the first
-// process that run_init starts and runs until it ends.
+// Threads and processes: the thread table, exec into a fresh address space, fork and clone, exit and wait,
+// and the first process that run_init starts and runs until it ends.
 #include "proc/process.hpp"
 
 #include "kernel/log.hpp"
@@ -31,10 +31,10 @@ constexpr usize kPathNameBuffer = 256;
 u64 g_tasks_created;
 i32 g_last_pid;
 
-struct PidOf {
-    i32 operator()(const Process& process) const { return process.pid; }
+struct TidOf {
+    i32 operator()(const Thread& thread) const { return thread.tid; }
 };
-RbTree<Process, &Process::pid_node, PidOf> g_processes;
+RbTree<Thread, &Thread::tid_node, TidOf> g_threads; // tids and pids share one space, as on Linux
 i32 g_next_pid = 1;
 constexpr i32 kPidMax = 32768; // Linux's default pid_max
 Process* g_init;
@@ -42,58 +42,80 @@ bool g_init_exited;
 
 // Threads that have exited, and processes reaped automatically, until reap_dead_threads() frees them: a task
 // cannot free the kernel stack it is running on.
-IntrusiveList<Process, &Process::sibling_node> g_dead;
+IntrusiveList<Thread, &Thread::thread_node> g_dead_threads;
+IntrusiveList<Process, &Process::sibling_node> g_dead_processes;
 
-// A task with its kernel stack and a free pid, its own thread group, not yet runnable. ENOMEM, or EAGAIN
-// when every pid is used.
+// A thread of `process` with its kernel stack and a free tid, not yet runnable nor on the process's list.
+// ENOMEM, or EAGAIN when every pid is used.
+Result<Thread*> create_thread(Process& process)
+{
+    if (g_threads.size() >= kPidMax - 1)
+        return Errno::AGAIN;
+    auto thread = TRY(make_own<Thread>());
+    thread->kernel_stack = static_cast<u8*>(TRY(mm::kmalloc(kKernelStackBytes)));
+    while (g_threads.find(g_next_pid))
+        g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1; // pid 1 is init's alone
+    thread->tid = g_next_pid;
+    g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1;
+    thread->m_process = &process;
+    thread->start_ns = arch::clock_ns();
+    g_last_pid = thread->tid;
+    ++g_tasks_created;
+    (void)g_threads.insert(*thread);
+    return thread.leak();
+}
+
+// Frees a thread, which must not be running, and takes it off every list it is on.
+void destroy_thread(Thread& thread)
+{
+    // Live, it is on its process's list; exited, on the list of threads to free (a leader stays on neither).
+    if (thread.state != Thread::State::Zombie)
+        thread.process().threads.remove(thread);
+    else if (!thread.is_leader())
+        g_dead_threads.remove(thread);
+    unschedule(thread);
+    // Torn down while stopped (not after its exit, and not before it ever had a stack): it will never run again.
+    if (thread.state != Thread::State::Zombie && thread.saved_stack)
+        arch::discard_task(thread.saved_stack);
+    g_threads.remove(thread);
+    thread.files.reset();
+    thread.fs.reset();
+    thread.space.reset();
+    mm::kfree(thread.kernel_stack);
+    delete &thread;
+}
+
+// A process and its leader, its own thread group, not yet runnable.
 Result<Process*> create_process()
 {
-    if (g_processes.size() >= kPidMax - 1)
-        return Errno::AGAIN;
     auto process = TRY(make_own<Process>());
-    process->kernel_stack = static_cast<u8*>(TRY(mm::kmalloc(kKernelStackBytes)));
-    while (g_processes.find(g_next_pid))
-        g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1; // pid 1 is init's alone
-    process->pid = g_next_pid;
-    g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1;
-    process->threads.push_back(*process);
-    process->start_ns = arch::clock_ns();
-    g_last_pid = process->pid;
-    ++g_tasks_created;
-    (void)g_processes.insert(*process);
+    Thread* leader = TRY(create_thread(*process));
+    process->leader = leader;
+    process->threads.push_back(*leader);
     return process.leak();
 }
 
-// Frees everything a task holds; it must not be running. A leader takes its remaining threads with it.
+// Frees everything a process holds, its threads with it (none may be running). Threads that exited earlier
+// go first, so that none outlives the process it points to.
 void destroy_process(Process& process)
 {
-    if (process.is_leader()) {
-        while (Process* thread = process.threads.front()) {
-            if (thread == &process)
-                process.threads.remove(process);
-            else
-                destroy_process(*thread);
-        }
-    } else {
-        process.group().threads.remove(process);
+    while (Thread* dead = g_dead_threads.front())
+        destroy_thread(*dead);
+    while (Thread* thread = process.threads.front()) {
+        if (thread == process.leader)
+            process.threads.remove(*thread);
+        else
+            destroy_thread(*thread);
     }
-    unschedule(process);
+    destroy_thread(*process.leader); // on the list, or a zombie's, off it since its exit
     arm_real_timer(process, kNoDeadline, 0);
-    // Torn down while stopped (not after its exit, and not before it ever had a stack): it will never run again.
-    if (process.state != Process::State::Zombie && process.saved_stack)
-        arch::discard_task(process.saved_stack);
-    g_processes.remove(process);
     if (process.parent)
         process.parent->children.remove(process);
     else
-        g_dead.remove(process);
+        g_dead_processes.remove(process);
     while (Process* child = process.children.pop_front())
         child->parent = nullptr;
-    process.files.reset();
-    process.fs.reset();
     process.executable.reset();
-    process.space.reset();
-    mm::kfree(process.kernel_stack);
     delete &process;
 }
 
@@ -120,13 +142,13 @@ void end_process(Process& group)
     if (notify_parent_of_exit(group) && group.parent) {
         group.parent->children.remove(group);
         group.parent = nullptr;
-        g_dead.push_back(group);
+        g_dead_processes.push_back(group);
     }
 }
 
 // Init's place in the tree and its first descriptors: /dev/console on 0, 1 and 2 (Linux's console_on_rootfs).
 // Without a console it starts with none, with a warning, as on Linux.
-Result<void> give_init_files(Process& init)
+Result<void> give_init_files(Thread& init)
 {
     fs::Path root = fs::system_root();
     if (!root.is_valid()) {
@@ -148,14 +170,14 @@ Result<void> give_init_files(Process& init)
 
 void on_user_trap(const arch::UserTrap& trap)
 {
-    Process* process = current();
-    const SignalAction& action = process->group().signal_actions[trap.signal];
+    Thread* process = current();
+    const SignalAction& action = process->process().signal_actions[trap.signal];
     bool handled = action.handler != kSigDefault && action.handler != kSigIgnore
         && !(process->signal_blocked & signal_bit(trap.signal));
     if (!handled) {
         constexpr const char* kNames[] = { "", "", "", "", "SIGILL", "SIGTRAP", "", "SIGBUS", "SIGFPE", "", "", "SIGSEGV" };
         const char* name = trap.signal < 12 ? kNames[trap.signal] : "";
-        log_notice("%s[%d]: killed by %s at %#lx (eip %#lx%s)", process->name, process->pid, name,
+        log_notice("%s[%d]: killed by %s at %#lx (eip %#lx%s)", process->name, process->tid, name,
             static_cast<unsigned long>(trap.address), static_cast<unsigned long>(trap.pc),
             trap.signal == kSigSegv ? (trap.mapped ? ", access error" : ", nothing mapped") : "");
     }
@@ -175,27 +197,42 @@ i32 on_syscall(const arch::SyscallArgs& args)
 void on_return_to_user(arch::UserFrame& frame)
 {
     scheduler_before_user_return();
-    Process* process = current();
-    if (!process)
+    Thread* thread = current();
+    if (!thread)
         return;
-    if (uptr address = process->set_child_tid) {
-        process->set_child_tid = 0;
-        (void)mm::copy_to_user(mm::UserOut<i32>(address), process->pid); // CLONE_CHILD_SETTID; Linux ignores a fault
+    if (uptr address = thread->set_child_tid) {
+        thread->set_child_tid = 0;
+        (void)mm::copy_to_user(mm::UserOut<i32>(address), thread->tid); // CLONE_CHILD_SETTID; Linux ignores a fault
     }
-    deliver_signals(*process, frame);
+    deliver_signals(*thread, frame);
 }
 
 bool init_has_exited() { return g_init_exited; }
 
 } // namespace
 
-Process* current() { return running(); }
+Thread* current() { return running(); }
 u64 tasks_created() { return g_tasks_created; }
 i32 last_pid() { return g_last_pid; }
 
-usize process_count() { return g_processes.size(); }
-Process* first_process() { return g_processes.first(); }
-Process* next_process(const Process& process) { return g_processes.next(process); }
+usize thread_count() { return g_threads.size(); }
+Thread* first_thread() { return g_threads.first(); }
+Thread* next_thread(const Thread& thread) { return g_threads.next(thread); }
+
+namespace {
+
+// The first leader from `thread` on, in tid order.
+Process* process_from(Thread* thread)
+{
+    while (thread && !thread->is_leader())
+        thread = g_threads.next(*thread);
+    return thread ? &thread->process() : nullptr;
+}
+
+} // namespace
+
+Process* first_process() { return process_from(g_threads.first()); }
+Process* next_process(const Process& process) { return process_from(g_threads.next(*process.leader)); }
 
 void default_limits(ResourceLimit (&limits)[kResourceLimits])
 {
@@ -212,7 +249,21 @@ void default_limits(ResourceLimit (&limits)[kResourceLimits])
     limits[14] = { 0, 0 };                     // RLIMIT_RTPRIO
 }
 
-Process* find_process(i32 pid) { return g_processes.find(pid); }
+Thread* find_thread(i32 tid) { return g_threads.find(tid); }
+
+Process* find_process(i32 pid)
+{
+    Thread* thread = g_threads.find(pid);
+    return thread && thread->is_leader() ? &thread->process() : nullptr;
+}
+
+Process* find_thread_group(i32 tid)
+{
+    Thread* thread = g_threads.find(tid);
+    if (!thread || (!thread->is_leader() && thread->state == Thread::State::Zombie))
+        return nullptr;
+    return &thread->process();
+}
 
 Result<u32> run_init(const char* const* argv, const char* const* envp)
 {
@@ -220,9 +271,10 @@ Result<u32> run_init(const char* const* argv, const char* const* envp)
         return Errno::INVAL;
     const char* path = argv[0];
     g_next_pid = 1;
-    Process* init = TRY(create_process());
+    Process* process = TRY(create_process());
+    Thread* init = process->leader;
     copy_string(init->name, base_name(path), sizeof(init->name));
-    default_limits(init->limits);
+    default_limits(process->limits);
     ExecArgs args;
     auto prepared = give_init_files(*init);
     for (usize i = 0; argv[i] && !prepared.is_error(); ++i)
@@ -232,25 +284,25 @@ Result<u32> run_init(const char* const* argv, const char* const* envp)
     auto program = prepared.is_error() ? Result<PreparedProgram>(prepared.error())
                                        : prepare_program(*init, fs::kAtFdCwd, path, args, 0);
     if (program.is_error()) {
-        destroy_process(*init);
+        destroy_process(*process);
         return program.error();
     }
     init->credentials = program.value().credentials;
-    init->executable = program.value().executable;
+    process->executable = program.value().executable;
     arch::fpu_initial_state(init->fpu_state());
     init->space = std::move(program.value().image.space);
     init->saved_stack = arch::prepare_user_start(init->kernel_stack, kKernelStackBytes, program.value().image.entry,
         program.value().image.stack);
-    g_init = init;
+    g_init = process;
     g_init_exited = false;
     make_runnable(*init);
     // From here the calling context is the idle task, until init is gone.
     run_scheduler_until(init_has_exited);
-    u32 status = g_init->wait_status; // not `init`: a thread of init that ran execve has taken its place
+    u32 status = g_init->wait_status;
     // Init's end is the system's: whatever still lives goes with it.
     reap_dead_threads();
-    while (Process* process = g_processes.first())
-        destroy_process(*process);
+    while (Thread* thread = g_threads.first())
+        destroy_process(thread->process());
     g_init = nullptr;
     set_running(nullptr);
     arch::activate_page_tables(nullptr);
@@ -268,13 +320,13 @@ Result<void> check_clone_flags(u32 flags)
         return Errno::INVAL; // a thread sends no signal when it ends
     if ((flags & 0xFF) > static_cast<u32>(kSignalCount))
         return Errno::INVAL;
-    Process& caller = *current();
-    if ((flags & kCloneParent) && &caller.group() == g_init)
+    Thread& caller = *current();
+    if ((flags & kCloneParent) && &caller.process() == g_init)
         return Errno::INVAL;
     // Sharing handlers between two processes, namespaces, pidfds and ptrace are not here yet: refused, not faked.
     if ((flags & kNamespaces) || (flags & (kClonePidfd | kClonePtrace))
         || ((flags & kCloneSighand) && !(flags & kCloneThread))) {
-        log_notice("%s[%d]: clone flags %#x not supported", caller.name, caller.pid, flags);
+        log_notice("%s[%d]: clone flags %#x not supported", caller.name, caller.tid, flags);
         return Errno::INVAL;
     }
     return {};
@@ -284,16 +336,34 @@ Result<i32> clone_current(const CloneRequest& request)
 {
     u32 flags = request.flags;
     TRY(check_clone_flags(flags));
-    Process& parent = *current();
-    Process& group = parent.group();
+    Thread& parent = *current();
+    Process& group = parent.process();
 
-    Process* child = TRY(create_process());
+    // A new thread of this process, or a new process with its leader.
+    Process* process = nullptr;
+    Thread* child = nullptr;
+    if (flags & kCloneThread) {
+        child = TRY(create_thread(group));
+        group.threads.push_back(*child);
+        ++group.live_threads;
+    } else {
+        process = TRY(create_process());
+        child = process->leader;
+    }
+    auto undo = [&] {
+        if (process) {
+            destroy_process(*process);
+        } else {
+            --group.live_threads;
+            destroy_thread(*child);
+        }
+    };
     if (flags & kCloneVm) {
         child->space = parent.space;
     } else {
         auto space = parent.space->fork();
         if (space.is_error()) {
-            destroy_process(*child);
+            undo();
             return space.error();
         }
         child->space = RefPtr<mm::AddressSpace>(space.release_value().leak());
@@ -304,7 +374,7 @@ Result<i32> clone_current(const CloneRequest& request)
     auto fs = (flags & kCloneFs) ? Result<RefPtr<fs::FsContext>>(parent.fs) : parent.fs->clone();
     auto files = (flags & kCloneFiles) ? Result<RefPtr<fs::FdTable>>(parent.files) : parent.files->clone();
     if (fs.is_error() || files.is_error()) {
-        destroy_process(*child);
+        undo();
         return fs.is_error() ? fs.error() : files.error();
     }
     child->fs = fs.release_value();
@@ -324,107 +394,67 @@ Result<i32> clone_current(const CloneRequest& request)
         child->alt_stack_size = parent.alt_stack_size;
         child->alt_stack_flags = parent.alt_stack_flags;
     }
-    if (flags & kCloneThread) {
-        child->threads.remove(*child);
-        child->leader = &group;
-        group.threads.push_back(*child);
-        ++group.live_threads;
-    } else {
-        child->exit_signal = static_cast<int>(flags & 0xFF);
-        child->executable = group.executable;
+    if (process) {
+        process->exit_signal = static_cast<int>(flags & 0xFF);
+        process->executable = group.executable;
         for (u32 i = 0; i < kResourceLimits; ++i)
-            child->limits[i] = group.limits[i];
-        child->pgid = group.pgid;
-        child->sid = group.sid;
+            process->limits[i] = group.limits[i];
+        process->pgid = group.pgid;
+        process->sid = group.sid;
         for (int signal = 1; signal <= kSignalCount; ++signal)
-            child->signal_actions[signal] = group.signal_actions[signal];
-        child->parent = (flags & kCloneParent) ? group.parent : &group;
-        if (child->parent)
-            child->parent->children.push_back(*child);
+            process->signal_actions[signal] = group.signal_actions[signal];
+        process->parent = (flags & kCloneParent) ? group.parent : &group;
+        if (process->parent)
+            process->parent->children.push_back(*process);
     }
     if (flags & kCloneChildCleartid)
         child->clear_child_tid = request.child_tid;
     if (flags & kCloneChildSettid)
         child->set_child_tid = request.child_tid; // written from the child's side, in its own memory
     if (flags & kCloneParentSettid)
-        (void)mm::copy_to_user(mm::UserOut<i32>(request.parent_tid), child->pid); // Linux ignores a fault here
+        (void)mm::copy_to_user(mm::UserOut<i32>(request.parent_tid), child->tid); // Linux ignores a fault here
     // The child starts with the parent's registers as they are now, floating point included.
     arch::fpu_save(child->fpu_state());
     child->saved_stack = arch::prepare_fork_return(child->kernel_stack, kKernelStackBytes, 0, request.user_stack);
-    i32 pid = child->pid;
+    i32 tid = child->tid;
     make_runnable(*child);
     if (flags & kCloneVfork) {
         // Until the child ends or execs; only SIGKILL cuts this short (Linux's killable wait_for_vfork_done).
-        // A thread of the child that execs takes its pid, and the task waited on goes: look it up again.
+        // A thread of the child that execs takes its tid, and the thread waited on goes: look it up again.
         for (;;) {
-            Process* waited = find_process(pid);
+            Thread* waited = find_thread(tid);
             if (!waited || waited->vfork_done)
                 break;
             auto outcome = waited->vfork_waiters.wait_until(
-                [&] { return find_process(pid) != waited || waited->vfork_done; }, kNoDeadline,
+                [&] { return find_thread(tid) != waited || waited->vfork_done; }, kNoDeadline,
                 Interruptible::Killable);
             if (outcome != WaitOutcome::Ready)
                 break;
         }
     }
-    return pid;
+    return tid;
 }
 
 namespace {
 
-// execve from a thread other than the leader, once every other thread has ended: the thread takes over the
-// process (Linux's de_thread): the leader's pid, its parent and children, and everything the thread group
-// shares, and the old leader, a zombie by now, goes.
-void take_over_process(Process& self)
+// execve from a thread other than the leader, once every other thread has ended: the thread becomes the
+// leader (Linux's de_thread) under the process id, with the old leader's start time, and the old leader, a
+// zombie by now, goes. Everything else the thread group has stays where it is, on the Process.
+void take_over_process(Thread& self)
 {
-    Process& old = self.group();
-    g_processes.remove(old);
-    g_processes.remove(self);
-    i32 thread_id = self.pid;
-    self.pid = old.pid;
-    old.pid = thread_id;
+    Process& process = self.process();
+    Thread& old = *process.leader;
+    g_threads.remove(old);
+    g_threads.remove(self);
+    i32 thread_id = self.tid;
+    self.tid = old.tid;
+    old.tid = thread_id;
     self.start_ns = old.start_ns;
-    self.exit_signal = old.exit_signal;
-    self.pgid = old.pgid;
-    self.sid = old.sid;
-    for (u32 i = 0; i < kResourceLimits; ++i)
-        self.limits[i] = old.limits[i];
-    self.children_cpu = old.children_cpu;
-    self.dead_threads_cpu = old.dead_threads_cpu;
-    self.dead_threads_cpu += old.cpu;
-    for (int signal = 0; signal <= kSignalCount; ++signal) {
-        self.signal_actions[signal] = old.signal_actions[signal];
-        self.shared_info[signal] = old.shared_info[signal];
-    }
-    self.shared_pending = old.shared_pending;
-    self.stopped = old.stopped;
-    self.stop_signal = old.stop_signal;
-    self.stop_to_report = old.stop_to_report;
-    self.continue_to_report = old.continue_to_report;
-    self.cpu_timers[0] = old.cpu_timers[0];
-    self.cpu_timers[1] = old.cpu_timers[1];
-    arm_real_timer(self, real_timer_deadline(old), old.real_interval);
-    arm_real_timer(old, kNoDeadline, 0);
-    self.executable = std::move(old.executable);
-    self.parent = old.parent;
-    if (Process* parent = old.parent) {
-        parent->children.remove(old);
-        parent->children.push_back(self);
-    }
-    old.parent = nullptr;
-    while (Process* child = old.children.pop_front()) {
-        child->parent = &self;
-        self.children.push_back(*child);
-    }
-    old.threads.remove(self);
-    self.threads.push_back(self);
-    self.leader = &self;
-    self.live_threads = 1;
-    if (g_init == &old)
-        g_init = &self;
-    (void)g_processes.insert(self);
+    process.dead_threads_cpu += old.cpu;
+    process.leader = &self;
+    (void)g_threads.insert(self);
     // The old leader ran its exit already: only its kernel stack and its record are left. A vfork parent
-    // waiting on it looks again, and finds this thread under the same pid.
+    // waiting on it looks again, and finds this thread under the same tid.
     old.vfork_waiters.wake_all();
     unschedule(old);
     mm::kfree(old.kernel_stack);
@@ -433,13 +463,13 @@ void take_over_process(Process& self)
 
 } // namespace
 
-void replace_program(Process& self, ExecImage&& image, StringView path, const Credentials& credentials)
+void replace_program(Thread& self, ExecImage&& image, StringView path, const Credentials& credentials)
 {
-    Process& group = self.group();
+    Process& group = self.process();
     // The other threads end first (Linux's de_thread).
     if (group.live_threads > 1) {
         group.exec_thread = &self;
-        for (Process& thread : group.threads) {
+        for (Thread& thread : group.threads) {
             if (&thread == &self)
                 continue;
             thread.signal_pending |= signal_bit(kSigKill);
@@ -461,7 +491,7 @@ void replace_program(Process& self, ExecImage&& image, StringView path, const Cr
     self.space->activate();
     self.files->close_on_exec_all();
     // Handlers cannot survive their code: caught signals go back to the default; ignored ones stay ignored.
-    for (SignalAction& action : self.group().signal_actions) { // the old leader may be gone: not `group`
+    for (SignalAction& action : group.signal_actions) {
         if (action.handler != kSigIgnore)
             action.handler = kSigDefault;
         action.flags = 0;
@@ -496,8 +526,8 @@ Result<i32> vfork_current()
 
 void exit_thread(u32 wait_status)
 {
-    Process& self = *current();
-    Process& group = self.group();
+    Thread& self = *current();
+    Process& group = self.process();
     // Tell a joiner (CLONE_CHILD_CLEARTID) the thread is gone, if anyone else can still see the memory.
     if (self.clear_child_tid && self.space && self.space->ref_count() > 1) {
         (void)mm::copy_to_user(mm::UserOut<u32>(self.clear_child_tid), u32 { 0 });
@@ -512,17 +542,13 @@ void exit_thread(u32 wait_status)
     self.cpu = {};
     group.threads.remove(self);
     --group.live_threads;
-    self.state = Process::State::Zombie;
+    self.state = Thread::State::Zombie;
     if (group.exec_thread && group.live_threads == 1)
         group.exec_waiters.wake_all(); // the thread in execve has the process to itself now
-    if (self.is_leader()) {
-        self.wait_status = wait_status;
-    } else {
-        // Nobody waits for a thread: it is freed once off its stack, and from now on it is a group of its own.
-        self.leader = &self;
-        self.live_threads = 0;
-        g_dead.push_back(self);
-    }
+    if (self.is_leader())
+        group.wait_status = wait_status; // the leader stays with its process, for the parent's wait4
+    else
+        g_dead_threads.push_back(self); // nobody waits for a thread: it is freed once off its stack
     if (group.live_threads == 0)
         end_process(group);
     // Init's end is the system's: straight to the idle context, which ends run_init, whatever else could run.
@@ -531,12 +557,12 @@ void exit_thread(u32 wait_status)
 
 void exit_process(u32 wait_status)
 {
-    Process& self = *current();
-    Process& group = self.group();
+    Thread& self = *current();
+    Process& group = self.process();
     if (!group.group_exiting) {
         group.group_exiting = true;
         group.group_exit_status = wait_status;
-        for (Process& thread : group.threads) {
+        for (Thread& thread : group.threads) {
             if (&thread == &self)
                 continue;
             thread.signal_pending |= signal_bit(kSigKill);
@@ -548,15 +574,16 @@ void exit_process(u32 wait_status)
 
 void reap_dead_threads()
 {
-    while (Process* dead = g_dead.front())
+    while (Thread* dead = g_dead_threads.front())
+        destroy_thread(*dead);
+    while (Process* dead = g_dead_processes.front())
         destroy_process(*dead);
 }
 
 CpuTime process_cpu_time(const Process& process)
 {
-    const Process& group = process.group();
-    CpuTime time = group.dead_threads_cpu;
-    for (const Process& thread : const_cast<Process&>(group).threads)
+    CpuTime time = process.dead_threads_cpu;
+    for (const Thread& thread : const_cast<Process&>(process).threads)
         time += thread.cpu;
     return time;
 }
@@ -571,7 +598,7 @@ Scan scan_children(Process& self, i32 pid, const WaitOptions& options, WaitResul
     bool any = false;
     for (Process& child : self.children) {
         // pid > 0: that child; -1: any; 0: any in our process group; < -1: any in group -pid.
-        bool matches = pid > 0 ? child.pid == pid
+        bool matches = pid > 0 ? child.pid() == pid
             : pid == -1        ? true
             : pid == 0         ? child.pgid == self.pgid
                                : child.pgid == -pid;
@@ -581,17 +608,17 @@ Scan scan_children(Process& self, i32 pid, const WaitOptions& options, WaitResul
         // WUNTRACED and WCONTINUED report stops and continues as Linux encodes them (0x7f | sig << 8, 0xffff).
         if (options.stopped && child.stop_to_report && child.stopped) {
             child.stop_to_report = options.no_wait;
-            out = WaitResult { child.pid, 0x7Fu | static_cast<u32>(child.stop_signal) << 8, process_cpu_time(child) };
+            out = WaitResult { child.pid(), 0x7Fu | static_cast<u32>(child.stop_signal) << 8, process_cpu_time(child) };
             return Scan::Found;
         }
         if (options.continued && child.continue_to_report) {
             child.continue_to_report = options.no_wait;
-            out = WaitResult { child.pid, 0xFFFF, process_cpu_time(child) };
+            out = WaitResult { child.pid(), 0xFFFF, process_cpu_time(child) };
             return Scan::Found;
         }
         if (!child.is_dead() || !options.exited)
             continue;
-        WaitResult result { child.pid, child.wait_status, process_cpu_time(child) };
+        WaitResult result { child.pid(), child.wait_status, process_cpu_time(child) };
         if (!options.no_wait) {
             self.children_cpu += result.cpu;
             self.children_cpu += child.children_cpu;
@@ -612,7 +639,7 @@ Scan scan_children(Process& self, i32 pid, const WaitOptions& options, WaitResul
 
 Result<WaitResult> wait_child(i32 pid, const WaitOptions& options)
 {
-    Process& self = current()->group();
+    Process& self = current()->process();
     // Linux's do_wait: the children first, then a signal; a wake-up (an exit, whose SIGCHLD may have come
     // with it) scans again, so a waitable child is returned even with a signal pending.
     WaitResult found {};

@@ -1,5 +1,5 @@
-// Process: what the kernel knows about a running program, and the life of processes: exec into a fresh
-// address space, fork and clone, exit, and wait.
+// Thread and Process: what the kernel knows about a task and about the thread group it belongs to, and the
+// life of both: exec into a fresh address space, fork and clone, exit, and wait.
 #pragma once
 
 #include "arch/arch.hpp"
@@ -49,9 +49,6 @@ struct SignalInfo {
     u32 address;
 };
 
-// A task: one thread of a process. A process is a thread group; its leader (the thread whose pid is the
-// process id) also holds what the threads share, reached through group(). A single-threaded process is its
-// own leader, so group() is itself.
 // Timer ticks a thread or process spent in user mode and in the kernel.
 struct CpuTime {
     u64 user, system;
@@ -69,11 +66,14 @@ struct IntervalTimer {
 };
 inline constexpr int kItimerVirtual = 0, kItimerProf = 1; // cpu_timers[] (ITIMER_VIRTUAL 1, ITIMER_PROF 2)
 
-struct Process {
+struct Process;
+
+// A thread (a task): what the scheduler runs. Every thread belongs to one Process, the thread group; a
+// single-threaded process has one thread, its leader, whose tid is the process id.
+struct Thread {
     enum class State : u8 { Runnable, Blocked, Zombie };
 
-    // --- this thread ---
-    i32 pid { 0 }; // the thread id; the process id is group().pid
+    i32 tid { 0 };
     char name[16] {}; // comm: the executable's base name, as prctl(PR_GET_NAME) and /proc show it
     RefPtr<mm::AddressSpace> space; // shared by the threads of a process, and by a CLONE_VM child
     Credentials credentials {};     // per thread, as on Linux (musl changes them in every thread)
@@ -84,10 +84,10 @@ struct Process {
     arch::TlsDescriptor tls[arch::kTlsEntries] {};
     bool tls_used[arch::kTlsEntries] {};
 
-    // --- scheduling (this thread) ---
+    // --- scheduling ---
     State state { State::Runnable };
     IntrusiveListNode run_node; // on the run queue
-    IntrusiveList<Process, &Process::run_node>* queue { nullptr }; // the run queue while on it
+    IntrusiveList<Thread, &Thread::run_node>* queue { nullptr }; // the run queue while on it
     Interruptible sleep_mode { Interruptible::Yes }; // of the sleep it is in (or was last in)
     u8* kernel_stack { nullptr };
     uptr saved_stack { 0 }; // where the task stands while it is not running (arch::switch_stacks)
@@ -95,7 +95,7 @@ struct Process {
     Timer sleep_timer; // armed for the deadline of the sleep it is in
     u64 start_ns { 0 }; // when it was created, on the monotonic clock (/proc/<pid>/stat's starttime)
     CpuTime cpu {}; // timer ticks spent running, for times() and rusage
-    // x87/SSE registers while the process is not running (arch::fpu_save), aligned inside the buffer.
+    // x87/SSE registers while the thread is not running (arch::fpu_save), aligned inside the buffer.
     u8 fpu_buffer[arch::kFpuStateBytes + arch::kFpuStateAlignment] {};
     void* fpu_state()
     {
@@ -103,27 +103,43 @@ struct Process {
         return reinterpret_cast<void*>((address + arch::kFpuStateAlignment - 1) & ~(arch::kFpuStateAlignment - 1));
     }
 
-    // --- signals (this thread) ---
+    // --- signals sent to this thread ---
     u64 signal_blocked { 0 };
-    u64 signal_pending { 0 }; // sent to this thread (tkill, tgkill, faults); the process's are the group's
+    u64 signal_pending { 0 }; // sent to this thread (tkill, tgkill, faults); kill's are the process's
     SignalInfo signal_info[kSignalCount + 1] {};
     u64 saved_signal_mask { 0 };    // rt_sigsuspend's caller mask, restored once a handler has been set up
     bool has_saved_signal_mask { false };
     i32 syscall_number { -1 };      // the call in progress, for restarting it; -1 outside one
-    u64 signal_waiting { 0 };  // rt_sigtimedwait's set: these wake the process even while blocked
+    u64 signal_waiting { 0 };  // rt_sigtimedwait's set: these wake the thread even while blocked
     uptr alt_stack_base { 0 }; // sigaltstack: 0 size means none
     usize alt_stack_size { 0 };
     u32 alt_stack_flags { 2 }; // as last set (SS_DISABLE, or 0 / SS_ONSTACK with SS_AUTODISARM)
     WaitQueue vfork_waiters; // a CLONE_VFORK parent, until this task ends or execs
     bool vfork_done { false };
 
-    // --- the thread group: on the leader, for the whole process ---
-    Process* leader { this };
+    // On its process's list of live threads, or, once exited (a thread other than the leader), on the list
+    // of threads to free.
     IntrusiveListNode thread_node;
-    IntrusiveList<Process, &Process::thread_node> threads; // every live thread, the leader included
+    RbTreeNode tid_node;
+    Process* m_process { nullptr };
+
+    Process& process() { return *m_process; }
+    const Process& process() const { return *m_process; }
+    bool is_leader() const;
+    i32 tgid() const;
+};
+
+// A process: the thread group, and what its threads share. It is created with its leader and lives until its
+// parent reaps it (wait4), or until it is reaped at once (SIGCHLD ignored): an ended process (a zombie) is a
+// Process with no live threads, which still keeps its leader's Thread, stopped for good, for the pid, the name
+// and the start time, as Linux keeps the group leader's task. A thread other than the leader is freed soon
+// after it exits, and always before its process (destroy_process), so a Thread never outlives its Process.
+struct Process {
+    Thread* leader { nullptr }; // its tid is the process id; execve from another thread makes that one leader
+    IntrusiveList<Thread, &Thread::thread_node> threads; // every live thread, the leader included
     u32 live_threads { 1 };
     bool group_exiting { false }; // exit_group or a fatal signal: every thread is on its way out
-    Process* exec_thread { nullptr }; // execve in progress: the other threads end quietly
+    Thread* exec_thread { nullptr }; // execve in progress: the other threads end quietly
     WaitQueue exec_waiters; // that thread, until they have
     u32 group_exit_status { 0 };
     RefPtr<fs::OpenFile> executable; // what exec ran, opened O_PATH (/proc/<pid>/exe)
@@ -146,37 +162,43 @@ struct Process {
     u64 real_interval { 0 };
     // ITIMER_VIRTUAL (user time) and ITIMER_PROF (user and system time): ticks left (0: disarmed), and reload.
     IntervalTimer cpu_timers[2] {};
-    Process* parent { nullptr }; // a leader
+    Process* parent { nullptr };
+    // On the parent's children, or, reaped at once, on the list of processes to free.
     IntrusiveListNode sibling_node;
-    IntrusiveList<Process, &Process::sibling_node> children; // leaders
+    IntrusiveList<Process, &Process::sibling_node> children;
     WaitQueue child_exit_waiters; // threads blocked in wait4 for a child
-    u32 wait_status { 0 };                                        // once every thread has ended: as wait4 reports it
-    RbTreeNode pid_node;
+    u32 wait_status { 0 };        // once every thread has ended: as wait4 reports it
 
-    Process& group() { return *leader; }
-    const Process& group() const { return *leader; }
-    bool is_leader() const { return leader == this; }
-    i32 tgid() const { return leader->pid; }
-    i32 parent_pid() const { return leader->parent ? leader->parent->pid : 0; }
+    i32 pid() const { return leader->tid; }
+    const char* name() const { return leader->name; }
+    i32 parent_pid() const { return parent ? parent->pid() : 0; }
     // The process has ended: every thread has exited, and only its wait status is left for the parent.
-    bool is_dead() const { return leader->live_threads == 0; }
+    bool is_dead() const { return live_threads == 0; }
 };
 
+inline bool Thread::is_leader() const { return m_process->leader == this; }
+inline i32 Thread::tgid() const { return m_process->pid(); }
+
 // The scheduler's lists of tasks (the run queue, the sleepers with a deadline).
-using TaskList = IntrusiveList<Process, &Process::run_node>;
+using TaskList = IntrusiveList<Thread, &Thread::run_node>;
 
 inline constexpr usize kKernelStackBytes = 16 * 1024;
 
-// The process running now; nullptr in the kernel's own (idle) context.
-Process* current();
-// The process with `pid`, zombies included, or nullptr.
+// The thread running now; nullptr in the kernel's own (idle) context.
+Thread* current();
+// The thread with `tid`, or nullptr: a zombie's leader included, and a thread that has exited until it is freed.
+Thread* find_thread(i32 tid);
+// The process whose pid is `pid` (its leader's tid), zombies included, or nullptr.
 Process* find_process(i32 pid);
+// The process of thread `tid`, as kill(2) and setpgid(2) take a thread id for its process; nullptr when there
+// is no such thread or it has exited (the leader of a zombie still names its process).
+Process* find_thread_group(i32 tid);
 
 struct ExecImage;
 // execve's last step, when nothing can fail any more: the other threads end, and the calling thread's process
 // takes the new image, with close-on-exec descriptors closed, handled signals back to their default, no
 // alternate stack or TLS, the new program's name and `credentials`. The thread resumes at the image's entry.
-void replace_program(Process& self, ExecImage&& image, StringView path, const Credentials& credentials);
+void replace_program(Thread& self, ExecImage&& image, StringView path, const Credentials& credentials);
 
 // Runs the program at argv[0] in the root filesystem as pid 1 (as execve would: ELF or #! script), with
 // /dev/console on its first descriptors, scheduling it and every process it forks, until it exits or is
@@ -241,8 +263,11 @@ Result<WaitResult> wait_child(i32 pid, const WaitOptions& options);
 u64 tasks_created();
 i32 last_pid();
 
-// Every process, in pid order (for sysinfo, setsid and the like).
-usize process_count();
+// Threads (zombies' leaders included), for sysinfo and /proc/loadavg as Linux's nr_threads.
+usize thread_count();
+// Every thread, in tid order; every process, zombies included, in pid order (setsid, kill(-1), /proc).
+template<typename Visit>
+void for_each_thread(Visit visit);
 template<typename Visit>
 void for_each_process(Visit visit);
 
@@ -250,8 +275,17 @@ void for_each_process(Visit visit);
 // (sys::dispatch, the table) after the process's own bookkeeping.
 void install_user_mode_handlers(arch::SyscallHandler dispatcher);
 
+Thread* first_thread();
+Thread* next_thread(const Thread& thread);
 Process* first_process();
 Process* next_process(const Process& process);
+
+template<typename Visit>
+void for_each_thread(Visit visit)
+{
+    for (Thread* thread = first_thread(); thread; thread = next_thread(*thread))
+        visit(*thread);
+}
 
 template<typename Visit>
 void for_each_process(Visit visit)

@@ -21,27 +21,27 @@ namespace {
 
 arch::IrqSpinLock g_lock;
 TaskList g_run_queue;
-Process* g_running;
+Thread* g_running;
 uptr g_idle_stack; // where the idle context stands while a process runs
 bool g_need_resched;
 SchedulerStats g_stats;
 
 // Every queue operation goes through these two, so a process always knows which list it is on.
-void enqueue(TaskList& list, Process& process)
+void enqueue(TaskList& list, Thread& process)
 {
     list.push_back(process);
     process.queue = &list;
 }
 
-Process* dequeue(TaskList& list)
+Thread* dequeue(TaskList& list)
 {
-    Process* process = list.pop_front();
+    Thread* process = list.pop_front();
     if (process)
         process->queue = nullptr;
     return process;
 }
 
-void load_context_of(Process& next)
+void load_context_of(Thread& next)
 {
     arch::fpu_restore(next.fpu_state());
     next.space->activate();
@@ -54,9 +54,9 @@ void load_context_of(Process& next)
 }
 
 // Continues `next` (nullptr: the idle context) from wherever it stopped.
-void switch_to(Process* next)
+void switch_to(Thread* next)
 {
-    Process* previous = g_running;
+    Thread* previous = g_running;
     if (next == previous)
         return;
     uptr* save = previous ? &previous->saved_stack : &g_idle_stack;
@@ -87,25 +87,25 @@ void sample_load(u64 runnable)
 
 } // namespace
 
-Process* running() { return g_running; }
-void set_running(Process* process) { g_running = process; }
+Thread* running() { return g_running; }
+void set_running(Thread* process) { g_running = process; }
 
-void make_runnable(Process& process)
+void make_runnable(Thread& process)
 {
     // System calls run with interrupts on, and interrupt handlers wake tasks too.
     arch::SpinLockGuard guard(g_lock);
-    process.state = Process::State::Runnable;
+    process.state = Thread::State::Runnable;
     enqueue(g_run_queue, process);
 }
 
 void schedule()
 {
     arch::InterruptGuard interrupts; // from the choice to the switch
-    Process* next;
+    Thread* next;
     {
         arch::SpinLockGuard guard(g_lock);
         next = dequeue(g_run_queue);
-        if (!next && g_running && g_running->state == Process::State::Runnable)
+        if (!next && g_running && g_running->state == Thread::State::Runnable)
             return; // nothing else to run: carry on
     }
     switch_to(next);
@@ -114,7 +114,7 @@ void schedule()
 void schedule_last(bool to_idle)
 {
     arch::interrupts_disable();
-    Process* next = nullptr;
+    Thread* next = nullptr;
     if (!to_idle) {
         arch::SpinLockGuard guard(g_lock);
         next = dequeue(g_run_queue);
@@ -132,7 +132,7 @@ void yield()
     arch::InterruptGuard interrupts;
     {
         arch::SpinLockGuard guard(g_lock);
-        if (g_running && g_running->state == Process::State::Runnable && !g_running->queue)
+        if (g_running && g_running->state == Thread::State::Runnable && !g_running->queue)
             enqueue(g_run_queue, *g_running);
     }
     schedule();
@@ -140,7 +140,7 @@ void yield()
 
 namespace {
 
-void sleep_timed_out(Timer&, void* task) { wake_task(*static_cast<Process*>(task)); }
+void sleep_timed_out(Timer&, void* task) { wake_task(*static_cast<Thread*>(task)); }
 
 } // namespace
 
@@ -149,10 +149,10 @@ void sleep_current(u64 deadline, Interruptible mode)
     if (!g_running)
         panic("sleep_current outside a task");
     arch::InterruptGuard interrupts;
-    Process& self = *g_running;
+    Thread& self = *g_running;
     {
         arch::SpinLockGuard guard(g_lock);
-        self.state = Process::State::Blocked;
+        self.state = Thread::State::Blocked;
         self.sleep_mode = mode;
     }
     if (deadline != kNoDeadline) {
@@ -163,16 +163,16 @@ void sleep_current(u64 deadline, Interruptible mode)
     self.sleep_timer.cancel(); // woken before its deadline
 }
 
-void wake_task(Process& task)
+void wake_task(Thread& task)
 {
     arch::SpinLockGuard guard(g_lock);
-    if (task.state != Process::State::Blocked)
+    if (task.state != Thread::State::Blocked)
         return;
-    task.state = Process::State::Runnable;
+    task.state = Thread::State::Runnable;
     enqueue(g_run_queue, task);
 }
 
-void signal_wake(Process& task, bool fatal)
+void signal_wake(Thread& task, bool fatal)
 {
     if (task.sleep_mode == Interruptible::Yes || (fatal && task.sleep_mode == Interruptible::Killable))
         wake_task(task);
@@ -212,7 +212,7 @@ u64 real_timer_deadline(const Process& process)
     return process.real_timer.is_armed() ? process.real_timer.deadline() : kNoDeadline;
 }
 
-void unschedule(Process& process)
+void unschedule(Thread& process)
 {
     process.sleep_timer.cancel();
     arch::SpinLockGuard guard(g_lock);
@@ -278,7 +278,7 @@ void run_scheduler_until(bool (*done)())
     g_tick.arm(next_tick_after(arch::clock_ns()));
     g_tick_stopped = false;
     while (!done()) {
-        Process* next;
+        Thread* next;
         {
             arch::SpinLockGuard guard(g_lock);
             next = dequeue(g_run_queue);
@@ -350,7 +350,7 @@ void tick_expired(Timer& timer, void*)
         else
             ++g_stats.system;
         if (g_running) {
-            group = &g_running->group();
+            group = &g_running->process();
             if (in_user_mode) {
                 ++g_running->cpu.user;
                 virtual_out = charge_cpu_timer(*group, kItimerVirtual);

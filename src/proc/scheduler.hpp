@@ -1,4 +1,4 @@
-// The scheduler: round-robin over runnable processes with a fixed time slice from the timer, blocking and
+// The scheduler: round-robin over runnable threads with a fixed time slice from the timer, blocking and
 // waking, timed sleeps, and the idle context (the boot stack) that halts the CPU when nothing can run.
 #pragma once
 
@@ -13,8 +13,8 @@ inline constexpr u64 kTickNs = 1000000000 / kTickHz;
 // Ticks a process runs before another runnable one gets the CPU (10 ms).
 inline constexpr u32 kTimeSliceTicks = 10;
 
-// Appends `process` to the run queue.
-void make_runnable(Process& process);
+// Appends `thread` to the run queue.
+void make_runnable(Thread& thread);
 // Gives the CPU to the next runnable process; the current one must have been queued or blocked first.
 // Returns when the current process runs again.
 void schedule();
@@ -25,12 +25,12 @@ void yield();
 // Sleep through a WaitQueue (proc/wait_queue.hpp), which tests the condition again after every wake-up.
 void sleep_current(u64 deadline, Interruptible mode);
 // Makes a sleeping `task` runnable (a no-op for one that is not asleep). Safe from an interrupt handler.
-void wake_task(Process& task);
+void wake_task(Thread& task);
 // A signal came for `task`: wakes it if its sleep is one a signal ends (`fatal`: SIGKILL, which also ends a
 // killable sleep).
-void signal_wake(Process& task, bool fatal);
-// Takes `process` off whatever queue it is on (waking it early, or tearing it down).
-void unschedule(Process& process);
+void signal_wake(Thread& task, bool fatal);
+// Takes `thread` off whatever queue it is on (waking it early, or tearing it down).
+void unschedule(Thread& thread);
 // Arms the process's real-time timer: SIGALRM when the clock reaches `deadline` (kNoDeadline disarms), then
 // every `interval` nanoseconds (0: once).
 void arm_real_timer(Process& process, u64 deadline, u64 interval);
@@ -61,7 +61,7 @@ usize runnable_count();
 void load_averages(u64 (&out)[3]);
 
 // The process now running (nullptr: idle); the scheduler switches address space, trap stack and TLS with it.
-Process* running();
-void set_running(Process* process);
+Thread* running();
+void set_running(Thread* thread);
 
 } // namespace proc

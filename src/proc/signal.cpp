@@ -36,7 +36,7 @@ constexpr i32 kErestartSys = -512, kErestartNoIntr = -513, kErestartNoHand = -51
 int lowest_signal(u64 set) { return __builtin_ctzll(set) + 1; }
 
 // With SS_AUTODISARM a handler may leave the stack by longjmp at any time: Linux never counts as "on it".
-bool on_alt_stack(const Process& thread, uptr sp)
+bool on_alt_stack(const Thread& thread, uptr sp)
 {
     return !(thread.alt_stack_flags & kSsAutoDisarm) && thread.alt_stack_size
         && sp - thread.alt_stack_base < thread.alt_stack_size;
@@ -64,7 +64,7 @@ void fill_siginfo(u8 (&out)[128], int signal, const SignalInfo& info)
 
 bool is_ignored(const Process& process, int signal)
 {
-    u32 handler = process.group().signal_actions[signal].handler;
+    u32 handler = process.signal_actions[signal].handler;
     return handler == kSigIgnore || (handler == kSigDefault && ignored_by_default(signal));
 }
 
@@ -78,20 +78,20 @@ bool notify_parent(Process& child, i32 code, i32 status, int signal)
     const SignalAction& action = parent->signal_actions[kSigChld];
     bool quiet = (code == kCldStopped || code == kCldContinued) && (action.flags & kSaNoCldStop);
     if (!quiet && signal)
-        send_signal(*parent, signal, { code, child.pid, child.credentials.uid, status, 0 });
+        send_signal(*parent, signal, { code, child.pid(), child.leader->credentials.uid, status, 0 });
     parent->child_exit_waiters.wake_all();
     return signal == kSigChld && (action.handler == kSigIgnore || (action.flags & kSaNoCldWait));
 }
 
-bool is_unkillable(const Process& group) { return group.pid == 1; }
+bool is_unkillable(const Process& group) { return group.pid() == 1; }
 
-bool kill_pending(const Process& thread) { return thread.signal_pending & signal_bit(kSigKill); }
+bool kill_pending(const Thread& thread) { return thread.signal_pending & signal_bit(kSigKill); }
 
 // Job control stops the whole process: the thread that took the signal stops it, every other one stops on
 // its own way back to user mode (deliver_signals), until SIGCONT or SIGKILL.
-void stop(Process& self, int signal)
+void stop(Thread& self, int signal)
 {
-    Process& group = self.group();
+    Process& group = self.process();
     group.stopped = true;
     group.stop_signal = signal;
     group.stop_to_report = true;
@@ -100,23 +100,23 @@ void stop(Process& self, int signal)
 }
 
 // A stopped thread sleeps through every signal but SIGKILL; SIGCONT clears the stop and wakes it.
-void wait_while_stopped(Process& self)
+void wait_while_stopped(Thread& self)
 {
-    Process& group = self.group();
+    Process& group = self.process();
     (void)group.stop_waiters.wait_until(
         [&] { return !group.stopped || kill_pending(self); }, kNoDeadline, Interruptible::Killable);
 }
 
 // Queues `signal` for one thread (`thread`) or for the whole process (`thread` null), with the stop and
 // continue side effects, and wakes a thread that can take it.
-void queue_signal(Process& group, Process* thread, int signal, const SignalInfo& info)
+void queue_signal(Process& group, Thread* thread, int signal, const SignalInfo& info)
 {
     if (group.is_dead() || (group.group_exiting && signal != kSigKill))
         return;
     u64 bit = signal_bit(signal);
     if (signal == kSigKill || signal == kSigCont) {
         group.shared_pending &= ~kStopSignals;
-        for (Process& each : group.threads)
+        for (Thread& each : group.threads)
             each.signal_pending &= ~kStopSignals;
         if (group.stopped) {
             group.stopped = false;
@@ -130,11 +130,11 @@ void queue_signal(Process& group, Process* thread, int signal, const SignalInfo&
     }
     if (bit & kStopSignals) {
         group.shared_pending &= ~signal_bit(kSigCont);
-        for (Process& each : group.threads)
+        for (Thread& each : group.threads)
             each.signal_pending &= ~signal_bit(kSigCont);
     }
     // An ignored signal is dropped at once, unless blocked: it might be unignored before it is unblocked.
-    Process& receiver = thread ? *thread : group;
+    Thread& receiver = thread ? *thread : *group.leader; // a process-wide signal: its leader's mask decides
     if (signal != kSigKill && is_ignored(group, signal) && !(receiver.signal_blocked & bit))
         return;
     // init gets only the signals it has a handler for, never SIGKILL or SIGSTOP (Linux's SIGNAL_UNKILLABLE);
@@ -152,16 +152,16 @@ void queue_signal(Process& group, Process* thread, int signal, const SignalInfo&
     }
     // Interrupt an interruptible wait (wait4, nanosleep, pause, futex...) of a thread that takes the signal;
     // for the process, the first that does not block it. A stopped thread waits for SIGCONT.
-    auto takes = [&](const Process& each) {
+    auto takes = [&](const Thread& each) {
         return (bit & ~each.signal_blocked) || (bit & kUnblockable) || (bit & each.signal_waiting);
     };
-    auto interrupt = [&](Process& each) { signal_wake(each, signal == kSigKill); };
+    auto interrupt = [&](Thread& each) { signal_wake(each, signal == kSigKill); };
     if (thread) {
         if (takes(*thread))
             interrupt(*thread);
         return;
     }
-    for (Process& each : group.threads) {
+    for (Thread& each : group.threads) {
         if (!takes(each))
             continue;
         interrupt(each);
@@ -170,17 +170,17 @@ void queue_signal(Process& group, Process* thread, int signal, const SignalInfo&
     }
 }
 
-u64 pending_for(const Process& thread) { return thread.signal_pending | thread.group().shared_pending; }
+u64 pending_for(const Thread& thread) { return thread.signal_pending | thread.process().shared_pending; }
 
 // Takes `signal` off the thread's pending set, or else the process's, with the information it was sent with.
-SignalInfo dequeue(Process& thread, int signal)
+SignalInfo dequeue(Thread& thread, int signal)
 {
     u64 bit = signal_bit(signal);
     if (thread.signal_pending & bit) {
         thread.signal_pending &= ~bit;
         return thread.signal_info[signal];
     }
-    Process& group = thread.group();
+    Process& group = thread.process();
     group.shared_pending &= ~bit;
     return group.shared_info[signal];
 }
@@ -193,39 +193,39 @@ bool ignored_by_default(int signal)
     return action == Default::Ignore || action == Default::Continue;
 }
 
-bool has_deliverable_signal(const Process& process)
+bool has_deliverable_signal(const Thread& process)
 {
     return pending_for(process) & (~process.signal_blocked | kUnblockable);
 }
 
-u64 pending_signals(const Process& thread) { return pending_for(thread); }
+u64 pending_signals(const Thread& thread) { return pending_for(thread); }
 
-bool fatal_signal_pending(const Process& thread) { return pending_for(thread) & signal_bit(kSigKill); }
+bool fatal_signal_pending(const Thread& thread) { return pending_for(thread) & signal_bit(kSigKill); }
 
 void send_signal(Process& target, int signal, const SignalInfo& info)
 {
-    queue_signal(target.group(), nullptr, signal, info);
+    queue_signal(target, nullptr, signal, info);
 }
 
-void send_thread_signal(Process& thread, int signal, const SignalInfo& info)
+void send_thread_signal(Thread& thread, int signal, const SignalInfo& info)
 {
-    if (thread.state == Process::State::Zombie)
+    if (thread.state == Thread::State::Zombie)
         return;
-    queue_signal(thread.group(), &thread, signal, info);
+    queue_signal(thread.process(), &thread, signal, info);
 }
 
-void discard_pending(Process& thread, int signal)
+void discard_pending(Thread& thread, int signal)
 {
     u64 bit = signal_bit(signal);
-    Process& group = thread.group();
+    Process& group = thread.process();
     group.shared_pending &= ~bit;
-    for (Process& each : group.threads)
+    for (Thread& each : group.threads)
         each.signal_pending &= ~bit;
 }
 
-void deliver_signals(Process& process, arch::UserFrame& frame)
+void deliver_signals(Thread& process, arch::UserFrame& frame)
 {
-    Process& group = process.group();
+    Process& group = process.process();
     bool from_syscall = process.syscall_number >= 0;
     i32 result = from_syscall ? arch::frame_result(frame) : 0;
     bool restart_pending = from_syscall && (result == kErestartSys || result == kErestartNoIntr || result == kErestartNoHand);
@@ -282,7 +282,7 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
             static_cast<u32>(process.alt_stack_base), static_cast<u32>(process.alt_stack_size),
             process.alt_stack_flags };
         if (arch::push_signal_frame(frame, request).is_error()) {
-            log_notice("%s[%d]: no room for a signal frame on its stack; killed by SIGSEGV", process.name, process.pid);
+            log_notice("%s[%d]: no room for a signal frame on its stack; killed by SIGSEGV", process.name, process.tid);
             exit_process(static_cast<u32>(kSigSegv));
         }
         if (process.alt_stack_flags & kSsAutoDisarm) {
@@ -306,9 +306,9 @@ void deliver_signals(Process& process, arch::UserFrame& frame)
     process.syscall_number = -1;
 }
 
-void signal_fault(Process& process, int signal, i32 code, uptr address)
+void signal_fault(Thread& process, int signal, i32 code, uptr address)
 {
-    const SignalAction& action = process.group().signal_actions[signal];
+    const SignalAction& action = process.process().signal_actions[signal];
     bool handled = action.handler != kSigDefault && action.handler != kSigIgnore;
     if (handled && !(process.signal_blocked & signal_bit(signal))) {
         send_thread_signal(process, signal, { code, 0, 0, 0, static_cast<u32>(address) });
@@ -318,7 +318,7 @@ void signal_fault(Process& process, int signal, i32 code, uptr address)
     exit_process(static_cast<u32>(signal));
 }
 
-int take_signal(Process& process, u64 set, SignalInfo& info)
+int take_signal(Thread& process, u64 set, SignalInfo& info)
 {
     u64 ready = pending_for(process) & set;
     if (!ready)
@@ -330,14 +330,14 @@ int take_signal(Process& process, u64 set, SignalInfo& info)
 
 void siginfo_bytes(u8 (&out)[128], int signal, const SignalInfo& info) { fill_siginfo(out, signal, info); }
 
-AltStack alt_stack(const Process& thread, uptr sp)
+AltStack alt_stack(const Thread& thread, uptr sp)
 {
     u32 mode = !thread.alt_stack_size ? kSsDisable : on_alt_stack(thread, sp) ? kSsOnStack : 0;
     return { static_cast<u32>(thread.alt_stack_base), mode | (thread.alt_stack_flags & kSsAutoDisarm),
         static_cast<u32>(thread.alt_stack_size) };
 }
 
-Result<void> set_alt_stack(Process& thread, const AltStack& wanted, uptr sp)
+Result<void> set_alt_stack(Thread& thread, const AltStack& wanted, uptr sp)
 {
     constexpr u32 kMinSigStackSize = 2048; // MINSIGSTKSZ on x86
     if (on_alt_stack(thread, sp))

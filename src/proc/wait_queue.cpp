@@ -104,7 +104,7 @@ namespace wait_detail {
 
 bool interrupted(Interruptible mode)
 {
-    Process& self = *current();
+    Thread& self = *current();
     switch (mode) {
     case Interruptible::No:
         return false;

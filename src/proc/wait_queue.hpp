@@ -11,7 +11,7 @@
 
 namespace proc {
 
-struct Process;
+struct Thread;
 class WaitQueue;
 
 // What may end a sleep besides its condition (Linux's TASK_UNINTERRUPTIBLE, TASK_KILLABLE, TASK_INTERRUPTIBLE).
@@ -36,7 +36,7 @@ public:
     // Leaves the queue: a task torn down asleep (the host unwinds its stack) must not stay linked.
     ~WaitEntry();
 
-    Process& task() const { return *m_task; }
+    Thread& task() const { return *m_task; }
     bool is_exclusive() const { return m_exclusive; }
     // A wake-up came since the entry was last queued.
     bool woken() const { return m_woken; }
@@ -52,7 +52,7 @@ public:
 private:
     friend class WaitQueue;
     IntrusiveListNode m_node;
-    Process* m_task;
+    Thread* m_task;
     WaitQueue* m_queue { nullptr };
     bool m_exclusive { false };
     bool m_woken { false };

@@ -178,9 +178,9 @@ i32 run_traced(const arch::SyscallArgs& args, i32 tid)
 
 i32 dispatch(const arch::SyscallArgs& args)
 {
-    proc::Process* caller = proc::current();
+    proc::Thread* caller = proc::current();
     if (caller && tracing(caller->tgid())) [[unlikely]]
-        return run_traced(args, caller->pid);
+        return run_traced(args, caller->tid);
     return run(args);
 }
 

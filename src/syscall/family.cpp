@@ -100,7 +100,7 @@ Result<i32> sys_waitid(i32 type, i32 id, mm::UserOut<u8> info_address, u32 optio
             info[0] = kSigChld;
             info[2] = code;
             info[3] = result.pid;
-            info[4] = child ? static_cast<i32>(child->credentials.uid) : 0;
+            info[4] = child ? static_cast<i32>(child->leader->credentials.uid) : 0;
             info[5] = status;
         }
         TRY(mm::copy_array_to_user(info_address.as<i32>(), info, 32));
@@ -119,14 +119,14 @@ Result<i32> sys_sched_yield()
 Result<void> sys_getrusage(i32 who, mm::UserOut<Rusage> address)
 {
     constexpr i32 kSelf = 0, kChildren = -1, kThread = 1;
-    proc::Process& self = *proc::current();
+    proc::Thread& self = *proc::current();
     Rusage usage;
     if (who == kSelf)
-        usage = usage_of(proc::process_cpu_time(self), self.space->peak_resident_pages());
+        usage = usage_of(proc::process_cpu_time(self.process()), self.space->peak_resident_pages());
     else if (who == kThread)
         usage = usage_of(self.cpu, self.space->peak_resident_pages());
     else if (who == kChildren)
-        usage = usage_of(self.group().children_cpu);
+        usage = usage_of(self.process().children_cpu);
     else
         return Errno::INVAL;
     return mm::copy_to_user(address, usage);

@@ -13,8 +13,8 @@ namespace sys {
 inline fs::Caller file_caller()
 {
     constexpr u32 kRlimitNofile = 7;
-    proc::Process& self = *proc::current();
-    u64 limit = self.group().limits[kRlimitNofile].current;
+    proc::Thread& self = *proc::current();
+    u64 limit = self.process().limits[kRlimitNofile].current;
     return fs::Caller { *self.fs, *self.files, self.credentials,
         limit > fs::FdTable::kHardMax ? fs::FdTable::kHardMax : static_cast<u32>(limit) };
 }

@@ -23,7 +23,7 @@ constexpr i64 kNanosecondsPerSecond = 1000000000;
 constexpr u32 kSigsetBytes = 8;
 constexpr u64 kUnblockable = proc::signal_bit(proc::kSigKill) | proc::signal_bit(proc::kSigStop);
 
-proc::Process& self() { return *proc::current(); }
+proc::Thread& self() { return *proc::current(); }
 
 // When a wait ends, on the monotonic clock.
 class Deadline {

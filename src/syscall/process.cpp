@@ -8,7 +8,7 @@ namespace sys {
 
 namespace {
 
-proc::Process& self() { return *proc::current(); }
+proc::Thread& self() { return *proc::current(); }
 
 // Linux's 16-bit ID calls cannot express IDs above 65535 and report the overflow ID instead.
 u32 to_16_bit(u32 id) { return id > 0xFFFF ? 65534 : id; }
@@ -39,13 +39,13 @@ Result<void> sys_exit(i32 status) { proc::exit_thread((static_cast<u32>(status) 
 Result<void> sys_exit_group(i32 status) { proc::exit_process((static_cast<u32>(status) & 0xFF) << 8); }
 
 Result<i32> sys_getpid() { return self().tgid(); }
-Result<i32> sys_gettid() { return self().pid; }
-Result<i32> sys_getppid() { return self().parent_pid(); }
+Result<i32> sys_gettid() { return self().tid; }
+Result<i32> sys_getppid() { return self().process().parent_pid(); }
 
 Result<i32> sys_set_tid_address(mm::UserInOut<i32> address)
 {
     self().clear_child_tid = address.address();
-    return self().pid;
+    return self().tid;
 }
 
 namespace {

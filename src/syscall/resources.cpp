@@ -12,8 +12,8 @@ namespace sys {
 namespace {
 
 // The process-wide state (limits, umask, times) is the thread group's.
-proc::Process& self() { return proc::current()->group(); }
-proc::Process& thread() { return *proc::current(); }
+proc::Process& self() { return proc::current()->process(); }
+proc::Thread& thread() { return *proc::current(); }
 
 constexpr u32 kUserHz = 100; // USER_HZ: the unit of times() and /proc, whatever the timer runs at
 constexpr u64 kNrOpen = 1024 * 1024; // fs.nr_open: RLIMIT_NOFILE may not go past it
@@ -35,7 +35,7 @@ Result<void> set_limit(proc::Process& process, u32 resource, proc::ResourceLimit
         return Errno::PERM;
     old = limit;
     if (resource == proc::kRlimitStack)
-        process.space->set_stack_limit(limit.current > 0xFFFFFFFF ? 0xFFFFFFFF : static_cast<usize>(limit.current));
+        process.leader->space->set_stack_limit(limit.current > 0xFFFFFFFF ? 0xFFFFFFFF : static_cast<usize>(limit.current));
     return {};
 }
 
@@ -79,9 +79,7 @@ Result<void> sys_setrlimit(u32 resource, mm::UserIn<RlimitPair> address)
 Result<void> sys_prlimit64(i32 pid, u32 resource, mm::UserIn<Rlimit64> new_address, mm::UserOut<Rlimit64> old_address)
 {
     TRY(check_resource(resource));
-    proc::Process* process = pid == 0 ? &self() : proc::find_process(pid);
-    if (process)
-        process = &process->group();
+    proc::Process* process = pid == 0 ? &self() : proc::find_thread_group(pid);
     if (!process || process->is_dead())
         return Errno::SRCH;
     if (process != &self() && !thread().credentials.is_root())
@@ -119,7 +117,7 @@ Result<void> sys_sysinfo(mm::UserOut<SysInfo> address)
         info.loads[i] = static_cast<u32>(loads[i]);
     info.total_ram = static_cast<u32>(mm::page_allocator().managed_pages());
     info.free_ram = static_cast<u32>(mm::page_allocator().free_pages());
-    info.processes = static_cast<u16>(proc::process_count());
+    info.processes = static_cast<u16>(proc::thread_count());
     info.memory_unit = mm::kPageSize;
     return mm::copy_to_user(address, info);
 }

@@ -7,7 +7,7 @@ namespace sys {
 
 namespace {
 
-proc::Process& self() { return proc::current()->group(); }
+proc::Process& self() { return proc::current()->process(); }
 
 // The process `pid` names (0: the caller); ESRCH when there is none.
 Result<proc::Process*> target(i32 pid)
@@ -16,17 +16,17 @@ Result<proc::Process*> target(i32 pid)
         return &self();
     if (pid < 0)
         return Errno::SRCH;
-    proc::Process* process = proc::find_process(pid);
+    proc::Process* process = proc::find_thread_group(pid);
     if (!process || process->is_dead())
         return Errno::SRCH;
-    return &process->group();
+    return process;
 }
 
 bool group_exists_in_session(i32 pgid, i32 sid)
 {
     bool found = false;
     proc::for_each_process([&](proc::Process& p) {
-        found = found || (p.is_leader() && p.pgid == pgid && p.sid == sid && !p.is_dead());
+        found = found || (p.pgid == pgid && p.sid == sid && !p.is_dead());
     });
     return found;
 }
@@ -43,10 +43,10 @@ Result<void> sys_setpgid(i32 pid, i32 pgid)
         return Errno::SRCH;
     if (process->parent == &self() && process->sid != self().sid)
         return Errno::PERM;
-    if (process->sid == process->pid)
+    if (process->sid == process->pid())
         return Errno::PERM; // a session leader keeps its group
-    i32 group = pgid ? pgid : process->pid;
-    if (group != process->pid && !group_exists_in_session(group, self().sid))
+    i32 group = pgid ? pgid : process->pid();
+    if (group != process->pid() && !group_exists_in_session(group, self().sid))
         return Errno::PERM;
     process->pgid = group;
     return {};
@@ -61,10 +61,10 @@ Result<i32> sys_setsid()
     proc::Process& me = self();
     // A process group leader (or anyone whose pid is some group's id) cannot start a session.
     bool leads = false;
-    proc::for_each_process([&](proc::Process& p) { leads = leads || (p.is_leader() && p.pgid == me.pid); });
+    proc::for_each_process([&](proc::Process& p) { leads = leads || p.pgid == me.pid(); });
     if (leads)
         return Errno::PERM;
-    me.sid = me.pgid = me.pid;
+    me.sid = me.pgid = me.pid();
     return me.sid;
 }
 

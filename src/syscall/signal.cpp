@@ -13,13 +13,13 @@ constexpr u32 kSigsetBytes = 8;
 constexpr u64 kUnblockable = proc::signal_bit(proc::kSigKill) | proc::signal_bit(proc::kSigStop);
 constexpr i32 kSigBlock = 0, kSigUnblock = 1, kSigSetmask = 2;
 
-proc::Process& self() { return *proc::current(); }
+proc::Thread& self() { return *proc::current(); }
 
 bool valid_signal(i32 signal) { return signal >= 1 && signal <= proc::kSignalCount; }
 
 // Whether the caller may signal `target` (man 2 kill: root, or a real or effective uid matching the target's
 // real or saved uid).
-bool may_signal(const proc::Process& target)
+bool may_signal(const proc::Thread& target)
 {
     const auto& me = self().credentials;
     const auto& them = target.credentials;
@@ -55,7 +55,7 @@ Result<proc::SignalAction> change_action(i32 signal, const proc::SignalAction* w
         return Errno::INVAL;
     if (wanted && (signal == proc::kSigKill || signal == proc::kSigStop))
         return Errno::INVAL;
-    proc::SignalAction& current = self().group().signal_actions[signal];
+    proc::SignalAction& current = self().process().signal_actions[signal];
     proc::SignalAction old = current;
     if (wanted) {
         current = *wanted;
@@ -181,26 +181,27 @@ Result<i32> sys_kill(i32 pid, i32 signal)
         return Errno::INVAL;
     proc::SignalInfo info { proc::kSiUser, self().tgid(), self().credentials.uid, 0, 0 };
     if (pid > 0) {
-        proc::Process* target = proc::find_process(pid);
+        proc::Thread* target = proc::find_thread(pid); // a thread's id names its process
         if (!target)
             return Errno::SRCH; // a zombie can still be signalled, to no effect
         if (!may_signal(*target))
             return Errno::PERM;
-        if (signal)
-            proc::send_signal(*target, signal, info);
+        // A thread that has exited (until it is freed) takes it to no effect, as a zombie does.
+        if (proc::Process* process = proc::find_thread_group(pid); signal && process)
+            proc::send_signal(*process, signal, info);
         return 0;
     }
     // A group (0: ours, < -1: -pid) or, for -1, every process but init and the caller.
-    i32 group = pid == 0 ? self().group().pgid : -pid;
+    i32 group = pid == 0 ? self().process().pgid : -pid;
     bool found = false, permitted = false;
     proc::for_each_process([&](proc::Process& target) {
-        if (!target.is_leader() || target.is_dead())
-            return; // each process once, through its leader
-        bool chosen = pid == -1 ? (target.pid != 1 && &target != &self().group()) : target.pgid == group;
+        if (target.is_dead())
+            return;
+        bool chosen = pid == -1 ? (target.pid() != 1 && &target != &self().process()) : target.pgid == group;
         if (!chosen)
             return;
         found = true;
-        if (!may_signal(target))
+        if (!may_signal(*target.leader))
             return;
         permitted = true;
         if (signal)
@@ -218,8 +219,8 @@ Result<i32> signal_thread(i32 group, i32 thread, i32 signal)
 {
     if (group < 0 || thread <= 0 || signal < 0 || signal > proc::kSignalCount)
         return Errno::INVAL;
-    proc::Process* target = proc::find_process(thread);
-    if (!target || (group && target->tgid() != group) || target->state == proc::Process::State::Zombie)
+    proc::Thread* target = proc::find_thread(thread);
+    if (!target || (group && target->tgid() != group) || target->state == proc::Thread::State::Zombie)
         return Errno::SRCH;
     if (!may_signal(*target))
         return Errno::PERM;
@@ -284,7 +285,7 @@ Result<i32> timed_wait(
     set &= ~kUnblockable;
     i64 timeout_ns = timeout_address.is_null() ? -1 : TRY(copy_timespec_from_user(timeout_address));
     u64 deadline = timeout_ns < 0 ? proc::kNoDeadline : proc::deadline_after(static_cast<u64>(timeout_ns));
-    proc::Process& me = self();
+    proc::Thread& me = self();
     proc::SignalInfo info;
     int signal = 0;
     // A signal of the set wakes the sleeper even though it blocks it (queue_signal looks at signal_waiting).
@@ -322,13 +323,13 @@ Result<i32> sys_rt_sigqueueinfo(i32 pid, i32 signal, mm::UserIn<u8> info_address
         return Errno::INVAL;
     i32 info[32];
     TRY(mm::copy_array_from_user(info, info_address.as<i32>(), 32));
-    proc::Process* target = pid > 0 ? proc::find_process(pid) : nullptr;
+    proc::Process* target = pid > 0 ? proc::find_thread_group(pid) : nullptr;
     if (!target || target->is_dead())
         return Errno::SRCH;
     // Only the kernel may claim a non-negative si_code, or SI_TKILL, towards another process.
-    if ((info[2] >= 0 || info[2] == proc::kSiTkill) && &target->group() != &self().group())
+    if ((info[2] >= 0 || info[2] == proc::kSiTkill) && target != &self().process())
         return Errno::PERM;
-    if (!may_signal(*target))
+    if (!may_signal(*proc::find_thread(pid)))
         return Errno::PERM;
     if (signal)
         proc::send_signal(*target, signal, { info[2], info[3], static_cast<u32>(info[4]), info[5], 0 });

@@ -233,7 +233,7 @@ bool valid(const Timeval32& value)
 
 Result<u32> sys_alarm(u32 seconds)
 {
-    proc::Process& self = proc::current()->group();
+    proc::Process& self = proc::current()->process();
     Itimerval old = current_timer(self);
     // The seconds left, rounded to the nearest, but never 0 while the alarm is still armed (man 2 alarm).
     u32 left = static_cast<u32>(old.value.seconds) + (old.value.microseconds >= 500000 ? 1 : 0);
@@ -273,7 +273,7 @@ Result<void> sys_setitimer(i32 which, mm::UserIn<Itimerval> new_address, mm::Use
         if (!valid(wanted.value) || !valid(wanted.interval))
             return Errno::INVAL;
     }
-    proc::Process& self = proc::current()->group();
+    proc::Process& self = proc::current()->process();
     if (!old_address.is_null())
         TRY(mm::copy_to_user(old_address, timer_value(self, which)));
     if (which == kItimerReal) {
@@ -290,7 +290,7 @@ Result<void> sys_getitimer(i32 which, mm::UserOut<Itimerval> address)
 {
     if (!valid_timer(which))
         return Errno::INVAL;
-    return mm::copy_to_user(address, timer_value(proc::current()->group(), which));
+    return mm::copy_to_user(address, timer_value(proc::current()->process(), which));
 }
 
 } // namespace sys

@@ -88,7 +88,7 @@ void on_idle()
     ++g_idle_ticks;
     if (g_idle_ticks == kIdleBeforeKill) {
         proc::for_each_process([](proc::Process& process) {
-            if (process.pid != 1)
+            if (process.pid() != 1)
                 proc::send_signal(process, proc::kSigKill, { proc::kSiUser, 0, 0, 0, 0 });
         });
     }
@@ -138,7 +138,7 @@ void child_program(u32)
         i32 result = call(number, args[0], args[1], args[2], args[3], args[4], args[5]);
         if (g_trace)
             fprintf(stderr, " = %d\n", result);
-        if (proc::Process* self = proc::current(); self && self->space)
+        if (proc::Thread* self = proc::current(); self && self->space)
             require(self->space->invariant_violation() == nullptr);
     }
     call(kSysExitGroup, 0);

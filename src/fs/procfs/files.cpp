@@ -56,7 +56,7 @@ void loadavg(Text& out)
         unsigned long long value = load;
         out.add("%llu.%02llu ", value >> 16, ((value & 0xFFFF) * 100) >> 16);
     }
-    out.add("%zu/%zu %d\n", proc::runnable_count(), proc::process_count(), proc::last_pid());
+    out.add("%zu/%zu %d\n", proc::runnable_count(), proc::thread_count(), proc::last_pid());
 }
 
 void stat(Text& out)

@@ -21,11 +21,6 @@ constexpr u64 kUserHz = 100;
 unsigned long long to_user_hz(u64 ticks) { return ticks * kUserHz / proc::kTickHz; }
 unsigned long long to_user_hz_from_ns(u64 ns) { return ns / (1000000000 / kUserHz); }
 
-proc::Process* process_named(i32 pid)
-{
-    proc::Process* process = proc::find_process(pid);
-    return process && process->is_leader() ? process : nullptr;
-}
 
 // R running or runnable, S sleeping, T stopped, Z zombie (fs/proc/array.c's task_state_array).
 char state_of(const proc::Process& process)
@@ -35,8 +30,8 @@ char state_of(const proc::Process& process)
     if (process.stopped)
         return 'T';
     // The leader may have ended while other threads run: the process is as busy as its busiest thread.
-    for (const proc::Process& thread : const_cast<proc::Process&>(process).threads)
-        if (thread.state == proc::Process::State::Runnable)
+    for (const proc::Thread& thread : const_cast<proc::Process&>(process).threads)
+        if (thread.state == proc::Thread::State::Runnable)
             return 'R';
     return 'S';
 }
@@ -72,35 +67,38 @@ void dispositions(const proc::Process& process, u64& ignored, u64& caught)
     }
 }
 
-void stat(const proc::Process& p, Text& out)
+// The thread-level fields are the leader's, as Linux's /proc/<pid> shows them.
+void stat(const proc::Process& g, Text& out)
 {
+    const proc::Thread& p = *g.leader;
     const mm::AddressSpace* space = p.space.get();
-    proc::CpuTime cpu = proc::process_cpu_time(p);
+    proc::CpuTime cpu = proc::process_cpu_time(g);
     u64 ignored, caught;
-    dispositions(p, ignored, caught);
-    char state = state_of(p);
+    dispositions(g, ignored, caught);
+    char state = state_of(g);
     mm::AddressSpace::ArgumentRanges args = space ? space->argument_ranges() : mm::AddressSpace::ArgumentRanges {};
     u64 pending = proc::pending_signals(p);
     out.add("%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu %llu %llu 20 0 %u 0 %llu %llu %zu 4294967295 ",
-        p.pid, p.name, state, p.parent_pid(), p.pgid, p.sid, to_user_hz(cpu.user), to_user_hz(cpu.system),
-        to_user_hz(p.children_cpu.user), to_user_hz(p.children_cpu.system), p.live_threads,
+        g.pid(), p.name, state, g.parent_pid(), g.pgid, g.sid, to_user_hz(cpu.user), to_user_hz(cpu.system),
+        to_user_hz(g.children_cpu.user), to_user_hz(g.children_cpu.system), g.live_threads,
         to_user_hz_from_ns(p.start_ns),
         static_cast<unsigned long long>(space ? virtual_bytes(*space) : 0), space ? space->resident_pages() : 0);
     out.add("0 0 %lu 0 0 %llu %llu %llu %llu 0 0 0 %d 0 0 0 0 0 0 0 0 %lu %lu %lu %lu %lu %u\n",
         static_cast<unsigned long>(args.arg_start), static_cast<unsigned long long>(pending & 0xFFFFFFFF),
         static_cast<unsigned long long>(p.signal_blocked & 0xFFFFFFFF), static_cast<unsigned long long>(ignored & 0xFFFFFFFF),
-        static_cast<unsigned long long>(caught & 0xFFFFFFFF), p.exit_signal,
+        static_cast<unsigned long long>(caught & 0xFFFFFFFF), g.exit_signal,
         static_cast<unsigned long>(space ? space->break_start() : 0), static_cast<unsigned long>(args.arg_start),
         static_cast<unsigned long>(args.arg_end), static_cast<unsigned long>(args.env_start),
-        static_cast<unsigned long>(args.env_end), state == 'Z' ? p.wait_status : 0);
+        static_cast<unsigned long>(args.env_end), state == 'Z' ? g.wait_status : 0);
 }
 
-void status(const proc::Process& p, Text& out)
+void status(const proc::Process& g, Text& out)
 {
-    char state = state_of(p);
+    const proc::Thread& p = *g.leader;
+    char state = state_of(g);
     const proc::Credentials& c = p.credentials;
     out.add("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p.name,
-        p.fs ? p.fs->umask() : 022, state, state_name(state), p.pid, p.pid, p.parent_pid());
+        p.fs ? p.fs->umask() : 022, state, state_name(state), g.pid(), g.pid(), g.parent_pid());
     out.add("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%u\nGroups:\t", c.uid, c.euid, c.suid, c.fsuid, c.gid,
         c.egid, c.sgid, c.fsgid, p.files ? p.files->capacity() : 0);
     for (usize i = 0; i < c.group_count; ++i)
@@ -112,17 +110,17 @@ void status(const proc::Process& p, Text& out)
         out.add("VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", size, size, peak, rss);
     }
     u64 ignored, caught;
-    dispositions(p, ignored, caught);
+    dispositions(g, ignored, caught);
     out.add("Threads:\t%u\nSigQ:\t0/4096\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
             "SigCgt:\t%016llx\n",
-        p.live_threads, static_cast<unsigned long long>(p.signal_pending),
-        static_cast<unsigned long long>(p.shared_pending), static_cast<unsigned long long>(p.signal_blocked),
+        g.live_threads, static_cast<unsigned long long>(p.signal_pending),
+        static_cast<unsigned long long>(g.shared_pending), static_cast<unsigned long long>(p.signal_blocked),
         static_cast<unsigned long long>(ignored), static_cast<unsigned long long>(caught));
 }
 
 // The argument or environment strings, read from the process's own memory as it is now (it may have
 // changed them, as Linux shows too).
-void strings(const proc::Process& p, bool environment, Text& out)
+void strings(const proc::Thread& p, bool environment, Text& out)
 {
     if (!p.space)
         return; // a zombie: no memory, no command line
@@ -140,7 +138,7 @@ void strings(const proc::Process& p, bool environment, Text& out)
     }
 }
 
-void maps(const proc::Process& p, Text& out)
+void maps(const proc::Thread& p, Text& out)
 {
     if (!p.space)
         return;
@@ -177,13 +175,13 @@ void mount_line(const Path& root, Mount& mount, Text& out)
 
 Result<void> process_text(Node node, i32 pid, Text& out)
 {
-    proc::Process* process = process_named(pid);
+    proc::Process* process = proc::find_process(pid);
     if (!process)
         return Errno::SRCH;
-    const proc::Process& p = *process;
+    const proc::Thread& p = *process->leader;
     switch (node) {
-    case Node::PidStat: stat(p, out); break;
-    case Node::PidStatus: status(p, out); break;
+    case Node::PidStat: stat(*process, out); break;
+    case Node::PidStatus: status(*process, out); break;
     case Node::PidCmdline: strings(p, false, out); break;
     case Node::PidEnviron: strings(p, true, out); break;
     case Node::PidMaps: maps(p, out); break;
@@ -202,8 +200,9 @@ Result<void> process_text(Node node, i32 pid, Text& out)
 
 Result<usize> process_link(Node node, i32 pid, i32 fd, char* buffer, usize size)
 {
-    proc::Process* process = process_named(pid);
-    proc::Process* reader = proc::current();
+    proc::Process* group = proc::find_process(pid);
+    proc::Thread* process = group ? group->leader : nullptr;
+    proc::Thread* reader = proc::current();
     if (!process || !reader || !reader->fs)
         return Errno::NOENT;
     Path place;
@@ -222,7 +221,7 @@ Result<usize> process_link(Node node, i32 pid, i32 fd, char* buffer, usize size)
     case Node::PidFd: {
         RefPtr<OpenFile> file;
         if (node == Node::PidExe)
-            file = process->executable;
+            file = group->executable;
         else if (process->files)
             file = TRY(process->files->get(fd));
         if (!file)

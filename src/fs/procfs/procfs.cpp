@@ -75,11 +75,11 @@ u64 ino_of(Node node, i32 pid, i32 fd)
     return (static_cast<u64>(pid) << 40) | (static_cast<u64>(static_cast<u32>(fd)) << 8) | static_cast<u64>(node);
 }
 
-// A process /proc shows: a thread group's leader that has not been reaped.
-proc::Process* process_named(i32 pid)
+// The leader of a process /proc shows (one that has not been reaped), or nullptr.
+proc::Thread* process_named(i32 pid)
 {
     proc::Process* process = proc::find_process(pid);
-    return process && process->is_leader() ? process : nullptr;
+    return process ? process->leader : nullptr;
 }
 
 // A decimal number from a name, or -1.
@@ -152,7 +152,7 @@ void ProcInode::refresh()
     a.uid = a.gid = 0;
     a.mtime_ns = a.ctime_ns = a.atime_ns = 0;
     // A process's files belong to its effective ids, so environ (0400) is its owner's to read.
-    if (proc::Process* process = m_pid ? process_named(m_pid) : nullptr) {
+    if (proc::Thread* process = m_pid ? process_named(m_pid) : nullptr) {
         a.uid = process->credentials.euid;
         a.gid = process->credentials.egid;
         a.mtime_ns = a.ctime_ns = a.atime_ns = static_cast<i64>(process->start_ns);
@@ -182,7 +182,7 @@ Result<RefPtr<Inode>> ProcInode::lookup(StringView name)
     if (m_node == Node::Root && number > 0 && process_named(number))
         return make(Node::Pid, kIfDir | 0555, number, 0);
     if (m_node == Node::PidFdDir && number >= 0) {
-        proc::Process* process = process_named(m_pid);
+        proc::Thread* process = process_named(m_pid);
         if (process && process->files && !process->files->get(number).is_error())
             return make(Node::PidFd, kIfLnk | 0700, m_pid, number);
     }
@@ -228,17 +228,17 @@ Result<void> ProcInode::iterate(u64& offset, DirEntrySink& sink)
     char name[16];
     if (m_node == Node::Root) {
         for (proc::Process* process = proc::first_process(); process; process = proc::next_process(*process)) {
-            if (!process->is_leader() || static_cast<u64>(process->pid) + kNumbered < offset)
+            if (static_cast<u64>(process->pid()) + kNumbered < offset)
                 continue;
-            usize length = format(name, sizeof(name), "%d", process->pid);
-            u64 at = kNumbered + static_cast<u64>(process->pid);
-            if (!sink.emit(DirEntry { ino_of(Node::Pid, process->pid, 0), at + 1, dirent_type(kIfDir),
+            usize length = format(name, sizeof(name), "%d", process->pid());
+            u64 at = kNumbered + static_cast<u64>(process->pid());
+            if (!sink.emit(DirEntry { ino_of(Node::Pid, process->pid(), 0), at + 1, dirent_type(kIfDir),
                     StringView(name, length) }))
                 return {};
             offset = at + 1;
         }
     } else if (m_node == Node::PidFdDir) {
-        proc::Process* process = process_named(m_pid);
+        proc::Thread* process = process_named(m_pid);
         if (!process || !process->files)
             return {};
         for (u64 fd = offset - kNumbered; fd < process->files->capacity(); ++fd) {
@@ -258,7 +258,7 @@ Result<usize> ProcInode::readlink(char* buffer, usize size)
 {
     switch (m_node) {
     case Node::Self: {
-        proc::Process* reader = proc::current();
+        proc::Thread* reader = proc::current();
         if (!reader)
             return Errno::NOENT;
         usize length = format(buffer, size, "%d", reader->tgid());

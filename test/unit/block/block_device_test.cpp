@@ -42,8 +42,8 @@ usize count_lines(const RecordingConsole& console, const char* text)
 
 bool is_asleep(i32 pid)
 {
-    proc::Process* process = proc::find_process(pid);
-    return process && process->state == proc::Process::State::Blocked;
+    proc::Thread* process = proc::find_thread(pid);
+    return process && process->state == proc::Thread::State::Blocked;
 }
 
 } // namespace
@@ -148,7 +148,7 @@ TEST_CASE(
     });
     children.install();
     run_program(m, [&] {
-        parent = proc::running()->pid;
+        parent = proc::running()->tid;
         i32 child = call(kFork);
         REQUIRE(child > 0);
         std::vector<u8> buffer(kSector, 0);

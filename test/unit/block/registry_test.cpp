@@ -212,8 +212,8 @@ TEST_CASE("block: two tasks writing parts of one sector through the node both la
         i32 child = call(sys::nr("fork"));
         REQUIRE(child > 0);
         yield_until([&] {
-            proc::Process* p = proc::find_process(child);
-            return p && p->state == proc::Process::State::Blocked;
+            proc::Thread* p = proc::find_thread(child);
+            return p && p->state == proc::Thread::State::Blocked;
         });
         poke(buffer + 100, "BBBBBBBBBB", 10);
         CHECK(pwrite(fd, buffer + 100, 10, 100) == 10);

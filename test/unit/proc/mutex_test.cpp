@@ -34,9 +34,9 @@ TEST_CASE("A mutex makes a second task sleep until its owner unlocks, then hands
         CHECK(mutex.is_held());
         i32 child = call(kFork);
         yield_until([&] { return mutex.waiter_count() == 1; });
-        proc::Process* sleeper = proc::find_process(child);
+        proc::Thread* sleeper = proc::find_thread(child);
         REQUIRE(sleeper);
-        CHECK(sleeper->state == proc::Process::State::Blocked);
+        CHECK(sleeper->state == proc::Thread::State::Blocked);
         steps.push_back(1);
         mutex.unlock();
         CHECK_FALSE(mutex.is_held());

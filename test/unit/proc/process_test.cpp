@@ -230,10 +230,10 @@ TEST_CASE("run_init: exit_group's status comes back as a wait status, and the pr
         ran = true;
         CHECK(entry == kEntry);
         CHECK(stack % 16 == 0);
-        proc::Process* self = proc::current();
+        proc::Thread* self = proc::current();
         REQUIRE(self);
-        CHECK(self->pid == 1);
-        CHECK(self->parent_pid() == 0);
+        CHECK(self->tid == 1);
+        CHECK(self->process().parent_pid() == 0);
         CHECK(std::string(self->name) == "init");
         CHECK(mm::AddressSpace::active() == self->space.get());
         CHECK(sim::active_page_tables() == self->space->page_tables());

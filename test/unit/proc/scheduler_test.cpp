@@ -259,7 +259,7 @@ TEST_CASE("When init ends, processes still alive are torn down with all their me
     });
     REQUIRE_FALSE(status.is_error());
     CHECK(status.value() == 4u << 8);
-    CHECK(proc::process_count() == 0);
+    CHECK(proc::thread_count() == 0);
     CHECK(m.no_pages_leaked());
 }
 
@@ -304,7 +304,7 @@ TEST_CASE("fork without memory for the child is ENOMEM at whatever point it runs
                 hoard.erase(hoard.begin() + static_cast<long>(i));
                 ++given;
             }
-            usize before = proc::process_count();
+            usize before = proc::thread_count();
             i32 child = call(kSysFork);
             if (child > 0) {
                 ++successes;
@@ -313,7 +313,7 @@ TEST_CASE("fork without memory for the child is ENOMEM at whatever point it runs
                 ++failures;
                 CHECK((child == err(Errno::NOMEM) || child == err(Errno::AGAIN)));
             }
-            CHECK(proc::process_count() == before);
+            CHECK(proc::thread_count() == before);
         }
         for (const Block& block : hoard)
             mm::page_allocator().free(block.address, block.order);

@@ -1,6 +1,7 @@
 // Threads and futexes on the simulated machine: clone with the flags musl's pthread_create uses, thread ids
 // and the shared address space, joining through CLONE_CHILD_CLEARTID and FUTEX_WAIT, exit versus exit_group,
-// signals to a process and to one thread, the futex operations and their errors, and vfork-style clones.
+// signals to a process and to one thread, the futex operations and their errors, and vfork-style clones;
+// how a Thread and its Process point at each other, and the lookups by tid and by pid.
 #include <catch2/catch_test_macros.hpp>
 #include <vector>
 
@@ -104,6 +105,42 @@ TEST_CASE("clone makes a thread: same process, own tid, shared memory, own stack
         CHECK(call(kSysGetpid) == 1);
         CHECK(call(kSysGettid) == 1);
         CHECK(sleepers() == 0);
+    });
+}
+
+TEST_CASE("a thread points at its process, which lists it; lookups by tid and by pid", "[proc][thread]")
+{
+    ProcessMachine m;
+    Children children;
+    bool child_saw_same_process = false;
+    children.programs.push_back([&] {
+        child_saw_same_process = &proc::current()->process() == proc::find_process(1);
+        call(kSysExit, 0);
+    });
+    children.install();
+    run_program(m, [&] {
+        u32 memory = scratch();
+        proc::Thread& self = *proc::current();
+        proc::Process& process = self.process();
+        i32 tid = start_thread(memory, memory);
+        proc::Thread* thread = proc::find_thread(tid);
+        REQUIRE(thread);
+        CHECK(&thread->process() == &process);
+        CHECK(process.leader == &self);
+        CHECK(self.is_leader());
+        CHECK_FALSE(thread->is_leader());
+        CHECK(thread->tgid() == 1);
+        CHECK(process.threads.size() == 2);
+        CHECK(process.live_threads == 2);
+        CHECK(proc::find_process(1) == &process);
+        CHECK(proc::find_process(tid) == nullptr); // a thread's id names no process of its own
+        CHECK(proc::find_thread_group(tid) == &process);
+        join(memory);
+        CHECK(child_saw_same_process);
+        CHECK(process.live_threads == 1);
+        CHECK(proc::find_thread_group(tid) == nullptr); // exited, even before it is freed
+        call(kSysSchedYield); // a system call frees the threads that have exited
+        CHECK(proc::find_thread(tid) == nullptr);
     });
 }
 

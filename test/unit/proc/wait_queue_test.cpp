@@ -23,8 +23,8 @@ constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 
 bool is_asleep(i32 pid)
 {
-    proc::Process* process = proc::find_process(pid);
-    return process && process->state == proc::Process::State::Blocked;
+    proc::Thread* process = proc::find_thread(pid);
+    return process && process->state == proc::Thread::State::Blocked;
 }
 
 // A SIGUSR1 handler, so that a signal ends a wait instead of the process (the sim records the frame).
@@ -338,7 +338,7 @@ TEST_CASE("An interrupt handler wakes a queue, and the timer interrupt's SIGALRM
         poke(box, proc::SignalAction { kHandler, proc::kSaRestorer, kRestorer, 0 });
         REQUIRE(call(kRtSigaction, proc::kSigAlrm, box, 0, 8) == 0);
         u64 start = sim::elapsed_ticks();
-        proc::arm_real_timer(*proc::current(), (start + 7) * kTickNs, 0);
+        proc::arm_real_timer(proc::current()->process(), (start + 7) * kTickNs, 0);
         CHECK(queue.wait_until([] { return false; }) == WaitOutcome::Interrupted);
         CHECK(sim::elapsed_ticks() == start + 7);
         CHECK_FALSE(queue.has_waiters());

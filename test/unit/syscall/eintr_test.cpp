@@ -102,8 +102,8 @@ void check_sigusr1_handled()
 
 bool is_blocked(i32 pid)
 {
-    proc::Process* process = proc::find_process(pid);
-    return process && process->state == proc::Process::State::Blocked;
+    proc::Thread* process = proc::find_thread(pid);
+    return process && process->state == proc::Thread::State::Blocked;
 }
 
 // In a child: lets the parent (pid 1) run until it sleeps.
