@@ -34,8 +34,16 @@ Result<void> set_limit(proc::Process& process, u32 resource, proc::ResourceLimit
     if (resource == 7 && limit.maximum > kNrOpen)
         return Errno::PERM;
     old = limit;
-    if (resource == proc::kRlimitStack)
-        process.leader->space->set_stack_limit(limit.current > 0xFFFFFFFF ? 0xFFFFFFFF : static_cast<usize>(limit.current));
+    if (resource == proc::kRlimitStack) {
+        // The threads share one address space; the leader may have exited and let go of it already.
+        usize stack = limit.current > 0xFFFFFFFF ? 0xFFFFFFFF : static_cast<usize>(limit.current);
+        for (proc::Thread& member : process.threads) {
+            if (member.space) {
+                member.space->set_stack_limit(stack);
+                break;
+            }
+        }
+    }
     return {};
 }
 

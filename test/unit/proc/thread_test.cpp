@@ -185,6 +185,34 @@ TEST_CASE("the process outlives its first thread's exit and reports the leader's
     CHECK(m.no_pages_leaked());
 }
 
+TEST_CASE("RLIMIT_STACK can be set after the leader thread has exited", "[proc][thread]")
+{
+    ProcessMachine m;
+    Children children;
+    i32 set_result = -1, get_result = -1;
+    u64 seen_limit = 0;
+    children.programs.push_back([&] {
+        call(kSysSchedYield); // the leader exits meanwhile, and lets go of the address space
+        u32 box = scratch(kPage);
+        poke(box, sys::RlimitPair { 4u << 20, 0xFFFFFFFF });
+        set_result = call(sys::nr("setrlimit"), proc::kRlimitStack, box);
+        get_result = call(sys::nr("ugetrlimit"), proc::kRlimitStack, box + 64);
+        seen_limit = peek<sys::RlimitPair>(box + 64).current;
+        call(kSysExit, 0);
+    });
+    children.install();
+    auto status = m.run([&](uptr, uptr) {
+        u32 memory = scratch();
+        start_thread(memory, memory);
+        call(kSysExit, 0);
+    });
+    REQUIRE_FALSE(status.is_error());
+    CHECK(set_result == 0);
+    CHECK(get_result == 0);
+    CHECK(seen_limit == 4u << 20);
+    CHECK(m.no_pages_leaked());
+}
+
 TEST_CASE("a fault in one thread with no handler kills the whole process", "[proc][thread]")
 {
     ProcessMachine m;
