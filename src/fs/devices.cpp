@@ -1,6 +1,7 @@
 // A small table is enough for the devices a PC of this kernel has; lookups are linear in the devices
 // registered, and registrations are rare.
 #include "fs/devices.hpp"
+#include "kernel/boot_state.hpp"
 
 #include "fs/pipe.hpp"
 #include "lib/format.hpp"
@@ -18,6 +19,7 @@ struct Device {
 constexpr usize kMaxDevices = 128;
 Device g_devices[kMaxDevices];
 usize g_device_count;
+kernel::BootStateReset g_boot_state([] { g_device_count = 0; }); // no driver has registered yet
 
 Device* find(DeviceKind kind, u32 major, u32 minor)
 {

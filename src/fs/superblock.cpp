@@ -1,6 +1,7 @@
 // The inode cache of a superblock, the filesystem type registry (register_filesystem, get_fs_type) and
 // anonymous device numbers.
 #include "fs/superblock.hpp"
+#include "kernel/boot_state.hpp"
 
 #include "lib/format.hpp"
 
@@ -13,6 +14,11 @@ IntrusiveList<FileSystemType, &FileSystemType::registry_node>& registry()
     static IntrusiveList<FileSystemType, &FileSystemType::registry_node> list;
     return list;
 }
+
+// No filesystem type has registered yet at boot.
+kernel::BootStateReset g_boot_state([] {
+    while (registry().pop_front()) { }
+});
 
 u32 g_next_anonymous_minor = 1;
 

@@ -1,6 +1,7 @@
 // Threads and processes: the thread table, exec into a fresh address space, fork and clone, exit and wait,
 // and the first process that run_init starts and runs until it ends.
 #include "proc/process.hpp"
+#include "kernel/boot_state.hpp"
 
 #include "kernel/log.hpp"
 #include "lib/string.hpp"
@@ -36,6 +37,11 @@ struct TidOf {
 };
 RbTree<Thread, &Thread::tid_node, TidOf> g_threads; // tids and pids share one space, as on Linux
 i32 g_next_pid = 1;
+kernel::BootStateReset g_boot_state([] {
+    g_tasks_created = 0;
+    g_last_pid = 0;
+    g_next_pid = 1;
+});
 constexpr i32 kPidMax = 32768; // Linux's default pid_max
 Process* g_init;
 bool g_init_exited;

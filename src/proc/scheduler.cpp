@@ -10,6 +10,7 @@
 // released: uniprocessor, nothing can come between choosing a task and running it. SMP will hold the lock
 // across the switch and release it in the next task, as Linux's finish_task_switch.
 #include "proc/scheduler.hpp"
+#include "kernel/boot_state.hpp"
 
 #include "kernel/panic.hpp"
 #include "proc/signal.hpp"
@@ -76,6 +77,12 @@ void switch_to(Thread* next)
 // Exponentially decaying averages sampled every 5 s, in Linux's 11-bit fixed point (kernel/sched/loadavg.c:
 // FSHIFT 11, EXP_1 1884, EXP_5 2014, EXP_15 2037).
 u64 g_loads[3];
+// The statistics and load averages of a kernel that has not run yet.
+kernel::BootStateReset g_boot_state([] {
+    g_stats = {};
+    for (u64& load : g_loads)
+        load = 0;
+});
 
 void sample_load(u64 runnable)
 {

@@ -1,6 +1,7 @@
 // The system-call trace: arguments decoded by their kinds in syscalls.def, strings read from the caller's memory
 // without ever faulting, results in strace's notation. Flag names are Linux's (asm-generic/fcntl.h, mman.h).
 #include "syscall/strace.hpp"
+#include "kernel/boot_state.hpp"
 
 #include <stdarg.h>
 
@@ -18,6 +19,7 @@ using Kind = ArgKind;
 
 // -1: nothing traced; 0: every process; otherwise one process.
 i32 g_traced = -1;
+kernel::BootStateReset g_boot_state([] { g_traced = -1; });
 
 // Builds one line in a fixed buffer; what does not fit is dropped and the line ends in "...".
 class Line {

@@ -10,6 +10,7 @@
 #include "fs/devfs/devfs.hpp"
 #include "fs/namei.hpp"
 #include "fs/devices.hpp"
+#include "kernel/boot_state.hpp"
 #include "fs/vfs.hpp"
 #include "syscall/files.hpp"
 #include "syscall/handlers.hpp"
@@ -52,23 +53,10 @@ void set_up_dev()
     REQUIRE_FALSE(fs::devfs::mount_on_dev().is_error());
 }
 
-// The device registry and the filesystem registry outlive a machine: what a test adds there is taken away
-// again, so that tests which expect nobody to serve a device keep their world.
-struct GlobalsRestored {
-    ~GlobalsRestored()
-    {
-        for (u32 minor : { 3u, 5u, 7u, 8u, 9u })
-            fs::unregister_device(fs::DeviceKind::Char, 1, minor);
-        fs::unregister_device(fs::DeviceKind::Char, 5, 0);
-        fs::unregister_filesystem(fs::devfs::filesystem_type());
-    }
-};
-
 // Runs `body` with devfs on /dev, unmounted afterwards: the machine's leak check counts every page, and
 // devfs (unlike the root) is not there from the start.
 template<typename Body> void with_dev(ProcessMachine& m, Body body)
 {
-    GlobalsRestored restored;
     run_program(m, [&] {
         set_up_dev();
         body();
@@ -229,7 +217,7 @@ TEST_CASE("device registry: numbers, kinds, EBUSY, EINVAL, and what resolves", "
 TEST_CASE("device registry: /proc/devices lists each major and driver once, in order of major", "[devfs]")
 {
     static Answer answer;
-    GlobalsRestored restored;
+    kernel::reset_boot_state(); // no machine here to start from a clean registry
     REQUIRE_FALSE(drivers::register_memory_devices().is_error());
     REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 240, 3, nullptr, 0666, "late" }, answer).is_error());
     REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 4, 64, "ttyS0", 0660, "ttyS" }, answer).is_error());

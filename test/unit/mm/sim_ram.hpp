@@ -4,6 +4,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <vector>
 
+#include "kernel/boot_state.hpp"
 #include "kernel/panic.hpp"
 #include "mm/kmalloc.hpp"
 #include "mm/physical_memory.hpp"
@@ -19,6 +20,8 @@ struct SimRam {
         sim::reset();
         panic_reset();
         mm::kmalloc_reset();
+        kernel::reset_boot_state(); // registries, counters and statistics as at boot
+
         sim::attach_phys_memory(0, bytes.data(), bytes.size());
         mm::PhysRangeSet ram, in_use;
         REQUIRE_FALSE(ram.add(0, bytes.size()).is_error());

@@ -63,7 +63,7 @@ struct ProcessMachine : SimRam {
         proc::install_user_mode_handlers(sys::dispatch);
         REQUIRE_FALSE(fs::mount_system_root().is_error());
         REQUIRE_FALSE(fs::mount_on_root_directory("proc", fs::procfs::filesystem_type()).is_error());
-        (void)drivers::register_console_device(); // EBUSY after the first machine
+        REQUIRE_FALSE(drivers::register_console_device().is_error()); // the registry starts empty
         mm::kmalloc_shrink();
         free_at_start = mm::page_allocator().free_pages(); // the root filesystem stays for the machine's life
         log_reset();

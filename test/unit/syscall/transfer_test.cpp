@@ -172,8 +172,8 @@ TEST_CASE("transfer: readv and writev move the whole vector in one transfer", "[
 
 TEST_CASE("transfer: /dev/zero and /dev/urandom stop at a fault too", "[syscall][transfer][devices]")
 {
-    REQUIRE_FALSE(drivers::register_memory_devices().is_error());
     ProcessMachine m;
+    REQUIRE_FALSE(drivers::register_memory_devices().is_error());
     run_and_remove(m, { "/zero", "/urandom" }, [&] {
         HoledScratch s = holed_scratch();
         u32 name = s.page(3);
