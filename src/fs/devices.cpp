@@ -19,7 +19,11 @@ struct Device {
 constexpr usize kMaxDevices = 128;
 Device g_devices[kMaxDevices];
 usize g_device_count;
-kernel::BootStateReset g_boot_state([] { g_device_count = 0; }); // no driver has registered yet
+DeviceListener g_listener;
+kernel::BootStateReset g_boot_state([] { // no driver has registered yet, and nobody listens
+    g_device_count = 0;
+    g_listener = nullptr;
+});
 
 Device* find(DeviceKind kind, u32 major, u32 minor)
 {
@@ -57,14 +61,20 @@ Result<void> register_device(const DeviceInfo& info, FileOperations& operations)
     if (g_device_count == kMaxDevices)
         return Errno::NOMEM;
     g_devices[g_device_count++] = { info, &operations };
+    if (g_listener)
+        g_listener(info, true);
     return {};
 }
+
+void set_device_listener(DeviceListener listener) { g_listener = listener; }
 
 void unregister_device(DeviceKind kind, u32 major, u32 minor)
 {
     Device* device = find(kind, major, minor);
     if (!device)
         return;
+    if (g_listener)
+        g_listener(device->info, false);
     // Keep the order of registration: /proc/devices and devtmpfs list in it.
     for (Device* next = device + 1; next < g_devices + g_device_count; ++next)
         next[-1] = *next;

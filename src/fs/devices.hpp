@@ -24,6 +24,11 @@ void unregister_device(DeviceKind kind, u32 major, u32 minor);
 // The registration for a number, or nullptr.
 const DeviceInfo* find_device(DeviceKind kind, u32 major, u32 minor);
 
+// Told of every registration and unregistration once set (devtmpfs, so that a device that comes after /dev
+// was mounted gets its node, and loses it with the device, as Linux's devtmpfs_create_node/_delete_node).
+using DeviceListener = void (*)(const DeviceInfo& info, bool registered);
+void set_device_listener(DeviceListener listener);
+
 // Every registered device in order of registration; `visit` returns false to stop.
 void for_each_device(bool (*visit)(const DeviceInfo& info, void* context), void* context);
 

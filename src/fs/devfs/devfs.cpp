@@ -4,6 +4,7 @@
 #include "fs/devices.hpp"
 #include "fs/root.hpp"
 #include "fs/tmpfs/tmpfs.hpp"
+#include "kernel/log.hpp"
 
 namespace fs::devfs {
 
@@ -43,8 +44,39 @@ bool add_node(const DeviceInfo& info, void* context)
     return true;
 }
 
+// A device registered or unregistered while devtmpfs instances are mounted: their nodes follow. A node the
+// user has replaced meanwhile (another type or number under that name) is left alone.
+void update_mounts(Mount& mount, const DeviceInfo& info, bool registered)
+{
+    if (&mount.superblock().type() == &filesystem_type()) {
+        Inode& root = *mount.root();
+        u32 type = info.kind == DeviceKind::Char ? kIfChr : kIfBlk;
+        if (registered) {
+            Populating populating { root, {} };
+            if (!add_node(info, &populating))
+                log_warning("devtmpfs: no node for %s (%u:%u): error %d", info.node, info.major, info.minor,
+                    static_cast<int>(populating.result.error()));
+        } else if (auto node = root.lookup(StringView(info.node)); !node.is_error()) {
+            const Inode& found = *node.value();
+            if ((found.mode() & kIfMt) == type && found.attributes().rdev == make_dev(info.major, info.minor))
+                (void)root.unlink(StringView(info.node));
+        }
+    }
+    mount.for_each_child([&](Mount& child) { update_mounts(child, info, registered); });
+}
+
+void on_device(const DeviceInfo& info, bool registered)
+{
+    if (!info.node)
+        return;
+    Path root = system_root();
+    if (root.is_valid())
+        update_mounts(*root.mount, info, registered);
+}
+
 Result<void> populate(Inode& root)
 {
+    set_device_listener(on_device);
     Populating populating { root, {} };
     for_each_device(add_node, &populating);
     TRY(populating.result);

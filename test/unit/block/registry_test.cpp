@@ -181,8 +181,11 @@ TEST_CASE("block: a disk is a block special file in devtmpfs, and its node reads
         CHECK(peek<i32>(buffer) == 1);
         CHECK(call(kSysClose, static_cast<u32>(rom_fd)) == 0);
 
-        // A node whose disk went opens ENXIO, as an unserved number does.
+        // The disk's devtmpfs node goes with it (Linux's devtmpfs_delete_node); a node made by hand for its
+        // number opens ENXIO, as an unserved number does.
         block::unregister_block_device(rom);
+        CHECK(open_dev("/dev/ram0", 0) == err(Errno::NOENT));
+        REQUIRE_FALSE(fs::mknodat(caller, fs::kAtFdCwd, "/dev/ram0", fs::kIfBlk | 0600, fs::make_dev(1, 0)).is_error());
         CHECK(open_dev("/dev/ram0", 0) == err(Errno::NXIO));
         CHECK_FALSE(fs::umount(caller, "/dev", 0).is_error());
     });

@@ -256,3 +256,38 @@ TEST_CASE("devfs: every device registered before the mount gets its node, with i
     fs::unregister_device(fs::DeviceKind::Char, 240, 9);
     fs::unregister_device(fs::DeviceKind::Char, 240, 10);
 }
+
+TEST_CASE("devfs: a device registered after /dev is mounted gets its node, and loses it when it goes",
+    "[devfs]")
+{
+    static Answer answer;
+    ProcessMachine m;
+    with_dev(m, [&] {
+        fs::Caller caller = sys::file_caller();
+        fs::Stat st {};
+        CHECK(fs::fstatat(caller, fs::kAtFdCwd, "/dev/late", st, 0).error() == Errno::NOENT);
+        REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 240, 7, "late", 0640, "late" }, answer).is_error());
+        REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Block, 240, 8, "lateblk", 0660, "late" }, answer).is_error());
+        REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 240, 9, nullptr, 0666, "late" }, answer).is_error());
+        CHECK(stat_path("/dev/late").mode == (fs::kIfChr | 0640));
+        CHECK(stat_path("/dev/late").rdev == fs::make_dev(240, 7));
+        CHECK(stat_path("/dev/lateblk").mode == (fs::kIfBlk | 0660));
+        // Opening it reaches the driver, as for a node made at mount time.
+        auto opened = fs::openat(caller, fs::kAtFdCwd, "/dev/late", fs::kORdOnly, 0);
+        REQUIRE_FALSE(opened.is_error());
+        char star = 0;
+        CHECK(caller.fds.get(opened.value()).value()->read(&star, 1).value() == 1);
+        CHECK(star == '*');
+        CHECK_FALSE(caller.fds.close(opened.value()).is_error());
+        fs::unregister_device(fs::DeviceKind::Char, 240, 7);
+        fs::unregister_device(fs::DeviceKind::Block, 240, 8);
+        fs::unregister_device(fs::DeviceKind::Char, 240, 9);
+        CHECK(fs::fstatat(caller, fs::kAtFdCwd, "/dev/late", st, 0).error() == Errno::NOENT);
+        CHECK(fs::fstatat(caller, fs::kAtFdCwd, "/dev/lateblk", st, 0).error() == Errno::NOENT);
+        // A node the user made under a device's name is not the device's to take away.
+        REQUIRE_FALSE(fs::mknodat(caller, fs::kAtFdCwd, "/dev/late", fs::kIfIfo | 0600, 0).is_error());
+        REQUIRE_FALSE(fs::register_device({ fs::DeviceKind::Char, 240, 7, "late", 0640, "late" }, answer).is_error());
+        fs::unregister_device(fs::DeviceKind::Char, 240, 7);
+        CHECK(fs::is_fifo(stat_path("/dev/late").mode));
+    });
+}
