@@ -126,7 +126,7 @@ TEST_CASE("procfs: /proc lists processes, fd/ lists descriptors, the links point
         u32 box = scratch(4 * kPage);
         sim::set_fork_child_program([](u32) { exit_group(3); });
         i32 child = call(kSysFork);
-        call(158 /* sched_yield */); // the child exits: a zombie until reaped
+        call(sys::nr("sched_yield")); // the child exits: a zombie until reaped
         root = list(box, "/proc");
         child_state = fields(read_file(box, "/proc/" + std::to_string(child) + "/stat")).at(2);
         REQUIRE(call(kSysWait4, static_cast<u32>(child), 0, 0, 0) == child);
@@ -176,7 +176,7 @@ TEST_CASE("procfs: the system files read as Linux's do", "[fs][procfs]")
         poke_string(box, "/proc/meminfo");
         i32 fd = call(kSysOpen, box, 1 /* O_WRONLY: root may open it */);
         REQUIRE(fd >= 0);
-        CHECK(call(4 /* write */, static_cast<u32>(fd), box, 1) < 0); // but nothing can be written
+        CHECK(call(sys::nr("write"), static_cast<u32>(fd), box, 1) < 0); // but nothing can be written
         call(kSysClose, static_cast<u32>(fd));
     });
     CHECK(meminfo.substr(0, 9) == "MemTotal:");

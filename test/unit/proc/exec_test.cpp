@@ -15,7 +15,8 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kSysExecve = 11, kSysRtSigaction = 174, kSysExecveat = 358;
+constexpr u32 kSysExecve = sys::nr("execve"), kSysRtSigaction = sys::nr("rt_sigaction"),
+              kSysExecveat = sys::nr("execveat");
 constexpr u32 kFioclex = 0x5451;
 constexpr i32 kSigUsr1 = 10, kSigUsr2 = 12;
 

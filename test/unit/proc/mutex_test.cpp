@@ -10,7 +10,7 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kFork = 2, kWait4 = 114;
+constexpr u32 kFork = sys::nr("fork"), kWait4 = sys::nr("wait4");
 
 } // namespace
 

@@ -179,7 +179,7 @@ template<typename Done>
 void yield_until(Done done)
 {
     for (int i = 0; i < 100 && !done(); ++i)
-        call(158 /* sched_yield */);
+        call(sys::nr("sched_yield"));
     REQUIRE(done());
 }
 
@@ -207,8 +207,8 @@ void run_and_remove(ProcessMachine& m, std::vector<std::string> paths, Body body
         u32 name = scratch(kPage);
         for (auto& path : paths) {
             poke_string(name, path);
-            if (call(10 /* unlink */, name) != 0)
-                call(40 /* rmdir */, name);
+            if (call(sys::nr("unlink"), name) != 0)
+                call(sys::nr("rmdir"), name);
         }
     });
 }

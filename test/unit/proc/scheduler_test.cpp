@@ -14,7 +14,8 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kSysFork = 2, kSysWaitpid = 7, kSysSchedYield = 158, kSysNanosleep = 162, kSysWait4 = 114;
+constexpr u32 kSysFork = sys::nr("fork"), kSysWaitpid = sys::nr("waitpid"), kSysSchedYield = sys::nr("sched_yield"),
+              kSysNanosleep = sys::nr("nanosleep"), kSysWait4 = sys::nr("wait4");
 constexpr u32 kWNoHang = 1;
 
 i32 wait_for(i32 pid, u32 status_address, u32 options = 0)
@@ -229,7 +230,7 @@ TEST_CASE("The tick stops while the CPU idles: a long sleep takes two timer inte
 
 TEST_CASE("Tick periods that went by unseen are skipped, not charged in a burst")
 {
-    constexpr u32 kSysGetrusage = 77;
+    constexpr u32 kSysGetrusage = sys::nr("getrusage");
     ProcessMachine m;
     run_program(m, [&] {
         u32 box = scratch();
@@ -326,8 +327,9 @@ TEST_CASE("fork without memory for the child is ENOMEM at whatever point it runs
 
 TEST_CASE("user and system time are counted apart, and ITIMER_VIRTUAL and ITIMER_PROF count them down")
 {
-    constexpr u32 kSysSetitimer = 104, kSysGetitimer = 105, kSysGetrusage = 77, kSysRtSigprocmask = 175,
-                  kSysRtSigpending = 176;
+    constexpr u32 kSysSetitimer = sys::nr("setitimer"), kSysGetitimer = sys::nr("getitimer"),
+                  kSysGetrusage = sys::nr("getrusage"), kSysRtSigprocmask = sys::nr("rt_sigprocmask"),
+                  kSysRtSigpending = sys::nr("rt_sigpending");
     constexpr int kSigVtalrm = 26, kSigProf = 27;
     ProcessMachine m;
     run_program(m, [&] {

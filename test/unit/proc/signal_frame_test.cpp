@@ -13,8 +13,9 @@ namespace frame_abi = arch::signal_frame;
 
 namespace {
 
-constexpr u32 kSysKill = 37, kSysRtSigreturn = 173, kSysSigreturn = 119, kSysRtSigaction = 174,
-              kSysRtSigprocmask = 175, kSysSigaltstack = 186;
+constexpr u32 kSysKill = sys::nr("kill"), kSysRtSigreturn = sys::nr("rt_sigreturn"),
+              kSysSigreturn = sys::nr("sigreturn"), kSysRtSigaction = sys::nr("rt_sigaction"),
+              kSysRtSigprocmask = sys::nr("rt_sigprocmask"), kSysSigaltstack = sys::nr("sigaltstack");
 constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 constexpr i32 kSigUsr1 = 10, kSigSegv = 11;
 

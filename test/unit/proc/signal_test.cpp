@@ -12,8 +12,10 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kSysFork = 2, kSysKill = 37, kSysRtSigreturn = 173, kSysRtSigaction = 174, kSysRtSigprocmask = 175,
-              kSysRtSigpending = 176, kSysWait4 = 114, kSysSchedYield = 158, kSysTgkill = 270;
+constexpr u32 kSysFork = sys::nr("fork"), kSysKill = sys::nr("kill"), kSysRtSigreturn = sys::nr("rt_sigreturn"),
+              kSysRtSigaction = sys::nr("rt_sigaction"), kSysRtSigprocmask = sys::nr("rt_sigprocmask"),
+              kSysRtSigpending = sys::nr("rt_sigpending"), kSysWait4 = sys::nr("wait4"),
+              kSysSchedYield = sys::nr("sched_yield"), kSysTgkill = sys::nr("tgkill");
 constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 constexpr i32 kSigUsr1 = 10, kSigTerm = 15, kSigStop = 19, kSigCont = 18, kSigKill = 9;
 
@@ -103,7 +105,7 @@ TEST_CASE("Default actions: SIGTERM ends the process, ignored signals and SIGCHL
     Children children;
     children.programs.push_back([&] {
         call(kSysKill, 0, 17); // SIGCHLD to our group: ignored by default, and init (in the group) has no handler
-        i32 me = call(20 /* getpid */);
+        i32 me = call(sys::nr("getpid"));
         call(kSysKill, static_cast<u32>(me), 28); // SIGWINCH: ignored by default
         call(kSysKill, static_cast<u32>(me), kSigTerm);
         exit_group(0); // not reached
@@ -232,10 +234,10 @@ TEST_CASE("signal(2) installs a one-shot handler and returns the previous one")
     ProcessMachine m;
     run_program(m, [&] {
         u32 box = scratch();
-        CHECK(call(48, kSigUsr1, kHandler) == 0); // the old disposition: SIG_DFL
-        CHECK(call(48, kSigUsr1, kHandler + 4) == static_cast<i32>(kHandler));
-        CHECK(call(48, kSigKill, kHandler) == err(Errno::INVAL));
-        CHECK(call(48, 0, kHandler) == err(Errno::INVAL));
+        CHECK(call(sys::nr("signal"), kSigUsr1, kHandler) == 0); // the old disposition: SIG_DFL
+        CHECK(call(sys::nr("signal"), kSigUsr1, kHandler + 4) == static_cast<i32>(kHandler));
+        CHECK(call(sys::nr("signal"), kSigKill, kHandler) == err(Errno::INVAL));
+        CHECK(call(sys::nr("signal"), 0, kHandler) == err(Errno::INVAL));
         CHECK(call(kSysKill, 1, kSigUsr1) == 0);
         REQUIRE(sim::signal_deliveries().size() == 1);
         CHECK(sim::signal_deliveries().back().handler == kHandler + 4);
@@ -256,7 +258,7 @@ TEST_CASE("the pre-rt sigaction and sigprocmask calls use 32-bit masks and leave
     run_program(m, [&] {
         u32 box = scratch();
         poke(box, sys::OldSigaction { kHandler, 0x4, proc::kSaRestart | proc::kSaRestorer, kRestorer });
-        CHECK(call(67, kSigUsr1, box, box + 16) == 0);
+        CHECK(call(sys::nr("sigaction"), kSigUsr1, box, box + 16) == 0);
         CHECK(peek<sys::OldSigaction>(box + 16).handler == proc::kSigDefault);
         REQUIRE(call(kSysRtSigaction, kSigUsr1, 0, box + 32, 8) == 0);
         auto action = peek<proc::SignalAction>(box + 32);
@@ -264,31 +266,31 @@ TEST_CASE("the pre-rt sigaction and sigprocmask calls use 32-bit masks and leave
         CHECK(action.mask == 0x4);
         CHECK(action.flags == (proc::kSaRestart | proc::kSaRestorer));
         CHECK(action.restorer == kRestorer);
-        CHECK(call(67, kSigStop, box, 0) == err(Errno::INVAL));
-        CHECK(call(67, kSigUsr1, 0xC0000000, 0) == err(Errno::FAULT));
+        CHECK(call(sys::nr("sigaction"), kSigStop, box, 0) == err(Errno::INVAL));
+        CHECK(call(sys::nr("sigaction"), kSigUsr1, 0xC0000000, 0) == err(Errno::FAULT));
 
         // Signal 40 blocked through the rt call survives the old calls' SIG_SETMASK.
         poke<u64>(box, proc::signal_bit(40) | 0x800);
         REQUIRE(call(kSysRtSigprocmask, 2, box, 0, 8) == 0);
         poke<u32>(box, 0x1);
-        CHECK(call(126, 2, box, box + 4) == 0);
+        CHECK(call(sys::nr("sigprocmask"), 2, box, box + 4) == 0);
         CHECK(peek<u32>(box + 4) == 0x800);
-        CHECK(call(68) == 0x1); // sgetmask
-        CHECK(call(126, 7, box, 0) == err(Errno::INVAL));
+        CHECK(call(sys::nr("sgetmask")) == 0x1); // sgetmask
+        CHECK(call(sys::nr("sigprocmask"), 7, box, 0) == err(Errno::INVAL));
         REQUIRE(call(kSysRtSigprocmask, 0, 0, box + 8, 8) == 0);
         CHECK(peek<u64>(box + 8) == (proc::signal_bit(40) | 0x1));
-        CHECK(call(69, 0x2 | proc::signal_bit(kSigKill)) == 0x1); // ssetmask: the old mask back...
+        CHECK(call(sys::nr("ssetmask"), 0x2 | proc::signal_bit(kSigKill)) == 0x1); // ssetmask: the old mask back...
         REQUIRE(call(kSysRtSigprocmask, 0, 0, box + 8, 8) == 0);
         CHECK(peek<u64>(box + 8) == 0x2); // ...and the upper signals cleared, SIGKILL never blocked
 
         // sigpending: what is pending and blocked, in 32 bits.
         poke<u32>(box, proc::signal_bit(kSigUsr1));
-        CHECK(call(126, 0, box, 0) == 0);
+        CHECK(call(sys::nr("sigprocmask"), 0, box, 0) == 0);
         CHECK(call(kSysKill, 1, kSigUsr1) == 0);
-        CHECK(call(73, box + 12) == 0);
+        CHECK(call(sys::nr("sigpending"), box + 12) == 0);
         CHECK(peek<u32>(box + 12) == proc::signal_bit(kSigUsr1));
         // sigsuspend with a mask that lets it in: the handler runs, the call says EINTR, the old mask is saved.
-        CHECK(call(72, 0, 0, 0) == err(Errno::INTR));
+        CHECK(call(sys::nr("sigsuspend"), 0, 0, 0) == err(Errno::INTR));
         REQUIRE(sim::signal_deliveries().size() == 1);
         CHECK(sim::signal_deliveries().back().saved_mask == (0x2 | proc::signal_bit(kSigUsr1)));
         call(kSysRtSigreturn);
@@ -298,7 +300,7 @@ TEST_CASE("the pre-rt sigaction and sigprocmask calls use 32-bit masks and leave
 TEST_CASE("SS_AUTODISARM: the alternate stack is cleared while a handler runs on it and restored by rt_sigreturn")
 {
     ProcessMachine m;
-    constexpr u32 kSysSigaltstack = 186;
+    constexpr u32 kSysSigaltstack = sys::nr("sigaltstack");
     run_program(m, [&] {
         u32 box = scratch(8 * kPage);
         u32 stack = box + 4 * kPage;

@@ -16,9 +16,10 @@ using sys::UserDesc;
 
 namespace {
 
-constexpr u32 kSysFork = 2, kSysKill = 37, kSysWait4 = 114, kSysClone = 120, kSysRtSigaction = 174,
-              kSysRtSigprocmask = 175, kSysRtSigpending = 176, kSysSchedYield = 158, kSysFutex = 240,
-              kSysTgkill = 270;
+constexpr u32 kSysFork = sys::nr("fork"), kSysKill = sys::nr("kill"), kSysWait4 = sys::nr("wait4"),
+              kSysClone = sys::nr("clone"), kSysRtSigaction = sys::nr("rt_sigaction"),
+              kSysRtSigprocmask = sys::nr("rt_sigprocmask"), kSysRtSigpending = sys::nr("rt_sigpending"),
+              kSysSchedYield = sys::nr("sched_yield"), kSysFutex = sys::nr("futex"), kSysTgkill = sys::nr("tgkill");
 constexpr u32 kFutexWait = 0, kFutexWake = 1, kFutexRequeue = 3, kFutexCmpRequeue = 4, kFutexWakeOp = 5,
               kFutexWaitBitset = 9, kFutexWakeBitset = 10, kFutexPrivate = 128, kFutexClockRealtime = 256;
 constexpr i32 kSigUsr1 = 10, kSigUsr2 = 12, kSigChld = 17;
@@ -469,11 +470,11 @@ TEST_CASE("tkill reaches a thread that is not its process's leader", "[proc][thr
         REQUIRE(call(kSysRtSigaction, kSigUsr1, memory + 0x400, 0, 8) == 0);
         i32 tid = start_thread(memory, memory);
         yield_until([&] { return sleepers() == 1; });
-        CHECK(call(238 /* tkill */, static_cast<u32>(tid), kSigUsr1) == 0);
+        CHECK(call(sys::nr("tkill"), static_cast<u32>(tid), kSigUsr1) == 0);
         join(memory);
         CHECK(wait_result == err(Errno::INTR));
-        CHECK(call(238, static_cast<u32>(tid), kSigUsr1) == err(Errno::SRCH));
-        CHECK(call(238, 0, kSigUsr1) == err(Errno::INVAL));
+        CHECK(call(sys::nr("tkill"), static_cast<u32>(tid), kSigUsr1) == err(Errno::SRCH));
+        CHECK(call(sys::nr("tkill"), 0, kSigUsr1) == err(Errno::INVAL));
     });
 }
 
@@ -490,7 +491,7 @@ TEST_CASE("execve from a thread: the other threads end and the thread takes over
         poke_string(memory + 0x500, "/sbin/init");
         poke<u32>(memory + 0x600, memory + 0x500);
         poke<u32>(memory + 0x604, 0);
-        call(11 /* execve */, memory + 0x500, memory + 0x600, memory + 0x604);
+        call(sys::nr("execve"), memory + 0x500, memory + 0x600, memory + 0x604);
         FAIL("execve returned");
     });
     children.install();

@@ -17,7 +17,8 @@ using proc::WaitOutcome;
 
 namespace {
 
-constexpr u32 kFork = 2, kKill = 37, kSchedYield = 158, kRtSigreturn = 173, kRtSigaction = 174;
+constexpr u32 kFork = sys::nr("fork"), kKill = sys::nr("kill"), kSchedYield = sys::nr("sched_yield"),
+              kRtSigreturn = sys::nr("rt_sigreturn"), kRtSigaction = sys::nr("rt_sigaction");
 constexpr i32 kSigUsr1 = 10;
 constexpr u32 kHandler = 0x0804A000, kRestorer = 0x0804A100;
 
@@ -104,8 +105,8 @@ TEST_CASE("wake_all wakes every waiter, and each tests its condition again befor
         CHECK(outcomes[2] == WaitOutcome::Ready);
         CHECK(tests[1] == 2);
         CHECK(tests[2] == 3);
-        CHECK(call(114 /* wait4 */, static_cast<u32>(-1), 0, 0, 0) > 0);
-        CHECK(call(114 /* wait4 */, static_cast<u32>(-1), 0, 0, 0) > 0);
+        CHECK(call(sys::nr("wait4"), static_cast<u32>(-1), 0, 0, 0) > 0);
+        CHECK(call(sys::nr("wait4"), static_cast<u32>(-1), 0, 0, 0) > 0);
     });
 }
 
@@ -152,7 +153,7 @@ TEST_CASE("wake_one wakes every non-exclusive waiter and one exclusive waiter, o
         CHECK(order.back() == 'b');
         CHECK(tokens == 0);
         for (int i = 0; i < 3; ++i)
-            CHECK(call(114 /* wait4 */, static_cast<u32>(-1), 0, 0, 0) > 0);
+            CHECK(call(sys::nr("wait4"), static_cast<u32>(-1), 0, 0, 0) > 0);
     });
 }
 
@@ -246,7 +247,7 @@ TEST_CASE("A signal ends an interruptible wait; a killable or uninterruptible on
             yield_until([&] { return outcomes.size() == static_cast<usize>(2 + round); });
             CHECK(outcomes.back() == WaitOutcome::Ready);
         }
-        CHECK(call(114 /* wait4 */, static_cast<u32>(child), 0, 0, 0) == child);
+        CHECK(call(sys::nr("wait4"), static_cast<u32>(child), 0, 0, 0) == child);
     });
 }
 
@@ -267,7 +268,7 @@ TEST_CASE("SIGKILL ends a killable wait", "[wait_queue]")
         i32 child = call(kFork);
         wait_until_asleep(child);
         CHECK(call(kKill, static_cast<u32>(child), proc::kSigKill) == 0);
-        CHECK(call(114 /* wait4 */, static_cast<u32>(child), box, 0, 0) == child);
+        CHECK(call(sys::nr("wait4"), static_cast<u32>(child), box, 0, 0) == child);
         CHECK(peek<u32>(box) == static_cast<u32>(proc::kSigKill));
         CHECK_FALSE(queue.has_waiters());
     });
@@ -308,7 +309,7 @@ TEST_CASE(
         CHECK(call(kKill, static_cast<u32>(child), kSigUsr1) == 0);
         yield_until([&] { return outcomes.size() == 2; });
         CHECK(outcomes[1] == WaitOutcome::TimedOut);
-        CHECK(call(114 /* wait4 */, static_cast<u32>(child), 0, 0, 0) == child);
+        CHECK(call(sys::nr("wait4"), static_cast<u32>(child), 0, 0, 0) == child);
     });
 }
 
@@ -391,6 +392,6 @@ TEST_CASE("One sleeper on two queues at once wakes from either, and leaves both"
         CHECK(outcome == WaitOutcome::Ready);
         CHECK_FALSE(first.has_waiters());
         CHECK_FALSE(second.has_waiters());
-        CHECK(call(114 /* wait4 */, static_cast<u32>(child), 0, 0, 0) == child);
+        CHECK(call(sys::nr("wait4"), static_cast<u32>(child), 0, 0, 0) == child);
     });
 }

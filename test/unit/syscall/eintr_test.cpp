@@ -202,7 +202,7 @@ TEST_CASE(
         u32 box = scratch();
         set_action(box, kSigChld, kHandler);
         child = call(kFork);
-        waited = call(7 /* waitpid */, static_cast<u32>(child), box + 256, 0);
+        waited = call(sys::nr("waitpid"), static_cast<u32>(child), box + 256, 0);
         status_word = peek<u32>(box + 256);
         handled = deliveries().size();
         if (handled)

@@ -141,7 +141,7 @@ TEST_CASE(
         CHECK((seen[1].type == kRd && seen[1].start == 60));
         // Retyping the read lock joins everything into one; SEEK_CUR and a negative length name [60, 70).
         seen.clear();
-        REQUIRE(call(19 /* lseek */, static_cast<u32>(parent_fd), 70, 0) == 70);
+        REQUIRE(call(sys::nr("lseek"), static_cast<u32>(parent_fd), 70, 0) == 70);
         REQUIRE(lock64(area, parent_fd, kFSetLk64, kWr, 0, -10, 1 /* SEEK_CUR */) == 0);
         probes = { { 65, kWr }, { 0, kWr } };
         wait_child(box, call(kFork));

@@ -175,7 +175,7 @@ TEST_CASE("getdents64: record layout, d_type, resuming from the offset, a buffer
             CHECK(by_name["a-rather-longer-name-for-padding"].reclen == 56);
             CHECK(call(kGetdents64, static_cast<u32>(fd), buffer, 4096) == 0); // at the end
             // One record at a time: each call resumes where the last stopped, and d_off is where the next starts.
-            REQUIRE(call(19 /* lseek */, static_cast<u32>(fd), 0, 0) == 0);
+            REQUIRE(call(sys::nr("lseek"), static_cast<u32>(fd), 0, 0) == 0);
             std::vector<std::string> one_by_one;
             for (;;) {
                 i32 n = call(kGetdents64, static_cast<u32>(fd), buffer, 32);
@@ -188,20 +188,20 @@ TEST_CASE("getdents64: record layout, d_type, resuming from the offset, a buffer
                 auto some = parse64(buffer, n);
                 REQUIRE(some.size() == 1);
                 one_by_one.push_back(some[0].name);
-                CHECK(call(19, static_cast<u32>(fd), 0, 1) == some[0].off);
+                CHECK(call(sys::nr("lseek"), static_cast<u32>(fd), 0, 1) == some[0].off);
             }
             CHECK(one_by_one.size() == 6);
             CHECK(one_by_one[0] == entries[0].name);
             CHECK(one_by_one[5] == entries[5].name);
             // Seeking back to a d_off resumes there.
-            REQUIRE(call(19, static_cast<u32>(fd), static_cast<u32>(entries[2].off), 0)
+            REQUIRE(call(sys::nr("lseek"), static_cast<u32>(fd), static_cast<u32>(entries[2].off), 0)
                 == static_cast<i32>(entries[2].off));
             got = call(kGetdents64, static_cast<u32>(fd), buffer, 4096);
             auto rest = parse64(buffer, got);
             REQUIRE(rest.size() == 3);
             CHECK(rest[0].name == entries[3].name);
             CHECK(call(kGetdents64, static_cast<u32>(fd), buffer, 10) == 0);
-            REQUIRE(call(19, static_cast<u32>(fd), 0, 0) == 0);
+            REQUIRE(call(sys::nr("lseek"), static_cast<u32>(fd), 0, 0) == 0);
             CHECK(call(kGetdents64, static_cast<u32>(fd), buffer, 10) == err(Errno::INVAL));
             CHECK(call(kGetdents64, static_cast<u32>(fd), 0xC0000000, 100) == err(Errno::FAULT));
             CHECK(call(kGetdents64, 1, buffer, 100) == err(Errno::NOTDIR));
@@ -236,7 +236,7 @@ TEST_CASE("getdents: the old linux_dirent with d_type in the last byte", "[sysca
         CHECK(types["d"] == 4);
         CHECK(types["regular"] == 8);
         CHECK(types["."] == 4);
-        REQUIRE(call(19, static_cast<u32>(fd), 0, 0) == 0);
+        REQUIRE(call(sys::nr("lseek"), static_cast<u32>(fd), 0, 0) == 0);
         CHECK(call(kGetdents, static_cast<u32>(fd), buffer, 8) == err(Errno::INVAL));
     });
 }

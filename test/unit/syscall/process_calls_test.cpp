@@ -11,9 +11,9 @@ using namespace proc_test;
 
 namespace {
 
-constexpr u32 kSysGetuid16 = 24, kSysGetgid16 = 47, kSysGeteuid16 = 49, kSysGetegid16 = 50,
-              kSysGetgid32 = sys::nr("getgid32"), kSysGeteuid32 = sys::nr("geteuid32"),
-              kSysGetegid32 = sys::nr("getegid32");
+constexpr u32 kSysGetuid16 = sys::nr("getuid"), kSysGetgid16 = sys::nr("getgid"), kSysGeteuid16 = sys::nr("geteuid"),
+              kSysGetegid16 = sys::nr("getegid"), kSysGetgid32 = sys::nr("getgid32"),
+              kSysGeteuid32 = sys::nr("geteuid32"), kSysGetegid32 = sys::nr("getegid32");
 
 // What musl's __set_thread_area passes: a 4 GiB 32-bit data segment (seg_32bit, limit_in_pages, useable).
 constexpr u32 kMuslFlags = 0x51;
