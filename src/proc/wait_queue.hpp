@@ -97,6 +97,9 @@ private:
     friend class WaitEntry;
     void add(WaitEntry& entry);
     void wake_entry(WaitEntry& entry);
+    // Runs `act(entry)` with the queue locked on the first `count` entries, oldest first, that `match`
+    // accepts; returns how many.
+    template<typename Match, typename Act> usize for_matching(Match match, usize count, Act act);
 
     arch::IrqSpinLock m_lock; // the entries: wakers run in interrupt handlers too
     IntrusiveList<WaitEntry, &WaitEntry::m_node> m_entries; // non-exclusive at the front, exclusive behind
@@ -156,38 +159,35 @@ WaitOutcome WaitQueue::wait_exclusive_until(Condition condition, u64 deadline, I
     return wait_event(entry, condition, deadline, mode);
 }
 
-template<typename Match> usize WaitQueue::wake_matching(Match match, usize count)
+template<typename Match, typename Act> usize WaitQueue::for_matching(Match match, usize count, Act act)
 {
     arch::SpinLockGuard guard(m_lock);
-    usize woken = 0;
-    for (WaitEntry& entry : m_entries) {
-        if (woken >= count)
+    usize done = 0;
+    for (WaitEntry& entry : m_entries) { // the iterator has the next entry already: `act` may unlink this one
+        if (done >= count)
             break;
         if (!match(entry))
             continue;
-        wake_entry(entry);
-        ++woken;
+        act(entry);
+        ++done;
     }
-    return woken;
+    return done;
+}
+
+template<typename Match> usize WaitQueue::wake_matching(Match match, usize count)
+{
+    return for_matching(match, count, [this](WaitEntry& entry) { wake_entry(entry); });
 }
 
 template<typename Match> usize WaitQueue::move_matching(WaitQueue& target, Match match, usize count)
 {
-    arch::SpinLockGuard guard(m_lock);
-    usize moved = 0;
-    for (WaitEntry& entry : m_entries) {
-        if (moved >= count)
-            break;
-        if (!match(entry))
-            continue;
-        ++moved;
+    return for_matching(match, count, [&](WaitEntry& entry) {
         if (&target == this) // within one queue (two futexes in one bucket): only what `match` changed
-            continue;
+            return;
         m_entries.remove(entry);
         entry.m_queue = &target;
         target.add(entry);
-    }
-    return moved;
+    });
 }
 
 template<typename Visit> void WaitQueue::for_each(Visit visit)
