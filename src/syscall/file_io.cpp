@@ -84,30 +84,16 @@ Result<u32> sys_pwrite64(i32 fd, mm::UserIn<u8> buffer, u32 count, u32 offset_lo
     return static_cast<u32>(TRY(file->pwrite(from, join_halves(offset_low, offset_high))));
 }
 
-// preadv and pwritev: a negative offset first (EINVAL), then the vector whole (UserIoVector), then one
-// transfer at consecutive offsets. No segment at all still checks the file (EBADF, ESPIPE, EISDIR).
 Result<u32> sys_preadv(i32 fd, mm::UserIn<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)
 {
-    auto file = TRY(open_file_of(fd));
     i64 offset = join_halves(offset_low, offset_high);
-    if (offset < 0)
-        return Errno::INVAL;
-    UserIoVector vector;
-    TRY(vector.import(vectors, count));
-    auto to = vector.destination();
-    return static_cast<u32>(TRY(file->pread(to, offset)));
+    return transfer_vector(fd, vectors, count, true, &offset);
 }
 
 Result<u32> sys_pwritev(i32 fd, mm::UserIn<IoVec> vectors, i32 count, u32 offset_low, u32 offset_high)
 {
-    auto file = TRY(open_file_of(fd));
     i64 offset = join_halves(offset_low, offset_high);
-    if (offset < 0)
-        return Errno::INVAL;
-    UserIoVector vector;
-    TRY(vector.import(vectors, count));
-    auto from = vector.source();
-    return static_cast<u32>(TRY(file->pwrite(from, offset)));
+    return transfer_vector(fd, vectors, count, false, &offset);
 }
 
 // sendfile(2) with a 32-bit off_t: the offset, and the transfer, stop at 2 GiB - 1 (MAX_NON_LFS).

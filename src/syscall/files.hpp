@@ -42,4 +42,9 @@ private:
     usize m_total { 0 };
 };
 
+// readv, writev, preadv and pwritev: a negative offset first (EINVAL), then the vector imported whole, then
+// one transfer, at the file position (`offset` null) or at *offset. No segment at all still checks the file
+// (EBADF, ESPIPE, EISDIR).
+Result<u32> transfer_vector(i32 fd, mm::UserIn<IoVec> vectors, i32 count, bool reading, const i64* offset);
+
 } // namespace sys

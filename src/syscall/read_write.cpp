@@ -62,23 +62,30 @@ Result<u32> sys_write(i32 fd, mm::UserIn<u8> buffer, u32 count)
     return static_cast<u32>(TRY(file->write(from)));
 }
 
+Result<u32> transfer_vector(i32 fd, mm::UserIn<IoVec> vectors, i32 count, bool reading, const i64* offset)
+{
+    auto file = TRY(open_file_of(fd));
+    if (offset && *offset < 0)
+        return Errno::INVAL;
+    UserIoVector vector;
+    TRY(vector.import(vectors, count));
+    if (reading) {
+        auto to = vector.destination();
+        return static_cast<u32>(TRY(offset ? file->pread(to, *offset) : file->read(to)));
+    }
+    auto from = vector.source();
+    return static_cast<u32>(TRY(offset ? file->pwrite(from, *offset) : file->write(from)));
+}
+
 // readv and writev move the whole vector in one transfer, as Linux's do: a pipe sees one read or write.
 Result<u32> sys_readv(i32 fd, mm::UserIn<IoVec> vectors, i32 count)
 {
-    auto file = TRY(open_file_of(fd));
-    UserIoVector vector;
-    TRY(vector.import(vectors, count));
-    auto to = vector.destination();
-    return static_cast<u32>(TRY(file->read(to)));
+    return transfer_vector(fd, vectors, count, true, nullptr);
 }
 
 Result<u32> sys_writev(i32 fd, mm::UserIn<IoVec> vectors, i32 count)
 {
-    auto file = TRY(open_file_of(fd));
-    UserIoVector vector;
-    TRY(vector.import(vectors, count));
-    auto from = vector.source();
-    return static_cast<u32>(TRY(file->write(from)));
+    return transfer_vector(fd, vectors, count, false, nullptr);
 }
 
 Result<i32> sys_ioctl(i32 fd, u32 request, mm::UserInOut<u8> argument)
