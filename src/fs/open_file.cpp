@@ -76,6 +76,15 @@ Result<usize> moved(Result<usize> result, const mm::IoBuffer& buffer)
 
 } // namespace
 
+Result<void> OpenFile::fit_to_size_limit(mm::InBuffer& from, u64 at) const
+{
+    if (from.remaining() > 0 && at >= size_limit())
+        return Errno::FBIG;
+    if (size_limit() - at < from.remaining())
+        from.limit(static_cast<usize>(size_limit() - at)); // a short write up to the limit
+    return {};
+}
+
 Result<usize> OpenFile::read(mm::OutBuffer& to)
 {
     if (!readable())
@@ -94,12 +103,8 @@ Result<usize> OpenFile::write(mm::InBuffer& from)
         return Errno::BADF;
     if (m_operations.seekable() && (m_flags & kOAppend))
         m_offset = inode().attributes().size;
-    if (m_operations.seekable() && inode().is_regular()) {
-        if (from.remaining() > 0 && m_offset >= size_limit())
-            return Errno::FBIG;
-        if (size_limit() - m_offset < from.remaining())
-            from.limit(static_cast<usize>(size_limit() - m_offset)); // a short write up to the limit
-    }
+    if (m_operations.seekable() && inode().is_regular())
+        TRY(fit_to_size_limit(from, m_offset));
     usize done = TRY(moved(m_operations.write(*this, m_offset, from), from));
     if (m_operations.seekable())
         m_offset += done;
@@ -129,12 +134,8 @@ Result<usize> OpenFile::pwrite(mm::InBuffer& from, i64 offset)
         return Errno::SPIPE;
     // Linux quirk kept: with O_APPEND, pwrite appends (man 2 pwrite, BUGS).
     u64 at = (m_flags & kOAppend) ? inode().attributes().size : static_cast<u64>(offset);
-    if (inode().is_regular()) {
-        if (from.remaining() > 0 && at >= size_limit())
-            return Errno::FBIG;
-        if (size_limit() - at < from.remaining())
-            from.limit(static_cast<usize>(size_limit() - at));
-    }
+    if (inode().is_regular())
+        TRY(fit_to_size_limit(from, at));
     return moved(m_operations.write(*this, at, from), from);
 }
 

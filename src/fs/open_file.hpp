@@ -72,6 +72,8 @@ public:
 private:
     // Where writes stop: MAX_LFS_FILESIZE, or 2 GiB - 1 without O_LARGEFILE (generic_write_check_limits).
     u64 size_limit() const { return (m_flags & kOLargeFile) ? kMaxFileSize : kMaxNonLfsSize; }
+    // A regular file's write at `at`: EFBIG at the limit, cut short at it when it would cross.
+    Result<void> fit_to_size_limit(mm::InBuffer& from, u64 at) const;
 
     Path m_path;
     u32 m_flags;

@@ -24,8 +24,7 @@ Result<u32> send_file(i32 out_fd, i32 in_fd, i64* offset, u32 count, u64 max_off
     i64 position = offset ? *offset : static_cast<i64>(in->offset());
     if (position < 0)
         return Errno::INVAL;
-    if (count > kMaxRwCount)
-        count = kMaxRwCount;
+    count = clamp_rw_count(count);
     auto out = TRY(open_file_of(out_fd));
     if (!out->writable())
         return Errno::BADF;
@@ -73,14 +72,14 @@ Result<u32> send_file(i32 out_fd, i32 in_fd, i64* offset, u32 count, u64 max_off
 Result<u32> sys_pread64(i32 fd, mm::UserOut<u8> buffer, u32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
-    auto to = TRY(mm::OutBuffer::user(buffer, count > kMaxRwCount ? kMaxRwCount : count));
+    auto to = TRY(mm::OutBuffer::user(buffer, clamp_rw_count(count)));
     return static_cast<u32>(TRY(file->pread(to, join_halves(offset_low, offset_high))));
 }
 
 Result<u32> sys_pwrite64(i32 fd, mm::UserIn<u8> buffer, u32 count, u32 offset_low, u32 offset_high)
 {
     auto file = TRY(open_file_of(fd));
-    auto from = TRY(mm::InBuffer::user(buffer, count > kMaxRwCount ? kMaxRwCount : count));
+    auto from = TRY(mm::InBuffer::user(buffer, clamp_rw_count(count)));
     return static_cast<u32>(TRY(file->pwrite(from, join_halves(offset_low, offset_high))));
 }
 

@@ -21,6 +21,7 @@ inline fs::Caller file_caller()
 
 // One call moves at most this much (Linux's MAX_RW_COUNT); a longer count is cut there.
 inline constexpr u32 kMaxRwCount = 0x7FFFF000;
+inline u32 clamp_rw_count(u32 count) { return count > kMaxRwCount ? kMaxRwCount : count; }
 
 // The iovec array of readv, writev, preadv and pwritev, copied from user memory once and checked whole
 // before anything moves (Linux's import_iovec): EINVAL for a count outside 0..UIO_MAXIOV or a length negative

@@ -12,7 +12,6 @@ namespace {
 constexpr u32 kFionbio = 0x5421, kFionclex = 0x5450, kFioclex = 0x5451;
 constexpr i32 kUioMaxIov = 1024;
 
-u32 clamp_count(u32 count) { return count > kMaxRwCount ? kMaxRwCount : count; }
 
 } // namespace
 
@@ -49,7 +48,7 @@ Result<u32> sys_read(i32 fd, mm::UserOut<u8> buffer, u32 count)
     auto file = TRY(open_file_of(fd));
     if (!file->readable())
         return Errno::BADF;
-    auto to = TRY(mm::OutBuffer::user(buffer, clamp_count(count)));
+    auto to = TRY(mm::OutBuffer::user(buffer, clamp_rw_count(count)));
     return static_cast<u32>(TRY(file->read(to)));
 }
 
@@ -58,7 +57,7 @@ Result<u32> sys_write(i32 fd, mm::UserIn<u8> buffer, u32 count)
     auto file = TRY(open_file_of(fd));
     if (!file->writable())
         return Errno::BADF;
-    auto from = TRY(mm::InBuffer::user(buffer, clamp_count(count)));
+    auto from = TRY(mm::InBuffer::user(buffer, clamp_rw_count(count)));
     return static_cast<u32>(TRY(file->write(from)));
 }
 
