@@ -103,6 +103,8 @@ void stop(Thread& self, int signal)
 void wait_while_stopped(Thread& self)
 {
     Process& group = self.process();
+    if (!group.stopped || kill_pending(self))
+        return; // every return to user mode passes here: skip the wait entry and its interrupt toggles
     (void)group.stop_waiters.wait_until(
         [&] { return !group.stopped || kill_pending(self); }, kNoDeadline, Interruptible::Killable);
 }

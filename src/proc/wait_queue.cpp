@@ -77,6 +77,8 @@ void WaitQueue::wake_entry(WaitEntry& entry)
 
 usize WaitQueue::wake_all()
 {
+    if (!has_waiters())
+        return 0; // see has_waiters()
     arch::SpinLockGuard guard(m_lock);
     usize woken = 0;
     for (WaitEntry& entry : m_entries) {
@@ -88,6 +90,8 @@ usize WaitQueue::wake_all()
 
 usize WaitQueue::wake_one()
 {
+    if (!has_waiters())
+        return 0; // see has_waiters()
     arch::SpinLockGuard guard(m_lock);
     usize woken = 0;
     for (WaitEntry& entry : m_entries) {
