@@ -26,6 +26,8 @@ public:
     usize waiter_count() const { return m_waiters.waiter_count(); }
 
 private:
+    bool claim(const void* owner);
+
     const void* m_owner { nullptr };
     WaitQueue m_waiters;
 };

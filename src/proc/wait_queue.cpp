@@ -45,11 +45,13 @@ void WaitEntry::prepare(WaitQueue& queue)
 void WaitEntry::finish()
 {
     // An entry off its queue may outlive it (a wake-up, then the queue's owner went): look before locking.
-    arch::InterruptGuard interrupts;
+    // Only this task puts the entry back, so an unlocked "not queued" stays true; "queued" is checked again
+    // under the lock, since a waker may take it off in between.
     if (!is_queued())
         return;
     arch::SpinLockGuard guard(m_queue->m_lock);
-    m_queue->m_entries.remove(*this);
+    if (is_queued())
+        m_queue->m_entries.remove(*this);
 }
 
 WaitQueue::~WaitQueue()
