@@ -1,4 +1,4 @@
-// Physical memory, kernel mappings of device memory (MMIO), and user page tables.
+// Physical memory, the kernel window (device memory and page mappings), and user page tables.
 // One topic of the arch interface (arch.hpp).
 #pragma once
 
@@ -21,21 +21,22 @@ struct PhysSpan {
 };
 PhysSpan kernel_image();
 
-// --- Kernel mappings of physical ranges: device registers and memory (MMIO) ---
-// Device registers must not be cached or written back late: Uncached sets PCD|PWT (Intel SDM 3A 12.3, the UC
-// memory type with no PAT). WriteBack is for memory the direct map does not reach.
+// --- The kernel window: kernel addresses for memory the direct map does not give as needed ---
+// Pages in the window (16 MiB on i386), shared by every address space and by both kinds of mapping below.
+inline constexpr usize kKernelWindowPages = 4096;
+// Window pages not in use, for tests and leak checks.
+usize kernel_window_free_pages();
+
+// Device registers and memory (MMIO). Device registers must not be cached or written back late: Uncached sets
+// PCD|PWT (Intel SDM 3A 12.3, the UC memory type with no PAT). WriteBack is for memory the direct map does not
+// reach.
 enum class Caching : u8 { Uncached, WriteBack };
-// Pages in the kernel's window for these mappings (4 MiB on i386), shared by every address space.
-inline constexpr usize kMmioWindowPages = 1024;
 // Maps physical [phys, phys + length) into the window and returns the kernel address of `phys` itself (its
 // offset within the page kept). EINVAL for an empty range or one past the 32-bit physical space; ENOMEM when
 // the window has no free run of that many pages. Task or boot context.
 Result<void*> map_mmio(PhysAddr phys, usize length, Caching caching = Caching::Uncached);
 // Undoes map_mmio, with the address it returned and the length it was given; anything else is a kernel bug.
 void unmap_mmio(void* virt, usize length);
-// Window pages not in use, for tests and leak checks.
-usize mmio_window_free_pages();
-
 // Register access through such a mapping: one access of exactly that width, never merged or elided.
 inline u8 mmio_read8(const void* at) { return *static_cast<const volatile u8*>(at); }
 inline u16 mmio_read16(const void* at) { return *static_cast<const volatile u16*>(at); }
@@ -43,6 +44,21 @@ inline u32 mmio_read32(const void* at) { return *static_cast<const volatile u32*
 inline void mmio_write8(void* at, u8 value) { *static_cast<volatile u8*>(at) = value; }
 inline void mmio_write16(void* at, u16 value) { *static_cast<volatile u16*>(at) = value; }
 inline void mmio_write32(void* at, u32 value) { *static_cast<volatile u32*>(at) = value; }
+
+// Page frames that need not be contiguous, at consecutive kernel addresses, with access control: a loaded
+// module's sections are written ReadWrite, then their text and read-only data become ReadOnly (the kernel
+// runs with CR0.WP set, so its own writes fault too). Non-PAE i386 has no no-execute bit: every kernel page
+// is executable. Returns the address of frames[0]; EINVAL for no frames or one that is not a page address,
+// ENOMEM when the window has no free run of `count` pages.
+enum class KernelAccess : u8 { ReadOnly, ReadWrite };
+Result<void*> map_kernel_pages(const PhysAddr* frames, usize count, KernelAccess access);
+// Changes the access of `count` pages from `virt` (page-aligned), all mapped by map_kernel_pages.
+void protect_kernel_pages(void* virt, usize count, KernelAccess access);
+// Undoes map_kernel_pages (the frames stay allocated: they are the caller's).
+void unmap_kernel_pages(void* virt, usize count);
+// The frame and access (kPageWritable or 0) behind a window address of either kind; false when unmapped.
+struct PageMapping;
+bool query_kernel_page(const void* virt, PageMapping& out);
 
 // --- Page tables ---
 // One user address space's page tables; the kernel's half of the address space is shared by all of them.

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "sim/sim.hpp"
 
@@ -26,6 +28,7 @@ struct Machine {
     u8* phys_memory = nullptr;
     PhysAddr phys_base = 0;
     usize phys_size = 0;
+    int phys_fd = -1; // the memfd behind phys_memory, when attached as a PhysMemory
     sim::ExitRecord exit {};
     const u8* symbols = nullptr;
     usize symbols_size = 0;
@@ -132,6 +135,42 @@ void attach_phys_memory(PhysAddr base, void* memory, usize size)
     g_machine.phys_memory = static_cast<u8*>(memory);
     g_machine.phys_base = base;
     g_machine.phys_size = memory ? size : 0;
+    g_machine.phys_fd = -1;
+}
+
+PhysMemory::PhysMemory(usize size)
+    : m_fd(memfd_create("sim-ram", MFD_CLOEXEC))
+    , m_size(size)
+{
+    if (m_fd < 0 || ftruncate(m_fd, static_cast<off_t>(size)) != 0)
+        throw std::runtime_error("sim: no memfd for simulated RAM");
+    void* memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, m_fd, 0);
+    if (memory == MAP_FAILED)
+        throw std::runtime_error("sim: cannot map simulated RAM");
+    m_data = static_cast<u8*>(memory);
+}
+
+PhysMemory::~PhysMemory()
+{
+    if (g_machine.phys_memory == m_data)
+        attach_phys_memory(0, nullptr, 0);
+    munmap(m_data, m_size);
+    close(m_fd);
+}
+
+void attach_phys_memory(PhysAddr base, const PhysMemory& memory)
+{
+    attach_phys_memory(base, memory.data(), memory.size());
+    g_machine.phys_fd = memory.fd();
+}
+
+bool phys_memory_file(PhysAddr frame, int& fd, u64& offset)
+{
+    if (g_machine.phys_fd < 0 || !arch::phys_to_virt(frame, arch::kPageBytes))
+        return false;
+    fd = g_machine.phys_fd;
+    offset = frame - g_machine.phys_base;
+    return true;
 }
 
 ExitRecord last_exit() { return g_machine.exit; }

@@ -1,10 +1,12 @@
 // Simulated page tables and user-memory copies: a map from user page to mapping, plus one page-allocator page per 4 MiB
 // of address space in use, as the i386 tables would take, so that memory accounting and ENOMEM behave as on the
-// machine. The device-memory window (map_mmio) keeps the i386 window's page accounting; a mapping's address is the
+// machine. The kernel window keeps the i386 window's page accounting. A device-memory mapping's address is the
 // simulated RAM behind it, which stands in for device memory (the sim has no memory types to set), so a test
-// sees through it what phys_to_virt shows and the reverse.
+// sees through it what phys_to_virt shows and the reverse. Kernel page mappings map the RAM's memfd a second
+// time, page by page, with the host protections their access asks for.
 #include <map>
 #include <new>
+#include <sys/mman.h>
 #include <stdexcept>
 #include <vector>
 
@@ -19,12 +21,45 @@ struct arch::PageTables {
 
 namespace {
 
-// The window's pages in use, and each live mapping by the address map_mmio returned: its first slot, pages.
-std::vector<bool> g_mmio_used(arch::kMmioWindowPages);
+// The window's pages in use, and each live device mapping by the address map_mmio returned: first slot, pages.
+std::vector<bool> g_window_used(arch::kKernelWindowPages);
 struct MmioMapping {
     usize slot, pages, offset; // offset: of the physical address in its page
 };
 std::multimap<void*, MmioMapping> g_mmio_mappings; // one range may be mapped twice, as on the machine
+struct KernelPages {
+    usize slot;
+    std::vector<PhysAddr> frames;
+    std::vector<arch::KernelAccess> access;
+};
+std::map<uptr, KernelPages> g_kernel_pages; // by host address
+
+usize claim_window(usize pages)
+{
+    usize slot = 0, run = 0;
+    for (; slot + run < arch::kKernelWindowPages && run < pages;)
+        run = g_window_used[slot + run] ? (slot += run + 1, 0) : run + 1;
+    if (run < pages)
+        return arch::kKernelWindowPages;
+    for (usize i = 0; i < pages; ++i)
+        g_window_used[slot + i] = true;
+    return slot;
+}
+
+int host_protection(arch::KernelAccess access)
+{
+    return access == arch::KernelAccess::ReadWrite ? PROT_READ | PROT_WRITE : PROT_READ;
+}
+
+// The kernel page mapping holding host address `virt`, or end().
+std::map<uptr, KernelPages>::iterator kernel_pages_at(uptr virt)
+{
+    auto found = g_kernel_pages.upper_bound(virt);
+    if (found == g_kernel_pages.begin())
+        return g_kernel_pages.end();
+    --found;
+    return virt < found->first + found->second.frames.size() * arch::kPageBytes ? found : g_kernel_pages.end();
+}
 
 arch::PageTables* g_active;
 long g_live_tables;
@@ -64,8 +99,11 @@ void reset_paging()
 {
     g_active = nullptr;
     g_fault_handler = nullptr;
-    g_mmio_used.assign(arch::kMmioWindowPages, false);
+    g_window_used.assign(arch::kKernelWindowPages, false);
     g_mmio_mappings.clear();
+    for (auto& [address, mapping] : g_kernel_pages)
+        munmap(reinterpret_cast<void*>(address), mapping.frames.size() * arch::kPageBytes);
+    g_kernel_pages.clear();
 }
 
 } // namespace sim
@@ -79,19 +117,15 @@ Result<void*> map_mmio(PhysAddr phys, usize length, Caching)
         return Errno::INVAL;
     PhysAddr first = phys & ~static_cast<PhysAddr>(kPageBytes - 1);
     u64 pages = (u64 { phys } + length - first + kPageBytes - 1) / kPageBytes;
-    if (pages > kMmioWindowPages)
+    if (pages > kKernelWindowPages)
         return Errno::NOMEM;
     // Unbacked physical addresses have nothing to stand in for them here: a test asked for the impossible.
     void* backing = phys_to_virt(phys, length);
     if (!backing)
         throw std::logic_error("sim: map_mmio of physical memory the sim does not back");
-    usize slot = 0, run = 0;
-    for (; slot + run < kMmioWindowPages && run < pages;)
-        run = g_mmio_used[slot + run] ? (slot += run + 1, 0) : run + 1;
-    if (run < pages)
+    usize slot = claim_window(static_cast<usize>(pages));
+    if (slot == kKernelWindowPages)
         return Errno::NOMEM;
-    for (usize i = 0; i < pages; ++i)
-        g_mmio_used[slot + i] = true;
     g_mmio_mappings.insert({ backing, { slot, static_cast<usize>(pages), phys - first } });
     return backing;
 }
@@ -110,14 +144,95 @@ void unmap_mmio(void* virt, usize length)
         throw std::logic_error("sim: unmap_mmio with a length other than the mapping's");
     auto [slot, pages, offset] = found->second;
     for (usize i = 0; i < pages; ++i)
-        g_mmio_used[slot + i] = false;
+        g_window_used[slot + i] = false;
     g_mmio_mappings.erase(found);
 }
 
-usize mmio_window_free_pages()
+Result<void*> map_kernel_pages(const PhysAddr* frames, usize count, KernelAccess access)
+{
+    if (count == 0)
+        return Errno::INVAL;
+    for (usize i = 0; i < count; ++i)
+        if (frames[i] % kPageBytes || u64 { frames[i] } >= (u64 { 1 } << 32))
+            return Errno::INVAL;
+    if (count > kKernelWindowPages)
+        return Errno::NOMEM;
+    for (usize i = 0; i < count; ++i) {
+        int fd;
+        u64 offset;
+        if (!sim::phys_memory_file(frames[i], fd, offset))
+            throw std::logic_error("sim: map_kernel_pages of a frame outside RAM attached as a sim::PhysMemory");
+    }
+    usize slot = claim_window(count);
+    if (slot == kKernelWindowPages)
+        return Errno::NOMEM;
+    void* region = mmap(nullptr, count * kPageBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED)
+        throw std::runtime_error("sim: no host address space for a kernel mapping");
+    auto* base = static_cast<u8*>(region);
+    for (usize i = 0; i < count; ++i) {
+        int fd;
+        u64 offset;
+        sim::phys_memory_file(frames[i], fd, offset);
+        if (mmap(base + i * kPageBytes, kPageBytes, host_protection(access), MAP_SHARED | MAP_FIXED, fd,
+                static_cast<off_t>(offset))
+            == MAP_FAILED)
+            throw std::runtime_error("sim: cannot map a frame into a kernel mapping");
+    }
+    g_kernel_pages[reinterpret_cast<uptr>(base)]
+        = { slot, std::vector<PhysAddr>(frames, frames + count), std::vector<KernelAccess>(count, access) };
+    return region;
+}
+
+void protect_kernel_pages(void* virt, usize count, KernelAccess access)
+{
+    uptr address = reinterpret_cast<uptr>(virt);
+    auto found = kernel_pages_at(address);
+    if (address % kPageBytes || found == g_kernel_pages.end()
+        || (address - found->first) / kPageBytes + count > found->second.frames.size())
+        throw std::logic_error("sim: protect_kernel_pages outside a kernel page mapping");
+    if (mprotect(virt, count * kPageBytes, host_protection(access)) != 0)
+        throw std::runtime_error("sim: mprotect of a kernel mapping failed");
+    usize first = (address - found->first) / kPageBytes;
+    for (usize i = 0; i < count; ++i)
+        found->second.access[first + i] = access;
+}
+
+void unmap_kernel_pages(void* virt, usize count)
+{
+    auto found = g_kernel_pages.find(reinterpret_cast<uptr>(virt));
+    if (found == g_kernel_pages.end() || found->second.frames.size() != count)
+        throw std::logic_error("sim: unmap_kernel_pages of something map_kernel_pages did not return");
+    munmap(virt, count * kPageBytes);
+    for (usize i = 0; i < count; ++i)
+        g_window_used[found->second.slot + i] = false;
+    g_kernel_pages.erase(found);
+}
+
+bool query_kernel_page(const void* virt, PageMapping& out)
+{
+    uptr address = reinterpret_cast<uptr>(virt);
+    auto found = kernel_pages_at(address);
+    if (found != g_kernel_pages.end()) {
+        usize index = (address - found->first) / kPageBytes;
+        out = { found->second.frames[index],
+            found->second.access[index] == KernelAccess::ReadWrite ? u32 { kPageWritable } : 0 };
+        return true;
+    }
+    for (auto& [backing, mapping] : g_mmio_mappings) {
+        uptr first = reinterpret_cast<uptr>(backing) - mapping.offset;
+        if (address >= first && address < first + mapping.pages * kPageBytes) {
+            out = { virt_to_phys(reinterpret_cast<void*>(address & ~(kPageBytes - 1))), kPageWritable };
+            return true;
+        }
+    }
+    return false;
+}
+
+usize kernel_window_free_pages()
 {
     usize free = 0;
-    for (bool used : g_mmio_used)
+    for (bool used : g_window_used)
         free += !used;
     return free;
 }

@@ -44,6 +44,31 @@ u64 timer_deadline();
 // Backs physical addresses [base, base + size) with `memory` for phys_to_virt (nullptr detaches).
 void attach_phys_memory(PhysAddr base, void* memory, usize size);
 
+// Host memory for simulated RAM that the sim can map a second time (a memfd), as arch::map_kernel_pages
+// needs to show scattered frames side by side with real host protections: a write to a read-only kernel
+// page faults on the host as it would on the machine. Zero-filled.
+class PhysMemory {
+public:
+    explicit PhysMemory(usize size);
+    ~PhysMemory();
+    PhysMemory(const PhysMemory&) = delete;
+    PhysMemory& operator=(const PhysMemory&) = delete;
+
+    u8* data() const { return m_data; }
+    usize size() const { return m_size; }
+    int fd() const { return m_fd; }
+
+private:
+    int m_fd;
+    u8* m_data;
+    usize m_size;
+};
+// Attaches `memory` as RAM from `base`; with this form, kernel page mappings work too.
+void attach_phys_memory(PhysAddr base, const PhysMemory& memory);
+// The memfd behind physical page `frame` and its offset there; false when the frame is not in memory
+// attached as a PhysMemory.
+bool phys_memory_file(PhysAddr frame, int& fd, u64& offset);
+
 // What the simulated machine did when asked to leave or halt, for tests of panic paths.
 struct ExitRecord {
     bool exited = false;

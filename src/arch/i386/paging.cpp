@@ -1,9 +1,9 @@
 // Two-level i386 page tables without PAE (Intel SDM 3A 4.3): a directory of 1024 entries, each covering
 // 4 MiB through a table of 1024 page entries. The kernel half is the boot directory's 4 MiB direct-map
 // entries, copied into every new directory; it never changes after boot, so the copies stay valid. The one
-// exception is the window for device memory (map_mmio): its page table is a static one, entered into the boot
-// directory before the first user directory copies it, so every directory shares it and later mappings in
-// it are seen by all.
+// exception is the kernel window (map_mmio, map_kernel_pages): its page tables are static ones, entered into
+// the boot directory before the first user directory copies it, so every directory shares them and later
+// mappings in them are seen by all.
 #include "arch/arch.hpp"
 #include "arch/i386/cpu.hpp"
 #include "arch/i386/kernel_mappings.hpp"
@@ -65,26 +65,76 @@ u32 entry_bits(u32 access)
 
 bool is_mapped(u32 entry) { return entry & (kPresent | kNoAccess); }
 
-// --- the device-memory window: one 4 MiB page table at kMmioWindowBase ---
+// --- the kernel window at kKernelWindowBase: device memory (map_mmio) and page mappings (map_kernel_pages) ---
 // Without PAT, PWT and PCD in a page entry make its memory type UC (Intel SDM 3A 4.9.1).
 constexpr u32 kWriteThrough = 1u << 3, kCacheDisable = 1u << 4;
-static_assert(i386::kMmioWindowBase >= i386::kKernelVirtBase + i386::kDirectMapBytes);
-static_assert(i386::kMmioWindowBase % (4u << 20) == 0 && kMmioWindowPages == kEntries);
+constexpr usize kWindowTables = kKernelWindowPages / kEntries;
+static_assert(i386::kKernelWindowBase >= i386::kKernelVirtBase + i386::kDirectMapBytes);
+static_assert(i386::kKernelWindowBase % (4u << 20) == 0 && kKernelWindowPages % kEntries == 0);
 
-alignas(4096) u32 g_mmio_table[kEntries];
-Bitmap::Word g_mmio_words[Bitmap::words_for(kMmioWindowPages)];
-Bitmap g_mmio_used; // which window pages are mapped
-IrqSpinLock g_mmio_lock; // the bitmap and the table
+// The window's page tables, one after another, so that slot n's entry is g_window_table[n].
+alignas(4096) u32 g_window_table[kKernelWindowPages];
+Bitmap::Word g_window_words[Bitmap::words_for(kKernelWindowPages)];
+Bitmap g_window_used; // which window pages are mapped
+IrqSpinLock g_window_lock; // the bitmap and the tables
 
-// Enters the window's table into the boot directory, which every new directory copies; interrupts off.
-void install_mmio_table()
+// Enters the window's tables into the boot directory, which every new directory copies; interrupts off.
+void install_window_tables()
 {
-    if (g_mmio_used.size())
+    if (g_window_used.size())
         return;
-    g_mmio_used = Bitmap(g_mmio_words, kMmioWindowPages);
-    fill_bytes(g_mmio_table, 0, sizeof(g_mmio_table));
-    table_at(boot_page_directory_phys)[i386::kMmioWindowBase >> 22] = virt_to_phys(g_mmio_table) | kPresent | kWritable;
+    g_window_used = Bitmap(g_window_words, kKernelWindowPages);
+    fill_bytes(g_window_table, 0, sizeof(g_window_table));
+    u32* directory = table_at(boot_page_directory_phys);
+    for (usize t = 0; t < kWindowTables; ++t)
+        directory[(i386::kKernelWindowBase >> 22) + t] = virt_to_phys(g_window_table + t * kEntries) | kPresent | kWritable;
 }
+
+uptr window_address(usize slot) { return i386::kKernelWindowBase + slot * kPageBytes; }
+
+void set_window_entry(usize slot, u32 entry)
+{
+    g_window_table[slot] = entry;
+    // The kernel half is in every TLB context (no PCID here): one invlpg reaches all of them.
+    asm volatile("invlpg (%0)" : : "r"(window_address(slot)) : "memory");
+}
+
+// The window slots of [virt, virt + length), all of which must be mapped; a kernel bug panics as `caller`.
+usize mapped_slots(const char* caller, const void* virt, usize length, usize& pages)
+{
+    uptr address = reinterpret_cast<uptr>(virt);
+    uptr offset = address - i386::kKernelWindowBase;
+    if (address < i386::kKernelWindowBase || length == 0 || offset + length > kKernelWindowPages * kPageBytes)
+        panic("%s: %p (%zu bytes) is not in the kernel window", caller, virt, length);
+    usize slot = offset / kPageBytes;
+    pages = (offset % kPageBytes + length + kPageBytes - 1) / kPageBytes;
+    for (usize i = 0; i < pages; ++i)
+        if (!g_window_used.size() || !g_window_used.get(slot + i))
+            panic("%s: %p (%zu bytes) was not mapped", caller, virt, length);
+    return slot;
+}
+
+void release_slots(const char* caller, const void* virt, usize length)
+{
+    SpinLockGuard guard(g_window_lock);
+    usize pages;
+    usize slot = mapped_slots(caller, virt, length, pages);
+    for (usize i = 0; i < pages; ++i)
+        set_window_entry(slot + i, 0);
+    g_window_used.set_range(slot, pages, false);
+}
+
+// A free run of `pages` slots, taken; kNotFound when there is none. Lock held.
+usize claim_slots(usize pages)
+{
+    install_window_tables();
+    usize slot = g_window_used.find_run(false, pages);
+    if (slot != Bitmap::kNotFound)
+        g_window_used.set_range(slot, pages);
+    return slot;
+}
+
+u32 access_bits(KernelAccess access) { return kPresent | (access == KernelAccess::ReadWrite ? kWritable : 0); }
 
 } // namespace
 
@@ -95,56 +145,83 @@ Result<void*> map_mmio(PhysAddr phys, usize length, Caching caching)
         return Errno::INVAL;
     PhysAddr first = phys & kFrameMask;
     u64 pages = (u64 { phys } + length - first + kPageBytes - 1) / kPageBytes;
-    if (pages > kMmioWindowPages)
+    if (pages > kKernelWindowPages)
         return Errno::NOMEM;
-    SpinLockGuard guard(g_mmio_lock);
-    install_mmio_table();
-    usize slot = g_mmio_used.find_run(false, static_cast<usize>(pages));
+    SpinLockGuard guard(g_window_lock);
+    usize slot = claim_slots(static_cast<usize>(pages));
     if (slot == Bitmap::kNotFound)
         return Errno::NOMEM;
-    g_mmio_used.set_range(slot, static_cast<usize>(pages));
     u32 bits = kPresent | kWritable | (caching == Caching::Uncached ? kWriteThrough | kCacheDisable : 0);
-    uptr base = i386::kMmioWindowBase + slot * kPageBytes;
-    for (usize i = 0; i < pages; ++i) {
-        g_mmio_table[slot + i] = (first + i * kPageBytes) | bits;
-        asm volatile("invlpg (%0)" : : "r"(base + i * kPageBytes) : "memory");
-    }
-    return reinterpret_cast<void*>(base + (phys - first));
+    for (usize i = 0; i < pages; ++i)
+        set_window_entry(slot + i, (first + i * kPageBytes) | bits);
+    return reinterpret_cast<void*>(window_address(slot) + (phys - first));
 }
 
-void unmap_mmio(void* virt, usize length)
+void unmap_mmio(void* virt, usize length) { release_slots("unmap_mmio", virt, length); }
+
+Result<void*> map_kernel_pages(const PhysAddr* frames, usize count, KernelAccess access)
+{
+    if (count == 0)
+        return Errno::INVAL;
+    for (usize i = 0; i < count; ++i)
+        if (frames[i] % kPageBytes || u64 { frames[i] } >= (u64 { 1 } << 32))
+            return Errno::INVAL;
+    if (count > kKernelWindowPages)
+        return Errno::NOMEM;
+    SpinLockGuard guard(g_window_lock);
+    usize slot = claim_slots(count);
+    if (slot == Bitmap::kNotFound)
+        return Errno::NOMEM;
+    for (usize i = 0; i < count; ++i)
+        set_window_entry(slot + i, frames[i] | access_bits(access));
+    return reinterpret_cast<void*>(window_address(slot));
+}
+
+void protect_kernel_pages(void* virt, usize count, KernelAccess access)
+{
+    if (reinterpret_cast<uptr>(virt) % kPageBytes)
+        panic("protect_kernel_pages: %p is not a page address", virt);
+    SpinLockGuard guard(g_window_lock);
+    usize pages;
+    usize slot = mapped_slots("protect_kernel_pages", virt, count * kPageBytes, pages);
+    for (usize i = 0; i < pages; ++i)
+        set_window_entry(slot + i, (g_window_table[slot + i] & kFrameMask) | access_bits(access));
+}
+
+void unmap_kernel_pages(void* virt, usize count)
+{
+    if (reinterpret_cast<uptr>(virt) % kPageBytes)
+        panic("unmap_kernel_pages: %p is not a page address", virt);
+    release_slots("unmap_kernel_pages", virt, count * kPageBytes);
+}
+
+bool query_kernel_page(const void* virt, PageMapping& out)
 {
     uptr address = reinterpret_cast<uptr>(virt);
-    uptr offset = address - i386::kMmioWindowBase;
-    if (address < i386::kMmioWindowBase || length == 0 || offset + length > kMmioWindowPages * kPageBytes)
-        panic("unmap_mmio: %p (%zu bytes) is not in the device-memory window", virt, length);
-    usize slot = offset / kPageBytes;
-    usize pages = (offset % kPageBytes + length + kPageBytes - 1) / kPageBytes;
-    SpinLockGuard guard(g_mmio_lock);
-    for (usize i = 0; i < pages; ++i) {
-        if (!g_mmio_used.size() || !g_mmio_used.get(slot + i))
-            panic("unmap_mmio: %p (%zu bytes) was not mapped", virt, length);
-        g_mmio_table[slot + i] = 0;
-        // The kernel half is in every TLB context (no PCID here): one invlpg reaches all of them.
-        asm volatile("invlpg (%0)" : : "r"(i386::kMmioWindowBase + (slot + i) * kPageBytes) : "memory");
-    }
-    g_mmio_used.set_range(slot, pages, false);
+    if (address < i386::kKernelWindowBase || address - i386::kKernelWindowBase >= kKernelWindowPages * kPageBytes)
+        return false;
+    SpinLockGuard guard(g_window_lock);
+    u32 entry = g_window_used.size() ? g_window_table[(address - i386::kKernelWindowBase) / kPageBytes] : 0;
+    if (!(entry & kPresent))
+        return false;
+    out = { entry & kFrameMask, entry & kWritable ? u32 { kPageWritable } : 0 };
+    return true;
 }
 
-usize mmio_window_free_pages()
+usize kernel_window_free_pages()
 {
-    SpinLockGuard guard(g_mmio_lock);
+    SpinLockGuard guard(g_window_lock);
     usize used = 0;
-    for (usize i = 0; i < g_mmio_used.size(); ++i)
-        used += g_mmio_used.get(i);
-    return kMmioWindowPages - used;
+    for (usize i = 0; i < g_window_used.size(); ++i)
+        used += g_window_used.get(i);
+    return kKernelWindowPages - used;
 }
 
 Result<PageTables*> create_page_tables()
 {
     {
-        SpinLockGuard guard(g_mmio_lock); // before the first copy of the kernel half, so every copy has it
-        install_mmio_table();
+        SpinLockGuard guard(g_window_lock); // before the first copy of the kernel half, so every copy has it
+        install_window_tables();
     }
     auto* tables = new (std::nothrow) PageTables;
     if (!tables)
@@ -280,8 +357,8 @@ void activate_page_tables(PageTables* tables)
 
 u32 i386::kernel_page_entry(uptr virt)
 {
-    if (virt < kMmioWindowBase || virt - kMmioWindowBase >= arch::kMmioWindowPages * arch::kPageBytes)
+    if (virt < kKernelWindowBase || virt - kKernelWindowBase >= arch::kKernelWindowPages * arch::kPageBytes)
         return 0;
-    arch::SpinLockGuard guard(arch::g_mmio_lock);
-    return arch::g_mmio_table[(virt - kMmioWindowBase) / arch::kPageBytes];
+    arch::SpinLockGuard guard(arch::g_window_lock);
+    return arch::g_window_used.size() ? arch::g_window_table[(virt - kKernelWindowBase) / arch::kPageBytes] : 0;
 }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <catch2/catch_test_macros.hpp>
-#include <vector>
 
 #include "kernel/boot_state.hpp"
 #include "kernel/panic.hpp"
@@ -12,7 +11,7 @@
 
 // `megabytes` of RAM at physical 0, all but the first MiB (and the frame descriptors) free.
 struct SimRam {
-    std::vector<u8> bytes;
+    sim::PhysMemory bytes; // a memfd, so that kernel page mappings work over it
     usize free_at_start { 0 };
 
     explicit SimRam(usize megabytes) : bytes(megabytes << 20)
@@ -22,7 +21,7 @@ struct SimRam {
         mm::kmalloc_reset();
         kernel::reset_boot_state(); // registries, counters and statistics as at boot
 
-        sim::attach_phys_memory(0, bytes.data(), bytes.size());
+        sim::attach_phys_memory(0, bytes);
         mm::PhysRangeSet ram, in_use;
         REQUIRE_FALSE(ram.add(0, bytes.size()).is_error());
         REQUIRE_FALSE(mm::init_physical_memory(ram, in_use).is_error());
