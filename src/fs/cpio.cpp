@@ -11,7 +11,7 @@
 #include "lib/intrusive_list.hpp"
 #include "lib/own_ptr.hpp"
 #include "lib/string.hpp"
-#include "mm/kmalloc.hpp"
+#include "mm/string.hpp"
 
 namespace fs {
 
@@ -62,7 +62,7 @@ bool parse_hex(const u8* text, u32& out)
 struct LinkRecord {
     IntrusiveListNode node;
     u32 ino, dev_major, dev_minor;
-    char* name; // kmalloc'd, NUL-terminated
+    mm::String name;
 };
 struct DirTime {
     IntrusiveListNode node;
@@ -80,10 +80,8 @@ public:
     }
     ~Unpacker()
     {
-        while (LinkRecord* record = m_links.pop_front()) {
-            mm::kfree(record->name);
+        while (LinkRecord* record = m_links.pop_front())
             OwnPtr<LinkRecord> owner(record);
-        }
         while (DirTime* entry = m_dir_times.pop_front())
             OwnPtr<DirTime> owner(entry);
     }
@@ -302,7 +300,7 @@ Result<bool> Unpacker::make_regular(const u32 (&field)[kFieldCount], StringView 
             if (record.ino != field[kIno] || record.dev_major != field[kDevMajor]
                 || record.dev_minor != field[kDevMinor])
                 continue;
-            TRY(linkat(c, kAtFdCwd, StringView(record.name), kAtFdCwd, name, 0));
+            TRY(linkat(c, kAtFdCwd, record.name.view(), kAtFdCwd, name, 0));
             if (field[kFileSize] > 0)
                 TRY(write_body(name, body, field[kFileSize], true));
             return true;
@@ -311,12 +309,10 @@ Result<bool> Unpacker::make_regular(const u32 (&field)[kFieldCount], StringView 
     TRY(write_body(name, body, field[kFileSize], true));
     if (field[kNlink] > 1) {
         auto record = TRY(make_own<LinkRecord>());
-        auto* copy = static_cast<char*>(TRY(mm::kmalloc(name.length() + 1)));
-        name.copy_to(copy, name.length() + 1);
+        record->name = TRY(mm::String::copy(name));
         record->ino = field[kIno];
         record->dev_major = field[kDevMajor];
         record->dev_minor = field[kDevMinor];
-        record->name = copy;
         m_links.push_back(*record.leak());
     }
     return false;

@@ -1,36 +1,23 @@
-// The descriptor table: a kmalloc'd array of slots grown by doubling up to the caller's limit, each holding
+// The descriptor table: an array of slots grown by doubling up to the caller's limit, each holding
 // one reference to its open file description.
 #include "fs/fd_table.hpp"
 
 #include "fs/file_locks.hpp"
-#include "lib/string.hpp"
-#include "mm/kmalloc.hpp"
 
 namespace fs {
 
 Result<RefPtr<FdTable>> FdTable::create() { return make_ref<FdTable>(); }
 
-FdTable::~FdTable()
-{
-    close_all();
-    mm::kfree(m_slots);
-}
+FdTable::~FdTable() { close_all(); }
 
-Result<void> FdTable::grow_to(u32 capacity)
+Result<void> FdTable::grow_to(u32 slots)
 {
-    if (capacity <= m_capacity)
+    if (slots <= capacity())
         return {};
-    u32 size = m_capacity ? m_capacity : 16;
-    while (size < capacity)
+    u32 size = capacity() ? capacity() : 16;
+    while (size < slots)
         size *= 2;
-    auto* slots = static_cast<Slot*>(TRY(mm::kzalloc(size * sizeof(Slot))));
-    if (m_slots) {
-        copy_bytes(slots, m_slots, m_capacity * sizeof(Slot));
-        mm::kfree(m_slots);
-    }
-    m_slots = slots;
-    m_capacity = size;
-    return {};
+    return m_slots.try_resize(size);
 }
 
 void FdTable::set(i32 fd, OpenFile* file, bool close_on_exec)
@@ -49,8 +36,8 @@ void FdTable::set(i32 fd, OpenFile* file, bool close_on_exec)
 Result<RefPtr<FdTable>> FdTable::clone() const
 {
     auto copy = TRY(create());
-    TRY(copy->grow_to(m_capacity));
-    for (u32 fd = 0; fd < m_capacity; ++fd) {
+    TRY(copy->grow_to(capacity()));
+    for (u32 fd = 0; fd < capacity(); ++fd) {
         if (m_slots[fd].file)
             copy->set(static_cast<i32>(fd), m_slots[fd].file, m_slots[fd].close_on_exec);
     }
@@ -71,7 +58,7 @@ Result<i32> FdTable::install(RefPtr<OpenFile> file, bool close_on_exec, u32 limi
     if (min_fd < 0 || static_cast<u32>(min_fd) >= limit)
         return Errno::INVAL;
     for (u32 fd = static_cast<u32>(min_fd); fd < limit; ++fd) {
-        if (fd >= m_capacity)
+        if (fd >= capacity())
             TRY(grow_to(fd + 1));
         if (!m_slots[fd].file) {
             set(static_cast<i32>(fd), file.get(), close_on_exec);
@@ -88,7 +75,7 @@ Result<i32> FdTable::lowest_free(u32 limit, i32 min_fd) const
     if (min_fd < 0 || static_cast<u32>(min_fd) >= limit)
         return Errno::MFILE;
     for (u32 fd = static_cast<u32>(min_fd); fd < limit; ++fd) {
-        if (fd >= m_capacity || !m_slots[fd].file)
+        if (fd >= capacity() || !m_slots[fd].file)
             return static_cast<i32>(fd);
     }
     return Errno::MFILE;
@@ -158,7 +145,7 @@ Result<void> FdTable::set_close_on_exec(i32 fd, bool value)
 
 void FdTable::close_on_exec_all()
 {
-    for (u32 fd = 0; fd < m_capacity; ++fd) {
+    for (u32 fd = 0; fd < capacity(); ++fd) {
         if (m_slots[fd].file && m_slots[fd].close_on_exec)
             set(static_cast<i32>(fd), nullptr, false);
     }
@@ -166,7 +153,7 @@ void FdTable::close_on_exec_all()
 
 void FdTable::close_all()
 {
-    for (u32 fd = 0; fd < m_capacity; ++fd) {
+    for (u32 fd = 0; fd < capacity(); ++fd) {
         if (m_slots[fd].file)
             set(static_cast<i32>(fd), nullptr, false);
     }
@@ -175,7 +162,7 @@ void FdTable::close_all()
 u32 FdTable::open_count() const
 {
     u32 count = 0;
-    for (u32 fd = 0; fd < m_capacity; ++fd)
+    for (u32 fd = 0; fd < capacity(); ++fd)
         count += m_slots[fd].file ? 1 : 0;
     return count;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "fs/open_file.hpp"
+#include "mm/vector.hpp"
 
 namespace fs {
 
@@ -48,7 +49,7 @@ public:
     // How many descriptors are open.
     u32 open_count() const;
     // One past the highest descriptor the table has room for now (/proc/<pid>/fd lists below it).
-    u32 capacity() const { return m_capacity; }
+    u32 capacity() const { return static_cast<u32>(m_slots.size()); } // at most kHardMax
 
     FdTable() = default;
 
@@ -58,12 +59,11 @@ private:
         bool close_on_exec;
     };
 
-    bool valid(i32 fd) const { return fd >= 0 && static_cast<u32>(fd) < m_capacity && m_slots[fd].file; }
-    Result<void> grow_to(u32 capacity);
+    bool valid(i32 fd) const { return fd >= 0 && static_cast<u32>(fd) < capacity() && m_slots[fd].file; }
+    Result<void> grow_to(u32 slots);
     void set(i32 fd, OpenFile* file, bool close_on_exec);
 
-    Slot* m_slots { nullptr };
-    u32 m_capacity { 0 };
+    mm::Vector<Slot> m_slots; // a free slot is zero
 };
 
 } // namespace fs

@@ -6,7 +6,7 @@
 #include "lib/own_ptr.hpp"
 #include "fs/open_file.hpp"
 #include "lib/string.hpp"
-#include "mm/kmalloc.hpp"
+#include "mm/vector.hpp"
 
 namespace fs {
 
@@ -109,10 +109,9 @@ Result<usize> build_path(const Path& root, const Path& place, char* scratch, cha
 
 Result<usize> path_of(const Path& root, const Path& place, char* buffer, usize size)
 {
-    auto* scratch = static_cast<char*>(TRY(mm::kmalloc(kPathMax)));
-    auto result = build_path(root, place, scratch, buffer, size);
-    mm::kfree(scratch);
-    return result;
+    mm::Vector<char> scratch; // PATH_MAX is too much for the kernel stack
+    TRY(scratch.try_resize_uninitialised(kPathMax));
+    return build_path(root, place, scratch.data(), buffer, size);
 }
 
 Result<usize> file_path_of(const Path& root, const OpenFile& file, char* buffer, usize size)

@@ -6,8 +6,6 @@
 
 #include <utility>
 
-#include "mm/kmalloc.hpp"
-
 namespace fs {
 
 PathWalker::PathWalker(const Path& root, const Path& start, const Credentials& credentials)
@@ -17,17 +15,9 @@ PathWalker::PathWalker(const Path& root, const Path& start, const Credentials& c
 {
 }
 
-PathWalker::~PathWalker()
-{
-    while (m_depth > 0)
-        pop_frame();
-}
-
 void PathWalker::pop_frame()
 {
-    Frame& frame = m_frames[--m_depth];
-    if (frame.buffer)
-        mm::kfree(frame.buffer);
+    m_frames[--m_depth].body = {}; // freed now: a walk may pass through 40 bodies of PATH_MAX
 }
 
 Result<void> PathWalker::begin(StringView path)
@@ -36,7 +26,9 @@ Result<void> PathWalker::begin(StringView path)
         return Errno::NOENT;
     if (path.length() >= kPathMax)
         return Errno::NAMETOOLONG;
-    m_frames[0] = Frame { nullptr, path.characters(), path.length(), false };
+    m_frames[0].rest = path.characters();
+    m_frames[0].rest_length = path.length();
+    m_frames[0].last_had_slash = false;
     m_depth = 1;
     if (path[0] == '/')
         m_current = m_root;
@@ -180,14 +172,18 @@ Result<void> PathWalker::follow_link(Inode& link)
     if (m_links_followed >= kMaxSymlinks || m_depth > kMaxSymlinks)
         return Errno::LOOP;
     ++m_links_followed;
-    auto* buffer = static_cast<char*>(TRY(mm::kmalloc(kPathMax)));
-    auto length = link.readlink(buffer, kPathMax - 1);
+    Frame& frame = m_frames[m_depth];
+    TRY(frame.body.try_resize_uninitialised(kPathMax));
+    auto length = link.readlink(frame.body.data(), kPathMax - 1);
     if (length.is_error() || length.value() == 0) {
-        mm::kfree(buffer);
+        frame.body = {};
         return length.is_error() ? length.error() : Errno::NOENT;
     }
-    m_frames[m_depth++] = Frame { buffer, buffer, length.value(), false };
-    if (buffer[0] == '/')
+    frame.rest = frame.body.data();
+    frame.rest_length = length.value();
+    frame.last_had_slash = false;
+    ++m_depth;
+    if (frame.rest[0] == '/')
         m_current = m_root;
     return {};
 }

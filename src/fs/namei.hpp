@@ -6,6 +6,7 @@
 
 #include "fs/fs_context.hpp"
 #include "fs/permission.hpp"
+#include "mm/vector.hpp"
 
 namespace fs {
 
@@ -21,7 +22,6 @@ class PathWalker {
 public:
     // `root` bounds ".." and starts absolute paths (and absolute symlinks); `start` starts relative ones.
     PathWalker(const Path& root, const Path& start, const Credentials& credentials);
-    ~PathWalker();
     PathWalker(const PathWalker&) = delete;
     PathWalker& operator=(const PathWalker&) = delete;
 
@@ -49,10 +49,10 @@ public:
 
 private:
     struct Frame {
-        char* buffer; // a symlink body (kmalloc'd), or nullptr for the path given to begin()
-        const char* rest;
-        usize rest_length;
-        bool last_had_slash;
+        mm::Vector<char> body; // a symlink's, or empty for the path given to begin()
+        const char* rest { nullptr };
+        usize rest_length { 0 };
+        bool last_had_slash { false };
     };
 
     bool next_component(StringView& name, bool& is_last);

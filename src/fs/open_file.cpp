@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "lib/string.hpp"
-#include "mm/kmalloc.hpp"
 
 namespace fs {
 
@@ -44,18 +43,14 @@ OpenFile::~OpenFile()
     --g_live_open_files;
     if (m_opened && !is_path_only())
         m_operations.release(*this);
-    mm::kfree(m_name);
 }
 
 void OpenFile::set_name(const Path& directory, StringView name)
 {
-    auto copy = mm::kmalloc(name.length());
+    auto copy = mm::String::copy(name);
     if (copy.is_error())
         return;
-    mm::kfree(m_name);
-    m_name = static_cast<char*>(copy.value());
-    copy_bytes(m_name, name.characters(), name.length());
-    m_name_length = name.length();
+    m_name = copy.release_value();
     m_directory = directory;
 }
 

@@ -4,6 +4,7 @@
 
 #include "fs/file_operations.hpp"
 #include "fs/mount.hpp"
+#include "mm/string.hpp"
 
 namespace fs {
 
@@ -64,7 +65,7 @@ public:
     // say, having maybe several names or none). /proc/<pid>/fd and exe show it. Without memory, no name.
     void set_name(const Path& directory, StringView name);
     const Path& directory() const { return m_directory; }
-    StringView name() const { return StringView(m_name, m_name_length); }
+    StringView name() const { return m_name.view(); }
 
     // Public only for make_ref.
     OpenFile(Path path, u32 flags, FileOperations& operations);
@@ -81,8 +82,7 @@ private:
     u64 m_offset { 0 };
     bool m_opened { false };
     Path m_directory;
-    char* m_name { nullptr };
-    usize m_name_length { 0 };
+    mm::String m_name;
 };
 
 } // namespace fs

@@ -10,7 +10,6 @@
 #include "fs/devices.hpp"
 #include "fs/inode.hpp"
 #include "lib/string.hpp"
-#include "mm/kmalloc.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/process.hpp"
 #include "proc/signal.hpp"
@@ -217,22 +216,18 @@ public:
 
 Result<RefPtr<Pipe>> Pipe::create()
 {
-    auto* ring = static_cast<u8*>(TRY(mm::kmalloc(kPipeCapacity)));
-    auto made = make_ref<Pipe>(ring);
-    if (made.is_error())
-        mm::kfree(ring);
-    return made;
+    mm::Vector<u8> ring;
+    TRY(ring.try_resize_uninitialised(kPipeCapacity));
+    return make_ref<Pipe>(std::move(ring));
 }
-
-Pipe::~Pipe() { mm::kfree(m_ring); }
 
 usize Pipe::copy_in(mm::InBuffer& from, usize count)
 {
     usize tail = (m_head + m_size) % kPipeCapacity;
     usize first = count < kPipeCapacity - tail ? count : kPipeCapacity - tail;
-    usize taken = from.take(m_ring + tail, first);
+    usize taken = from.take(m_ring.data() + tail, first);
     if (taken == first && count > first)
-        taken += from.take(m_ring, count - first);
+        taken += from.take(m_ring.data(), count - first);
     m_size += taken;
     return taken;
 }
@@ -240,9 +235,9 @@ usize Pipe::copy_in(mm::InBuffer& from, usize count)
 usize Pipe::copy_out(mm::OutBuffer& to, usize count)
 {
     usize first = count < kPipeCapacity - m_head ? count : kPipeCapacity - m_head;
-    usize put = to.put(m_ring + m_head, first);
+    usize put = to.put(m_ring.data() + m_head, first);
     if (put == first && count > first)
-        put += to.put(m_ring, count - first);
+        put += to.put(m_ring.data(), count - first);
     m_head = (m_head + put) % kPipeCapacity;
     m_size -= put;
     if (!m_size)

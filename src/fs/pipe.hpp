@@ -4,7 +4,10 @@
 // with FIFO rules: a reader waits for a writer and a writer for a reader, unless O_NONBLOCK or O_RDWR.
 #pragma once
 
+#include <utility>
+
 #include "fs/open_file.hpp"
+#include "mm/vector.hpp"
 #include "proc/mutex.hpp"
 #include "proc/wait_queue.hpp"
 
@@ -18,7 +21,6 @@ inline constexpr usize kPipeCapacity = 64 * 1024;
 class Pipe : public RefCounted<Pipe> {
 public:
     static Result<RefPtr<Pipe>> create();
-    ~Pipe();
 
     usize size() const { return m_size; }
     usize room() const { return kPipeCapacity - m_size; }
@@ -48,9 +50,9 @@ public:
 
     WaitQueue& queue() { return m_queue; }
 
-    // Use create(); public only for make_ref. Takes the kmalloc'd ring.
-    explicit Pipe(u8* ring)
-        : m_ring(ring)
+    // Use create(); public only for make_ref. Takes the ring, kPipeCapacity bytes.
+    explicit Pipe(mm::Vector<u8>&& ring)
+        : m_ring(std::move(ring))
     {
     }
 
@@ -59,7 +61,7 @@ private:
     usize copy_in(mm::InBuffer& from, usize count);
     usize copy_out(mm::OutBuffer& to, usize count);
 
-    u8* m_ring;
+    mm::Vector<u8> m_ring;
     usize m_head { 0 }; // where the oldest byte is
     usize m_size { 0 };
     u32 m_readers { 0 }, m_writers { 0 };

@@ -1,16 +1,15 @@
 // Poll tables: entries made as a poll scans its files, queued on each file's poll queue before it sleeps.
 #include "fs/poll_table.hpp"
 
-#include <new>
-
 #include "fs/open_file.hpp"
+#include "lib/own_ptr.hpp"
 
 namespace fs {
 
 PollTable::~PollTable()
 {
     while (Item* item = m_items.pop_front())
-        delete item; // the entry leaves its queue, then the file goes
+        OwnPtr<Item> owner(item); // the entry leaves its queue, then the file goes
 }
 
 Result<void> PollTable::add(OpenFile& file)
@@ -18,11 +17,9 @@ Result<void> PollTable::add(OpenFile& file)
     proc::WaitQueue* queue = file.operations().poll_queue(file);
     if (!queue)
         return {};
-    auto* item = new (std::nothrow) Item(*queue);
-    if (!item)
-        return Errno::NOMEM;
+    auto item = TRY(make_own<Item>(*queue));
     item->file = RefPtr<OpenFile>(&file);
-    m_items.push_back(*item);
+    m_items.push_back(*item.leak());
     return {};
 }
 

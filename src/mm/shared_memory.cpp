@@ -28,30 +28,20 @@ Result<SharedMemory*> SharedMemory::create(u64 pages)
     return memory;
 }
 
-SharedMemory::~SharedMemory()
-{
-    discard(0, m_count);
-    kfree(m_frames);
-}
+SharedMemory::~SharedMemory() { discard(0, m_frames.size()); }
 
 Result<void> SharedMemory::resize(u64 pages)
 {
-    if (pages <= m_count)
+    if (pages <= m_frames.size())
         return {}; // shrinking keeps the pages: another mapping may still reach them
     if (pages > kKmallocMax / sizeof(PhysAddr))
-        return Errno::NOMEM;
-    auto* frames = static_cast<PhysAddr*>(TRY(kzalloc(static_cast<usize>(pages) * sizeof(PhysAddr))));
-    if (m_frames)
-        copy_bytes(frames, m_frames, static_cast<usize>(m_count) * sizeof(PhysAddr));
-    kfree(m_frames);
-    m_frames = frames;
-    m_count = pages;
-    return {};
+        return Errno::NOMEM; // before the count is cut to 32 bits
+    return m_frames.try_resize(static_cast<usize>(pages));
 }
 
 Result<PhysAddr> SharedMemory::page(u64 index)
 {
-    if (index >= m_count)
+    if (index >= m_frames.size())
         return Errno::FAULT;
     if (!m_frames[index]) {
         PhysAddr frame = TRY(page_allocator().allocate(0));
@@ -62,11 +52,11 @@ Result<PhysAddr> SharedMemory::page(u64 index)
     return m_frames[index];
 }
 
-PhysAddr SharedMemory::existing_page(u64 index) const { return index < m_count ? m_frames[index] : 0; }
+PhysAddr SharedMemory::existing_page(u64 index) const { return index < m_frames.size() ? m_frames[index] : 0; }
 
 void SharedMemory::discard(u64 first, u64 count)
 {
-    for (u64 index = first; index < m_count && index - first < count; ++index) {
+    for (u64 index = first; index < m_frames.size() && index - first < count; ++index) {
         if (m_frames[index]) {
             page_allocator().unref(m_frames[index]);
             --g_total_pages;

@@ -1,6 +1,7 @@
 // SharedMemory: the pages behind MAP_SHARED | MAP_ANONYMOUS mappings, which a fork shares instead of copying.
 #pragma once
 
+#include "mm/vector.hpp"
 #include "mm/vm_area.hpp"
 
 namespace mm {
@@ -17,15 +18,14 @@ public:
     // Frees pages [first, first + count) so they read as zero again (MADV_REMOVE).
     void discard(u64 first, u64 count);
 
-    u64 size_in_pages() const { return m_count; }
+    u64 size_in_pages() const { return m_frames.size(); }
     // Pages held by all shared memory (Shmem in /proc/meminfo).
     static u64 total_pages();
 
 private:
     SharedMemory() = default;
 
-    PhysAddr* m_frames { nullptr }; // 0: not allocated yet
-    u64 m_count { 0 };
+    Vector<PhysAddr> m_frames; // 0: not allocated yet
 };
 
 } // namespace mm

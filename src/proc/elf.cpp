@@ -4,7 +4,7 @@
 
 #include "kernel/log.hpp"
 #include "lib/string.hpp"
-#include "mm/kmalloc.hpp"
+#include "mm/vector.hpp"
 
 namespace proc {
 
@@ -127,17 +127,15 @@ namespace {
 Result<void> copy_segment(mm::AddressSpace& space, ExecutableReader& executable, uptr address, u64 offset, usize length)
 {
     constexpr usize kChunk = 4096;
-    auto* chunk = static_cast<u8*>(TRY(mm::kmalloc(kChunk)));
-    Result<void> result;
-    for (usize done = 0; done < length && !result.is_error();) {
+    mm::Vector<u8> chunk;
+    TRY(chunk.try_resize_uninitialised(kChunk));
+    for (usize done = 0; done < length;) {
         usize now = length - done < kChunk ? length - done : kChunk;
-        result = executable.read(offset + done, chunk, now);
-        if (!result.is_error())
-            result = space.write_initial(address + done, chunk, now);
+        TRY(executable.read(offset + done, chunk.data(), now));
+        TRY(space.write_initial(address + done, chunk.data(), now));
         done += now;
     }
-    mm::kfree(chunk);
-    return result;
+    return {};
 }
 
 } // namespace

@@ -10,7 +10,6 @@
 #include "proc/exec.hpp"
 #include "proc/futex.hpp"
 #include "kernel/panic.hpp"
-#include "mm/kmalloc.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/scheduler.hpp"
 #include "proc/signal.hpp"
@@ -58,7 +57,7 @@ Result<Thread*> create_thread(Process& process)
     if (g_threads.size() >= kPidMax - 1)
         return Errno::AGAIN;
     auto thread = TRY(make_own<Thread>());
-    thread->kernel_stack = static_cast<u8*>(TRY(mm::kmalloc(kKernelStackBytes)));
+    TRY(thread->kernel_stack.allocate(kKernelStackBytes));
     while (g_threads.find(g_next_pid))
         g_next_pid = g_next_pid == kPidMax - 1 ? 2 : g_next_pid + 1; // pid 1 is init's alone
     thread->tid = g_next_pid;
@@ -87,7 +86,6 @@ void destroy_thread(Thread& thread)
     thread.files.reset();
     thread.fs.reset();
     thread.space.reset();
-    mm::kfree(thread.kernel_stack);
     delete &thread;
 }
 
@@ -297,8 +295,8 @@ Result<u32> run_init(const char* const* argv, const char* const* envp)
     process->executable = program.value().executable;
     arch::fpu_initial_state(init->fpu_state());
     init->space = std::move(program.value().image.space);
-    init->saved_stack = arch::prepare_user_start(init->kernel_stack, kKernelStackBytes, program.value().image.entry,
-        program.value().image.stack);
+    init->saved_stack = arch::prepare_user_start(
+        init->kernel_stack.base(), init->kernel_stack.size(), program.value().image.entry, program.value().image.stack);
     g_init = process;
     g_init_exited = false;
     make_runnable(*init);
@@ -421,7 +419,8 @@ Result<i32> clone_current(const CloneRequest& request)
         (void)mm::copy_to_user(mm::UserOut<i32>(request.parent_tid), child->tid); // Linux ignores a fault here
     // The child starts with the parent's registers as they are now, floating point included.
     arch::fpu_save(child->fpu_state());
-    child->saved_stack = arch::prepare_fork_return(child->kernel_stack, kKernelStackBytes, 0, request.user_stack);
+    child->saved_stack
+        = arch::prepare_fork_return(child->kernel_stack.base(), child->kernel_stack.size(), 0, request.user_stack);
     i32 tid = child->tid;
     make_runnable(*child);
     if (flags & kCloneVfork) {
@@ -463,7 +462,6 @@ void take_over_process(Thread& self)
     // waiting on it looks again, and finds this thread under the same tid.
     old.vfork_waiters.wake_all();
     unschedule(old);
-    mm::kfree(old.kernel_stack);
     delete &old;
 }
 

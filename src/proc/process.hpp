@@ -10,6 +10,7 @@
 #include "fs/fd_table.hpp"
 #include "fs/fs_context.hpp"
 #include "mm/address_space.hpp"
+#include "mm/kernel_stack.hpp"
 #include "proc/credentials.hpp"
 #include "proc/wait_queue.hpp"
 
@@ -89,7 +90,7 @@ struct Thread {
     IntrusiveListNode run_node; // on the run queue
     IntrusiveList<Thread, &Thread::run_node>* queue { nullptr }; // the run queue while on it
     Interruptible sleep_mode { Interruptible::Yes }; // of the sleep it is in (or was last in)
-    u8* kernel_stack { nullptr };
+    mm::KernelStack kernel_stack; // freed with the thread, which must not be running on it
     uptr saved_stack { 0 }; // where the task stands while it is not running (arch::switch_stacks)
     u32 slice_left { 0 };
     Timer sleep_timer; // armed for the deadline of the sleep it is in

@@ -46,7 +46,7 @@ void load_context_of(Thread& next)
 {
     arch::fpu_restore(next.fpu_state());
     next.space->activate();
-    arch::set_trap_stack(next.kernel_stack, kKernelStackBytes);
+    arch::set_trap_stack(next.kernel_stack.base(), next.kernel_stack.size());
     for (u32 i = 0; i < arch::kTlsEntries; ++i) {
         // An unused entry gets Linux's empty descriptor, so one process's TLS never shows in another.
         arch::TlsDescriptor empty { 0, 0, false, true, false, true, false, 0 };

@@ -7,7 +7,6 @@
 #include "fs/open_file.hpp"
 #include "fs/root.hpp"
 #include "lib/format.hpp"
-#include "mm/kmalloc.hpp"
 #include "proc/process.hpp"
 #include "proc/scheduler.hpp"
 #include "proc/signal.hpp"

@@ -4,29 +4,26 @@
 #include <stdarg.h>
 
 #include "lib/result.hpp"
+#include "mm/vector.hpp"
 
 namespace fs::procfs {
 
 class Text {
 public:
     Text() = default;
-    ~Text();
-    Text(const Text&) = delete;
-    Text& operator=(const Text&) = delete;
 
     void add(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     void add_bytes(const void* bytes, usize length);
     // ENOMEM when any addition could not get memory.
     Result<void> status() const;
-    const char* data() const { return m_data; }
+    const char* data() const { return m_data.data(); }
     usize size() const { return m_size; }
 
 private:
     bool reserve(usize more);
 
-    char* m_data { nullptr };
+    mm::Vector<char> m_data; // its size is the room; the text is the first m_size characters
     usize m_size { 0 };
-    usize m_capacity { 0 };
     bool m_failed { false };
 };
 

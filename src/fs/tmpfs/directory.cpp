@@ -6,7 +6,6 @@
 
 #include "lib/own_ptr.hpp"
 #include "lib/string.hpp"
-#include "mm/kmalloc.hpp"
 
 namespace fs::tmpfs {
 
@@ -31,18 +30,11 @@ void TmpfsInode::link_entry(DirectoryEntry& entry)
 
 Result<void> TmpfsInode::add_entry(StringView name, RefPtr<TmpfsInode> inode)
 {
-    auto* copy = static_cast<char*>(TRY(mm::kmalloc(name.length())));
-    auto entry = make_own<DirectoryEntry>();
-    if (entry.is_error()) {
-        mm::kfree(copy);
-        return Errno::NOMEM;
-    }
-    DirectoryEntry* raw = entry.value().leak();
-    copy_bytes(copy, name.characters(), name.length());
-    raw->name = copy;
-    raw->length = name.length();
-    raw->inode = std::move(inode);
-    link_entry(*raw);
+    auto copy = TRY(mm::String::copy(name));
+    auto entry = TRY(make_own<DirectoryEntry>());
+    entry->name = std::move(copy);
+    entry->inode = std::move(inode);
+    link_entry(*entry.leak());
     return {};
 }
 
@@ -51,7 +43,6 @@ void TmpfsInode::remove_entry(DirectoryEntry& entry)
     m_by_name.remove(entry);
     m_by_cookie.remove(entry);
     attributes().size = m_by_name.size();
-    mm::kfree(entry.name);
     OwnPtr<DirectoryEntry> owner(&entry);
 }
 
@@ -222,8 +213,7 @@ Result<void> TmpfsInode::rename(StringView old_name, Inode& new_dir_inode, Strin
             return Errno::NOTEMPTY;
     }
     // The only allocation comes first, so that a failure leaves both directories as they were.
-    auto* name_copy = static_cast<char*>(TRY(mm::kmalloc(new_name.length())));
-    copy_bytes(name_copy, new_name.characters(), new_name.length());
+    auto name_copy = TRY(mm::String::copy(new_name));
 
     if (new_entry) {
         RefPtr<TmpfsInode> victim = new_entry->inode;
@@ -240,9 +230,7 @@ Result<void> TmpfsInode::rename(StringView old_name, Inode& new_dir_inode, Strin
     m_by_name.remove(*old_entry);
     m_by_cookie.remove(*old_entry);
     attributes().size = m_by_name.size();
-    mm::kfree(old_entry->name);
-    old_entry->name = name_copy;
-    old_entry->length = new_name.length();
+    old_entry->name = std::move(name_copy);
     new_dir.link_entry(*old_entry);
     if (moving->is_directory() && &new_dir != this) {
         moving->m_parent = &new_dir;

@@ -1,7 +1,6 @@
 // tmpfs's superblock, mount options, and the non-directory side of its inodes: file data, symlink bodies.
 #include "fs/tmpfs/tmpfs.hpp"
 
-#include "mm/kmalloc.hpp"
 #include "mm/physical_memory.hpp"
 
 namespace fs::tmpfs {
@@ -68,8 +67,6 @@ TmpfsInode::~TmpfsInode()
         }
         remove_entry(*entry);
     }
-    if (m_link_target)
-        mm::kfree(m_link_target);
     tmpfs().inode_gone();
 }
 
@@ -79,23 +76,19 @@ Result<void> TmpfsInode::set_link_target(StringView target)
 {
     if (target.is_empty() || target.length() >= kPathMax)
         return target.is_empty() ? Errno::NOENT : Errno::NAMETOOLONG;
-    auto* body = static_cast<char*>(TRY(mm::kmalloc(target.length())));
-    for (usize i = 0; i < target.length(); ++i)
-        body[i] = target[i];
-    m_link_target = body;
+    m_link_target = TRY(mm::String::copy(target));
     attributes().size = target.length();
     return {};
 }
 
 Result<usize> TmpfsInode::readlink(char* buffer, usize size)
 {
-    if (!is_symlink() || !m_link_target)
+    if (!is_symlink() || m_link_target.is_empty())
         return Errno::INVAL;
     usize length = static_cast<usize>(attributes().size);
     if (length > size)
         length = size;
-    for (usize i = 0; i < length; ++i)
-        buffer[i] = m_link_target[i];
+    copy_bytes(buffer, m_link_target.view().characters(), length);
     return length;
 }
 

@@ -7,6 +7,7 @@
 
 #include "fs/superblock.hpp"
 #include "fs/tmpfs/file_pages.hpp"
+#include "mm/string.hpp"
 
 namespace fs::tmpfs {
 
@@ -34,11 +35,10 @@ struct DirectoryEntry {
     RbTreeNode by_name;
     RbTreeNode by_cookie;
     u64 cookie { 0 };
-    char* name { nullptr }; // kmalloc'd, not NUL-terminated
-    usize length { 0 };
+    mm::String name;
     RefPtr<TmpfsInode> inode;
 
-    StringView name_view() const { return StringView(name, length); }
+    StringView name_view() const { return name.view(); }
 };
 
 class TmpfsInode final : public Inode {
@@ -103,7 +103,7 @@ private:
     // Regular files.
     FilePages m_pages;
     // Symlinks.
-    char* m_link_target { nullptr };
+    mm::String m_link_target;
 };
 
 // The "tmpfs" type, for register_filesystem.

@@ -5,6 +5,8 @@
 #include "fs/devices.hpp"
 #include "fs_machine.hpp"
 
+#include "mm/fault_injection.hpp"
+#include "mm/kmalloc.hpp"
 #include "mm/physical_memory.hpp"
 
 using namespace fs_test;
@@ -445,4 +447,50 @@ TEST_CASE("tmpfs: running out of memory is a short write, then ENOMEM, and nothi
     CHECK(free_pages_now() >= free_before);
     m.write_file("/after", "fits again");
     CHECK(m.read_file("/after") == "fits again");
+}
+
+TEST_CASE("tmpfs: names made under failing allocations are ENOMEM and change nothing, or whole", "[fs][tmpfs]")
+{
+    FsMachine m;
+    m.write_file("/a", "A");
+    REQUIRE(m.symlink("/a", "/link") == 0);
+    mm::kmalloc_shrink();
+    u64 free_before = mm::page_allocator().free_pages();
+    int failures = 0;
+    for (u32 after = 0; after < 8; ++after) {
+        // rename copies the new name before it touches either directory.
+        mm::inject_allocation_failures(after);
+        int renamed = m.rename("/a", "/a-new-and-longer-name");
+        mm::stop_allocation_failures();
+        if (renamed == e(Errno::NOMEM)) {
+            ++failures;
+            CHECK(m.read_file("/a") == "A");
+            CHECK_FALSE(m.exists("/a-new-and-longer-name"));
+        } else {
+            REQUIRE(renamed == 0);
+            REQUIRE(m.rename("/a-new-and-longer-name", "/a") == 0);
+        }
+        // A symlink and its body; following one takes a PATH_MAX buffer.
+        mm::inject_allocation_failures(after);
+        int made = m.symlink("/a", "/link2");
+        Stat followed {};
+        int stat_result = m.stat("/link", followed);
+        mm::stop_allocation_failures();
+        CHECK((stat_result == 0 || stat_result == e(Errno::NOMEM)));
+        if (made == e(Errno::NOMEM)) {
+            CHECK_FALSE(m.exists("/link2"));
+        } else {
+            REQUIRE(made == 0);
+            CHECK(m.read_file("/link2") == "A");
+            REQUIRE(m.unlink("/link2") == 0);
+        }
+    }
+    CHECK(failures > 0);
+    mm::inject_allocation_failures(0);
+    Stat out {};
+    CHECK(m.stat("/link", out) == e(Errno::NOMEM));
+    mm::stop_allocation_failures();
+    CHECK(m.read_file("/link") == "A");
+    mm::kmalloc_shrink();
+    CHECK(mm::page_allocator().free_pages() == free_before);
 }
