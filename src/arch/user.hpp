@@ -22,6 +22,9 @@ usize copy_to_user_raw(uptr to, const void* from, usize length);
 isize copy_string_from_user_raw(char* to, uptr from, usize size);
 
 // --- User mode ---
+// Where user code should make its system calls (AT_SYSINFO: __kernel_vsyscall on a page every address space
+// shows read-only, entering by sysenter), or 0 when there is no such page and int 0x80 is the way.
+uptr user_syscall_entry();
 // The registers a system call sees (Linux i386: the number in eax, arguments in ebx, ecx, edx, esi, edi, ebp).
 struct SyscallArgs {
     u32 number;

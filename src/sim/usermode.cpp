@@ -385,6 +385,8 @@ void reset_user_mode()
 namespace arch {
 
 void set_syscall_handler(SyscallHandler handler) { g_syscall_handler = handler; }
+// The sim runs no user instructions: programs make their calls through sim::syscall, not a page of code.
+uptr user_syscall_entry() { return 0; }
 void set_user_trap_handler(UserTrapHandler handler) { g_trap_handler = handler; }
 
 uptr prepare_user_start(u8*, usize, uptr entry, uptr user_stack)

@@ -11,6 +11,7 @@ extern "C" [[noreturn]] void i386_boot(u32 multiboot_magic, u32 multiboot_info)
     for (auto* constructor = __init_array_start; constructor != __init_array_end; ++constructor)
         (*constructor)();
     i386::gdt_init();
+    i386::sysenter_init();
     i386::fpu_init();
     i386::idt_init();
     i386::pic_init();

@@ -27,6 +27,11 @@ inline u32 inl(u16 port)
 }
 inline void outl(u16 port, u32 value) { asm volatile("outl %0, %1" : : "a"(value), "Nd"(port)); }
 
+inline void write_msr(u32 msr, u64 value)
+{
+    asm volatile("wrmsr" : : "c"(msr), "a"(static_cast<u32>(value)), "d"(static_cast<u32>(value >> 32)));
+}
+
 inline u32 read_cr0()
 {
     u32 v;
@@ -62,6 +67,7 @@ inline u32 read_eflags()
 }
 
 constexpr u32 kEflagsIF = 1u << 9;
+constexpr u32 kEflagsTf = 1u << 8;
 constexpr uptr kKernelVirtBase = 0xC0000000;
 // Physical memory [0, kDirectMapBytes) is mapped at kKernelVirtBase by boot.asm.
 constexpr u32 kDirectMapBytes = 256u * 1024 * 1024;

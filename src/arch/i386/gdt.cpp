@@ -84,6 +84,29 @@ void gdt_init()
                  : "memory");
 }
 
+extern "C" const u8 sysenter_entry[];
+
+bool g_sysenter; // whether the SYSENTER MSRs are set up (CPUID SEP)
+
+void sysenter_init()
+{
+    // Intel SDM 2B SYSENTER: CS from IA32_SYSENTER_CS, SS from CS + 8; SYSEXIT uses CS + 16 and CS + 24, which
+    // the Linux GDT layout (kernel code, kernel data, user code, user data) gives. Family 6 before model 3
+    // reports SEP without a working SYSENTER (Intel's CPUID application note).
+    u32 eax = 1, ebx, ecx, edx;
+    asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
+    u32 family = (eax >> 8) & 0xF, model = (eax >> 4) & 0xF;
+    if (!(edx & (1u << 11)) || (family == 6 && model < 3))
+        return;
+    constexpr u32 kSysenterCs = 0x174, kSysenterEsp = 0x175, kSysenterEip = 0x176;
+    write_msr(kSysenterCs, kKernelCodeSelector);
+    write_msr(kSysenterEsp, reinterpret_cast<u32>(&g_tss.esp0)); // the entry's first move reads the stack here
+    write_msr(kSysenterEip, reinterpret_cast<u32>(sysenter_entry));
+    g_sysenter = true;
+}
+
+bool sysenter_ready() { return g_sysenter; }
+
 void set_gdt_entry(u32 index, u32 base, u32 limit, u8 access, u8 flags)
 {
     g_gdt[index] = make_descriptor(base, limit, access, flags);

@@ -57,6 +57,28 @@ interrupt_return_pop_ds:
 interrupt_return_iret:
     iretd
 
+; sysenter from the user-entry page's __kernel_vsyscall (below): the CPU loaded cs, ss, eip and esp from the
+; SYSENTER MSRs, cleared IF and saved nothing. SYSENTER_ESP points at TSS.esp0, so the first instruction finds
+; the running task's kernel stack (a single-step trap after it already lands there). The frame pushed is the
+; one int 0x80 would have pushed, returning to the page's return point; vector SYSENTER_VECTOR tells
+; interrupt_dispatch to fetch the sixth argument, which __kernel_vsyscall left on the user stack.
+SYSENTER_VECTOR equ 0x180
+USER_ENTRY_PAGE equ 0xFFFFE000
+global sysenter_entry, sysenter_entry_end
+sysenter_entry:
+    mov esp, [esp]
+    push dword 0x7B              ; ss: user data (GDT entry 15, RPL 3)
+    push ebp                     ; esp: __kernel_vsyscall moved it to ebp
+    pushfd
+    or dword [esp], 0x200        ; the user's flags, with interrupts on as they were in user mode
+    push dword 0x73              ; cs: user code (GDT entry 14, RPL 3)
+    push dword USER_ENTRY_PAGE + (user_entry_return - user_entry_page)
+    push dword 0
+    push dword SYSENTER_VECTOR
+    sti                          ; system calls run with interrupts on, as through the int 0x80 trap gate
+    jmp interrupt_common
+sysenter_entry_end:
+
 ; Returns to user mode through the InterruptFrame at [esp + 4], abandoning the kernel stack below it.
 global interrupt_resume_frame
 interrupt_resume_frame:
@@ -90,3 +112,23 @@ interrupt_stub_table:
     dd interrupt_stub_ %+ i
 %assign i i + 1
 %endrep
+
+; The user-entry page, mapped read-only and user-visible at USER_ENTRY_PAGE in every address space (paging.cpp),
+; as Linux's compat vDSO was: its address is AT_SYSINFO, where musl and glibc make their system calls. Nothing
+; else shares the page (int3 fills the rest), so user code sees no kernel data.
+section .user_entry progbits alloc exec nowrite align=4096
+global user_entry_page, user_entry_vsyscall, user_entry_return
+user_entry_page:
+user_entry_vsyscall:             ; __kernel_vsyscall: eax the number, ebx ecx edx esi edi ebp the arguments
+    push ecx
+    push edx
+    push ebp
+    mov ebp, esp
+    sysenter
+    int 0x80                     ; a restarted call re-enters here (eip - 2), the old way
+user_entry_return:
+    pop ebp
+    pop edx
+    pop ecx
+    ret
+    times 4096 - ($ - user_entry_page) db 0xCC

@@ -15,6 +15,7 @@
 extern "C" const u32 interrupt_stub_table[256];
 extern "C" const u8 interrupt_return_pop_gs[], interrupt_return_pop_fs[], interrupt_return_pop_es[],
     interrupt_return_pop_ds[], interrupt_return_iret[];
+extern "C" const u8 sysenter_entry[], sysenter_entry_end[];
 extern "C" [[noreturn]] void interrupt_resume_frame(i386::InterruptFrame* frame);
 
 namespace i386 {
@@ -171,6 +172,13 @@ void handle_exception(InterruptFrame& frame)
     bool from_user = (frame.cs & 3) == 3;
     if (from_user && frame.vector != 14) {
         deliver_user_trap(frame, frame.vector == 13 ? 0 : frame.eip, false);
+        return;
+    }
+    if (frame.vector == 1 && reinterpret_cast<uptr>(frame.eip) >= reinterpret_cast<uptr>(sysenter_entry)
+        && reinterpret_cast<uptr>(frame.eip) < reinterpret_cast<uptr>(sysenter_entry_end)) {
+        // A user's trap flag survives sysenter: single-stepping stops here, and the call goes on without it.
+        frame.eflags &= ~kEflagsTf;
+        g_exception_frame = nullptr;
         return;
     }
     if (frame.vector == 3) {
@@ -430,6 +438,19 @@ extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
         i386::handle_exception(*frame);
     else if (frame->vector < i386::kIrqBase + 16)
         i386::handle_irq(*frame);
+    else if (frame->vector == i386::kSysenterVector && i386::g_syscall_handler) {
+        // From here on it is the int 0x80 call it stands for: a restart goes back through the page's int 0x80.
+        frame->vector = 0x80;
+        // __kernel_vsyscall pushed the caller's ebp, the sixth argument, where the user esp now points.
+        u32 sixth = 0;
+        if (frame->user_esp <= arch::kUserEnd - 4 && i386::probe_read32(frame->user_esp, sixth)) {
+            frame->ebp = sixth;
+            frame->eax = static_cast<u32>(i386::g_syscall_handler(
+                { frame->eax, { frame->ebx, frame->ecx, frame->edx, frame->esi, frame->edi, frame->ebp } }));
+        } else {
+            frame->eax = static_cast<u32>(-static_cast<i32>(Errno::FAULT)); // as Linux's sysenter path
+        }
+    }
     else if (frame->vector == 0x80 && i386::g_syscall_handler) {
         u32 result = static_cast<u32>(i386::g_syscall_handler(
             { frame->eax, { frame->ebx, frame->ecx, frame->edx, frame->esi, frame->edi, frame->ebp } }));

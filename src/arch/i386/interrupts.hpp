@@ -16,11 +16,19 @@ struct InterruptFrame {
 };
 static_assert(sizeof(InterruptFrame) == 19 * 4);
 
+// The vector sysenter_entry (interrupts.asm) gives its frame: no IDT vector, so nothing else can have it.
+constexpr u32 kSysenterVector = 0x180;
+// Where the user-entry page (__kernel_vsyscall) is mapped in every address space.
+constexpr uptr kUserEntryPage = 0xFFFFE000;
+
 constexpr u8 kIrqBase = 0x20; // where the PICs are remapped, past the 32 CPU exceptions
 
 using IrqHandler = void (*)(InterruptFrame&);
 
 void gdt_init();
+// Sets up the SYSENTER MSRs when the CPU has them; afterwards sysenter_ready() says whether it did.
+void sysenter_init();
+bool sysenter_ready();
 void idt_init();
 void pic_init();
 void pic_unmask(u8 irq);

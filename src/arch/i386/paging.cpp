@@ -6,6 +6,7 @@
 // mappings in them are seen by all.
 #include "arch/arch.hpp"
 #include "arch/i386/cpu.hpp"
+#include "arch/i386/interrupts.hpp"
 #include "arch/i386/kernel_mappings.hpp"
 #include "kernel/panic.hpp"
 #include "lib/bitmap.hpp"
@@ -78,7 +79,21 @@ Bitmap::Word g_window_words[Bitmap::words_for(kKernelWindowPages)];
 Bitmap g_window_used; // which window pages are mapped
 IrqSpinLock g_window_lock; // the bitmap and the tables
 
-// Enters the window's tables into the boot directory, which every new directory copies; interrupts off.
+// The user-entry page (interrupts.asm) at kUserEntryPage: a table of its own for the last 4 MiB, whose
+// directory entry lets user mode through; the one page in it is read-only (and, with CR0.WP, to the kernel too).
+extern "C" const u8 user_entry_page[];
+alignas(4096) u32 g_user_entry_table[kEntries];
+
+void install_user_entry_page(u32* directory)
+{
+    constexpr usize kSlot = (i386::kUserEntryPage >> 12) & (kEntries - 1);
+    fill_bytes(g_user_entry_table, 0, sizeof(g_user_entry_table));
+    g_user_entry_table[kSlot] = virt_to_phys(user_entry_page) | kPresent | kUser;
+    directory[i386::kUserEntryPage >> 22] = virt_to_phys(g_user_entry_table) | kPresent | kWritable | kUser;
+}
+
+// Enters the window's tables and the user-entry page into the boot directory, which every new directory
+// copies; interrupts off.
 void install_window_tables()
 {
     if (g_window_used.size())
@@ -88,6 +103,7 @@ void install_window_tables()
     u32* directory = table_at(boot_page_directory_phys);
     for (usize t = 0; t < kWindowTables; ++t)
         directory[(i386::kKernelWindowBase >> 22) + t] = virt_to_phys(g_window_table + t * kEntries) | kPresent | kWritable;
+    install_user_entry_page(directory);
 }
 
 uptr window_address(usize slot) { return i386::kKernelWindowBase + slot * kPageBytes; }

@@ -33,6 +33,15 @@ uptr place_frames(u8* base, usize size, const i386::InterruptFrame& frame)
 } // namespace
 
 void set_syscall_handler(SyscallHandler handler) { i386::set_syscall_handler(handler); }
+
+extern "C" const u8 user_entry_page[], user_entry_vsyscall[];
+
+uptr user_syscall_entry()
+{
+    if (!i386::sysenter_ready())
+        return 0;
+    return i386::kUserEntryPage + static_cast<uptr>(user_entry_vsyscall - user_entry_page);
+}
 void set_user_trap_handler(UserTrapHandler handler) { i386::set_user_trap_handler(handler); }
 
 uptr prepare_user_start(u8* base, usize size, uptr entry, uptr user_stack)
