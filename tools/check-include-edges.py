@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """lint.include_edges: which subsystem of src/ may include which (GUIDE §1). Each area has a layer; a file may
-include its own area and the layers below it, never above. The kernel's services (log, panic, clock, console, boot-state resets,
-self-test registry, symbols) sit just above lib, for everyone; kernel/main.cpp, the boot sequence, is on top.
+include its own area and the layers below it, never above. The kernel's services (log, panic, clock, console,
+boot-state resets, random numbers, self-test registry, symbols) sit just above lib, for everyone; kernel/main.cpp,
+the boot sequence, is on top.
 Every edge that goes up anyway is named below with its reason, so a new one is a decision, not an accident.
 Usage: check-include-edges.py [TOP]"""
 import os
@@ -19,7 +20,8 @@ LAYERS = {
     "kernel": 7,
 }
 SERVICES = {"kernel/log.hpp", "kernel/panic.hpp", "kernel/clock.hpp", "kernel/console.hpp", "kernel/selftest.hpp",
-            "kernel/symbols.hpp", "kernel/version.hpp", "kernel/boot_state.hpp"}
+            "kernel/symbols.hpp", "kernel/version.hpp", "kernel/boot_state.hpp",
+            "kernel/random.hpp"}
 # Beside each other, one way only: a driver implements the VFS's file operations, and so does a block device's
 # node (block registers its devices in fs's one registry); the sim implements arch.
 SIDEWAYS = {("drivers", "fs"), ("block", "fs"), ("sim", "arch")}

@@ -2,9 +2,9 @@
 // succeeds and means nothing, as Linux's null_lseek and noop_llseek do).
 #include "drivers/memory_devices.hpp"
 
-#include "drivers/random.hpp"
 #include "fs/devices.hpp"
 #include "fs/open_file.hpp"
+#include "kernel/random.hpp"
 #include "lib/string.hpp"
 
 namespace drivers {
@@ -39,11 +39,12 @@ class RandomDevice final : public fs::FileOperations {
 public:
     Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer& to) override
     {
-        return to.put_made(to.remaining(), [](u8* chunk, usize length) { random_bytes(chunk, length); });
+        return to.put_made(to.remaining(), [](u8* chunk, usize length) { kernel::random_bytes(chunk, length); });
     }
     Result<usize> write(fs::OpenFile&, u64, mm::InBuffer& from) override
     {
-        return from.take_chunks(from.remaining(), [](const u8* chunk, usize length) { random_mix(chunk, length); });
+        return from.take_chunks(
+            from.remaining(), [](const u8* chunk, usize length) { kernel::random_mix(chunk, length); });
     }
 };
 

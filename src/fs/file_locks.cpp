@@ -3,6 +3,7 @@
 #include "fs/file_locks.hpp"
 
 #include "fs/open_file.hpp"
+#include "kernel/boot_state.hpp"
 #include "lib/intrusive_list.hpp"
 #include "lib/own_ptr.hpp"
 #include "proc/wait_queue.hpp"
@@ -53,6 +54,9 @@ struct LockWaiter : proc::WaitEntry {
     LockRange range;
 };
 IntrusiveList<LockWaiter, &LockWaiter::blocked_node> g_blocked;
+
+// As the futex buckets: a sleeper abandoned with its machine (frames never unwound) would stay listed.
+kernel::BootStateReset g_boot_state([] { g_blocked.forget_all(); });
 
 LockWaiter::~LockWaiter() { g_blocked.remove(*this); }
 

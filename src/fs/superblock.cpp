@@ -15,12 +15,13 @@ IntrusiveList<FileSystemType, &FileSystemType::registry_node>& registry()
     return list;
 }
 
-// No filesystem type has registered yet at boot.
+u32 g_next_anonymous_minor = 1;
+
+// No filesystem type has registered yet at boot, and no anonymous device number is taken.
 kernel::BootStateReset g_boot_state([] {
     while (registry().pop_front()) { }
+    g_next_anonymous_minor = 1;
 });
-
-u32 g_next_anonymous_minor = 1;
 
 } // namespace
 

@@ -5,8 +5,9 @@
 #include "fs/permission.hpp"
 #include "fs/vfs.hpp"
 #include "kernel/log.hpp"
-#include "mm/kmalloc.hpp"
+#include "kernel/random.hpp"
 #include "mm/uaccess.hpp"
+#include "mm/vector.hpp"
 #include "proc/process.hpp"
 
 namespace proc {
@@ -24,19 +25,6 @@ enum : u32 {
     AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
     AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_SYSINFO = 32, AT_IGNORE = 1,
 };
-
-u32 g_random_state = 0x9E3779B9;
-
-// Not cryptographic: AT_RANDOM seeds musl's stack protector and pointer mangling. Mixed with the clock so
-// runs differ.
-u32 next_random()
-{
-    g_random_state ^= static_cast<u32>(arch::clock_ns()) * 2654435761u;
-    g_random_state ^= g_random_state << 13;
-    g_random_state ^= g_random_state >> 17;
-    g_random_state ^= g_random_state << 5;
-    return g_random_state;
-}
 
 uptr page_up(uptr value) { return (value + kPage - 1) & ~(kPage - 1); }
 
@@ -66,7 +54,9 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, cons
     cursor -= 5;
     uptr platform_at = cursor;
     TRY(space.write_initial(platform_at, "i686", 5));
-    u32 random[4] = { next_random(), next_random(), next_random(), next_random() };
+    // AT_RANDOM seeds the C library's stack protector and pointer mangling: the kernel's one generator.
+    u8 random[16];
+    kernel::random_bytes(random, sizeof(random));
     cursor = (cursor - sizeof(random)) & ~uptr { 3 };
     uptr random_at = cursor;
     TRY(space.write_initial(random_at, random, sizeof(random)));
@@ -79,7 +69,8 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, cons
         AT_PLATFORM, static_cast<u32>(platform_at), AT_EXECFN, static_cast<u32>(execfn_at),
         syscall_entry ? AT_SYSINFO : AT_IGNORE, static_cast<u32>(syscall_entry), AT_NULL, 0 };
     uptr sp = (cursor - words * sizeof(u32)) & ~uptr { 15 };
-    auto* table = static_cast<u32*>(TRY(mm::kmalloc(words * sizeof(u32))));
+    mm::Vector<u32> table;
+    TRY(table.try_resize_uninitialised(words));
     usize n = 0;
     table[n++] = static_cast<u32>(argc);
     const char* text = args.strings();
@@ -97,9 +88,7 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, cons
     table[n++] = 0;
     for (u32 word : auxv)
         table[n++] = word;
-    auto written = space.write_initial(sp, table, n * sizeof(u32));
-    mm::kfree(table);
-    TRY(written);
+    TRY(space.write_initial(sp, table.data(), n * sizeof(u32)));
     return sp;
 }
 

@@ -3,6 +3,7 @@
 // race with a waker.
 #include "proc/futex.hpp"
 
+#include "kernel/boot_state.hpp"
 #include "lib/intrusive_list.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/process.hpp"
@@ -29,6 +30,12 @@ struct FutexWaiter : WaitEntry {
 
 constexpr usize kBuckets = 64;
 WaitQueue g_buckets[kBuckets];
+// A sleeper torn down with its machine stays linked here, its entry in freed memory: the next machine's wake
+// on the same bucket would walk it.
+kernel::BootStateReset g_boot_state([] {
+    for (WaitQueue& bucket : g_buckets)
+        bucket.forget_waiters();
+});
 
 WaitQueue& bucket_of(const mm::AddressSpace* space, uptr address)
 {

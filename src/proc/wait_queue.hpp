@@ -72,6 +72,9 @@ public:
     // wait_event() between queueing and testing the condition (Linux's wq_has_sleeper).
     bool has_waiters() const { return !m_entries.is_empty(); }
     usize waiter_count() const { return m_entries.size(); }
+    // Empties the queue without touching its entries: for a boot-state reset, when the host machine whose
+    // kernel stacks held them is gone (a discarded task's frames are never unwound).
+    void forget_waiters() { m_entries.forget_all(); }
 
     // Every waiter wakes. Returns how many did. Safe from an interrupt handler, as are all wake calls.
     usize wake_all();

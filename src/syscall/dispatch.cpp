@@ -3,6 +3,7 @@
 
 #include <type_traits>
 
+#include "kernel/boot_state.hpp"
 #include "kernel/log.hpp"
 #include "lib/bitmap.hpp"
 #include "lib/format.hpp"
@@ -135,6 +136,8 @@ constexpr Table kTable;
 
 Bitmap::Word g_reported_words[Bitmap::words_for(kSyscallCount)];
 Bitmap g_reported(g_reported_words, kSyscallCount);
+// Each machine logs its first ENOSYS of a call again, as a fresh boot does.
+kernel::BootStateReset g_boot_state([] { g_reported.set_range(0, kSyscallCount, false); });
 
 } // namespace
 

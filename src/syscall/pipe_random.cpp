@@ -1,8 +1,8 @@
-// getrandom(2): bytes from the kernel's ChaCha20 generator (drivers/random.hpp), which is seeded at first use
+// getrandom(2): bytes from the kernel's ChaCha20 generator (kernel/random.hpp), which is seeded at first use
 // and so never blocks: GRND_NONBLOCK and GRND_RANDOM change nothing (Linux 5.6 on behaves the same once its
 // pool is ready), GRND_INSECURE is accepted. See random.hpp for how weak the seed is on this machine.
 #include "arch/memory.hpp"
-#include "drivers/random.hpp"
+#include "kernel/random.hpp"
 #include "lib/string.hpp"
 #include "proc/process.hpp"
 #include "proc/signal.hpp"
@@ -31,7 +31,7 @@ Result<i32> sys_getrandom(mm::UserOut<u8> buffer, u32 count, u32 flags)
     u32 done = 0;
     while (done < count) {
         usize want = count - done < sizeof(block) ? count - done : sizeof(block);
-        drivers::random_bytes(block, want);
+        kernel::random_bytes(block, want);
         usize copied = to.put(block, want);
         done += static_cast<u32>(copied);
         if (copied < want)

@@ -1,12 +1,13 @@
 // ChaCha20 (RFC 8439 §2.1-2.3) and the generator built on it. Mixing input into the key is
 // key' = ChaCha20_block(key XOR input, 0, mixing nonce)[0..32]: the block function is a PRF of its key, so the
 // new key depends on every input bit and on the old key, in a nonce domain apart from the output's.
-#include "drivers/random.hpp"
+#include "kernel/random.hpp"
 
+#include "kernel/boot_state.hpp"
 #include "kernel/clock.hpp"
 #include "lib/string.hpp"
 
-namespace drivers {
+namespace kernel {
 
 namespace {
 
@@ -43,6 +44,9 @@ struct Generator {
 };
 
 Generator g_generator;
+
+// Each host machine starts unseeded, as at power-on, so no test inherits another's key.
+BootStateReset g_boot_state([] { g_generator = Generator {}; });
 
 // Output and mixing use different third nonce words, so their keystreams never meet.
 constexpr u32 kOutputDomain = 0, kMixDomain = 0x78696d; // "mix"
@@ -173,4 +177,4 @@ void random_mix_timing()
     mix_time();
 }
 
-} // namespace drivers
+} // namespace kernel
