@@ -15,7 +15,10 @@ enum : i32 {
     kPrivateFlag = 128, kClockRealtime = 256,
 };
 
-Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32 value3, bool wide)
+// `address` and `address2` are keys as much as pointers (a futex is named by its address), so they stay numbers;
+// the timeout's width is the only difference between futex and futex_time64.
+template<typename Timespec>
+Result<i32> futex(u32 address, i32 op, u32 value, mm::UserIn<Timespec> timeout, u32 address2, u32 value3)
 {
     i32 command = op & ~(kPrivateFlag | kClockRealtime);
     bool realtime = op & kClockRealtime;
@@ -26,8 +29,8 @@ Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32
     case kWaitBitset: {
         u32 bitset = command == kWait ? proc::kFutexBitsetAll : value3;
         u64 deadline = proc::kNoDeadline;
-        if (timeout) {
-            i64 ns = TRY(copy_timespec_from_user(timeout, wide));
+        if (!timeout.is_null()) {
+            i64 ns = TRY(copy_timespec_from_user(timeout));
             // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's is a point on the monotonic or real clock.
             if (command == kWaitBitset)
                 ns -= realtime ? realtime_ns() : static_cast<i64>(monotonic_ns());
@@ -50,7 +53,7 @@ Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32
     case kRequeue:
     case kCmpRequeue:
         // The fourth argument is a count here, not a time.
-        return proc::futex_requeue(address, address2, static_cast<i32>(value), static_cast<i32>(timeout),
+        return proc::futex_requeue(address, address2, static_cast<i32>(value), static_cast<i32>(timeout.address()),
             command == kCmpRequeue ? &value3 : nullptr);
     default: {
         static bool logged[16];
@@ -68,13 +71,13 @@ Result<i32> futex(u32 address, i32 op, u32 value, u32 timeout, u32 address2, u32
 Result<i32> sys_futex(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec32> timeout,
     mm::UserInOut<u32> address2, u32 value3)
 {
-    return futex(address.address(), op, value, timeout.address(), address2.address(), value3, false);
+    return futex(address.address(), op, value, timeout, address2.address(), value3);
 }
 
 Result<i32> sys_futex_time64(mm::UserInOut<u32> address, i32 op, u32 value, mm::UserIn<Timespec64> timeout,
     mm::UserInOut<u32> address2, u32 value3)
 {
-    return futex(address.address(), op, value, timeout.address(), address2.address(), value3, true);
+    return futex(address.address(), op, value, timeout, address2.address(), value3);
 }
 
 } // namespace sys

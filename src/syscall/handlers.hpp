@@ -141,7 +141,6 @@ Result<void> sys_uname(mm::UserOut<NewUtsname> name);
 
 // syscall/time.cpp
 // A timespec (old 32-bit or, with `wide`, time64) in nanoseconds; EINVAL for a negative or out-of-range value.
-Result<i64> copy_timespec_from_user(u32 address, bool wide);
 Result<i64> copy_timespec_from_user(mm::UserIn<Timespec32> address);
 Result<i64> copy_timespec_from_user(mm::UserIn<Timespec64> address);
 Result<void> sys_clock_gettime(i32 clock, mm::UserOut<Timespec32> timespec);

@@ -88,18 +88,23 @@ Result<void> set_real_effective_saved(u32 real, u32 effective, u32 saved)
     return {};
 }
 
-template<typename F>
-Result<void> get_real_effective_saved(u32 real, u32 effective, u32 saved, bool sixteen)
+// An id as the 16-bit calls (u16) or the others (u32) carry it.
+template<typename Id> Id user_id(u32 id)
+{
+    if constexpr (sizeof(Id) == 2)
+        return static_cast<u16>(narrow(id));
+    else
+        return id;
+}
+
+template<typename F, typename Id>
+Result<void> get_real_effective_saved(mm::UserOut<Id> real, mm::UserOut<Id> effective, mm::UserOut<Id> saved)
 {
     auto& c = creds();
     u32 values[3] = { F::real(c), F::effective(c), F::saved(c) };
-    u32 addresses[3] = { real, effective, saved };
-    for (int i = 0; i < 3; ++i) {
-        if (sixteen)
-            TRY(mm::copy_to_user(mm::UserOut<u16>(addresses[i]), static_cast<u16>(narrow(values[i]))));
-        else
-            TRY(mm::copy_to_user(mm::UserOut<u32>(addresses[i]), values[i]));
-    }
+    mm::UserOut<Id> addresses[3] = { real, effective, saved };
+    for (int i = 0; i < 3; ++i)
+        TRY(mm::copy_to_user(addresses[i], user_id<Id>(values[i])));
     return {};
 }
 
@@ -114,7 +119,7 @@ u32 set_filesystem(u32 id)
     return old;
 }
 
-Result<i32> get_groups(i32 size, u32 list, bool sixteen)
+template<typename Id> Result<i32> get_groups(i32 size, mm::UserOut<Id> list)
 {
     auto& c = creds();
     if (size < 0)
@@ -123,16 +128,12 @@ Result<i32> get_groups(i32 size, u32 list, bool sixteen)
         return static_cast<i32>(c.group_count);
     if (static_cast<usize>(size) < c.group_count)
         return Errno::INVAL;
-    for (usize i = 0; i < c.group_count; ++i) {
-        if (sixteen)
-            TRY(mm::copy_to_user(mm::UserOut<u16>(list + i * 2), static_cast<u16>(narrow(c.groups[i]))));
-        else
-            TRY(mm::copy_to_user(mm::UserOut<u32>(list + i * 4), c.groups[i]));
-    }
+    for (usize i = 0; i < c.group_count; ++i)
+        TRY(mm::copy_to_user(list.offset(i), user_id<Id>(c.groups[i])));
     return static_cast<i32>(c.group_count);
 }
 
-Result<void> set_groups(i32 size, u32 list, bool sixteen)
+template<typename Id> Result<void> set_groups(i32 size, mm::UserIn<Id> list)
 {
     auto& c = creds();
     if (!c.is_root())
@@ -141,13 +142,9 @@ Result<void> set_groups(i32 size, u32 list, bool sixteen)
         return Errno::INVAL;
     u32 groups[proc::Credentials::kMaxGroups];
     for (i32 i = 0; i < size; ++i) {
-        if (sixteen) {
-            u16 group;
-            TRY(mm::copy_from_user(group, mm::UserIn<u16>(list + static_cast<u32>(i) * 2)));
-            groups[i] = widen(group);
-        } else {
-            TRY(mm::copy_from_user(groups[i], mm::UserIn<u32>(list + static_cast<u32>(i) * 4)));
-        }
+        Id group;
+        TRY(mm::copy_from_user(group, list.offset(static_cast<usize>(i))));
+        groups[i] = sizeof(Id) == 2 ? widen(group) : group;
     }
     for (i32 i = 0; i < size; ++i)
         c.groups[i] = groups[i];
@@ -177,27 +174,27 @@ Result<void> sys_setresgid16(u32 r, u32 e, u32 s)
 }
 Result<void> sys_getresuid(mm::UserOut<u32> r, mm::UserOut<u32> e, mm::UserOut<u32> s)
 {
-    return get_real_effective_saved<UidFields>(r.address(), e.address(), s.address(), false);
+    return get_real_effective_saved<UidFields>(r, e, s);
 }
 Result<void> sys_getresgid(mm::UserOut<u32> r, mm::UserOut<u32> e, mm::UserOut<u32> s)
 {
-    return get_real_effective_saved<GidFields>(r.address(), e.address(), s.address(), false);
+    return get_real_effective_saved<GidFields>(r, e, s);
 }
 Result<void> sys_getresuid16(mm::UserOut<u16> r, mm::UserOut<u16> e, mm::UserOut<u16> s)
 {
-    return get_real_effective_saved<UidFields>(r.address(), e.address(), s.address(), true);
+    return get_real_effective_saved<UidFields>(r, e, s);
 }
 Result<void> sys_getresgid16(mm::UserOut<u16> r, mm::UserOut<u16> e, mm::UserOut<u16> s)
 {
-    return get_real_effective_saved<GidFields>(r.address(), e.address(), s.address(), true);
+    return get_real_effective_saved<GidFields>(r, e, s);
 }
 Result<u32> sys_setfsuid(u32 uid) { return set_filesystem<UidFields>(uid); }
 Result<u32> sys_setfsgid(u32 gid) { return set_filesystem<GidFields>(gid); }
 Result<u32> sys_setfsuid16(u32 uid) { return narrow(set_filesystem<UidFields>(widen(uid))); }
 Result<u32> sys_setfsgid16(u32 gid) { return narrow(set_filesystem<GidFields>(widen(gid))); }
-Result<i32> sys_getgroups(i32 size, mm::UserOut<u32> list) { return get_groups(size, list.address(), false); }
-Result<i32> sys_getgroups16(i32 size, mm::UserOut<u16> list) { return get_groups(size, list.address(), true); }
-Result<void> sys_setgroups(i32 size, mm::UserIn<u32> list) { return set_groups(size, list.address(), false); }
-Result<void> sys_setgroups16(i32 size, mm::UserIn<u16> list) { return set_groups(size, list.address(), true); }
+Result<i32> sys_getgroups(i32 size, mm::UserOut<u32> list) { return get_groups(size, list); }
+Result<i32> sys_getgroups16(i32 size, mm::UserOut<u16> list) { return get_groups(size, list); }
+Result<void> sys_setgroups(i32 size, mm::UserIn<u32> list) { return set_groups(size, list); }
+Result<void> sys_setgroups16(i32 size, mm::UserIn<u16> list) { return set_groups(size, list); }
 
 } // namespace sys

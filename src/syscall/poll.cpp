@@ -116,45 +116,36 @@ template<typename T> Result<T> finish_temporary_mask(Result<T> result)
 
 // Reads a sigset_t of `size` bytes at `address` (0: none, so no temporary mask). EINVAL for a size other
 // than the kernel's.
-Result<void> apply_user_mask(u32 address, u32 size)
+Result<void> apply_user_mask(mm::UserIn<u64> address, u32 size)
 {
-    if (!address)
+    if (address.is_null())
         return {};
     if (size != kSigsetBytes)
         return Errno::INVAL;
     u64 mask;
-    TRY(mm::copy_from_user(mask, mm::UserIn<u64>(address)));
+    TRY(mm::copy_from_user(mask, address));
     set_temporary_mask(mask);
     return {};
 }
 
 // The time left goes back to the caller's timeout (Linux's poll_select_finish), unless the timeout was zero.
 // If it cannot be written, an interrupted call must not restart (its timeout would be the old one): EINTR.
-enum class TimeFormat { Timeval, Timespec32, Timespec64 };
-
-template<typename T>
-Result<T> write_time_left(Result<T> result, const Deadline& deadline, u32 address, TimeFormat format)
+Timeval32 time_from_ns(i64 ns, Timeval32*)
 {
-    if (!address || deadline.forever() || deadline.zero())
+    return { static_cast<i32>(ns / kNanosecondsPerSecond), static_cast<i32>(ns % kNanosecondsPerSecond / 1000) };
+}
+Timespec32 time_from_ns(i64 ns, Timespec32*)
+{
+    return { static_cast<i32>(ns / kNanosecondsPerSecond), static_cast<i32>(ns % kNanosecondsPerSecond) };
+}
+Timespec64 time_from_ns(i64 ns, Timespec64*) { return { ns / kNanosecondsPerSecond, ns % kNanosecondsPerSecond }; }
+
+template<typename T, typename Time>
+Result<T> write_time_left(Result<T> result, const Deadline& deadline, mm::UserInOut<Time> timeout)
+{
+    if (timeout.is_null() || deadline.forever() || deadline.zero())
         return result;
-    i64 left = deadline.left_ns();
-    Result<void> written;
-    switch (format) {
-    case TimeFormat::Timeval:
-        written = mm::copy_to_user(mm::UserOut<Timeval32>(address),
-            Timeval32 { static_cast<i32>(left / kNanosecondsPerSecond),
-                static_cast<i32>(left % kNanosecondsPerSecond / 1000) });
-        break;
-    case TimeFormat::Timespec32:
-        written = mm::copy_to_user(mm::UserOut<Timespec32>(address),
-            Timespec32 {
-                static_cast<i32>(left / kNanosecondsPerSecond), static_cast<i32>(left % kNanosecondsPerSecond) });
-        break;
-    case TimeFormat::Timespec64:
-        written = mm::copy_to_user(mm::UserOut<Timespec64>(address),
-            Timespec64 { left / kNanosecondsPerSecond, left % kNanosecondsPerSecond });
-        break;
-    }
+    auto written = mm::copy_to_user(timeout, time_from_ns(deadline.left_ns(), static_cast<Time*>(nullptr)));
     if (written.is_error() && result.is_error() && result.error() == Errno::RESTARTNOHAND)
         return Errno::INTR;
     return result;
@@ -165,10 +156,10 @@ Result<T> write_time_left(Result<T> result, const Deadline& deadline, u32 addres
 // A kernel copy of the caller's pollfd array, freed with it.
 class PollFds {
 public:
-    Result<void> read(u32 address, u32 count)
+    Result<void> read(mm::UserIn<PollFd> fds, u32 count)
     {
         TRY(m_fds.try_resize_uninitialised(count));
-        return mm::copy_array_from_user(m_fds.data(), mm::UserIn<PollFd>(address), count);
+        return mm::copy_array_from_user(m_fds.data(), fds, count);
     }
     PollFd* begin() { return m_fds.begin(); }
     PollFd* end() { return m_fds.end(); }
@@ -179,13 +170,13 @@ private:
 
 // do_sys_poll: EINVAL for more entries than RLIMIT_NOFILE allows. revents are written back whatever the
 // outcome, as Linux does.
-Result<i32> do_poll(u32 address, u32 count, const Deadline& deadline)
+Result<i32> do_poll(mm::UserInOut<PollFd> user_fds, u32 count, const Deadline& deadline)
 {
     fs::Caller caller = file_caller();
     if (count > caller.fd_limit)
         return Errno::INVAL;
     PollFds fds;
-    TRY(fds.read(address, count));
+    TRY(fds.read(user_fds, count));
     auto result = wait_for_events(deadline, [&](fs::PollTable* table) -> Result<i32> {
         i32 ready = 0;
         for (PollFd& entry : fds) {
@@ -205,20 +196,22 @@ Result<i32> do_poll(u32 address, u32 count, const Deadline& deadline)
     });
     u32 index = 0;
     for (PollFd& entry : fds) {
-        u32 field = address + index++ * sizeof(PollFd) + 6; // revents
-        if (mm::copy_to_user(mm::UserOut<i16>(field), entry.revents).is_error())
+        auto revents = user_fds.offset(index++).as<u8>().offset(offsetof(PollFd, revents)).as<i16>();
+        if (mm::copy_to_user(revents, entry.revents).is_error())
             return Errno::FAULT;
     }
     return result;
 }
 
-Result<i32> ppoll(u32 fds, u32 count, u32 timeout, u32 sigmask, u32 sigset_size, bool wide)
+template<typename Timespec>
+Result<i32> ppoll(mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec> timeout, mm::UserIn<u64> sigmask,
+    u32 sigset_size)
 {
-    i64 timeout_ns = timeout ? TRY(copy_timespec_from_user(timeout, wide)) : -1;
+    i64 timeout_ns = timeout.is_null() ? -1 : TRY(copy_timespec_from_user(mm::UserIn<Timespec>(timeout)));
     Deadline deadline(timeout_ns);
     TRY(apply_user_mask(sigmask, sigset_size));
     auto result = finish_temporary_mask(do_poll(fds, count, deadline));
-    return write_time_left(result, deadline, timeout, wide ? TimeFormat::Timespec64 : TimeFormat::Timespec32);
+    return write_time_left(result, deadline, timeout);
 }
 
 // --- select ---
@@ -226,7 +219,8 @@ Result<i32> ppoll(u32 fds, u32 count, u32 timeout, u32 sigmask, u32 sigset_size,
 // The three sets in and out (kernel copies, n bits each rounded up to 32-bit words), freed together.
 class SelectSets {
 public:
-    Result<void> read(i32 count, u32 read_fds, u32 write_fds, u32 except_fds)
+    Result<void> read(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+        mm::UserInOut<u32> except_fds)
     {
         m_words = (static_cast<u32>(count) + 31) / 32;
         m_user[0] = read_fds, m_user[1] = write_fds, m_user[2] = except_fds;
@@ -235,7 +229,7 @@ public:
         TRY(m_storage.try_resize(usize { m_words } * 6));
         m_bits = m_storage.data();
         for (int set = 0; set < 3; ++set)
-            if (m_user[set])
+            if (!m_user[set].is_null())
                 TRY(mm::copy_array_from_user(in(set), mm::UserIn<u32>(m_user[set]), m_words));
         return {};
     }
@@ -245,7 +239,7 @@ public:
     Result<void> write_back()
     {
         for (int set = 0; set < 3; ++set)
-            if (m_user[set] && m_words)
+            if (!m_user[set].is_null() && m_words)
                 TRY(mm::copy_array_to_user(mm::UserOut<u32>(m_user[set]), out(set), m_words));
         return {};
     }
@@ -254,7 +248,7 @@ private:
     mm::Vector<u32> m_storage;
     u32* m_bits { nullptr };
     u32 m_words { 0 };
-    u32 m_user[3] {};
+    mm::UserInOut<u32> m_user[3] {};
 };
 
 bool test_bit(const u32* bits, u32 index) { return bits[index / 32] & (u32 { 1 } << (index % 32)); }
@@ -263,7 +257,8 @@ void set_bit(u32* bits, u32 index) { bits[index / 32] |= u32 { 1 } << (index % 3
 // core_sys_select: EINVAL for a negative count; descriptors past the table's limit are not looked at;
 // EBADF for a set bit naming no open descriptor. The sets are written back only on success (zeros on a
 // timeout).
-Result<i32> do_select(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, const Deadline& deadline)
+Result<i32> do_select(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+    mm::UserInOut<u32> except_fds, const Deadline& deadline)
 {
     if (count < 0)
         return Errno::INVAL;
@@ -300,26 +295,28 @@ Result<i32> do_select(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, co
 }
 
 // select's timeval: negative parts are EINVAL, microseconds of a second or more carry into the seconds.
-Result<i64> timeval_ns(u32 address)
+Result<i64> timeval_ns(mm::UserIn<Timeval32> timeout)
 {
     Timeval32 value;
-    TRY(mm::copy_from_user(value, mm::UserIn<Timeval32>(address)));
+    TRY(mm::copy_from_user(value, timeout));
     if (value.seconds < 0 || value.microseconds < 0)
         return Errno::INVAL;
     return i64 { value.seconds } * kNanosecondsPerSecond + i64 { value.microseconds } * 1000;
 }
 
-Result<i32> pselect6(i32 count, u32 read_fds, u32 write_fds, u32 except_fds, u32 timeout, u32 sigmask, bool wide)
+template<typename Timespec>
+Result<i32> pselect6(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
+    mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec> timeout, mm::UserIn<SigsetArgPack> sigmask)
 {
-    i64 timeout_ns = timeout ? TRY(copy_timespec_from_user(timeout, wide)) : -1;
+    i64 timeout_ns = timeout.is_null() ? -1 : TRY(copy_timespec_from_user(mm::UserIn<Timespec>(timeout)));
     Deadline deadline(timeout_ns);
-    if (sigmask) {
+    if (!sigmask.is_null()) {
         SigsetArgPack pack;
-        TRY(mm::copy_from_user(pack, mm::UserIn<SigsetArgPack>(sigmask)));
-        TRY(apply_user_mask(pack.set, pack.size));
+        TRY(mm::copy_from_user(pack, sigmask));
+        TRY(apply_user_mask(mm::UserIn<u64>(pack.set), pack.size)); // an address the caller's memory held
     }
     auto result = finish_temporary_mask(do_select(count, read_fds, write_fds, except_fds, deadline));
-    return write_time_left(result, deadline, timeout, wide ? TimeFormat::Timespec64 : TimeFormat::Timespec32);
+    return write_time_left(result, deadline, timeout);
 }
 
 } // namespace
@@ -329,28 +326,28 @@ Result<i32> sys_poll(mm::UserInOut<PollFd> fds, u32 count, i32 timeout_ms)
     // Linux restarts an interrupted poll with the time left (restart_block); here a restart (a signal with no
     // handler) starts the full timeout again.
     Deadline deadline(timeout_ms < 0 ? -1 : i64 { timeout_ms } * 1000000);
-    return do_poll(fds.address(), count, deadline);
+    return do_poll(fds, count, deadline);
 }
 
 Result<i32> sys_ppoll(
     mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec32> timeout, mm::UserIn<u64> sigmask, u32 sigset_size)
 {
-    return ppoll(fds.address(), count, timeout.address(), sigmask.address(), sigset_size, false);
+    return ppoll(fds, count, timeout, sigmask, sigset_size);
 }
 
 Result<i32> sys_ppoll_time64(
     mm::UserInOut<PollFd> fds, u32 count, mm::UserInOut<Timespec64> timeout, mm::UserIn<u64> sigmask, u32 sigset_size)
 {
-    return ppoll(fds.address(), count, timeout.address(), sigmask.address(), sigset_size, true);
+    return ppoll(fds, count, timeout, sigmask, sigset_size);
 }
 
 Result<i32> sys_select(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
     mm::UserInOut<u32> except_fds, mm::UserInOut<Timeval32> timeout)
 {
-    i64 timeout_ns = timeout.is_null() ? -1 : TRY(timeval_ns(timeout.address()));
+    i64 timeout_ns = timeout.is_null() ? -1 : TRY(timeval_ns(timeout));
     Deadline deadline(timeout_ns);
-    auto result = do_select(count, read_fds.address(), write_fds.address(), except_fds.address(), deadline);
-    return write_time_left(result, deadline, timeout.address(), TimeFormat::Timeval);
+    auto result = do_select(count, read_fds, write_fds, except_fds, deadline);
+    return write_time_left(result, deadline, timeout);
 }
 
 Result<i32> sys_old_select(mm::UserIn<SelectArgs> arguments)
@@ -365,15 +362,13 @@ Result<i32> sys_old_select(mm::UserIn<SelectArgs> arguments)
 Result<i32> sys_pselect6(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
     mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec32> timeout, mm::UserIn<SigsetArgPack> sigmask)
 {
-    return pselect6(count, read_fds.address(), write_fds.address(), except_fds.address(), timeout.address(),
-        sigmask.address(), false);
+    return pselect6(count, read_fds, write_fds, except_fds, timeout, sigmask);
 }
 
 Result<i32> sys_pselect6_time64(i32 count, mm::UserInOut<u32> read_fds, mm::UserInOut<u32> write_fds,
     mm::UserInOut<u32> except_fds, mm::UserInOut<Timespec64> timeout, mm::UserIn<SigsetArgPack> sigmask)
 {
-    return pselect6(count, read_fds.address(), write_fds.address(), except_fds.address(), timeout.address(),
-        sigmask.address(), true);
+    return pselect6(count, read_fds, write_fds, except_fds, timeout, sigmask);
 }
 
 } // namespace sys

@@ -46,22 +46,12 @@ Result<void> put_timespec(mm::UserOut<Timespec64> address, i64 ns)
     return mm::copy_to_user(address, value);
 }
 
-} // namespace
-
-Result<i64> copy_timespec_from_user(u32 address, bool wide)
+// Either width of timespec, checked as Linux's timespec64_valid: EINVAL for a negative or overlong value.
+template<typename Timespec> Result<i64> timespec_ns(mm::UserIn<Timespec> address)
 {
-    i64 seconds, nanoseconds;
-    if (wide) {
-        Timespec64 value;
-        TRY(mm::copy_from_user(value, mm::UserIn<Timespec64>(address)));
-        seconds = value.seconds;
-        nanoseconds = value.nanoseconds;
-    } else {
-        Timespec32 value;
-        TRY(mm::copy_from_user(value, mm::UserIn<Timespec32>(address)));
-        seconds = value.seconds;
-        nanoseconds = value.nanoseconds;
-    }
+    Timespec value;
+    TRY(mm::copy_from_user(value, address));
+    i64 seconds = value.seconds, nanoseconds = value.nanoseconds;
     if (seconds < 0 || nanoseconds < 0 || nanoseconds >= kNanosecondsPerSecond)
         return Errno::INVAL;
     if (seconds > (0x7FFFFFFFFFFFFFFFll - nanoseconds) / kNanosecondsPerSecond)
@@ -69,14 +59,10 @@ Result<i64> copy_timespec_from_user(u32 address, bool wide)
     return seconds * kNanosecondsPerSecond + nanoseconds;
 }
 
-Result<i64> copy_timespec_from_user(mm::UserIn<Timespec32> address)
-{
-    return copy_timespec_from_user(address.address(), false);
-}
-Result<i64> copy_timespec_from_user(mm::UserIn<Timespec64> address)
-{
-    return copy_timespec_from_user(address.address(), true);
-}
+} // namespace
+
+Result<i64> copy_timespec_from_user(mm::UserIn<Timespec32> address) { return timespec_ns(address); }
+Result<i64> copy_timespec_from_user(mm::UserIn<Timespec64> address) { return timespec_ns(address); }
 
 namespace {
 
