@@ -60,9 +60,6 @@ Result<PhysAddr> SharedMemory::page(u64 index)
     return m_pages.find_or_create(index);
 }
 
-PhysAddr SharedMemory::existing_page(u64 index) const
-{
-    return index < m_size_in_pages ? m_pages.find(index) : 0;
-}
+PhysAddr SharedMemory::existing_page(u64 index) const { return index < m_size_in_pages ? m_pages.find(index) : 0; }
 
 } // namespace mm

@@ -97,14 +97,15 @@ extern "C" int LLVMFuzzerTestOneInput(const u8* data, size_t size)
                 if (in.ConsumeBool())
                     count = mm::PageCache::kNone;
                 cache.remove(first, count);
-                for (auto it = model.lower_bound(first); it != model.end() && (count == mm::PageCache::kNone || it->first - first < count);)
+                for (auto it = model.lower_bound(first);
+                     it != model.end() && (count == mm::PageCache::kNone || it->first - first < count);)
                     it = model.erase(it);
                 break;
             }
             case 3: { // truncate at a byte size within a page that may exist
                 u64 index = pick_index(in);
                 u64 within = in.ConsumeIntegralInRange<u64>(0, 1);
-                if (index > (~u64 { 0} >> mm::kPageShift) - 1)
+                if (index > (~u64 { 0 } >> mm::kPageShift) - 1)
                     break;
                 cache.truncate((index << mm::kPageShift) + within);
                 for (auto it = model.lower_bound(index + within); it != model.end();)
