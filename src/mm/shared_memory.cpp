@@ -1,10 +1,7 @@
-// Shared anonymous memory: a lazily filled array of frames, each holding one reference of its own.
+// Shared anonymous memory: a lazily filled page cache whose pages count as Shmem.
 #include "mm/shared_memory.hpp"
 
-#include "arch/arch.hpp"
-#include "lib/string.hpp"
 #include "mm/kmalloc.hpp"
-#include "mm/physical_memory.hpp"
 
 namespace mm {
 
@@ -12,9 +9,26 @@ namespace {
 
 u64 g_total_pages;
 
+// Every shared page is charged here, so Shmem follows the caches' pages exactly.
+struct ShmemAccount final : PageAccount {
+    Result<void> charge() override
+    {
+        ++g_total_pages;
+        return {};
+    }
+    void uncharge() override { --g_total_pages; }
+};
+
+ShmemAccount g_shmem_account;
+
 } // namespace
 
 u64 SharedMemory::total_pages() { return g_total_pages; }
+
+SharedMemory::SharedMemory()
+    : m_pages(&g_shmem_account)
+{
+}
 
 Result<SharedMemory*> SharedMemory::create(u64 pages)
 {
@@ -28,41 +42,24 @@ Result<SharedMemory*> SharedMemory::create(u64 pages)
     return memory;
 }
 
-SharedMemory::~SharedMemory() { discard(0, m_frames.size()); }
-
 Result<void> SharedMemory::resize(u64 pages)
 {
-    if (pages <= m_frames.size())
+    if (pages <= m_size_in_pages)
         return {}; // shrinking keeps the pages: another mapping may still reach them
+    // The limit the flat frame array had, kept so that mremap's ENOMEM for absurd sizes stays as it was.
     if (pages > kKmallocMax / sizeof(PhysAddr))
-        return Errno::NOMEM; // before the count is cut to 32 bits
-    return m_frames.try_resize(static_cast<usize>(pages));
+        return Errno::NOMEM;
+    m_size_in_pages = pages;
+    return {};
 }
 
 Result<PhysAddr> SharedMemory::page(u64 index)
 {
-    if (index >= m_frames.size())
+    if (index >= m_size_in_pages)
         return Errno::FAULT;
-    if (!m_frames[index]) {
-        PhysAddr frame = TRY(page_allocator().allocate(0));
-        fill_bytes(arch::phys_to_virt(frame, arch::kPageBytes), 0, arch::kPageBytes);
-        m_frames[index] = frame;
-        ++g_total_pages;
-    }
-    return m_frames[index];
+    return m_pages.find_or_create(index);
 }
 
-PhysAddr SharedMemory::existing_page(u64 index) const { return index < m_frames.size() ? m_frames[index] : 0; }
-
-void SharedMemory::discard(u64 first, u64 count)
-{
-    for (u64 index = first; index < m_frames.size() && index - first < count; ++index) {
-        if (m_frames[index]) {
-            page_allocator().unref(m_frames[index]);
-            --g_total_pages;
-        }
-        m_frames[index] = 0;
-    }
-}
+PhysAddr SharedMemory::existing_page(u64 index) const { return index < m_size_in_pages ? m_pages.find(index) : 0; }
 
 } // namespace mm
