@@ -7,6 +7,8 @@
 
 namespace arch {
 
+inline constexpr usize kPageBytes = 4096;
+
 // --- Physical memory ---
 // A kernel pointer to [phys, phys + length) if that range is reachable, else nullptr.
 void* phys_to_virt(PhysAddr phys, usize length);
@@ -52,6 +54,18 @@ inline void mmio_write32(void* at, u32 value) { *static_cast<volatile u32*>(at) 
 // ENOMEM when the window has no free run of `count` pages.
 enum class KernelAccess : u8 { ReadOnly, ReadWrite };
 Result<void*> map_kernel_pages(const PhysAddr* frames, usize count, KernelAccess access);
+// map_kernel_pages' checks, shared by every arch: EINVAL or ENOMEM as described above, before any lock.
+inline Result<void> check_kernel_pages_request(const PhysAddr* frames, usize count)
+{
+    if (count == 0)
+        return Errno::INVAL;
+    for (usize i = 0; i < count; ++i)
+        if (frames[i] % kPageBytes || u64 { frames[i] } >= (u64 { 1 } << 32))
+            return Errno::INVAL;
+    if (count > kKernelWindowPages)
+        return Errno::NOMEM;
+    return {};
+}
 // Changes the access of `count` pages from `virt` (page-aligned), all mapped by map_kernel_pages.
 void protect_kernel_pages(void* virt, usize count, KernelAccess access);
 // Undoes map_kernel_pages (the frames stay allocated: they are the caller's).
@@ -66,7 +80,6 @@ struct PageTables;
 
 // User addresses are [0, kUserEnd) on i386 (the kernel owns the top gigabyte); the sim uses the same split.
 inline constexpr uptr kUserEnd = 0xC0000000;
-inline constexpr usize kPageBytes = 4096;
 
 // What a mapping allows. Access 0 keeps the frame mapped but makes every access fault, the kernel's included
 // (PROT_NONE: its contents must survive an mprotect back, but no copy_from_user may read them).

@@ -187,14 +187,19 @@ u64 PageCache::next_index(u64 from) const
     return next_in(m_root, m_height - 1, 0, from);
 }
 
+namespace {
+
+// The bytes from `within` a page to its end, or fewer when only `left` are wanted.
+usize chunk_in_page(usize within, usize left) { return kPageSize - within < left ? kPageSize - within : left; }
+
+} // namespace
+
 usize PageCache::read(u64 offset, OutBuffer& to, usize count) const
 {
     usize done = 0;
     while (done < count) {
         usize within = static_cast<usize>(offset & (kPageSize - 1));
-        usize chunk = kPageSize - within;
-        if (chunk > count - done)
-            chunk = count - done;
+        usize chunk = chunk_in_page(within, count - done);
         PhysAddr frame = find(offset >> kPageShift);
         usize put = frame ? to.put(bytes_of(frame) + within, chunk) : to.put_zeros(chunk);
         done += put;
@@ -210,9 +215,7 @@ Result<usize> PageCache::write(u64 offset, InBuffer& from, usize count)
     usize done = 0;
     while (done < count) {
         usize within = static_cast<usize>(offset & (kPageSize - 1));
-        usize chunk = kPageSize - within;
-        if (chunk > count - done)
-            chunk = count - done;
+        usize chunk = chunk_in_page(within, count - done);
         auto frame = find_or_create(offset >> kPageShift);
         if (frame.is_error()) {
             if (done > 0)

@@ -150,13 +150,7 @@ void unmap_mmio(void* virt, usize length)
 
 Result<void*> map_kernel_pages(const PhysAddr* frames, usize count, KernelAccess access)
 {
-    if (count == 0)
-        return Errno::INVAL;
-    for (usize i = 0; i < count; ++i)
-        if (frames[i] % kPageBytes || u64 { frames[i] } >= (u64 { 1 } << 32))
-            return Errno::INVAL;
-    if (count > kKernelWindowPages)
-        return Errno::NOMEM;
+    TRY(check_kernel_pages_request(frames, count));
     for (usize i = 0; i < count; ++i) {
         int fd;
         u64 offset;

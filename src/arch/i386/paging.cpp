@@ -177,13 +177,7 @@ void unmap_mmio(void* virt, usize length) { release_slots("unmap_mmio", virt, le
 
 Result<void*> map_kernel_pages(const PhysAddr* frames, usize count, KernelAccess access)
 {
-    if (count == 0)
-        return Errno::INVAL;
-    for (usize i = 0; i < count; ++i)
-        if (frames[i] % kPageBytes || u64 { frames[i] } >= (u64 { 1 } << 32))
-            return Errno::INVAL;
-    if (count > kKernelWindowPages)
-        return Errno::NOMEM;
+    TRY(check_kernel_pages_request(frames, count));
     SpinLockGuard guard(g_window_lock);
     usize slot = claim_slots(count);
     if (slot == Bitmap::kNotFound)
