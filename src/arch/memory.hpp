@@ -7,7 +7,9 @@
 
 namespace arch {
 
-inline constexpr usize kPageBytes = 4096;
+// The one page size: everything else (mm::kPageSize, each file's kPage) is this constant by another name.
+inline constexpr unsigned kPageShift = 12;
+inline constexpr usize kPageBytes = usize { 1 } << kPageShift;
 
 // --- Physical memory ---
 // A kernel pointer to [phys, phys + length) if that range is reachable, else nullptr.

@@ -2,13 +2,14 @@
 // with a descriptor per frame carrying the reference count that copy-on-write and shared mappings need.
 #pragma once
 
+#include "arch/memory.hpp"
 #include "lib/intrusive_list.hpp"
 #include "lib/result.hpp"
 
 namespace mm {
 
-inline constexpr unsigned kPageShift = 12;
-inline constexpr usize kPageSize = usize { 1 } << kPageShift;
+inline constexpr unsigned kPageShift = arch::kPageShift;
+inline constexpr usize kPageSize = arch::kPageBytes;
 
 // One per physical page (Linux's struct page). Only the first frame of a block says what the block is.
 struct PageFrame {

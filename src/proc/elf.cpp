@@ -126,7 +126,7 @@ namespace {
 // A segment's file bytes into the new address space, a chunk at a time through a kernel buffer.
 Result<void> copy_segment(mm::AddressSpace& space, ExecutableReader& executable, uptr address, u64 offset, usize length)
 {
-    constexpr usize kChunk = 4096;
+    constexpr usize kChunk = kPage;
     mm::Vector<u8> chunk;
     TRY(chunk.try_resize_uninitialised(kChunk));
     for (usize done = 0; done < length;) {
