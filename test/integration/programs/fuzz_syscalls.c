@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -96,6 +97,32 @@ static long raw_syscall(uint32_t number, const uint32_t* a)
                      : "memory", "cc");
     return result;
 }
+
+/* The same through the kernel's AT_SYSINFO entry (sysenter), when it offers one: both ways in get the hostile
+ * arguments. g_sysinfo is read once, before any child can break its memory. */
+uint32_t g_sysinfo;
+long entry_syscall(uint32_t number, const uint32_t* a);
+__asm__(".text\n"
+        ".globl entry_syscall\n"
+        "entry_syscall:\n"
+        "    push %ebp\n"
+        "    push %ebx\n"
+        "    push %esi\n"
+        "    push %edi\n"
+        "    mov 20(%esp), %eax\n"
+        "    mov 24(%esp), %edi\n"
+        "    mov 0(%edi), %ebx\n"
+        "    mov 4(%edi), %ecx\n"
+        "    mov 8(%edi), %edx\n"
+        "    mov 12(%edi), %esi\n"
+        "    mov 20(%edi), %ebp\n"
+        "    mov 16(%edi), %edi\n"
+        "    call *g_sysinfo\n"
+        "    pop %edi\n"
+        "    pop %esi\n"
+        "    pop %ebx\n"
+        "    pop %ebp\n"
+        "    ret\n");
 
 /* sigreturn and rt_sigreturn read their frame at the stack pointer: make the call on a stack of hostile words.
  * A frame the kernel takes jumps to wherever it says, which ends the child; one it refuses is SIGSEGV. */
@@ -260,6 +287,8 @@ static void run_child(uint64_t seed, unsigned index, unsigned count, volatile st
         long result;
         if (call->number == SYS_sigreturn || call->number == SYS_rt_sigreturn)
             result = raw_syscall_on_stack(call->number, sg_hostile_struct(&env, 0) + 64);
+        else if (g_sysinfo && sg_below(&env, 2) == 0)
+            result = entry_syscall(call->number, args);
         else
             result = raw_syscall(call->number, args);
         if (verbose)
@@ -377,6 +406,7 @@ int main(int argc, char** argv)
         else if (strcmp(argv[i], "--child") == 0)
             only = atol(argv[i + 1]);
     }
+    g_sysinfo = (uint32_t)getauxval(AT_SYSINFO);
     log_fd = fcntl(2, F_DUPFD, 100);
     if (log_fd < 0)
         log_fd = 2;
