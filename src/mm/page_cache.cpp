@@ -20,7 +20,7 @@ struct PageCache::Node {
 
 namespace {
 
-// Indices one node at `level` spans (64^(level + 1)); saturates past the 64-bit range.
+// Indices one slot of a node at `level` spans: 64^level (a page at level 0). Levels stop at 8, so no overflow.
 u64 span_of_level(unsigned level) { return u64 { 1 } << (PageCache::kSlotShift * level); }
 
 } // namespace

@@ -40,6 +40,16 @@ i32 start_thread(u32 memory, u32 tid_word, u32 tls_base = 0x12345000)
     return call(kSysClone, kThreadFlags, memory + 0x3000, tid_word, desc, tid_word);
 }
 
+// The leader starts the installed thread program and exits at once with `code`, so that thread outlives it.
+template<typename Machine> auto run_leader_exiting(Machine& m, u32 code)
+{
+    return m.run([code](uptr, uptr) {
+        u32 memory = scratch();
+        start_thread(memory, memory);
+        call(kSysExit, code);
+    });
+}
+
 // pthread_join: sleeps on the tid word until the kernel clears it.
 void join(u32 tid_word)
 {
@@ -174,11 +184,7 @@ TEST_CASE("the process outlives its first thread's exit and reports the leader's
         call(kSysExit, 3);
     });
     children.install();
-    auto status = m.run([&](uptr, uptr) {
-        u32 memory = scratch();
-        start_thread(memory, memory);
-        call(kSysExit, 7);
-    });
+    auto status = run_leader_exiting(m, 7);
     REQUIRE_FALSE(status.is_error());
     CHECK(status.value() == 7u << 8); // Linux reports the leader's exit code, not the last thread's
     CHECK(seen_pid == 1);
@@ -202,11 +208,7 @@ TEST_CASE("RLIMIT_STACK can be set after the leader thread has exited", "[proc][
         call(kSysExit, 0);
     });
     children.install();
-    auto status = m.run([&](uptr, uptr) {
-        u32 memory = scratch();
-        start_thread(memory, memory);
-        call(kSysExit, 0);
-    });
+    auto status = run_leader_exiting(m, 0);
     REQUIRE_FALSE(status.is_error());
     CHECK(set_result == 0);
     CHECK(get_result == 0);
