@@ -9,9 +9,11 @@
 namespace arch {
 
 // --- User memory ---
-// Called for a page fault at a user address, from user mode or from one of the copies below; returns whether
-// it was resolved (the access is then retried). `present`: the page was mapped but forbade the access.
-using PageFaultHandler = bool (*)(uptr address, bool write, bool present);
+// Called for a page fault at a user address, from user mode or from one of the copies below. `present`: the
+// page was mapped but forbade the access. Resolved: the access is retried; otherwise user code gets SIGSEGV,
+// or SIGBUS (BUS_ADRERR) for a page past the end of the file it maps, and a copy fails either way.
+enum class FaultOutcome : u8 { Resolved, Segv, Bus };
+using PageFaultHandler = FaultOutcome (*)(uptr address, bool write, bool present);
 void set_page_fault_handler(PageFaultHandler handler);
 // Copies between the kernel and the active user address space. The caller has checked that the user range
 // lies below kUserEnd; a fault the handler cannot resolve stops the copy. Returns the bytes not copied.
@@ -41,6 +43,7 @@ struct UserTrap {
     uptr address; // the faulting address for SIGSEGV and SIGBUS
     uptr pc;
     bool mapped;  // SIGSEGV: the page was mapped but forbade the access (SEGV_ACCERR), else SEGV_MAPERR
+    bool past_end; // SIGBUS from a page fault: the page lies past the end of what it maps (BUS_ADRERR)
 };
 using UserTrapHandler = void (*)(const UserTrap& trap);
 void set_user_trap_handler(UserTrapHandler handler);

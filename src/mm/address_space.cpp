@@ -143,29 +143,33 @@ Result<VmArea*> AddressSpace::add_area(uptr start, uptr end, u32 prot, u32 flags
     if (start >= end || start % kPage || end % kPage || end > arch::kUserEnd || !is_free(start, end))
         panic("address space: add_area [%#lx, %#lx) is not a free page range", static_cast<unsigned long>(start),
             static_cast<unsigned long>(end));
-    auto* area = new (std::nothrow) VmArea { {}, start, end, prot, flags, backing, backing_offset };
-    if (!area)
-        return Errno::NOMEM;
+    VmArea* area = TRY(new_area(start, end, prot, flags, backing, backing_offset));
     (void)m_areas.insert(*area); // free range checked above: the start is unique
     return merge_around(*area);
+}
+
+Result<VmArea*> AddressSpace::new_area(uptr start, uptr end, u32 prot, u32 flags, VmBacking* backing,
+    u64 backing_offset)
+{
+    auto* area = new (std::nothrow) VmArea { {}, start, end, prot, flags, backing, backing_offset, this, {} };
+    if (!area)
+        return Errno::NOMEM;
+    if (backing)
+        backing->attach(*area);
+    return area;
 }
 
 void AddressSpace::destroy_area(VmArea& area)
 {
     m_areas.remove(area);
     if (area.backing)
-        area.backing->unref();
+        area.backing->detach(area);
     delete &area;
 }
 
 Result<VmArea*> AddressSpace::split(VmArea& area, uptr at)
 {
-    auto* upper = new (std::nothrow)
-        VmArea { {}, at, area.end, area.prot, area.flags, area.backing, area.backing_offset + (at - area.start) / kPage };
-    if (!upper)
-        return Errno::NOMEM;
-    if (upper->backing)
-        upper->backing->ref();
+    VmArea* upper = TRY(new_area(at, area.end, area.prot, area.flags, area.backing, area.index_of(at)));
     area.end = at;
     (void)m_areas.insert(*upper);
     return upper;
@@ -269,12 +273,8 @@ Result<void> AddressSpace::move_range(uptr old_start, usize length, uptr new_sta
     VmArea* old_area = find_area(old_start);
     if (!old_area || old_area->end != old_end || !is_free(new_start, new_start + length))
         panic("address space: move_range of something that is not one area, or to a used range");
-    auto* moved = new (std::nothrow) VmArea { {}, new_start, new_start + length, old_area->prot, old_area->flags,
-        old_area->backing, old_area->backing_offset };
-    if (!moved)
-        return Errno::NOMEM;
-    if (moved->backing)
-        moved->backing->ref();
+    VmArea* moved = TRY(new_area(new_start, new_start + length, old_area->prot, old_area->flags, old_area->backing,
+        old_area->backing_offset));
     (void)m_areas.insert(*moved);
     // Map every page at its new place first, so that running out of table pages can be undone.
     for (uptr offset = 0; offset < length; offset += kPage) {
@@ -318,13 +318,22 @@ u32 AddressSpace::page_access(const VmArea& area, uptr page, PhysAddr frame) con
     bool writable = area.prot & kProtWrite;
     if (writable && !(area.flags & kVmShared)) {
         // A private page is writable only while this mapping is its sole user: otherwise a write must copy.
-        bool backing_page = area.backing && area.backing->existing_page(backing_index(area, page)) == frame;
+        bool backing_page = area.backing && area.backing->existing_page(area.index_of(page)) == frame;
         writable = !backing_page && page_allocator().refcount(frame) == 1;
+    } else if (writable && area.backing->tracks_dirty()) {
+        // A clean page of a file with a store stays read-only: its first write marks it dirty (fault.cpp).
+        writable = area.backing->is_dirty(area.index_of(page));
     }
     return arch::kPageUser | (writable ? arch::kPageWritable : 0u);
 }
 
-u64 AddressSpace::backing_index(const VmArea& area, uptr page) { return area.backing_offset + (page - area.start) / kPage; }
+void AddressSpace::refresh_access(uptr page)
+{
+    VmArea* area = find_area(page);
+    arch::PageMapping mapping;
+    if (area && arch::query_page(m_tables, page, mapping))
+        arch::protect_page(m_tables, page, page_access(*area, page, mapping.phys));
+}
 
 Result<void> AddressSpace::write_initial(uptr address, const void* data, usize length)
 {
@@ -334,11 +343,15 @@ Result<void> AddressSpace::write_initial(uptr address, const void* data, usize l
         usize offset = address - page;
         usize chunk = kPage - offset < length ? kPage - offset : length;
         VmArea* area = find_area(address);
-        if (!area || area->backing)
+        if (!area || (area->flags & kVmShared))
             return Errno::FAULT;
+        // A write fault's work: a fresh page, or a private copy of a file's page (exec's .bss tail).
         arch::PageMapping mapping;
         if (!arch::query_page(m_tables, page, mapping)) {
-            TRY(map_fresh_page(*area, page, false));
+            TRY(map_fresh_page(*area, page, true));
+            arch::query_page(m_tables, page, mapping);
+        } else if (area->backing && area->backing->existing_page(area->index_of(page)) == mapping.phys) {
+            TRY(copy_on_write(*area, page, mapping.phys));
             arch::query_page(m_tables, page, mapping);
         }
         if (page_allocator().refcount(mapping.phys) != 1)
@@ -368,15 +381,12 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork()
     for (VmArea& area : m_areas) {
         if (area.flags & kVmDontFork)
             continue;
-        auto* copy = new (std::nothrow)
-            VmArea { {}, area.start, area.end, area.prot, area.flags, area.backing, area.backing_offset };
-        if (!copy) {
+        auto copy = child->new_area(area.start, area.end, area.prot, area.flags, area.backing, area.backing_offset);
+        if (copy.is_error()) {
             arch::flush_tlb(m_tables);
             return Errno::NOMEM; // the child's destructor releases what it got so far
         }
-        if (copy->backing)
-            copy->backing->ref();
-        (void)child->m_areas.insert(*copy);
+        (void)child->m_areas.insert(*copy.value());
         if (area.flags & kVmWipeOnFork)
             continue;
         arch::PageMapping mapping;

@@ -54,8 +54,9 @@ public:
     // Grows the area ending at `end` in place to `new_end`; the space after must be free.
     Result<void> grow_area(VmArea& area, uptr new_end);
 
-    // Writes into private anonymous areas whatever their protection, faulting pages in: how exec fills a new
-    // image and its stack before the program runs. EFAULT outside such areas, ENOMEM.
+    // Writes into private areas whatever their protection, faulting pages in (a file's page is copied): how
+    // exec fills a new image and its stack before the program runs. EFAULT outside such areas, ENOMEM, or the
+    // backing's error.
     Result<void> write_initial(uptr address, const void* data, usize length);
 
     // The area containing `address`, or nullptr.
@@ -94,6 +95,10 @@ public:
     // The largest a grows-down area may become (RLIMIT_STACK).
     void set_stack_limit(usize bytes) { m_stack_limit = bytes; }
 
+    // Recomputes the access of the present page at `page` from its area: after its backing's page changed
+    // state (cleaned by write-back). Nothing when the page is not present.
+    void refresh_access(uptr page);
+
     // Whether the page holding `address` is present (for mincore).
     bool is_resident(uptr address) const;
     usize resident_pages() const { return m_resident_pages; }
@@ -122,7 +127,8 @@ private:
     void destroy_area(VmArea& area);
     // The access bits a present page of `area` gets; private pages that are shared stay read-only.
     u32 page_access(const VmArea& area, uptr page, PhysAddr frame) const;
-    static u64 backing_index(const VmArea& area, uptr page);
+    // An area not yet in the tree, holding a reference on `backing` (attached). ENOMEM.
+    Result<VmArea*> new_area(uptr start, uptr end, u32 prot, u32 flags, VmBacking* backing, u64 backing_offset);
     Result<void> map_fresh_page(VmArea& area, uptr page, bool write);
     Result<void> copy_on_write(VmArea& area, uptr page, PhysAddr old_frame);
     Result<VmArea*> grow_stack(VmArea& area, uptr address);

@@ -44,6 +44,8 @@ Result<void> AddressSpace::handle_fault(uptr address, FaultAccess access)
         return map_fresh_page(*area, page, access.write);
     if (access.write && !(mapping.access & arch::kPageWritable) && !(area->flags & kVmShared))
         return copy_on_write(*area, page, mapping.phys);
+    if (access.write && (area->flags & kVmShared))
+        area->backing->mark_dirty(area->index_of(page)); // the first write to a clean page of a file
     // The mapping already allows the access, or only its bits were stale (after mprotect): refresh them.
     arch::protect_page(m_tables, page, page_access(*area, page, mapping.phys));
     return {};
@@ -53,10 +55,12 @@ Result<void> AddressSpace::map_fresh_page(VmArea& area, uptr page, bool write)
 {
     PhysAddr frame;
     if (area.backing) {
-        PhysAddr backing_frame = TRY(area.backing->page(backing_index(area, page)));
+        PhysAddr backing_frame = TRY(area.backing->page(area.index_of(page)));
         if (write && !(area.flags & kVmShared)) {
             frame = TRY(copy_of(backing_frame)); // a private write never reaches the backing
         } else {
+            if (write)
+                area.backing->mark_dirty(area.index_of(page));
             page_allocator().ref(backing_frame);
             frame = backing_frame;
         }
@@ -74,7 +78,7 @@ Result<void> AddressSpace::map_fresh_page(VmArea& area, uptr page, bool write)
 
 Result<void> AddressSpace::copy_on_write(VmArea& area, uptr page, PhysAddr old_frame)
 {
-    bool backing_page = area.backing && area.backing->existing_page(backing_index(area, page)) == old_frame;
+    bool backing_page = area.backing && area.backing->existing_page(area.index_of(page)) == old_frame;
     if (!backing_page && page_allocator().refcount(old_frame) == 1) {
         // The other sharers are gone: the page is ours alone, no copy needed.
         arch::protect_page(m_tables, page, page_access(area, page, old_frame));

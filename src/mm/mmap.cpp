@@ -77,11 +77,10 @@ Result<uptr> do_mmap(AddressSpace& space, uptr address, usize length, u32 prot, 
         backing = TRY(SharedMemory::create(size / kPage));
     }
     auto area = space.add_area(start, start + size, prot & kProtMask, vm_flags, backing, 0);
-    if (area.is_error()) {
-        if (backing)
-            backing->unref();
+    if (backing)
+        backing->unref(); // the creator's reference: the area holds its own
+    if (area.is_error())
         return area.error();
-    }
     if (flags & (kMapPopulate | kMapLocked))
         (void)populate(space, start, start + size, prot & kProtWrite); // best effort, as in Linux
     return start;
@@ -197,13 +196,8 @@ Result<uptr> do_mremap(AddressSpace& space, uptr old_address, usize old_length, 
         area = space.find_area(old_address);
         if (!area)
             return Errno::FAULT;
-        area->backing->ref();
-        auto added = space.add_area(target, target + new_size, area->prot, area->flags, area->backing,
-            area->backing_offset + (old_address - area->start) / kPage);
-        if (added.is_error()) {
-            area->backing->unref();
-            return added.error();
-        }
+        TRY(space.add_area(target, target + new_size, area->prot, area->flags, area->backing,
+            area->index_of(old_address)));
         return target;
     }
 

@@ -35,17 +35,45 @@ bool PageCache::covers(u64 index) const
     return bits >= 64 || (index >> bits) == 0;
 }
 
-PhysAddr PageCache::find(u64 index) const
+PhysAddr* PageCache::slot_of(u64 index) const
 {
     if (!covers(index))
-        return 0;
-    const Node* node = m_root;
+        return nullptr;
+    Node* node = m_root;
     for (unsigned level = m_height - 1; level > 0; --level) {
         node = node->slots[digit(index, level)].child;
         if (!node)
-            return 0;
+            return nullptr;
     }
-    return node->slots[digit(index, 0)].frame;
+    return &node->slots[digit(index, 0)].frame;
+}
+
+PhysAddr PageCache::find(u64 index) const
+{
+    PhysAddr* slot = slot_of(index);
+    return slot ? *slot & ~kDirtyTag : 0;
+}
+
+bool PageCache::is_dirty(u64 index) const
+{
+    PhysAddr* slot = slot_of(index);
+    return slot && (*slot & kDirtyTag);
+}
+
+void PageCache::set_dirty(u64 index, bool dirty)
+{
+    PhysAddr* slot = slot_of(index);
+    if (slot && *slot)
+        *slot = dirty ? *slot | kDirtyTag : *slot & ~kDirtyTag;
+}
+
+u64 PageCache::next_dirty(u64 from) const
+{
+    for (u64 index = next_index(from); index != kNone; index = index == kMaxIndex ? kNone : next_index(index + 1)) {
+        if (is_dirty(index))
+            return index;
+    }
+    return kNone;
 }
 
 Result<void> PageCache::grow_to_cover(u64 index)
@@ -127,7 +155,7 @@ void PageCache::remove_in(Node* node, unsigned level, u64 base, u64 first, u64 l
         if (level == 0) {
             if (!slot.frame)
                 continue;
-            page_allocator().unref(slot.frame); // a mapping's reference keeps the frame alive
+            page_allocator().unref(slot.frame & ~kDirtyTag); // a mapping's reference keeps the frame alive
             if (m_account)
                 m_account->uncharge();
             slot.frame = 0;
@@ -223,6 +251,8 @@ Result<usize> PageCache::write(u64 offset, InBuffer& from, usize count)
             return frame.error();
         }
         usize taken = from.take(bytes_of(frame.value()) + within, chunk);
+        if (taken)
+            set_dirty(offset >> kPageShift, true);
         done += taken;
         if (taken < chunk)
             break;
@@ -251,7 +281,7 @@ u64 PageCache::check_node(const Node* node, unsigned level, bool& ok) const
             if (slot.frame) {
                 ++used;
                 ++pages;
-                if (page_allocator().refcount(slot.frame) == 0)
+                if (page_allocator().refcount(slot.frame & ~kDirtyTag) == 0)
                     ok = false;
             }
         } else if (slot.child) {

@@ -60,13 +60,26 @@ public:
     // Drops every page wholly at or past `size` and zeros the rest of the page `size` falls in (truncate(2)).
     void truncate(u64 size);
 
+    // Dirty tags: a page changed since it was last written back (write() and writes through shared mappings
+    // set them; write-back clears them). A cache with no store behind it (tmpfs) keeps them set for good.
+    bool is_dirty(u64 index) const;
+    // Sets or clears the tag of a page the cache holds; nothing when it holds none.
+    void set_dirty(u64 index, bool dirty);
+    // The first dirty index at or after `from`, or kNone.
+    u64 next_dirty(u64 from) const;
+
     // Walks the tree; false when a node's count or the page count disagrees with its slots (tests, fuzzer).
     bool check_invariants() const;
 
 private:
     struct Node;
 
+    // A level-0 slot holds a frame address; its low bit, free in a page-aligned address, is the dirty tag.
+    static constexpr PhysAddr kDirtyTag = 1;
+
     static u8* bytes_of(PhysAddr frame);
+    // The level-0 slot of `index`, or nullptr when no node covers it.
+    PhysAddr* slot_of(u64 index) const;
     unsigned digit(u64 index, unsigned level) const { return (index >> (kSlotShift * level)) & (kSlots - 1); }
     // Pages the tree of the current height can index.
     bool covers(u64 index) const;

@@ -26,7 +26,8 @@ ShmemAccount g_shmem_account;
 u64 SharedMemory::total_pages() { return g_total_pages; }
 
 SharedMemory::SharedMemory()
-    : m_pages(&g_shmem_account)
+    : MappedPages(m_pages)
+    , m_pages(&g_shmem_account)
 {
 }
 
@@ -56,8 +57,14 @@ Result<void> SharedMemory::resize(u64 pages)
 Result<PhysAddr> SharedMemory::page(u64 index)
 {
     if (index >= m_size_in_pages)
-        return Errno::FAULT;
+        return Errno::NXIO;
     return m_pages.find_or_create(index);
+}
+
+Result<void> SharedMemory::punch_hole(u64 first, u64 count)
+{
+    remove_pages(first, count);
+    return {};
 }
 
 PhysAddr SharedMemory::existing_page(u64 index) const { return index < m_size_in_pages ? m_pages.find(index) : 0; }

@@ -7,10 +7,19 @@ namespace mm {
 
 namespace {
 
-bool resolve_fault(uptr address, bool write, bool present)
+arch::FaultOutcome resolve_fault(uptr address, bool write, bool present)
 {
     AddressSpace* space = AddressSpace::active();
-    return space && !space->handle_fault(address, { write, present }).is_error();
+    if (!space)
+        return arch::FaultOutcome::Segv;
+    auto handled = space->handle_fault(address, { write, present });
+    if (!handled.is_error())
+        return arch::FaultOutcome::Resolved;
+    // Nothing mapped, the protection forbids it, or no memory: SIGSEGV. A backing's failure (past the end of a
+    // file, a full tmpfs, an I/O error) is SIGBUS, as Linux's VM_FAULT_SIGBUS.
+    Errno error = handled.error();
+    bool segv = error == Errno::FAULT || error == Errno::ACCES || error == Errno::NOMEM;
+    return segv ? arch::FaultOutcome::Segv : arch::FaultOutcome::Bus;
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "arch/memory.hpp"
+#include "lib/intrusive_list.hpp"
 #include "lib/rb_tree.hpp"
 #include "lib/result.hpp"
 
@@ -22,26 +23,42 @@ enum VmFlags : u32 {
     kVmWipeOnFork = 1u << 6, // MADV_WIPEONFORK: a forked child gets the area empty (zero-filled)
 };
 
-// The pages of a mapping that are not private zero-fill memory: shared anonymous memory now, file pages
-// later. Reference-counted by the areas that map it.
+class AddressSpace;
+struct VmArea;
+
+// The pages of a mapping that are not private zero-fill memory: shared anonymous memory, or a file's page cache
+// (mm/file_mapping.hpp). Each area that maps it holds a reference, taken by attach() and dropped by detach().
 class VmBacking {
 public:
     virtual ~VmBacking() = default;
     // The frame holding page `index`, created zero-filled if need be. The backing keeps its own reference;
-    // a caller that maps the frame takes another. ENOMEM when none can be had, EFAULT (SIGBUS) past the end.
+    // a caller that maps the frame takes another. ENOMEM when none can be had; NXIO past the end of a file
+    // (SIGBUS), or the file's own error.
     virtual Result<PhysAddr> page(u64 index) = 0;
     // The frame of page `index` if it exists, else 0 (for mincore and fork, which must not create pages).
     virtual PhysAddr existing_page(u64 index) const = 0;
     // Makes room for `pages` pages (mremap growth); ENOMEM when that cannot be had.
     virtual Result<void> resize(u64 pages) = 0;
+    // MADV_REMOVE: frees pages [first, first + count) so that they read as zeros again; EOPNOTSUPP when the
+    // backing cannot.
+    virtual Result<void> punch_hole(u64, u64) { return Errno::OPNOTSUPP; }
 
-    void ref() { ++m_references; }
-    // Deletes the backing when the last area lets go.
-    void unref()
+    // Whether a shared writable mapping maps clean pages read-only, so that the first write marks them dirty
+    // (a file written back to storage); then page_access asks is_dirty and a write fault calls mark_dirty.
+    virtual bool tracks_dirty() const { return false; }
+    virtual bool is_dirty(u64) const { return true; }
+    virtual void mark_dirty(u64) {}
+
+    // The creator's reference and any other holder's; the default deletes the backing with the last one.
+    virtual void ref() { ++m_references; }
+    virtual void unref()
     {
         if (--m_references == 0)
             delete this;
     }
+    // An area starts or stops mapping the backing; a backing that must find its areas (truncate) lists them.
+    virtual void attach(VmArea&) { ref(); }
+    virtual void detach(VmArea&) { unref(); }
 
 private:
     u32 m_references { 1 };
@@ -55,9 +72,13 @@ struct VmArea {
     u32 flags;  // VmFlags
     VmBacking* backing { nullptr }; // nullptr: private anonymous memory
     u64 backing_offset { 0 };       // in pages: the backing page that `start` maps
+    AddressSpace* space { nullptr }; // the space the area belongs to (for a backing walking its areas)
+    IntrusiveListNode m_backing_node; // on the backing's list of areas, when it keeps one
 
     usize pages() const { return (end - start) / arch::kPageBytes; }
     bool contains(uptr address) const { return address >= start && address < end; }
+    // The backing page that `page` maps.
+    u64 index_of(uptr page) const { return backing_offset + (page - start) / arch::kPageBytes; }
 };
 
 struct VmAreaStart {

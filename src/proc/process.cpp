@@ -185,7 +185,8 @@ void on_user_trap(const arch::UserTrap& trap)
             static_cast<unsigned long>(trap.address), static_cast<unsigned long>(trap.pc),
             trap.signal == kSigSegv ? (trap.mapped ? ", access error" : ", nothing mapped") : "");
     }
-    i32 code = trap.signal == kSigSegv ? (trap.mapped ? kSegvAccErr : kSegvMapErr) : 1;
+    constexpr i32 kBusAdrErr = 2;
+    i32 code = trap.signal == kSigSegv ? (trap.mapped ? kSegvAccErr : kSegvMapErr) : trap.past_end ? kBusAdrErr : 1;
     signal_fault(*process, trap.signal, code, trap.address);
 }
 

@@ -77,7 +77,7 @@ u8* user_byte(uptr address, bool write)
         bool allowed = mapped && mapping.access != 0 && (!write || (mapping.access & arch::kPageWritable));
         if (allowed)
             return static_cast<u8*>(arch::phys_to_virt(mapping.phys, arch::kPageBytes)) + (address - page);
-        if (attempt > 0 || !g_fault_handler || !g_fault_handler(address, write, mapped && mapping.access != 0))
+        if (attempt > 0 || !g_fault_handler || g_fault_handler(address, write, mapped && mapping.access != 0) != arch::FaultOutcome::Resolved)
             return nullptr;
     }
     return nullptr;

@@ -103,12 +103,14 @@ int signal_for_exception(u32 vector)
 }
 
 // An exception raised by user code that nothing resolved: the process's business, not a kernel panic.
-void deliver_user_trap(InterruptFrame& frame, uptr address, bool mapped)
+void deliver_user_trap(InterruptFrame& frame, uptr address, bool mapped, bool past_end = false)
 {
     g_exception_frame = nullptr;
     if (!g_user_trap_handler)
         panic("CPU exception %s in user mode with no handler (eip=%#x)", kExceptionNames[frame.vector], frame.eip);
-    g_user_trap_handler({ signal_for_exception(frame.vector), address, frame.eip, mapped });
+    constexpr int kSigBus = 7;
+    int signal = past_end ? kSigBus : signal_for_exception(frame.vector);
+    g_user_trap_handler({ signal, address, frame.eip, mapped, past_end });
 }
 
 bool is_segment_fault(u32 vector) { return vector == 10 || vector == 11 || vector == 12 || vector == 13; }
@@ -195,13 +197,15 @@ void handle_exception(InterruptFrame& frame)
         u32 fixup = find_fixup(frame.eip);
         // A user address touched by user code or by a copy in the exception table: demand paging, copy-on-write
         // or stack growth may resolve it, and the access is then retried.
-        if (address < arch::kUserEnd && (from_user || fixup) && g_page_fault_handler
-            && g_page_fault_handler(address, frame.error_code & 2, frame.error_code & 1)) {
+        auto outcome = address < arch::kUserEnd && (from_user || fixup) && g_page_fault_handler
+            ? g_page_fault_handler(address, frame.error_code & 2, frame.error_code & 1)
+            : arch::FaultOutcome::Segv;
+        if (outcome == arch::FaultOutcome::Resolved) {
             g_exception_frame = nullptr;
             return;
         }
         if (from_user) {
-            deliver_user_trap(frame, address, frame.error_code & 1);
+            deliver_user_trap(frame, address, frame.error_code & 1, outcome == arch::FaultOutcome::Bus);
             return;
         }
         if (fixup) {

@@ -271,17 +271,17 @@ TEST_CASE("run_init: exit and exit_group keep the low 8 bits of the status")
 TEST_CASE("run_init: a fatal trap ends the process with the signal as its status, and one log line")
 {
     ProcessMachine m;
-    auto status = m.run([](uptr, uptr) { sim::user_trap({ 11, 0x1234, 0x8048000, false }); });
+    auto status = m.run([](uptr, uptr) { sim::user_trap({ 11, 0x1234, 0x8048000, false, false }); });
     REQUIRE_FALSE(status.is_error());
     CHECK(status.value() == 11);
     CHECK(m.console.text().find("init[1]: killed by SIGSEGV at 0x1234 (eip 0x8048000, nothing mapped)\n")
         != std::string::npos);
 
-    CHECK(m.run([](uptr, uptr) { sim::user_trap({ 11, kEntry, kEntry, true }); }).value() == 11);
+    CHECK(m.run([](uptr, uptr) { sim::user_trap({ 11, kEntry, kEntry, true, false }); }).value() == 11);
     CHECK(m.console.text().find("access error") != std::string::npos);
 
     for (int signal : { proc::kSigIll, proc::kSigTrap, proc::kSigBus, proc::kSigFpe }) {
-        CHECK(m.run([signal](uptr, uptr) { sim::user_trap({ signal, 0, kEntry, false }); }).value()
+        CHECK(m.run([signal](uptr, uptr) { sim::user_trap({ signal, 0, kEntry, false, false }); }).value()
             == static_cast<u32>(signal));
     }
     CHECK(m.console.text().find("killed by SIGFPE") != std::string::npos);

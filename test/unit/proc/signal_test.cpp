@@ -159,7 +159,7 @@ TEST_CASE("init's own fault still ends it")
 {
     ProcessMachine m;
     auto status = m.run([&](uptr, uptr) {
-        sim::user_trap({ 11, 0x1234, 0x08048000, false });
+        sim::user_trap({ 11, 0x1234, 0x08048000, false, false });
         exit_group(0); // not reached
     });
     REQUIRE_FALSE(status.is_error());

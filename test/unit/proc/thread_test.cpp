@@ -220,7 +220,7 @@ TEST_CASE("a fault in one thread with no handler kills the whole process", "[pro
 {
     ProcessMachine m;
     Children children;
-    children.programs.push_back([] { sim::user_trap({ 11, 0x10, kEntry, false }); });
+    children.programs.push_back([] { sim::user_trap({ 11, 0x10, kEntry, false, false }); });
     children.install();
     auto status = m.run([&](uptr, uptr) {
         u32 memory = scratch();
