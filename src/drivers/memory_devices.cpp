@@ -16,6 +16,8 @@ class NullDevice final : public fs::FileOperations {
 public:
     Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer&) override { return usize { 0 }; }
     Result<usize> write(fs::OpenFile&, u64, mm::InBuffer& from) override { return from.remaining(); }
+    // Mapping it gives anonymous memory, private or shared, as on Linux.
+    Result<mm::VmBacking*> mmap_pages(fs::OpenFile&) override { return nullptr; }
 };
 
 // /dev/zero: endless zeros; writes vanish.

@@ -4,6 +4,7 @@
 
 #include "fs/inode.hpp"
 #include "fs/open_file.hpp"
+#include "mm/mapped_pages.hpp"
 
 namespace fs {
 
@@ -15,6 +16,14 @@ Result<usize> FileOperations::read(OpenFile& file, u64 offset, mm::OutBuffer& to
 Result<usize> FileOperations::write(OpenFile& file, u64 offset, mm::InBuffer& from)
 {
     return file.inode().write(offset, from);
+}
+
+Result<mm::VmBacking*> FileOperations::mmap_pages(OpenFile& file)
+{
+    mm::VmBacking* pages = file.inode().is_regular() ? file.inode().file_mapping() : nullptr;
+    if (!pages)
+        return Errno::NODEV;
+    return pages;
 }
 
 namespace {

@@ -10,6 +10,9 @@
 namespace proc {
 class WaitQueue;
 }
+namespace mm {
+class VmBacking;
+}
 
 namespace fs {
 
@@ -37,6 +40,9 @@ public:
     virtual WaitQueue* poll_queue(OpenFile&) { return nullptr; }
     // Whether lseek moves the position (pipes and terminals say no: ESPIPE).
     virtual bool seekable() const { return true; }
+    // What mmap maps (file_operations' mmap): the inode's pages for a regular file whose filesystem has them,
+    // nullptr for anonymous memory (/dev/zero), ENODEV for what cannot be mapped.
+    virtual Result<mm::VmBacking*> mmap_pages(OpenFile& file);
 
 protected:
     ~FileOperations() = default;

@@ -10,6 +10,10 @@
 #include "lib/result.hpp"
 #include "mm/io_buffer.hpp"
 
+namespace mm {
+class FileMapping;
+}
+
 namespace fs {
 
 class Superblock;
@@ -133,6 +137,10 @@ public:
     // The same to and from kernel memory (exec, the initramfs).
     Result<usize> read(u64 offset, void* buffer, usize count);
     Result<usize> write(u64 offset, const void* buffer, usize count);
+
+    // The file's pages as mmap maps them (its page cache and the areas mapping it), or nullptr when the
+    // filesystem offers none (mmap fails with ENODEV).
+    virtual mm::FileMapping* file_mapping() { return nullptr; }
 
     // lseek's SEEK_DATA (`hole` false) and SEEK_HOLE: by default the whole file is data, with the one hole at
     // its end. ENXIO at or past the end.

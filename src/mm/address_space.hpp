@@ -63,6 +63,8 @@ public:
     VmArea* find_area(uptr address) const;
     // The first area ending after `address` (containing it or above it), or nullptr.
     VmArea* first_area_after(uptr address) const;
+    // The area after `area`, or nullptr.
+    VmArea* next_area(const VmArea& area) const { return m_areas.next(area); }
     // True when no area overlaps [start, end).
     bool is_free(uptr start, uptr end) const;
     // Every page of [start, end) belongs to some area.

@@ -26,10 +26,13 @@ Result<void> populate(AddressSpace& space, uptr start, uptr end, bool write)
 
 } // namespace
 
-Result<uptr> do_mmap(AddressSpace& space, uptr address, usize length, u32 prot, u32 flags, u64 page_offset)
+Result<uptr> do_mmap(AddressSpace& space, uptr address, usize length, u32 prot, u32 flags, u64 page_offset,
+    const MapFile* file)
 {
-    if (!(flags & kMapAnonymous))
-        return Errno::BADF; // no file can be named yet
+    if (flags & kMapAnonymous)
+        file = nullptr;
+    else if (!file)
+        return Errno::BADF;
     if (length == 0)
         return Errno::INVAL;
     uptr size = page_align(length);
@@ -43,10 +46,39 @@ Result<uptr> do_mmap(AddressSpace& space, uptr address, usize length, u32 prot, 
         flags |= kMapFixed;
 
     u32 type = flags & kMapType;
-    if (type != kMapShared && type != kMapPrivate)
-        return Errno::INVAL; // MAP_SHARED_VALIDATE is for files in Linux 6.1
-    if (type == kMapShared && (flags & kMapGrowsDown))
-        return Errno::INVAL;
+    u32 vm_flags = (flags & kMapGrowsDown ? kVmGrowsDown : 0u) | (flags & kMapNoReserve ? kVmNoReserve : 0u);
+    if (file) {
+        // Linux's do_mmap for a file, in its order.
+        if (type == kMapShared || type == kMapSharedValidate) {
+            if (type == kMapSharedValidate && (flags & ~(kMapLegacyMask | kMapSharedValidate)))
+                return Errno::OPNOTSUPP; // MAP_SYNC and the like: no DAX here
+            if ((prot & kProtWrite) && !file->writable)
+                return Errno::ACCES;
+            if (file->append_only && file->writable)
+                return Errno::ACCES;
+            if (!file->writable)
+                vm_flags |= kVmMayNotWrite; // mprotect cannot make it writable later
+            type = kMapShared;
+        } else if (type != kMapPrivate) {
+            return Errno::INVAL;
+        }
+        if (!file->readable)
+            return Errno::ACCES;
+        if (file->noexec) {
+            if (prot & kProtExec)
+                return Errno::PERM;
+            vm_flags |= kVmMayNotExec;
+        }
+        if (!file->mappable)
+            return Errno::NODEV;
+        if (flags & kMapGrowsDown)
+            return Errno::INVAL;
+    } else {
+        if (type != kMapShared && type != kMapPrivate)
+            return Errno::INVAL; // MAP_SHARED_VALIDATE is for files in Linux 6.1
+        if (type == kMapShared && (flags & kMapGrowsDown))
+            return Errno::INVAL;
+    }
 
     uptr start;
     if (flags & kMapFixed) {
@@ -70,15 +102,17 @@ Result<uptr> do_mmap(AddressSpace& space, uptr address, usize length, u32 prot, 
             start = TRY(space.find_free(size));
     }
 
-    u32 vm_flags = (flags & kMapGrowsDown ? kVmGrowsDown : 0u) | (flags & kMapNoReserve ? kVmNoReserve : 0u);
-    VmBacking* backing = nullptr;
-    if (type == kMapShared) {
+    VmBacking* backing = file ? file->pages : nullptr;
+    u64 offset = file && backing ? page_offset : 0; // /dev/zero's offset means nothing
+    if (type == kMapShared)
         vm_flags |= kVmShared;
+    if (type == kMapShared && !backing)
         backing = TRY(SharedMemory::create(size / kPage));
-    }
-    auto area = space.add_area(start, start + size, prot & kProtMask, vm_flags, backing, 0);
+    else if (backing)
+        backing->ref(); // ours until the area holds its own
+    auto area = space.add_area(start, start + size, prot & kProtMask, vm_flags, backing, offset);
     if (backing)
-        backing->unref(); // the creator's reference: the area holds its own
+        backing->unref();
     if (area.is_error())
         return area.error();
     if (flags & (kMapPopulate | kMapLocked))
@@ -114,6 +148,10 @@ Result<void> do_mprotect(AddressSpace& space, uptr address, usize length, u32 pr
     uptr start = address, end = address + size;
     if (prot & kProtGrowsUp)
         return Errno::INVAL; // no area grows up on x86
+    for (VmArea* area = space.first_area_after(start); area && area->start < end; area = space.next_area(*area)) {
+        if (((prot & kProtWrite) && (area->flags & kVmMayNotWrite)) || ((prot & kProtExec) && (area->flags & kVmMayNotExec)))
+            return Errno::ACCES; // beyond what the file was opened for (VM_MAYWRITE, VM_MAYEXEC)
+    }
     if (prot & kProtGrowsDown) {
         // Applies down to the start of the grows-down area containing the range's start.
         VmArea* area = space.find_area(start);

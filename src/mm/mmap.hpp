@@ -26,6 +26,11 @@ enum MapFlags : u32 {
     kMapHugeTlb = 0x40000,
     kMapSync = 0x80000,
     kMapFixedNoReplace = 0x100000,
+    kMapUninitialized = 0x4000000,
+    // What MAP_SHARED accepts without complaint (LEGACY_MAP_MASK); MAP_SHARED_VALIDATE refuses the rest.
+    kMapLegacyMask = kMapShared | kMapPrivate | kMapFixed | kMapAnonymous | kMapDenyWrite | kMapExecutable
+        | kMapUninitialized | kMapGrowsDown | kMapLocked | kMapNoReserve | kMapPopulate | kMapNonBlock | kMapStack
+        | kMapHugeTlb,
 };
 inline constexpr u32 kProtSem = 0x8, kProtGrowsDown = 0x01000000, kProtGrowsUp = 0x02000000;
 inline constexpr u32 kMremapMayMove = 1, kMremapFixed = 2, kMremapDontUnmap = 4;
@@ -38,9 +43,20 @@ enum Advice : u32 {
     kMadvDontNeedLocked = 24, kMadvCollapse = 25, kMadvHwPoison = 100, kMadvSoftOffline = 101,
 };
 
-// mmap of anonymous memory (file mappings arrive with the VFS: a non-anonymous request is EBADF, as for a
-// bad descriptor). `page_offset` is mmap2's offset in pages. Returns the address mapped.
-Result<uptr> do_mmap(AddressSpace& space, uptr address, usize length, u32 prot, u32 flags, u64 page_offset = 0);
+// The open file a mapping names, as the syscall layer found it (the descriptor was valid).
+struct MapFile {
+    VmBacking* pages; // the file's pages (FileOperations::mmap_pages); nullptr: anonymous memory (/dev/zero)
+    bool mappable;    // false: the file cannot be mapped (ENODEV, after the access checks as in Linux)
+    bool readable;    // opened for reading (FMODE_READ)
+    bool writable;    // opened for writing (FMODE_WRITE)
+    bool append_only; // the inode is append-only
+    bool noexec;      // on a noexec mount
+};
+
+// mmap: anonymous memory, or with `file` (required unless MAP_ANONYMOUS: EBADF without) the file's pages,
+// shared or copied on write. `page_offset` is mmap2's offset in pages. Returns the address mapped.
+Result<uptr> do_mmap(AddressSpace& space, uptr address, usize length, u32 prot, u32 flags, u64 page_offset = 0,
+    const MapFile* file = nullptr);
 Result<void> do_munmap(AddressSpace& space, uptr address, usize length);
 Result<void> do_mprotect(AddressSpace& space, uptr address, usize length, u32 prot);
 // brk never fails: it returns the new break, or the old one when the request cannot be met.

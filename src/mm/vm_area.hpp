@@ -21,6 +21,8 @@ enum VmFlags : u32 {
     kVmNoReserve = 1u << 4, // MAP_NORESERVE (accepted; there is no overcommit accounting yet)
     kVmDontFork = 1u << 5,  // MADV_DONTFORK: a forked child does not get this area
     kVmWipeOnFork = 1u << 6, // MADV_WIPEONFORK: a forked child gets the area empty (zero-filled)
+    kVmMayNotWrite = 1u << 7, // a shared mapping of a file not open for writing: mprotect cannot add PROT_WRITE
+    kVmMayNotExec = 1u << 8,  // a file on a noexec mount: mprotect cannot add PROT_EXEC
 };
 
 class AddressSpace;

@@ -1,4 +1,7 @@
 // The memory system calls: argument copying only; the semantics are in mm/mmap.cpp.
+#include "fs/file_operations.hpp"
+#include "fs/mount.hpp"
+#include "fs/open_file.hpp"
 #include "mm/mmap.hpp"
 #include "proc/process.hpp"
 #include "syscall/handlers.hpp"
@@ -13,9 +16,17 @@ mm::AddressSpace& space() { return *proc::current()->space; }
 
 Result<u32> sys_brk(u32 address) { return static_cast<u32>(mm::do_brk(space(), address)); }
 
-Result<u32> sys_mmap2(u32 address, u32 length, u32 prot, u32 flags, i32, u32 page_offset)
+Result<u32> sys_mmap2(u32 address, u32 length, u32 prot, u32 flags, i32 fd, u32 page_offset)
 {
-    return static_cast<u32>(TRY(mm::do_mmap(space(), address, length, prot, flags, page_offset)));
+    if (flags & mm::kMapAnonymous)
+        return static_cast<u32>(TRY(mm::do_mmap(space(), address, length, prot, flags, page_offset)));
+    RefPtr<fs::OpenFile> file = TRY(proc::current()->files->get(fd));
+    if (file->is_path_only())
+        return Errno::BADF;
+    auto pages = file->operations().mmap_pages(*file);
+    mm::MapFile mapped { pages.is_error() ? nullptr : pages.value(), !pages.is_error(), file->readable(),
+        file->writable(), false, (file->path().mount->flags() & fs::kMsNoExec) != 0 };
+    return static_cast<u32>(TRY(mm::do_mmap(space(), address, length, prot, flags, page_offset, &mapped)));
 }
 
 Result<u32> sys_old_mmap(mm::UserIn<MmapArgs> arguments)

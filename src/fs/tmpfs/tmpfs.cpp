@@ -100,8 +100,11 @@ Result<void> TmpfsInode::truncate(u64 size)
         return Errno::INVAL;
     if (size > kMaxFileSize)
         return Errno::FBIG;
-    if (size < attributes().size)
+    if (size < attributes().size) {
+        // Pages past the new end leave every mapping first (a later access there is SIGBUS).
+        m_mapping.remove_pages((size + mm::kPageSize - 1) / mm::kPageSize);
         m_pages.truncate(size);
+    }
     attributes().size = size;
     update_blocks();
     touch_mtime();
@@ -138,6 +141,13 @@ Result<usize> TmpfsInode::write(u64 offset, mm::InBuffer& from)
     update_blocks();
     touch_mtime();
     return written;
+}
+
+Result<void> TmpfsInode::punch_hole(u64 first, u64 count)
+{
+    m_mapping.remove_pages(first, count);
+    update_blocks();
+    return {};
 }
 
 Result<u64> TmpfsInode::seek_data(u64 offset, bool hole)

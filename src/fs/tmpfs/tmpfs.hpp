@@ -7,6 +7,7 @@
 
 #include "fs/superblock.hpp"
 #include "fs/tmpfs/file_pages.hpp"
+#include "mm/mapped_pages.hpp"
 #include "mm/string.hpp"
 
 namespace fs::tmpfs {
@@ -41,7 +42,7 @@ struct DirectoryEntry {
     StringView name_view() const { return name.view(); }
 };
 
-class TmpfsInode final : public Inode {
+class TmpfsInode final : public Inode, private mm::MappedFile {
 public:
     // A file may have at most this many names (EMLINK beyond).
     static constexpr u32 kMaxLinks = 0xffffffffu - 1;
@@ -67,6 +68,8 @@ public:
     Result<usize> read(u64 offset, mm::OutBuffer& to) override;
     Result<usize> write(u64 offset, mm::InBuffer& from) override;
 
+    mm::FileMapping* file_mapping() override { return is_regular() ? &m_mapping : nullptr; }
+
     // SEEK_DATA / SEEK_HOLE answers for a regular file; ENXIO at or past the end.
     Result<u64> seek_data(u64 offset, bool hole) override;
     usize entry_count() const { return m_by_name.size(); }
@@ -85,6 +88,13 @@ private:
         StringView name, u32 mode, u32 uid, u32 gid, u32 rdev, StringView link_target = StringView());
     void update_blocks();
 
+    // mm::MappedFile: a mapping pins the inode; tmpfs pages have no store to go back to.
+    void pin() override { ref(); }
+    void unpin() override { unref(); }
+    u64 size() const override { return attributes().size; }
+    void page_added(u64) override { update_blocks(); }
+    Result<void> punch_hole(u64 first, u64 count) override;
+
     struct EntryName {
         StringView operator()(const DirectoryEntry& entry) const { return entry.name_view(); }
     };
@@ -102,6 +112,7 @@ private:
     u64 m_next_cookie { 2 };
     // Regular files.
     FilePages m_pages;
+    mm::FileMapping m_mapping { m_pages.cache(), *this };
     // Symlinks.
     mm::String m_link_target;
 };
