@@ -72,6 +72,7 @@ public:
     bool tracks_dirty() const override { return m_file.has_store(); }
     bool is_dirty(u64 index) const override { return cache().is_dirty(index); }
     void mark_dirty(u64 index) override { cache().set_dirty(index, true); }
+    Result<void> sync(u64 first, u64 count) override { return write_back(first, count); }
     // The file's references, not a count of the mapping's own: it is a part of the file.
     void ref() override { m_file.pin(); }
     void unref() override { m_file.unpin(); }

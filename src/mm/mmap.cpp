@@ -313,12 +313,29 @@ Result<void> do_madvise(AddressSpace& space, uptr address, usize length, u32 adv
     bool covered = space.is_covered(address, end);
 
     switch (advice) {
-    case kMadvDontNeed: case kMadvFree: case kMadvDontNeedLocked:
-        // Linux applies the advice to the mapped parts and reports a hole afterwards.
+    case kMadvFree:
+        // Only private anonymous memory can be freed lazily (Linux: EINVAL for any area with pages behind it).
+        for (VmArea* area = space.first_area_after(address); area && area->start < end; area = space.next_area(*area)) {
+            if (area->backing)
+                return Errno::INVAL;
+        }
+        space.discard_pages(address, end);
+        break;
+    case kMadvDontNeed: case kMadvDontNeedLocked:
+        // Linux applies the advice to the mapped parts and reports a hole afterwards. A private file page
+        // reads as the file again.
         space.discard_pages(address, end);
         break;
     case kMadvRemove:
-        return Errno::OPNOTSUPP; // no backing can punch holes yet; Linux says the same for such a filesystem
+        // A hole punched in the backing (tmpfs, shared anonymous memory), seen by every mapping of it.
+        for (VmArea* area = space.first_area_after(address); area && area->start < end; area = space.next_area(*area)) {
+            if (!area->backing)
+                return Errno::INVAL;
+            if (!(area->flags & kVmShared) || !(area->prot & kProtWrite))
+                return Errno::ACCES;
+            uptr from = area->start > address ? area->start : address, to = area->end < end ? area->end : end;
+            TRY(area->backing->punch_hole(area->index_of(from), (to - from) / kPage));
+        }
     case kMadvWillNeed:
         break; // a hint: the pages arrive on first touch anyway
     case kMadvPopulateRead: case kMadvPopulateWrite:
@@ -348,6 +365,43 @@ Result<void> do_madvise(AddressSpace& space, uptr address, usize length, u32 adv
         break; // placement, huge-page, merging and dump hints change nothing here
     }
     return covered ? Result<void> {} : Result<void> { Errno::NOMEM };
+}
+
+Result<void> do_msync(AddressSpace& space, uptr address, usize length, u32 flags)
+{
+    if (flags & ~(kMsAsync | kMsInvalidate | kMsSync))
+        return Errno::INVAL;
+    if ((flags & kMsAsync) && (flags & kMsSync))
+        return Errno::INVAL;
+    if (address % kPage)
+        return Errno::INVAL;
+    uptr size = page_align(length);
+    if (length && size == 0)
+        return Errno::NOMEM;
+    if (size == 0)
+        return {};
+    if (!fits_in_user(address, size))
+        return Errno::NOMEM;
+    uptr end = address + size;
+    bool hole = false;
+    Result<void> synced {};
+    uptr cursor = address;
+    for (VmArea* area = space.first_area_after(address); area && area->start < end; area = space.next_area(*area)) {
+        if (area->start > cursor)
+            hole = true;
+        uptr from = area->start > address ? area->start : address, to = area->end < end ? area->end : end;
+        cursor = to;
+        if ((flags & kMsSync) && (area->flags & kVmShared) && area->backing) {
+            auto result = area->backing->sync(area->index_of(from), (to - from) / kPage);
+            if (result.is_error() && !synced.is_error())
+                synced = result;
+        }
+    }
+    if (synced.is_error())
+        return synced;
+    if (hole || cursor < end)
+        return Errno::NOMEM;
+    return {};
 }
 
 Result<void> do_mincore(AddressSpace& space, uptr address, usize length, u8* residency)

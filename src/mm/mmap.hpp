@@ -64,6 +64,11 @@ uptr do_brk(AddressSpace& space, uptr new_break);
 Result<uptr> do_mremap(AddressSpace& space, uptr old_address, usize old_length, usize new_length, u32 flags,
     uptr new_address);
 Result<void> do_madvise(AddressSpace& space, uptr address, usize length, u32 advice);
+inline constexpr u32 kMsAsync = 1, kMsInvalidate = 2, kMsSync = 4;
+// msync: MS_SYNC writes the dirty pages of shared file mappings in the range back; MS_ASYNC and MS_INVALIDATE
+// have nothing to do when the page cache is the only copy mappings see. ENOMEM for a hole in the range (after
+// syncing the rest, as Linux).
+Result<void> do_msync(AddressSpace& space, uptr address, usize length, u32 flags);
 // Fills `residency[i]` (one byte per page of the range) with 1 for resident pages, 0 otherwise.
 Result<void> do_mincore(AddressSpace& space, uptr address, usize length, u8* residency);
 

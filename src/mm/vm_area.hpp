@@ -48,6 +48,8 @@ public:
     // Whether a shared writable mapping maps clean pages read-only, so that the first write marks them dirty
     // (a file written back to storage); then page_access asks is_dirty and a write fault calls mark_dirty.
     virtual bool tracks_dirty() const { return false; }
+    // msync's MS_SYNC: writes the dirty pages among [first, first + count) to the store; EIO.
+    virtual Result<void> sync(u64, u64) { return {}; }
     virtual bool is_dirty(u64) const { return true; }
     virtual void mark_dirty(u64) {}
 

@@ -115,6 +115,7 @@ Result<u32> sys_brk(u32 address);
 Result<u32> sys_mmap2(u32 address, u32 length, u32 prot, u32 flags, i32 fd, u32 page_offset);
 Result<u32> sys_old_mmap(mm::UserIn<MmapArgs> arguments);
 Result<void> sys_munmap(u32 address, u32 length);
+Result<void> sys_msync(u32 address, u32 length, u32 flags);
 Result<void> sys_mprotect(u32 address, u32 length, u32 prot);
 Result<u32> sys_mremap(u32 old_address, u32 old_length, u32 new_length, u32 flags, u32 new_address);
 Result<void> sys_madvise(u32 address, u32 length, i32 advice);

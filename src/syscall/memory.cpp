@@ -38,6 +38,8 @@ Result<u32> sys_old_mmap(mm::UserIn<MmapArgs> arguments)
     return sys_mmap2(a.address, a.length, a.prot, a.flags, static_cast<i32>(a.fd), a.offset / arch::kPageBytes);
 }
 
+Result<void> sys_msync(u32 address, u32 length, u32 flags) { return mm::do_msync(space(), address, length, flags); }
+
 Result<void> sys_munmap(u32 address, u32 length) { return mm::do_munmap(space(), address, length); }
 
 Result<void> sys_mprotect(u32 address, u32 length, u32 prot) { return mm::do_mprotect(space(), address, length, prot); }

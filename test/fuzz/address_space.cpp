@@ -462,7 +462,7 @@ void run(FuzzedDataProvider& fdp)
             uptr address = in.address(page);
             usize length = in.length(in.count(kPages - page));
             trace("[%zu] madvise %#lx %#zx %u\n", model.active, (unsigned long)address, length, advice);
-            compare(mm::do_madvise(*s.kernel, address, length, advice), Model::madvise(s, address, length, advice), 0);
+            compare(mm::do_madvise(*s.kernel, address, length, advice), model.madvise(s, address, length, advice), 0);
             break;
         }
         case 7: {

@@ -6,7 +6,7 @@
 //
 // Where mm/ makes a choice of its own the model follows it, so a change there shows here: mprotect and
 // MADV_DONTFORK/WIPEONFORK change nothing when the range has a hole (Linux changes the part before it);
-// MADV_REMOVE is EOPNOTSUPP; MREMAP_DONTUNMAP takes private memory only; growing a shared mapping with mremap
+// MADV_REMOVE punches area by area and stops at the first it cannot (as Linux); MREMAP_DONTUNMAP takes private memory only; growing a shared mapping with mremap
 // grows its memory (Linux gives SIGBUS past the original size); an mmap hint and brk ignore a stack's guard
 // gap, and a stack keeps the gap from any area below it (Linux: only from an accessible one).
 #pragma once
@@ -392,7 +392,7 @@ public:
         return succeeds(kOutside);
     }
 
-    static Expected madvise(Space& s, uptr address, usize length, u32 advice)
+    Expected madvise(Space& s, uptr address, usize length, u32 advice)
     {
         switch (advice) {
         case kMadvNormal:
@@ -424,7 +424,17 @@ public:
             }
             break;
         case kMadvRemove:
-            return fails(Errno::OPNOTSUPP);
+            for (usize page = first; page < end; ++page) {
+                const Page& p = s.pages[page];
+                if (!p.mapped)
+                    continue;
+                if (p.object < 0)
+                    return fails(Errno::INVAL);
+                if (!(p.flags & kVmShared) || !(p.prot & kProtWrite))
+                    return fails(Errno::ACCES);
+                punch(p.object, p.index);
+            }
+            break;
         case kMadvDontFork:
         case kMadvDoFork:
         case kMadvWipeOnFork:
@@ -445,6 +455,21 @@ public:
             break;
         }
         return whole ? succeeds() : fails(Errno::NOMEM);
+    }
+
+    // A page of a shared object freed: it reads as zeros, and leaves every mapping.
+    void punch(int object, u64 index)
+    {
+        if (index < objects[object].size) {
+            objects[object].exists[index] = false;
+            objects[object].data[index] = {};
+        }
+        for (Space& space : spaces) {
+            for (Page& page : space.pages) {
+                if (page.mapped && page.object == object && page.index == index)
+                    page.present = false;
+            }
+        }
     }
 
     Expected mincore(const Space& s, uptr address, usize length, u8* residency) const
