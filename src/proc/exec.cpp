@@ -64,7 +64,8 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, uptr
 
     uptr syscall_entry = arch::user_syscall_entry(); // where musl and glibc make their calls (sysenter)
     u32 auxv[kAuxvWords] = { AT_PHDR, static_cast<u32>(image.phdr), AT_PHENT, sizeof(Elf32ProgramHeader), AT_PHNUM,
-        image.phnum, AT_PAGESZ, kPage, AT_BASE, static_cast<u32>(interpreter_base), AT_FLAGS, 0, AT_ENTRY, static_cast<u32>(image.entry), AT_UID,
+        image.phnum, AT_PAGESZ, kPage, AT_BASE, static_cast<u32>(interpreter_base), AT_FLAGS, 0, AT_ENTRY,
+        static_cast<u32>(image.entry), AT_UID,
         credentials.uid, AT_EUID, credentials.euid, AT_GID, credentials.gid, AT_EGID, credentials.egid, AT_SECURE,
         secure ? 1u : 0u, AT_HWCAP, arch::cpu_features(), AT_CLKTCK, 100, AT_RANDOM, static_cast<u32>(random_at),
         AT_PLATFORM, static_cast<u32>(platform_at), AT_EXECFN, static_cast<u32>(execfn_at),

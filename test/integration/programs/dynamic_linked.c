@@ -53,7 +53,8 @@ static void check_auxv(unsigned long base, unsigned long entry, unsigned long ph
     CHECK("at_phdr_follows_own_header", phdr == (unsigned long)&__ehdr_start + __ehdr_start.e_phoff);
     CHECK("at_phent", getauxval(AT_PHENT) == sizeof(Elf32_Phdr));
     CHECK("at_phdr_has_pt_phdr", self != NULL && bias % 4096 == 0);
-    CHECK("pt_interp_names_musl", interp && strcmp((const char *)(bias + interp->p_vaddr), "/lib/ld-musl-i386.so.1") == 0);
+    CHECK("pt_interp_names_musl",
+        interp && strcmp((const char *)(bias + interp->p_vaddr), "/lib/ld-musl-i386.so.1") == 0);
     /* A PIE goes at ELF_ET_DYN_BASE (0x400000 on i386; above it with ASLR); -no-pie at its link address. */
     CHECK("program_placed", __ehdr_start.e_type == ET_DYN ? bias >= 0x400000 : bias == 0);
     CHECK("at_base_is_the_loader", base && base % 4096 == 0 && memcmp(loader->e_ident, ELFMAG, SELFMAG) == 0
