@@ -2,7 +2,6 @@
 // an address: a malformed executable is an errno, never a fault (GUIDE §3).
 #include "proc/elf.hpp"
 
-#include "kernel/log.hpp"
 #include "lib/string.hpp"
 #include "mm/vector.hpp"
 
@@ -21,16 +20,56 @@ u32 prot_of(u32 flags)
         | (flags & kPfExecute ? mm::kProtExec : 0u);
 }
 
-// A static-PIE program goes where Linux would put it (its own addresses start near 0); ET_EXEC stays put.
-uptr load_bias_of(const ElfFile& file)
+// The page the lowest PT_LOAD starts in, and the end of the page the highest one ends in.
+uptr lowest_page(const ElfFile& file)
 {
-    if (file.type != kEtDyn)
-        return 0;
     uptr lowest = ~uptr { 0 };
     for (u16 i = 0; i < file.phnum; ++i)
         if (file.headers[i].type == kPtLoad && file.headers[i].vaddr < lowest)
             lowest = file.headers[i].vaddr;
-    return kDynamicBase - page_down(lowest);
+    return page_down(lowest);
+}
+u64 highest_page_end(const ElfFile& file)
+{
+    u64 highest = 0;
+    for (u16 i = 0; i < file.phnum; ++i) {
+        const Elf32ProgramHeader& ph = file.headers[i];
+        if (ph.type == kPtLoad && u64 { ph.vaddr } + ph.memsz > highest)
+            highest = u64 { ph.vaddr } + ph.memsz;
+    }
+    return page_up(highest);
+}
+
+// Where a program's first page goes: ET_EXEC stays put; an ET_DYN goes where Linux 6.1 puts a PIE when it has
+// an interpreter, else where this kernel puts a static PIE or a loader run as a command (elf.hpp).
+uptr program_base(const ElfFile& file)
+{
+    if (file.type != kEtDyn)
+        return 0;
+    return file.has_interpreter() ? kPieBase : kDynamicBase;
+}
+
+// An ET_DYN interpreter's first page goes at the top of the highest free range that holds all its segments,
+// as a no-hint mmap of its whole extent does in Linux's load_elf_interp; the program is already in `space`,
+// so the two cannot collide.
+Result<uptr> interpreter_base(const mm::AddressSpace& space, const ElfFile& file)
+{
+    u64 span = highest_page_end(file) - lowest_page(file);
+    return space.find_free(static_cast<usize>(span));
+}
+
+// What is added to every p_vaddr when an ET_DYN's first page goes at `base`. It may wrap (a PIE linked above
+// its base): the segments' sums wrap back, since none lies below the first page.
+uptr bias_for(const ElfFile& file, uptr base) { return file.type == kEtDyn ? base - lowest_page(file) : 0; }
+
+// Whether the entry point is a user address once the first page is at `base`, counted without wrapping
+// (Linux's BAD_ADDR(e_entry) check: EINVAL otherwise).
+bool entry_in_user_space(const ElfFile& file, uptr base)
+{
+    i64 entry = i64 { file.entry };
+    if (file.type == kEtDyn)
+        entry += static_cast<i64>(base) - static_cast<i64>(lowest_page(file));
+    return entry >= 0 && entry < static_cast<i64>(arch::kUserEnd);
 }
 
 } // namespace
@@ -51,6 +90,13 @@ Result<ElfFile> parse_elf(const u8* bytes, usize size)
 
 Result<ElfFile> parse_elf(ExecutableReader& executable)
 {
+    ElfFile file;
+    TRY(parse_elf(executable, file));
+    return file;
+}
+
+Result<void> parse_elf(ExecutableReader& executable, ElfFile& file)
+{
     u64 size = executable.size();
     if (size < sizeof(Elf32Header))
         return Errno::NOEXEC;
@@ -70,21 +116,27 @@ Result<ElfFile> parse_elf(ExecutableReader& executable)
     if (header.phoff > size || size - header.phoff < u64 { header.phnum } * sizeof(Elf32ProgramHeader))
         return Errno::NOEXEC;
 
-    ElfFile file {};
+    fill_bytes(&file, 0, sizeof(file));
     file.type = header.type;
     file.entry = header.entry;
     file.phoff = header.phoff;
     file.phnum = header.phnum;
     TRY(executable.read(header.phoff, file.headers, header.phnum * sizeof(Elf32ProgramHeader)));
 
-    // A dynamic executable is ENOEXEC wherever its PT_INTERP is listed, before any segment is judged.
+    // PT_INTERP first, wherever it is listed: whether there is an interpreter decides where an ET_DYN goes,
+    // so which addresses its segments must fit. Linux's bounds (ENOEXEC): at least one character and its NUL,
+    // at most PATH_MAX; man 5 elf allows one PT_INTERP only (Linux would silently take the first).
     for (u16 i = 0; i < file.phnum; ++i) {
-        if (file.headers[i].type == kPtInterp) {
-            log_info("exec: a dynamically linked program needs an interpreter, which is not supported yet");
+        const Elf32ProgramHeader& ph = file.headers[i];
+        if (ph.type != kPtInterp)
+            continue;
+        if (file.has_interpreter() || ph.filesz < 2 || ph.filesz > kMaxInterpreterPath)
             return Errno::NOEXEC;
-        }
+        file.interpreter_offset = ph.offset;
+        file.interpreter_size = ph.filesz;
     }
 
+    uptr base = program_base(file);
     usize loads = 0;
     for (u16 i = 0; i < file.phnum; ++i) {
         const Elf32ProgramHeader& ph = file.headers[i];
@@ -101,7 +153,8 @@ Result<ElfFile> parse_elf(ExecutableReader& executable)
         u64 end = u64 { ph.vaddr } + ph.memsz;
         // The top of user space is the main stack's (exec puts it there after loading, and it grows down to
         // kMmapTop): a segment reaching into it would collide with the stack, as on Linux (EEXIST there).
-        uptr limit = header.type == kEtDyn ? mm::AddressSpace::kMmapTop - kDynamicBase : mm::AddressSpace::kMmapTop;
+        // An ET_DYN's extent is counted from its base, whatever its own first address (a safe bound).
+        uptr limit = mm::AddressSpace::kMmapTop - base;
         if (ph.memsz == 0 || end > limit)
             return Errno::INVAL;
         if (header.type == kEtExec && page_down(ph.vaddr) < mm::AddressSpace::kMmapBottom)
@@ -109,16 +162,44 @@ Result<ElfFile> parse_elf(ExecutableReader& executable)
     }
     if (loads == 0)
         return Errno::NOEXEC;
-    // The entry point must be a user address once relocated (Linux's BAD_ADDR(e_entry) check: EINVAL).
-    if (u64 { header.entry } + load_bias_of(file) >= arch::kUserEnd)
+    if (!entry_in_user_space(file, base))
         return Errno::INVAL;
-    return file;
+    return {};
 }
 
-Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size)
+Result<StringView> interpreter_path(ExecutableReader& executable, const ElfFile& file, mm::Vector<char>& buffer)
+{
+    if (!file.has_interpreter())
+        return StringView();
+    u32 length = file.interpreter_size;
+    // Linux reads the path with elf_read, for which a file that ends too soon is EIO.
+    if (file.interpreter_offset > executable.size() || executable.size() - file.interpreter_offset < length)
+        return Errno::IO;
+    TRY(buffer.try_resize_uninitialised(length));
+    TRY(executable.read(file.interpreter_offset, buffer.data(), length));
+    if (buffer[length - 1] != '\0')
+        return Errno::NOEXEC;
+    return StringView(buffer.data(), string_length(buffer.data()));
+}
+
+Result<void> parse_interpreter(ExecutableReader& interpreter, ElfFile& file)
+{
+    // Linux reads the interpreter's ELF header with elf_read (EIO if short), then finds it "not an ELF
+    // interpreter" (ELIBBAD) on a bad magic, machine or program-header table.
+    if (interpreter.size() < sizeof(Elf32Header))
+        return Errno::IO;
+    auto parsed = parse_elf(interpreter, file);
+    if (parsed.is_error())
+        return parsed.error() == Errno::NOEXEC ? Errno::LIBBAD : parsed.error();
+    if (file.has_interpreter())
+        return Errno::LIBBAD;
+    return {};
+}
+
+Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size, ElfRole role)
 {
     MemoryExecutable executable(bytes, size);
-    return load_elf(space, file, executable);
+    return load_elf(space, file, executable, role);
 }
 
 namespace {
@@ -140,9 +221,14 @@ Result<void> copy_segment(mm::AddressSpace& space, ExecutableReader& executable,
 
 } // namespace
 
-Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, ExecutableReader& executable)
+Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, ExecutableReader& executable, ElfRole role)
 {
-    uptr bias = load_bias_of(file);
+    uptr base = role == ElfRole::Interpreter && file.type == kEtDyn ? TRY(interpreter_base(space, file))
+                                                                     : program_base(file);
+    // Checked again here: an interpreter's entry is only known to be a user address once it is placed.
+    if (!entry_in_user_space(file, base))
+        return Errno::INVAL;
+    uptr bias = bias_for(file, base);
 
     LoadedImage image {};
     image.entry = file.entry + bias;

@@ -1,8 +1,11 @@
 // ELF executables (System V ABI, i386 supplement): a parser that checks every header field and bound before
-// use, and a loader that maps a static executable (ET_EXEC, or static-PIE ET_DYN) into an address space.
+// use, and a loader that maps an executable (ET_EXEC or ET_DYN) or a dynamic program's interpreter (the
+// PT_INTERP file, man 5 elf) into an address space.
 #pragma once
 
+#include "lib/string.hpp"
 #include "mm/address_space.hpp"
+#include "mm/vector.hpp"
 
 namespace proc {
 
@@ -23,8 +26,15 @@ static_assert(sizeof(Elf32ProgramHeader) == 32);
 inline constexpr u32 kPtLoad = 1, kPtInterp = 3, kPtPhdr = 6, kPtGnuStack = 0x6474e551;
 inline constexpr u32 kPfExecute = 1, kPfWrite = 2, kPfRead = 4;
 inline constexpr u16 kEtExec = 2, kEtDyn = 3;
-// Where Linux puts a static-PIE program on i386 (ELF_ET_DYN_BASE: two thirds of TASK_SIZE).
+// Where an ET_DYN without PT_INTERP goes: a static PIE, or a dynamic loader run as a command. Linux 6.1 puts
+// these in the mmap region; two thirds of TASK_SIZE is where it put them before 4.13, and keeps them well away
+// from the programs such a loader maps itself.
 inline constexpr uptr kDynamicBase = 0x80000000;
+// Where a PIE with an interpreter goes: Linux 6.1's ELF_ET_DYN_BASE for 32-bit x86 (arch/x86/include/asm/elf.h),
+// low, so that the mmap region above it stays whole.
+inline constexpr uptr kPieBase = 0x00400000;
+// PATH_MAX: the longest PT_INTERP (its NUL included) Linux reads.
+inline constexpr u32 kMaxInterpreterPath = 4096;
 
 // What the parser found; the program headers are copied, so the file may go away.
 struct ElfFile {
@@ -35,6 +45,10 @@ struct ElfFile {
     u16 phnum;
     Elf32ProgramHeader headers[kMaxProgramHeaders];
     bool executable_stack;
+    // PT_INTERP's bytes in the file, for a dynamically linked program; interpreter_size is 0 when there is none.
+    u32 interpreter_offset;
+    u32 interpreter_size;
+    bool has_interpreter() const { return interpreter_size != 0; }
 };
 
 // Where an executable's bytes come from: memory (a test, the fuzzer) or an open file (execve). Offsets and
@@ -61,11 +75,22 @@ private:
 };
 
 // Checks the executable and reads its headers. ENOEXEC for anything that is not a well-formed i386 executable this
-// kernel can run (wrong magic, class, endianness, machine or type, a dynamic executable, no loadable
-// segment), EINVAL for a segment whose offsets or sizes do not fit the file or the user address space below the
-// stack's reserve (AddressSpace::kMmapTop), or an entry point outside user space once relocated.
+// kernel can run (wrong magic, class, endianness, machine or type, no loadable segment, a PT_INTERP shorter than
+// 2 bytes or longer than PATH_MAX, or two of them), EINVAL for a segment whose offsets or sizes do not fit the
+// file or the user address space below the stack's reserve (AddressSpace::kMmapTop) where it will be loaded, or
+// an entry point outside user space once relocated. The interpreter's path is not read: see interpreter_path.
+Result<void> parse_elf(ExecutableReader& executable, ElfFile& file);
 Result<ElfFile> parse_elf(ExecutableReader& executable);
 Result<ElfFile> parse_elf(const u8* bytes, usize size);
+
+// The path in a dynamic program's PT_INTERP, read into `buffer` (resized to hold it). As Linux: EIO when the
+// file does not hold those bytes, ENOEXEC when they do not end with a NUL; the path stops at its first NUL.
+Result<StringView> interpreter_path(ExecutableReader& executable, const ElfFile& file, mm::Vector<char>& buffer);
+
+// parse_elf for the file a PT_INTERP names, with Linux's errnos for a bad interpreter: ELIBBAD when it is no
+// well-formed i386 ELF file (EIO when shorter than an ELF header), and ELIBBAD too when it names an interpreter
+// of its own (Linux ignores that PT_INTERP; a loader that needs a loader cannot start its program).
+Result<void> parse_interpreter(ExecutableReader& interpreter, ElfFile& file);
 
 struct LoadedImage {
     uptr entry;     // AT_ENTRY and the first instruction
@@ -75,9 +100,17 @@ struct LoadedImage {
     uptr break_start;
 };
 
+// What is being loaded, which decides where an ET_DYN goes (ET_EXEC always stays at its addresses): the program
+// (at kPieBase when it has an interpreter, else kDynamicBase), or its interpreter (wherever an mmap without a
+// hint would go: the highest free range below AddressSpace::kMmapTop, as Linux's load_elf_interp).
+enum class ElfRole { Program, Interpreter };
+
 // Maps the loadable segments of `file` (parsed from `executable`) into `space` with their protections, copies
-// their file bytes and leaves the rest (.bss) zero. ENOMEM when memory runs out.
-Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, ExecutableReader& executable);
-Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size);
+// their file bytes and leaves the rest (.bss) zero. ENOMEM when memory or room for an interpreter runs out,
+// EINVAL when the relocated entry point is not a user address.
+Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, ExecutableReader& executable,
+    ElfRole role = ElfRole::Program);
+Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size,
+    ElfRole role = ElfRole::Program);
 
 } // namespace proc

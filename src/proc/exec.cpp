@@ -30,8 +30,9 @@ uptr page_up(uptr value) { return (value + kPage - 1) & ~(kPage - 1); }
 
 // Builds the initial stack top-down: the strings, the 16 random bytes, then (16-byte aligned at argc) argc,
 // argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. Returns the stack pointer at argc.
-Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, const ExecArgs& args, StringView execfn,
-    const Credentials& credentials, bool secure)
+// `interpreter_base` is AT_BASE: where the interpreter was loaded (its load bias), 0 without one.
+Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, uptr interpreter_base, const ExecArgs& args,
+    StringView execfn, const Credentials& credentials, bool secure)
 {
     usize argc = args.argument_count(), envc = args.environment_count();
     constexpr usize kAuxvWords = 40;
@@ -63,7 +64,8 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, cons
 
     uptr syscall_entry = arch::user_syscall_entry(); // where musl and glibc make their calls (sysenter)
     u32 auxv[kAuxvWords] = { AT_PHDR, static_cast<u32>(image.phdr), AT_PHENT, sizeof(Elf32ProgramHeader), AT_PHNUM,
-        image.phnum, AT_PAGESZ, kPage, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, static_cast<u32>(image.entry), AT_UID,
+        image.phnum, AT_PAGESZ, kPage, AT_BASE, static_cast<u32>(interpreter_base), AT_FLAGS, 0, AT_ENTRY,
+        static_cast<u32>(image.entry), AT_UID,
         credentials.uid, AT_EUID, credentials.euid, AT_GID, credentials.gid, AT_EGID, credentials.egid, AT_SECURE,
         secure ? 1u : 0u, AT_HWCAP, arch::cpu_features(), AT_CLKTCK, 100, AT_RANDOM, static_cast<u32>(random_at),
         AT_PLATFORM, static_cast<u32>(platform_at), AT_EXECFN, static_cast<u32>(execfn_at),
@@ -96,6 +98,8 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, cons
 class FileExecutable final : public ExecutableReader {
 public:
     explicit FileExecutable(fs::Inode& inode) : m_inode(inode) {}
+    FileExecutable(const FileExecutable&) = delete;
+    FileExecutable& operator=(const FileExecutable&) = delete;
     u64 size() const override { return m_inode.attributes().size; }
     Result<void> read(u64 offset, void* buffer, usize length) override
     {
@@ -107,6 +111,36 @@ public:
 
 private:
     fs::Inode& m_inode;
+};
+
+// Whether exec may run `file` for `credentials`: a regular file with execute permission, not on a noexec
+// mount (EACCES otherwise). The same for a program and for its interpreter (Linux's do_open_execat).
+Result<void> check_executable(fs::OpenFile& file, const Credentials& credentials)
+{
+    fs::Inode& inode = file.inode();
+    if (!fs::is_reg(inode.mode()) || (file.path().mount->flags() & fs::kMsNoExec))
+        return Errno::ACCES;
+    return fs::check_permission(inode, fs::kMayExec, credentials);
+}
+
+// A dynamic program's interpreter on the filesystem, opened as the exec caller, following symlinks. A relative
+// path is the caller's working directory's, as Linux's open_exec takes it.
+class FileInterpreters final : public InterpreterLookup {
+public:
+    explicit FileInterpreters(fs::Caller& caller) : m_caller(caller) {}
+    Result<ExecutableReader*> open(StringView path) override
+    {
+        m_reader.reset();
+        m_file = TRY(fs::open_file(m_caller, fs::kAtFdCwd, path, fs::kOPath, 0));
+        TRY(check_executable(*m_file, m_caller.credentials));
+        m_reader = TRY(make_own<FileExecutable>(m_file->inode()));
+        return m_reader.get();
+    }
+
+private:
+    fs::Caller& m_caller;
+    RefPtr<fs::OpenFile> m_file;
+    OwnPtr<FileExecutable> m_reader; // reads m_file's inode: declared after it, so it goes first
 };
 
 // The ids a program runs with: set-user-ID and set-group-ID files change the effective ids (not on a nosuid
@@ -233,20 +267,42 @@ Result<void> ExecArgs::replace_first_argument(const StringView* prefix, usize co
 
 // --- building the image ---
 
-Result<ExecImage> prepare_exec(ExecutableReader& executable, const ExecArgs& args, StringView execfn,
-    const Credentials& credentials, bool secure)
+Result<ExecImage> prepare_exec(ExecutableReader& executable, InterpreterLookup* interpreters, const ExecArgs& args,
+    StringView execfn, const Credentials& credentials, bool secure)
 {
-    ElfFile file = TRY(parse_elf(executable));
+    // Two parsed files are 4 KiB of program headers: off the kernel stack.
+    struct Files {
+        ElfFile program;
+        ElfFile interpreter;
+    };
+    auto files = TRY(make_own<Files>());
+    TRY(parse_elf(executable, files->program));
+    // The interpreter is found and checked before anything is built, as Linux opens it before mapping.
+    ExecutableReader* interpreter = nullptr;
+    if (files->program.has_interpreter()) {
+        mm::Vector<char> buffer;
+        StringView path = TRY(interpreter_path(executable, files->program, buffer));
+        if (!interpreters)
+            return Errno::NOENT;
+        interpreter = TRY(interpreters->open(path));
+        TRY(parse_interpreter(*interpreter, files->interpreter));
+    }
     auto created = TRY(mm::AddressSpace::create());
     RefPtr<mm::AddressSpace> space(created.leak());
-    LoadedImage image = TRY(load_elf(*space, file, executable));
-    space->set_break_start(image.break_start);
-    uptr stack = TRY(build_stack(*space, image, args, execfn, credentials, secure));
-    return ExecImage { std::move(space), image.entry, stack };
+    LoadedImage image = TRY(load_elf(*space, files->program, executable));
+    space->set_break_start(image.break_start); // the program's, never the interpreter's
+    uptr entry = image.entry, interpreter_base = 0;
+    if (interpreter) {
+        LoadedImage loaded = TRY(load_elf(*space, files->interpreter, *interpreter, ElfRole::Interpreter));
+        entry = loaded.entry;
+        interpreter_base = loaded.load_bias;
+    }
+    uptr stack = TRY(build_stack(*space, image, interpreter_base, args, execfn, credentials, secure));
+    return ExecImage { std::move(space), entry, stack };
 }
 
 Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
-    const char* execfn)
+    const char* execfn, InterpreterLookup* interpreters)
 {
     ExecArgs args;
     for (usize i = 0; argv && argv[i]; ++i)
@@ -255,7 +311,7 @@ Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* a
         TRY(args.add_environment(envp[i]));
     MemoryExecutable executable(bytes, size);
     Credentials root {};
-    return prepare_exec(executable, args, execfn, root, false);
+    return prepare_exec(executable, interpreters, args, execfn, root, false);
 }
 
 // --- execve ---
@@ -277,10 +333,8 @@ Result<PreparedProgram> prepare_program(Thread& thread, i32 dirfd, StringView pa
             u32 open_flags = fs::kOPath | ((flags & kAtSymlinkNoFollow) ? fs::kONoFollow : 0);
             file = TRY(fs::open_file(caller, depth ? fs::kAtFdCwd : dirfd, wanted, open_flags, 0));
         }
+        TRY(check_executable(*file, thread.credentials));
         fs::Inode& inode = file->inode();
-        if (!fs::is_reg(inode.mode()) || (file->path().mount->flags() & fs::kMsNoExec))
-            return Errno::ACCES;
-        TRY(fs::check_permission(inode, fs::kMayExec, thread.credentials));
         FileExecutable executable(inode);
         usize head = executable.size() < kScriptLine ? static_cast<usize>(executable.size()) : kScriptLine;
         TRY(executable.read(0, interpreter_line, head));
@@ -305,7 +359,8 @@ Result<PreparedProgram> prepare_program(Thread& thread, i32 dirfd, StringView pa
         bool nosuid = file->path().mount->flags() & fs::kMsNoSuid;
         Credentials credentials = credentials_for(thread.credentials, inode, nosuid);
         bool secure = credentials.euid != credentials.uid || credentials.egid != credentials.gid;
-        ExecImage image = TRY(prepare_exec(executable, args, path, credentials, secure));
+        FileInterpreters interpreters(caller);
+        ExecImage image = TRY(prepare_exec(executable, &interpreters, args, path, credentials, secure));
         return PreparedProgram { std::move(image), credentials, file };
     }
 }

@@ -42,18 +42,32 @@ private:
     usize m_argument_bytes { 0 };
 };
 
-// A new address space holding the executable and its initial stack: argc, argv, envp and the auxiliary
-// vector (man 3 getauxval) with the credentials the program runs with.
+// Where a dynamic program's interpreter (the path in its PT_INTERP) comes from: execve opens it on the
+// filesystem as the caller; tests and the fuzzer serve it from memory.
+class InterpreterLookup {
+public:
+    // The file at `path`, readable until this lookup goes or opens another. The errors of opening a program
+    // (ENOENT, EACCES, ELOOP...).
+    virtual Result<ExecutableReader*> open(StringView path) = 0;
+
+protected:
+    ~InterpreterLookup() = default;
+};
+
+// A new address space holding the executable, its interpreter if it names one, and its initial stack: argc,
+// argv, envp and the auxiliary vector (man 3 getauxval) with the credentials the program runs with. A dynamic
+// program starts at its interpreter's entry, which finds the program through AT_PHDR, AT_ENTRY and AT_BASE.
+// With no lookup, a program that names an interpreter is ENOENT.
 struct ExecImage {
     RefPtr<mm::AddressSpace> space;
     uptr entry;
     uptr stack;
 };
-Result<ExecImage> prepare_exec(ExecutableReader& executable, const ExecArgs& args, StringView execfn,
-    const Credentials& credentials, bool secure);
+Result<ExecImage> prepare_exec(ExecutableReader& executable, InterpreterLookup* interpreters, const ExecArgs& args,
+    StringView execfn, const Credentials& credentials, bool secure);
 // The same from memory and NULL-terminated lists, with root's credentials (tests, the fuzzer).
 Result<ExecImage> prepare_exec(const u8* bytes, usize size, const char* const* argv, const char* const* envp,
-    const char* execfn);
+    const char* execfn, InterpreterLookup* interpreters = nullptr);
 
 struct Thread;
 
@@ -70,7 +84,8 @@ Result<PreparedProgram> prepare_program(Thread& thread, i32 dirfd, StringView pa
 // execve(2)/execveat(2) for the calling thread: the program at `path` (relative to `dirfd`, or the file
 // `dirfd` names with AT_EMPTY_PATH) replaces the process's, with `args`. On success the thread resumes at
 // the new program's entry. ENOENT, EACCES (not a regular file, no execute permission, a noexec mount),
-// ENOEXEC, ELOOP (#! more than 4 deep), E2BIG, ENOMEM; the old program goes on after any of them.
+// ENOEXEC, ELOOP (#! more than 4 deep), E2BIG, ENOMEM, and for a dynamic program's interpreter the same
+// errors of opening it, ELIBBAD when it is no usable ELF file; the old program goes on after any of them.
 Result<void> exec_current(i32 dirfd, StringView path, ExecArgs& args, u32 flags);
 
 } // namespace proc

@@ -1,7 +1,9 @@
 // libFuzzer target for proc::parse_elf and proc::load_elf: the fuzz bytes are an executable file. When it
 // parses, it is loaded into a fresh address space of a simulated machine (its RAM set up once and reused), the
 // space's invariants and the loaded bytes are checked, then exec's whole path (prepare_exec, with the initial
-// stack) runs on the same bytes; each space is destroyed and every page must come back.
+// stack) runs on the same bytes, a PT_INTERP served a well-formed interpreter. Then the bytes play the
+// interpreter of a well-formed dynamic program (parse_interpreter, the interpreter's placement, exec again).
+// Each space is destroyed and every page must come back.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "proc/elf.hpp"
 #include "proc/exec.hpp"
 #include "proc/process.hpp"
+#include "../unit/proc/elf_builder.hpp"
 #include "fuzz_machine.hpp"
 #include "sim/sim.hpp"
 
@@ -40,10 +43,14 @@ void check_parsed(const proc::ElfFile& file)
 {
     require(file.type == proc::kEtExec || file.type == proc::kEtDyn);
     require(file.phnum >= 1 && file.phnum <= proc::ElfFile::kMaxProgramHeaders);
-    usize loads = 0;
+    usize loads = 0, interpreters = 0;
     for (u16 i = 0; i < file.phnum; ++i) {
         const auto& ph = file.headers[i];
-        require(ph.type != proc::kPtInterp);
+        if (ph.type == proc::kPtInterp) {
+            ++interpreters;
+            require(ph.offset == file.interpreter_offset && ph.filesz == file.interpreter_size);
+            require(ph.filesz >= 2 && ph.filesz <= proc::kMaxInterpreterPath);
+        }
         if (ph.type != proc::kPtLoad)
             continue;
         ++loads;
@@ -51,6 +58,7 @@ void check_parsed(const proc::ElfFile& file)
         require(u64 { ph.vaddr } + ph.memsz <= arch::kUserEnd);
     }
     require(loads > 0);
+    require(interpreters == (file.has_interpreter() ? 1u : 0u));
 }
 
 // Whether the page ranges of the PT_LOAD segments are pairwise disjoint (then each one's bytes must read back
@@ -119,6 +127,98 @@ void check_loaded(mm::AddressSpace& space, const proc::ElfFile& file, const proc
     }
 }
 
+// Serves the same interpreter for every path, counting the lookups.
+class FixedInterpreter final : public proc::InterpreterLookup {
+public:
+    FixedInterpreter(const std::vector<u8>& bytes) : m_reader(bytes.empty() ? nullptr : bytes.data(), bytes.size()) {}
+    Result<proc::ExecutableReader*> open(StringView) override
+    {
+        ++lookups;
+        return &m_reader;
+    }
+    usize lookups { 0 };
+
+private:
+    proc::MemoryExecutable m_reader;
+};
+
+const std::vector<u8>& good_interpreter()
+{
+    static const std::vector<u8> bytes = elf_test::interpreter_image().build();
+    return bytes;
+}
+const std::vector<u8>& good_dynamic_program()
+{
+    static const std::vector<u8> bytes = [] {
+        elf_test::ElfBuilder elf(proc::kEtDyn, 0x180);
+        elf.add_load_with_headers(0, 0x100, elf_test::pattern(0x900, 3), proc::kPfRead | proc::kPfExecute);
+        elf.add_interp("/lib/ld-musl-i386.so.1");
+        elf.add_load(0x1A00, elf_test::pattern(0x300, 4), 0x1000, proc::kPfRead | proc::kPfWrite);
+        return elf.build();
+    }();
+    return bytes;
+}
+
+const char* const kArgv[] = { "/fuzz/prog", "arg", nullptr };
+const char* const kEnvp[] = { "HOME=/", nullptr };
+
+void check_exec(const Result<proc::ExecImage>& exec)
+{
+    if (exec.is_error())
+        return;
+    require(exec.value().stack % 16 == 0 && exec.value().stack < arch::kUserEnd);
+    require(exec.value().entry < arch::kUserEnd);
+    require(exec.value().space->invariant_violation() == nullptr);
+}
+
+// The fuzz bytes as the interpreter of a well-formed program: the interpreter's errnos, its placement beside
+// the program, and the whole exec.
+void fuzz_interpreter(const u8* bytes, size_t size)
+{
+    proc::ElfFile file;
+    proc::MemoryExecutable executable(bytes, size);
+    auto parsed = proc::parse_interpreter(executable, file);
+    if (parsed.is_error()) {
+        require(parsed.error() == Errno::LIBBAD || parsed.error() == Errno::IO || parsed.error() == Errno::INVAL);
+        return;
+    }
+    require(!file.has_interpreter());
+    {
+        auto created = mm::AddressSpace::create();
+        require(!created.is_error());
+        OwnPtr<mm::AddressSpace> space = created.release_value();
+        space->activate();
+        const auto& program_bytes = good_dynamic_program();
+        auto program = proc::parse_elf(program_bytes.data(), program_bytes.size());
+        require(!program.is_error());
+        auto loaded_program = proc::load_elf(*space, program.value(), program_bytes.data(), program_bytes.size());
+        require(!loaded_program.is_error());
+        auto loaded = proc::load_elf(*space, file, executable, proc::ElfRole::Interpreter);
+        if (loaded.is_error()) {
+            require(loaded.error() == Errno::NOMEM || loaded.error() == Errno::INVAL);
+        } else {
+            check_loaded(*space, file, loaded.value(), bytes);
+            // An ET_DYN interpreter is placed clear of the program (at kPieBase), above it.
+            for (u16 i = 0; file.type == proc::kEtDyn && i < file.phnum; ++i)
+                if (file.headers[i].type == proc::kPtLoad)
+                    require(file.headers[i].vaddr + loaded.value().load_bias >= loaded_program.value().break_start);
+        }
+        require(space->invariant_violation() == nullptr);
+    }
+    require_no_leak();
+    {
+        std::vector<u8> copy(bytes, bytes + size);
+        FixedInterpreter lookup(copy);
+        const auto& program_bytes = good_dynamic_program();
+        auto exec = proc::prepare_exec(program_bytes.data(), program_bytes.size(), kArgv, kEnvp, kArgv[0], &lookup);
+        require(lookup.lookups == 1);
+        if (exec.is_error())
+            require(exec.error() == Errno::NOMEM || exec.error() == Errno::INVAL);
+        check_exec(exec);
+    }
+    require_no_leak();
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
@@ -131,6 +231,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     auto parsed = proc::parse_elf(bytes, size);
     if (parsed.is_error()) {
         require(parsed.error() == Errno::NOEXEC || parsed.error() == Errno::INVAL);
+        fuzz_interpreter(bytes, size);
         return 0;
     }
     check_parsed(parsed.value());
@@ -149,19 +250,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     }
     require_no_leak();
 
-    // The whole of exec: the same image plus its initial stack.
-    {
-        const char* argv[] = { "/fuzz/prog", "arg", nullptr };
-        const char* envp[] = { "HOME=/", nullptr };
-        auto exec = proc::prepare_exec(bytes, size, argv, envp, argv[0]);
-        if (exec.is_error()) {
-            require(exec.error() == Errno::NOMEM);
-        } else {
-            require(exec.value().stack % 16 == 0 && exec.value().stack < arch::kUserEnd);
-            require(exec.value().entry < arch::kUserEnd);
-            require(exec.value().space->invariant_violation() == nullptr);
-        }
+    // A dynamic program's interpreter path: read in bounds, or EIO / ENOEXEC as Linux.
+    if (parsed.value().has_interpreter()) {
+        proc::MemoryExecutable executable(bytes, size);
+        mm::Vector<char> buffer;
+        auto path = proc::interpreter_path(executable, parsed.value(), buffer);
+        if (path.is_error())
+            require(path.error() == Errno::IO || path.error() == Errno::NOEXEC);
+        else
+            require(path.value().length() < parsed.value().interpreter_size);
     }
     require_no_leak();
+
+    // The whole of exec: the same image (and a good interpreter, when it names one) plus its initial stack.
+    {
+        FixedInterpreter lookup(good_interpreter());
+        auto exec = proc::prepare_exec(bytes, size, kArgv, kEnvp, kArgv[0], &lookup);
+        require(lookup.lookups <= (parsed.value().has_interpreter() ? 1u : 0u));
+        if (exec.is_error()) {
+            bool path_error = parsed.value().has_interpreter()
+                && (exec.error() == Errno::IO || exec.error() == Errno::NOEXEC);
+            require(exec.error() == Errno::NOMEM || path_error);
+        }
+        check_exec(exec);
+    }
+    require_no_leak();
+    fuzz_interpreter(bytes, size);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "arch/memory.hpp"
@@ -59,6 +60,19 @@ public:
         return add_header({ proc::kPtLoad, 0, vaddr, vaddr, size, size, flags, kPage });
     }
 
+    // A PT_INTERP naming `path`, with its NUL unless `terminate` is false, its bytes at the end of the file so
+    // far (at least at kFirstDataOffset).
+    usize add_interp(const std::string& path, bool terminate = true)
+    {
+        std::vector<u8> bytes(path.begin(), path.end());
+        if (terminate)
+            bytes.push_back(0);
+        u32 offset = std::max<u32>(kFirstDataOffset, static_cast<u32>(m_body.size()));
+        put(offset, bytes);
+        u32 size = static_cast<u32>(bytes.size());
+        return add_header({ proc::kPtInterp, offset, 0, 0, size, size, proc::kPfRead, 1 });
+    }
+
     // Bytes at `offset` of the file (the file grows to hold them).
     void put(u32 offset, const std::vector<u8>& data)
     {
@@ -107,6 +121,19 @@ inline std::vector<u8> pattern(usize size, u8 seed)
     for (usize i = 0; i < size; ++i)
         bytes[i] = static_cast<u8>(seed + i * 7 + (i >> 8));
     return bytes;
+}
+
+// A dynamic loader as ld.so is built: ET_DYN linked at 0, text (with the headers) then data with a .bss, no
+// PT_INTERP of its own.
+inline constexpr u32 kInterpreterEntry = 0x180;
+inline constexpr u32 kInterpreterData = 0x3040, kInterpreterDataBytes = 0x300, kInterpreterDataMemory = 0x1800;
+inline ElfBuilder interpreter_image(u16 type = proc::kEtDyn, u32 base = 0)
+{
+    ElfBuilder elf(type, base + kInterpreterEntry);
+    elf.add_load_with_headers(base, 0x100, pattern(0x1200, 7), proc::kPfRead | proc::kPfExecute);
+    elf.add_load(base + kInterpreterData, pattern(kInterpreterDataBytes, 8), kInterpreterDataMemory,
+        proc::kPfRead | proc::kPfWrite);
+    return elf;
 }
 
 } // namespace elf_test
