@@ -73,5 +73,10 @@ int main(void)
     CHECK("loader_runs_program", exited_with(status, 0) && strstr(output, "checks done: 0 not ok"));
     if (!exited_with(status, 0))
         printf("# its output:\n%s", output);
+    char *library[] = { "/bin/dynamic_uses_library", NULL };
+    status = run(library, output, sizeof(output));
+    CHECK("program_with_own_library_runs", exited_with(status, 0) && strstr(output, "checks done: 0 not ok"));
+    if (!exited_with(status, 0))
+        printf("# its output:\n%s", output);
     return check_summary();
 }
