@@ -16,8 +16,6 @@ class NullDevice final : public fs::FileOperations {
 public:
     Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer&) override { return usize { 0 }; }
     Result<usize> write(fs::OpenFile&, u64, mm::InBuffer& from) override { return from.remaining(); }
-    // Mapping it gives anonymous memory, private or shared, as on Linux.
-    Result<mm::VmBacking*> mmap_pages(fs::OpenFile&) override { return nullptr; }
 };
 
 // /dev/zero: endless zeros; writes vanish.
@@ -25,6 +23,8 @@ class ZeroDevice final : public fs::FileOperations {
 public:
     Result<usize> read(fs::OpenFile&, u64, mm::OutBuffer& to) override { return to.put_zeros(to.remaining()); }
     Result<usize> write(fs::OpenFile&, u64, mm::InBuffer& from) override { return from.remaining(); }
+    // Mapping it gives anonymous memory, private or shared, as on Linux.
+    Result<mm::VmBacking*> mmap_pages(fs::OpenFile&) override { return nullptr; }
 };
 
 // /dev/full: reads as /dev/zero; every write fails with ENOSPC (man 4 full).

@@ -88,6 +88,27 @@ public:
     Pipe* pipe() const { return m_pipe; }
     void set_pipe(Pipe* pipe) { m_pipe = pipe; }
 
+    // i_writecount: how many open files may write the file (positive), or how many running programs forbid
+    // that (negative): a running executable cannot be opened for writing, nor a file open for writing run
+    // (ETXTBSY both ways).
+    bool is_write_denied() const { return m_write_count < 0; }
+    Result<void> get_write_access()
+    {
+        if (m_write_count < 0)
+            return Errno::TXTBSY;
+        ++m_write_count;
+        return {};
+    }
+    void put_write_access() { --m_write_count; }
+    Result<void> deny_write_access()
+    {
+        if (m_write_count > 0)
+            return Errno::TXTBSY;
+        --m_write_count;
+        return {};
+    }
+    void allow_write_access() { ++m_write_count; }
+
     // Fills every field of a Stat from the attributes.
     void stat(Stat& out) const;
     // Sets ctime (and mtime when `modified`) to the current wall-clock time.
@@ -162,6 +183,7 @@ private:
     RefPtr<Superblock> m_superblock;
     InodeAttributes m_attributes;
     u32 m_mount_count { 0 };
+    i32 m_write_count { 0 };
     bool m_new { false };
     FileLockContext* m_lock_context { nullptr };
     Pipe* m_pipe { nullptr };

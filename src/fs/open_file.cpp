@@ -32,6 +32,10 @@ usize OpenFile::live_count() { return g_live_open_files; }
 Result<RefPtr<OpenFile>> OpenFile::create(Path path, u32 flags, FileOperations& operations)
 {
     auto file = TRY(make_ref<OpenFile>(std::move(path), flags, operations));
+    if (file->writable() && file->inode().is_regular()) {
+        TRY(file->inode().get_write_access());
+        file->m_write_access = true;
+    }
     if (!file->is_path_only())
         TRY(operations.open(*file));
     file->m_opened = true;
@@ -43,6 +47,19 @@ OpenFile::~OpenFile()
     --g_live_open_files;
     if (m_opened && !is_path_only())
         m_operations.release(*this);
+    if (m_write_access)
+        inode().put_write_access();
+    if (m_denies_write)
+        inode().allow_write_access();
+}
+
+Result<void> OpenFile::deny_write()
+{
+    if (m_denies_write)
+        return {};
+    TRY(inode().deny_write_access());
+    m_denies_write = true;
+    return {};
 }
 
 void OpenFile::set_name(const Path& directory, StringView name)

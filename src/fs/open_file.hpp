@@ -30,6 +30,9 @@ public:
     {
         return !is_path_only() && ((m_flags & kOAccMode) == kOWrOnly || (m_flags & kOAccMode) == kORdWr);
     }
+    // Forbids opening the inode for writing while this open file lives (a running program's executable);
+    // ETXTBSY when it is open for writing now.
+    Result<void> deny_write();
     // F_SETFL: only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT and O_NOATIME change (man 2 fcntl).
     void set_status_flags(u32 flags);
 
@@ -81,6 +84,8 @@ private:
     FileOperations& m_operations;
     u64 m_offset { 0 };
     bool m_opened { false };
+    bool m_write_access { false }; // holds one of the inode's write accesses
+    bool m_denies_write { false }; // a running program's: the inode cannot be opened for writing
     Path m_directory;
     mm::String m_name;
 };

@@ -217,6 +217,8 @@ Result<void> truncate(Caller& caller, StringView path, i64 length)
         return Errno::INVAL;
     TRY(check_writable_mount(found));
     TRY(check_permission(inode, kMayWrite, caller.credentials));
+    if (inode.is_write_denied())
+        return Errno::TXTBSY; // a running program's file
     if (static_cast<u64>(length) > kMaxFileSize)
         return Errno::FBIG;
     return truncate_inode(inode, static_cast<u64>(length));

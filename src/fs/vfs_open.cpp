@@ -153,6 +153,10 @@ Result<RefPtr<OpenFile>> open_file(Caller& caller, i32 dirfd, StringView path, u
     // generic_file_open: a file too large for a 32-bit off_t needs O_LARGEFILE (checked before O_TRUNC acts).
     if (inode.is_regular() && !(flags & kOLargeFile) && inode.attributes().size > kMaxNonLfsSize)
         return Errno::OVERFLOW;
+    // A running program's file cannot be opened for writing (checked again by OpenFile::create, which takes
+    // the access; here so that O_TRUNC never cuts it first).
+    if (inode.is_regular() && (flags & kOAccMode) != kORdOnly && !(flags & kOPath) && inode.is_write_denied())
+        return Errno::TXTBSY;
     if ((flags & kOTrunc) && !created && inode.is_regular()) {
         SetAttr change;
         change.valid = SetAttr::kSize;

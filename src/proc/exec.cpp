@@ -356,6 +356,11 @@ Result<PreparedProgram> prepare_program(Thread& thread, i32 dirfd, StringView pa
             flags = 0;
             continue;
         }
+        // The running program's file cannot be written (ETXTBSY both ways). The deny belongs to an open file
+        // of exec's own, so a descriptor passed with AT_EMPTY_PATH keeps its own state when it closes.
+        if (file->ref_count() > 1)
+            file = TRY(fs::OpenFile::create(file->path(), fs::kOPath, file->operations()));
+        TRY(file->deny_write());
         bool nosuid = file->path().mount->flags() & fs::kMsNoSuid;
         Credentials credentials = credentials_for(thread.credentials, inode, nosuid);
         bool secure = credentials.euid != credentials.uid || credentials.egid != credentials.gid;
