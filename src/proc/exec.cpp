@@ -6,6 +6,7 @@
 #include "fs/vfs.hpp"
 #include "kernel/log.hpp"
 #include "kernel/random.hpp"
+#include "mm/mapped_pages.hpp"
 #include "mm/uaccess.hpp"
 #include "mm/vector.hpp"
 #include "proc/process.hpp"
@@ -108,6 +109,7 @@ public:
             return Errno::IO;
         return {};
     }
+    mm::VmBacking* pages() override { return m_inode.file_mapping(); }
 
 private:
     fs::Inode& m_inode;
