@@ -389,21 +389,17 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork()
         (void)child->m_areas.insert(*copy.value());
         if (area.flags & kVmWipeOnFork)
             continue;
-        arch::PageMapping mapping;
-        for (uptr page = area.start; arch::next_mapped_page(m_tables, page, area.end, page, mapping); page += kPage) {
-            u32 access = mapping.access;
-            if (!(area.flags & kVmShared) && (access & arch::kPageWritable)) {
-                access &= ~arch::kPageWritable;
-                arch::protect_page_unflushed(m_tables, page, access);
-                write_protected = true;
-            }
-            auto mapped = arch::map_page(child->m_tables, page, mapping.phys, access);
-            if (mapped.is_error()) {
-                arch::flush_tlb(m_tables);
-                return mapped.error();
-            }
-            page_allocator().ref(mapping.phys);
-            ++child->m_resident_pages;
+        // Table by table: private pages shared read-only by both (copied on the first write), each with a
+        // reference for the child.
+        auto copied = arch::copy_mappings(m_tables, child->m_tables, area.start, area.end, !(area.flags & kVmShared),
+            [](PhysAddr frame, void* context) {
+                page_allocator().ref(frame);
+                ++static_cast<AddressSpace*>(context)->m_resident_pages;
+            },
+            child.get(), write_protected);
+        if (copied.is_error()) {
+            arch::flush_tlb(m_tables);
+            return copied.error();
         }
     }
     if (write_protected)

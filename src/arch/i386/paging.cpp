@@ -25,7 +25,7 @@ namespace arch {
 
 namespace {
 
-constexpr u32 kPresent = 1u << 0, kWritable = 1u << 1, kUser = 1u << 2;
+constexpr u32 kPresent = 1u << 0, kWritable = 1u << 1, kUser = 1u << 2, kAccessed = 1u << 5, kDirty = 1u << 6;
 // A software bit (the CPU ignores bits 9-11): "mapped, but no access" with Present clear, as Linux's PROTNONE.
 constexpr u32 kNoAccess = 1u << 9;
 constexpr u32 kFrameMask = 0xFFFFF000u;
@@ -65,6 +65,12 @@ u32 entry_bits(u32 access)
 }
 
 bool is_mapped(u32 entry) { return entry & (kPresent | kNoAccess); }
+
+PageMapping mapping_of(u32 entry)
+{
+    u32 access = (entry & kPresent) ? (entry & kWritable ? kPageWritable : 0u) | (entry & kUser ? kPageUser : 0u) : 0u;
+    return { entry & kFrameMask, access, (entry & kAccessed) != 0, (entry & kDirty) != 0 };
+}
 
 // --- the kernel window at kKernelWindowBase: device memory (map_mmio) and page mappings (map_kernel_pages) ---
 // Without PAT, PWT and PCD in a page entry make its memory type UC (Intel SDM 3A 4.9.1).
@@ -291,7 +297,7 @@ bool protect_page_unflushed(PageTables* tables, uptr virt, u32 access)
     u32* entry = entry_for(tables, virt);
     if (!entry || !is_mapped(*entry))
         return false;
-    *entry = (*entry & kFrameMask) | entry_bits(access);
+    *entry = (*entry & (kFrameMask | kAccessed | kDirty)) | entry_bits(access);
     return true;
 }
 
@@ -316,9 +322,7 @@ bool query_page(PageTables* tables, uptr virt, PageMapping& out)
     u32* entry = entry_for(tables, virt);
     if (!entry || !is_mapped(*entry))
         return false;
-    u32 access
-        = (*entry & kPresent) ? (*entry & kWritable ? kPageWritable : 0u) | (*entry & kUser ? kPageUser : 0u) : 0u;
-    out = { *entry & kFrameMask, access };
+    out = mapping_of(*entry);
     return true;
 }
 
@@ -338,10 +342,7 @@ bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageM
             u32 entry = table[(address >> 12) & (kEntries - 1)];
             if (is_mapped(entry)) {
                 page = address;
-                u32 access = (entry & kPresent)
-                    ? (entry & kWritable ? kPageWritable : 0u) | (entry & kUser ? kPageUser : 0u)
-                    : 0u;
-                out = { entry & kFrameMask, access };
+                out = mapping_of(entry);
                 return true;
             }
             if (((address + kPageBytes) & 0x3FFFFF) == 0) {
@@ -351,6 +352,48 @@ bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageM
         }
     }
     return false;
+}
+
+Result<void> copy_mappings(PageTables* from, PageTables* to, uptr start, uptr end, bool copy_on_write,
+    CopiedPageHook on_page, void* context, bool& write_protected)
+{
+    if (start % kPageBytes || end % kPageBytes || start > end || end > kUserEnd)
+        panic("page tables: copy_mappings of [%#lx, %#lx)", static_cast<unsigned long>(start),
+            static_cast<unsigned long>(end));
+    u32* source_directory = table_at(from->directory);
+    u32* target_directory = table_at(to->directory);
+    for (uptr address = start; address < end;) {
+        uptr table_end = (address | 0x3FFFFF) + 1; // below kUserEnd, so this does not wrap
+        uptr stop = table_end < end ? table_end : end;
+        u32 source_entry = source_directory[address >> 22];
+        if (!(source_entry & kPresent)) {
+            address = stop;
+            continue;
+        }
+        u32* source = table_at(source_entry & kFrameMask);
+        u32* target = nullptr;
+        for (; address < stop; address += kPageBytes) {
+            u32& entry = source[(address >> 12) & (kEntries - 1)];
+            if (!is_mapped(entry))
+                continue;
+            if (!target) {
+                u32& target_entry = target_directory[address >> 22];
+                if (!(target_entry & kPresent)) {
+                    PhysAddr table = TRY(mm::page_allocator().allocate(0));
+                    fill_bytes(table_at(table), 0, kPageBytes);
+                    target_entry = table | kPresent | kWritable | kUser;
+                }
+                target = table_at(target_entry & kFrameMask);
+            }
+            if (copy_on_write && (entry & kWritable)) {
+                entry &= ~kWritable;
+                write_protected = true;
+            }
+            target[(address >> 12) & (kEntries - 1)] = entry & ~(kAccessed | kDirty);
+            on_page(entry & kFrameMask, context);
+        }
+    }
+    return {};
 }
 
 void activate_page_tables(PageTables* tables)
