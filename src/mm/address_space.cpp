@@ -255,6 +255,16 @@ Result<void> AddressSpace::set_flags_range(uptr start, uptr end, u32 set, u32 cl
 
 void AddressSpace::discard_pages(uptr start, uptr end) { release_pages(start, end); }
 
+void AddressSpace::discard_backing_pages(uptr start, uptr end)
+{
+    arch::PageMapping mapping;
+    for (uptr page = start; arch::next_mapped_page(m_tables, page, end, page, mapping); page += kPage) {
+        VmArea* area = find_area(page);
+        if (area && area->backing && area->backing->existing_page(area->index_of(page)) == mapping.phys)
+            release_pages(page, page + kPage);
+    }
+}
+
 Result<void> AddressSpace::grow_area(VmArea& area, uptr new_end)
 {
     if (!is_free(area.end, new_end))

@@ -49,6 +49,8 @@ public:
     Result<void> set_flags_range(uptr start, uptr end, u32 set, u32 clear);
     // Drops the pages of [start, end) so they read as zero (private) or as the backing (shared) next time.
     void discard_pages(uptr start, uptr end);
+    // Drops only the pages of [start, end) that are the backing's own, keeping private copies made from them.
+    void discard_backing_pages(uptr start, uptr end);
     // Moves the pages and area of [old_start, old_start + length) to `new_start`, which must be free.
     Result<void> move_range(uptr old_start, usize length, uptr new_start);
     // Grows the area ending at `end` in place to `new_end`; the space after must be free.

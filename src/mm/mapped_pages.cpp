@@ -37,11 +37,15 @@ bool MappedPages::range_in(const VmArea& area, u64 first, u64 count, uptr& start
     return true;
 }
 
-void MappedPages::remove_pages(u64 first, u64 count)
+void MappedPages::remove_pages(u64 first, u64 count, Copies copies)
 {
     for (VmArea& area : m_areas) {
         uptr start, end;
-        if (range_in(area, first, count, start, end))
+        if (!range_in(area, first, count, start, end))
+            continue;
+        if (copies == Copies::Keep && !(area.flags & kVmShared))
+            area.space->discard_backing_pages(start, end);
+        else
             area.space->discard_pages(start, end);
     }
     m_cache.remove(first, count);

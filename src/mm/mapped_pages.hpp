@@ -17,9 +17,11 @@ public:
     void attach(VmArea& area) override;
     void detach(VmArea& area) override;
 
-    // Unmaps the pages at [first, first + count) from every area (the private copies made from them too, as
-    // Linux's truncate does), then drops them from the cache; count kNone means all from `first`.
-    void remove_pages(u64 first, u64 count = PageCache::kNone);
+    // Unmaps the pages at [first, first + count) from every area, then drops them from the cache; count kNone
+    // means all from `first`. Truncation drops the private copies made from them too (Linux's even_cows); a
+    // punched hole keeps them, as Linux's shmem does.
+    enum class Copies : u8 { Drop, Keep };
+    void remove_pages(u64 first, u64 count = PageCache::kNone, Copies copies = Copies::Drop);
     // Write-protects page `index` in every shared area, so that the next write through a mapping faults.
     void write_protect(u64 index);
 
