@@ -24,6 +24,9 @@ public:
     static constexpr uptr kMmapBottom = 0x10000; // mmap_min_addr: page zero stays unmapped
     // The gap a growing stack keeps from the area below it (Linux's stack_guard_gap, 256 pages).
     static constexpr uptr kStackGuardGap = 256 * arch::kPageBytes;
+    // What a read fault on a file's page maps of its cached neighbours (Linux's fault_around_bytes), so that
+    // reading a mapped file faults once per 16 pages, not once per page.
+    static constexpr uptr kFaultAround = 16 * arch::kPageBytes;
 
     // An empty address space; ENOMEM when its page tables cannot be allocated.
     static Result<OwnPtr<AddressSpace>> create();
@@ -134,6 +137,9 @@ private:
     // An area not yet in the tree, holding a reference on `backing` (attached). ENOMEM.
     Result<VmArea*> new_area(uptr start, uptr end, u32 prot, u32 flags, VmBacking* backing, u64 backing_offset);
     Result<void> map_fresh_page(VmArea& area, uptr page, bool write);
+    // Linux's fault-around: a read fault on a backing's page also maps its neighbours that are already in the
+    // backing, within the aligned kFaultAround bytes and the area.
+    void map_around(VmArea& area, uptr page);
     Result<void> copy_on_write(VmArea& area, uptr page, PhysAddr old_frame);
     Result<VmArea*> grow_stack(VmArea& area, uptr address);
 

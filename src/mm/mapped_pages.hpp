@@ -65,22 +65,25 @@ protected:
     ~MappedFile() = default;
 };
 
-// Sequential read-ahead (Linux's file_ra_state, simplified): a reader that goes on where it stopped doubles
-// the pages a miss reads in, from kInitialWindow to kMaxWindow; any other read starts over. One per open file
-// for read(2), one per file for faults through its mappings.
+// Sequential read-ahead (Linux's file_ra_state, simplified): a reader that goes on where it stopped, or where
+// the last window read in ends, doubles the pages a miss reads in, from kInitialWindow to kMaxWindow; any
+// other miss starts over. One per open file for read(2), one per file for faults through its mappings (whose
+// fault-around maps a window's pages without asking for them one by one).
 struct ReadAhead {
     static constexpr u32 kInitialWindow = 4, kMaxWindow = 32; // 16 KiB, then up to 128 KiB per read
-    u64 next { 0 };   // the page after the last one read
+    u64 next { 0 };   // the page after the last one asked for
+    u64 end { 0 };    // the page after the last window
     u32 window { 0 }; // pages the last miss read in; 0 before the first
 
     // How many pages to read in at `index`, a miss while reading `wanted` pages from there.
     u32 on_miss(u64 index, u64 wanted)
     {
-        bool sequential = window && index == next;
+        bool sequential = window && (index == next || index == end);
         u64 size = sequential ? u64 { window } * 2 : kInitialWindow;
         if (size < wanted)
             size = wanted;
         window = static_cast<u32>(size < kMaxWindow ? size : kMaxWindow);
+        end = index + window;
         return window;
     }
 };

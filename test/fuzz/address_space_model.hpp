@@ -13,6 +13,7 @@
 
 #include <vector>
 
+#include "mm/mapped_pages.hpp"
 #include "mm/mmap.hpp"
 
 namespace mm_model {
@@ -53,6 +54,7 @@ struct SharedObject {
     bool file { false };
     bool store { false };
     std::vector<bool> dirty;
+    ReadAhead faults; // a file with a store reads pages in around a fault's miss, with the kernel's policy
 
     void grow(u64 pages)
     {
@@ -201,12 +203,14 @@ public:
         // (vma_is_accessible in arch/x86/mm/fault.c).
         if (!(p.prot & (write ? u32 { kProtWrite } : kProtMask)))
             return false;
+        bool fresh_read = false;
         if (p.object >= 0 && !p.copied) {
             SharedObject& object = objects[p.object];
             if (!p.present) {
                 if (p.index >= object.size)
                     return false; // past the end of the shared memory or the file: SIGBUS
-                object.exists[p.index] = true;
+                page_in(object, p.index);
+                fresh_read = !write;
             }
             if (write && !(p.flags & kVmShared)) {
                 p.copied = true; // copy-on-write from the file's page
@@ -216,7 +220,41 @@ public:
             }
         }
         p.present = true;
+        if (fresh_read)
+            map_around(s, page);
         return true;
+    }
+
+    // FileMapping::read_page for a fault: a file with a store reads the run of missing pages from `index` that
+    // its read-ahead window asks for; any other object just has the page from now on.
+    static void page_in(SharedObject& object, u64 index)
+    {
+        if (!object.store || object.exists[index]) {
+            object.exists[index] = true;
+            object.faults.next = index + 1;
+            return;
+        }
+        u64 count = object.faults.on_miss(index, 1);
+        for (u64 i = 0; i < count && index + i < object.size; ++i) {
+            if (i && object.exists[index + i])
+                break;
+            object.exists[index + i] = true;
+        }
+        object.faults.next = index + 1;
+    }
+
+    // AddressSpace::map_around: a read fault on an object's page also maps the area's pages in the same
+    // aligned 16 that the object holds.
+    void map_around(Space& s, usize page)
+    {
+        constexpr usize kAround = AddressSpace::kFaultAround / kPage;
+        usize from = page & ~(kAround - 1), to = from + kAround;
+        usize first = area_start(s, page), end = area_end(s, page);
+        for (usize at = from > first ? from : first; at < to && at < end; ++at) {
+            Page& q = s.pages[at];
+            if (!q.present && objects[q.object].exists.size() > q.index && objects[q.object].exists[q.index])
+                q.present = true;
+        }
     }
 
     // --- the system calls, following mm/mmap.cpp's order of checks; they change the model as the call would ---
@@ -264,13 +302,10 @@ public:
             }
         } else {
             first = page_of((address + kPage - 1) & ~(kPage - 1));
-            // Without a hint, or when the hint is taken, the kernel searches from the top, outside the window;
-            // populating a file's mapping there still brings its pages into the cache.
-            if (address == 0 || !all_free(s, first, first + count)) {
-                if (file >= 0 && (flags & (kMapPopulate | kMapLocked)) && (prot & kProtMask))
-                    populate_outside(file, offset, count, prot & kProtWrite, type == kMapShared);
-                return succeeds(kOutside);
-            }
+            // Without a hint, or when the hint is taken, the kernel searches from the top, outside the window.
+            if (address == 0 || !all_free(s, first, first + count))
+                return succeeds(kOutside); // the fuzzer populates no file mapping placed there
+
         }
         u32 vm_flags = file_flags | (flags & kMapGrowsDown ? u32 { kVmGrowsDown } : 0u)
             | (flags & kMapNoReserve ? u32 { kVmNoReserve } : 0u);
@@ -288,16 +323,6 @@ public:
         if ((flags & (kMapPopulate | kMapLocked)) && (prot & kProtMask))
             for (usize i = 0; i < count && access(s, first + i, prot & kProtWrite); ++i) { }
         return succeeds(address_of(first));
-    }
-
-    void populate_outside(int file, u64 offset, usize count, bool write, bool shared)
-    {
-        SharedObject& object = objects[file];
-        for (u64 index = offset; index < offset + count && index < object.size; ++index) {
-            object.exists[index] = true;
-            if (write && shared && object.store)
-                object.dirty[index] = true;
-        }
     }
 
     static Expected munmap(Space& s, uptr address, usize length)
