@@ -1,8 +1,8 @@
 /* The system-call entry the kernel offers in AT_SYSINFO (__kernel_vsyscall, entering by sysenter): calls
  * through it see the same results as int 0x80, six arguments arrive, registers survive, a call interrupted by
  * a signal restarts or fails with EINTR as the handler asks, and a hostile sysenter (a bad stack, the trap flag
- * set) ends in a signal for the program or nothing at all, never in a kernel crash. The same checks pass on
- * Linux, whose vDSO provides the entry. */
+ * set) ends in a signal for the program or nothing at all, never in a kernel crash; the flags survive the way
+ * back (sysexit when the frame allows it). The same checks pass on Linux, whose vDSO provides the entry. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
@@ -163,6 +163,22 @@ static int trap_flag_call(void)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
 }
 
+/* The flags a call through the entry returns with (the way back is sysexit where the frame allows it): the
+ * arithmetic flags set before the call, here the carry, come back as they went in. */
+static int carry_after_call(int carry)
+{
+    long result;
+    unsigned char carry_after;
+    __asm__ volatile("cmp $1, %[carry]\n\t" /* sets CF when carry is 0: inverted below */
+                     "cmc\n\t"
+                     "call *%[entry]\n\t"
+                     "setc %[after]"
+                     : "=a"(result), [after] "=q"(carry_after)
+                     : "a"(SYS_getppid), [carry] "r"(carry), [entry] "m"(g_entry)
+                     : "memory", "cc");
+    return result == getppid() ? carry_after : -1;
+}
+
 int main(void)
 {
     g_entry = getauxval(AT_SYSINFO);
@@ -170,6 +186,10 @@ int main(void)
     if (!g_entry)
         return check_summary();
 
+    uintptr_t vdso = getauxval(AT_SYSINFO_EHDR);
+    CHECK("entry_in_vdso", vdso && g_entry > vdso && g_entry - vdso < 8192);
+    CHECK("carry_set_survives", carry_after_call(1) == 1);
+    CHECK("carry_clear_survives", carry_after_call(0) == 0);
     CHECK("getpid_matches_int80", entry_call(SYS_getpid, 0, 0, 0, 0, 0, 0) == syscall(SYS_getpid));
     CHECK("bad_fd_is_ebadf", entry_call(SYS_close, 12345, 0, 0, 0, 0, 0) == -EBADF);
     CHECK("unknown_call_is_enosys", entry_call(1000, 0, 0, 0, 0, 0, 0) == -ENOSYS);
