@@ -105,6 +105,15 @@ static int find_exports(uintptr_t ehdr_address)
     return found;
 }
 
+/* A call through the vDSO's own __kernel_vsyscall (what AT_SYSINFO names when the CPU has sysenter; an int 0x80
+ * without it): every register but eax survives. */
+static long vsyscall0(void *entry, long number)
+{
+    long result;
+    __asm__ volatile("call *%1" : "=a"(result) : "r"(entry), "a"(number) : "memory", "cc");
+    return result;
+}
+
 static int64_t ns64(struct timespec64 t) { return t.tv_sec * 1000000000ll + t.tv_nsec; }
 static int64_t ns32(struct timespec32 t) { return t.tv_sec * 1000000000ll + t.tv_nsec; }
 
@@ -195,6 +204,8 @@ int main(int argc, char **argv)
     }
     uintptr_t sysinfo = getauxval(AT_SYSINFO);
     CHECK("sysinfo_is_kernel_vsyscall", sysinfo == 0 || sysinfo == (uintptr_t)g_symbols[0]);
+
+    CHECK("kernel_vsyscall_getpid", vsyscall0(g_symbols[0], SYS_getpid) == getpid());
 
     ClockGettime32 gettime32 = (ClockGettime32)g_symbols[1];
     ClockGettime64 gettime64 = (ClockGettime64)g_symbols[2];
