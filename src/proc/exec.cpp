@@ -90,8 +90,12 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, uptr
     if (envc == 0)
         table[n++] = 0;
     table[n++] = 0;
-    for (u32 word : auxv)
-        table[n++] = word;
+    for (usize i = 0; i < kAuxvWords; i += 2) {
+        if (auxv[i] == AT_IGNORE)
+            continue; // an entry the machine lacks (no sysenter, no vDSO): left out, so no key comes twice
+        table[n++] = auxv[i];
+        table[n++] = auxv[i + 1];
+    }
     TRY(space.write_initial(sp, table.data(), n * sizeof(u32)));
     return sp;
 }
