@@ -8,6 +8,7 @@ extern task_first_entry
 SYSENTER_VECTOR equ 0x180        ; kSysenterVector, kSysexitVector and kVdsoBase in interrupts.hpp
 SYSEXIT_VECTOR equ 0x181
 VDSO_BASE equ 0xFFFFE000
+ARITHMETIC_FLAGS equ 0x8D5       ; CF PF AF ZF SF OF
 
 %macro STUB_NOERR 1
 interrupt_stub_%1:
@@ -65,10 +66,29 @@ interrupt_return_iret:
 
 ; A system call entered by sysenter whose frame interrupt_dispatch found plain enough (interrupts.cpp): back to
 ; the vDSO's return point with ecx and edx, which its pops overwrite, carrying esp and eip (Intel SDM 2B SYSEXIT).
-; The flags come from the frame with IF clear; sti holds interrupts off for one more instruction, the sysexit.
+; The frame's flags are only arithmetic ones and IF. When the kernel's own flags hold nothing else either, those
+; six are set without a popfd (which costs more than all the rest under QEMU's TCG): OF by an addition that
+; overflows exactly when the frame's OF is set, the others by sahf; sti then holds interrupts off for one more
+; instruction, the sysexit. Otherwise popfd loads the frame's flags with IF clear.
 sysexit_return:
+    pushfd
+    test dword [esp], ~(ARITHMETIC_FLAGS | 0x202)
+    lea esp, [esp + 4]           ; (lea keeps the flags of the test)
+    jnz .with_popfd
+    push eax
+    mov ecx, [esp + 20]          ; the frame's eflags (past the push)
+    shl ecx, 20                  ; OF (bit 11) to the sign bit
+    add ecx, 0x80000000          ; signed overflow exactly when that sign is set
+    mov ah, [esp + 20]           ; SF ZF AF PF CF are the low byte
+    sahf
+    pop eax
     mov edx, [esp + 8]           ; eip
     mov ecx, [esp + 20]          ; user esp
+    sti
+    sysexit
+.with_popfd:
+    mov edx, [esp + 8]
+    mov ecx, [esp + 20]
     add esp, 16                  ; the frame's eflags
     and dword [esp], ~0x200
     popfd

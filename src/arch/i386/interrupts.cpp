@@ -440,15 +440,13 @@ namespace {
 
 // Whether a frame may go back to user mode by sysexit, which sets cs, ss and esp from ecx and eip from edx and
 // restores nothing else: only the frame of a call that came by sysenter and still returns where it would (no
-// signal handler, restart, exec or sigreturn moved it), with the selectors sysexit loads and no flag a popfd in
-// ring 0 must not set (TF, NT, IOPL, VM, RF...). Everything else takes iret.
+// signal handler, restart, exec or sigreturn moved it), with the selectors sysexit loads and no flags but the
+// arithmetic ones and IF, which is all sysexit_return restores (interrupts.asm). Everything else takes iret.
 bool sysexit_allowed(const i386::InterruptFrame& frame)
 {
-    constexpr u32 kArithmetic = 0x8D5, kDirection = 0x400, kInterrupts = 0x200, kFixed = 0x2, kAlign = 1u << 18,
-                  kId = 1u << 21;
-    constexpr u32 kPlain = kArithmetic | kDirection | kInterrupts | kFixed | kAlign | kId;
+    constexpr u32 kArithmetic = 0x8D5, kInterrupts = 0x200, kFixed = 0x2;
     return frame.eip == i386::vdso_sysenter_return() && frame.cs == 0x73 && frame.user_ss == 0x7B
-        && (frame.eflags & ~kPlain) == 0 && (frame.eflags & kInterrupts);
+        && (frame.eflags & ~(kArithmetic | kInterrupts | kFixed)) == 0 && (frame.eflags & kInterrupts);
 }
 
 } // namespace

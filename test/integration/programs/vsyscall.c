@@ -163,20 +163,42 @@ static int trap_flag_call(void)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
 }
 
-/* The flags a call through the entry returns with (the way back is sysexit where the frame allows it): the
- * arithmetic flags set before the call, here the carry, come back as they went in. */
-static int carry_after_call(int carry)
+/* The flags a call through the entry returns with (the way back is sysexit where the frame allows it, iret
+ * otherwise): the arithmetic flags and DF set before the call come back as they went in. */
+static unsigned flags_after_call(unsigned flags)
 {
     long result;
-    unsigned char carry_after;
-    __asm__ volatile("cmp $1, %[carry]\n\t" /* sets CF when carry is 0: inverted below */
-                     "cmc\n\t"
+    unsigned after;
+    __asm__ volatile("push %[flags]\n\t"
+                     "popf\n\t"
                      "call *%[entry]\n\t"
-                     "setc %[after]"
-                     : "=a"(result), [after] "=q"(carry_after)
-                     : "a"(SYS_getppid), [carry] "r"(carry), [entry] "m"(g_entry)
+                     "pushf\n\t"
+                     "pop %[after]\n\t"
+                     "cld"
+                     : "=a"(result), [after] "=&r"(after)
+                     : "a"(SYS_getppid), [flags] "r"(flags), [entry] "m"(g_entry)
                      : "memory", "cc");
-    return result == getppid() ? carry_after : -1;
+    return result == getppid() ? after : ~0u;
+}
+
+static int flags_survive(void)
+{
+    const unsigned kArithmetic = 0x8D5, kDirection = 0x400;
+    const unsigned bits[] = { 0x1, 0x4, 0x10, 0x40, 0x80, 0x800 };
+    for (unsigned pattern = 0; pattern < 128; ++pattern) {
+        unsigned flags = 0x202;
+        for (int b = 0; b < 6; ++b)
+            if (pattern & (1u << b))
+                flags |= bits[b];
+        if (pattern & 64)
+            flags |= kDirection; /* not what the C ABI calls with: the iret way */
+        unsigned after = flags_after_call(flags);
+        if ((after & (kArithmetic | kDirection)) != (flags & (kArithmetic | kDirection))) {
+            printf("flags %#x came back as %#x\n", flags, after);
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int main(void)
@@ -188,8 +210,7 @@ int main(void)
 
     uintptr_t vdso = getauxval(AT_SYSINFO_EHDR);
     CHECK("entry_in_vdso", vdso && g_entry > vdso && g_entry - vdso < 8192);
-    CHECK("carry_set_survives", carry_after_call(1) == 1);
-    CHECK("carry_clear_survives", carry_after_call(0) == 0);
+    CHECK("flags_survive_the_way_back", flags_survive());
     CHECK("getpid_matches_int80", entry_call(SYS_getpid, 0, 0, 0, 0, 0, 0) == syscall(SYS_getpid));
     CHECK("bad_fd_is_ebadf", entry_call(SYS_close, 12345, 0, 0, 0, 0, 0) == -EBADF);
     CHECK("unknown_call_is_enosys", entry_call(1000, 0, 0, 0, 0, 0, 0) == -ENOSYS);
