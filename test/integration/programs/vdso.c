@@ -1,5 +1,6 @@
 /* The vDSO (AT_SYSINFO_EHDR): a well-formed shared object whose dynamic symbols, found here by hand as musl's
- * and glibc's lookups do, are the five Linux i386 exports of version LINUX_2.6; its clock functions agree with
+ * and glibc's lookups do, are five of Linux's i386 exports with Linux's versions (the entry LINUX_2.5, the clock
+ * functions LINUX_2.6); its clock functions agree with
  * the system calls (realtime within a few ms and following clock_settime at once, monotonic never going back
  * over interleaved reads), hand what they do not keep to the kernel (CPU time, an invalid clock's -EINVAL),
  * and its pages cannot be written; it is there after fork and exec. */
@@ -34,6 +35,7 @@ typedef int32_t (*Time)(int32_t *);
 
 static const char *const kExports[] = { "__kernel_vsyscall", "__vdso_clock_gettime", "__vdso_clock_gettime64",
     "__vdso_gettimeofday", "__vdso_time" };
+static const char *const kVersions[] = { "LINUX_2.5", "LINUX_2.6", "LINUX_2.6", "LINUX_2.6", "LINUX_2.6" };
 enum { kExportCount = 5 };
 static void *g_symbols[kExportCount];
 
@@ -96,7 +98,7 @@ static int find_exports(uintptr_t ehdr_address)
                     break;
                 v = (const Elf32_Verdef *)((const char *)v + v->vd_next);
             }
-            if (version && strcmp(version, "LINUX_2.6") == 0) {
+            if (version && strcmp(version, kVersions[e]) == 0) {
                 g_symbols[e] = (void *)(base + symbols[i].st_value);
                 found++;
             }
@@ -197,7 +199,7 @@ int main(int argc, char **argv)
     if (!ehdr)
         return check_summary();
     int found = find_exports(ehdr);
-    CHECK("all_exports_linux_2_6", found == kExportCount);
+    CHECK("all_exports_with_linux_versions", found == kExportCount);
     if (found != kExportCount) {
         printf("find_exports: %d\n", found);
         return check_summary();

@@ -1,7 +1,7 @@
 // The vDSO (man 7 vdso, i386): the system-call entry and clock reads that need no system call, as Linux's i386
-// vDSO exports them (version LINUX_2.6). Built -fPIC and freestanding into a shared object that needs no
-// relocation (vdso.ld), embedded in the kernel and mapped read-only at the same place in every address space,
-// with the kernel's clock page (arch/user_clock.hpp) the page below it.
+// vDSO exports them (the entry of version LINUX_2.5, the clock functions LINUX_2.6). Built -fPIC and freestanding
+// into a shared object that needs no relocation (vdso.ld), embedded in the kernel and mapped read-only at the same
+// place in every address space, with the kernel's clock page (arch/user_clock.hpp) the page below it.
 #include "arch/user_clock.hpp"
 
 // __kernel_vsyscall: eax the number, ebx ecx edx esi edi ebp the arguments. sysenter saves nothing, so the

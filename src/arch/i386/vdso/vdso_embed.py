@@ -2,7 +2,7 @@
 """Checks the linked vDSO and embeds it in the kernel. The checks are what the C libraries' lookups rely on
 (musl's __vdsosym, glibc's dl_vdso_vsym): an ELF32 i386 ET_DYN with one read+execute PT_LOAD at address 0 and a
 PT_DYNAMIC; DT_HASH, DT_GNU_HASH, DT_SYMTAB, DT_STRTAB, DT_VERSYM and DT_VERDEF; every export a defined global
-function of version LINUX_2.6; nothing to relocate or load (no DT_REL*, DT_TEXTREL, DT_NEEDED, PT_INTERP).
+function of the version Linux gives it; nothing to relocate or load (no DT_REL*, DT_TEXTREL, DT_NEEDED, PT_INTERP).
 
 Usage: vdso_embed.py DEBUG_SO STRIPPED_SO OUTPUT_ASM   (DEBUG_SO for the local labels the kernel needs)
        vdso_embed.py --tools READELF OBJDUMP SO        (the same facts as binutils sees them, for ctest)"""
@@ -10,9 +10,9 @@ import struct
 import subprocess
 import sys
 
-EXPORTS = ["__kernel_vsyscall", "__vdso_clock_gettime", "__vdso_clock_gettime64", "__vdso_gettimeofday",
-           "__vdso_time"]
-VERSION = "LINUX_2.6"
+# Each export and its version, as in Linux's i386 vDSO.
+EXPORTS = {"__kernel_vsyscall": "LINUX_2.5", "__vdso_clock_gettime": "LINUX_2.6", "__vdso_clock_gettime64": "LINUX_2.6",
+           "__vdso_gettimeofday": "LINUX_2.6", "__vdso_time": "LINUX_2.6"}
 MAX_PAGES = 2  # 0xFFFFE000 to the top of the address space (interrupts.hpp)
 PT_LOAD, PT_DYNAMIC, PT_INTERP = 1, 2, 3
 DT = {"NULL": 0, "NEEDED": 1, "HASH": 4, "STRTAB": 5, "SYMTAB": 6, "RELA": 7, "STRSZ": 10, "REL": 17,
@@ -92,8 +92,8 @@ def check(data):
         if name in EXPORTS:
             if st_info != 0x12 or st_shndx == 0:  # STB_GLOBAL, STT_FUNC, defined
                 fail(f"{name} is not a defined global function")
-            if versions.get(version & 0x7FFF) != VERSION:
-                fail(f"{name} has version {versions.get(version & 0x7FFF)}, not {VERSION}")
+            if versions.get(version & 0x7FFF) != EXPORTS[name]:
+                fail(f"{name} has version {versions.get(version & 0x7FFF)}, not {EXPORTS[name]}")
             found[name] = st_value
     missing = set(EXPORTS) - set(found)
     if missing:
@@ -150,12 +150,13 @@ def tools_check(readelf, objdump, so):
             problems.append(f"readelf shows no {tag}")
     if "There are no relocations in this file." not in dynamic:
         problems.append("readelf shows relocations")
-    if "Name: " + VERSION not in dynamic:
-        problems.append(f"readelf shows no version definition {VERSION}")
-    for name in EXPORTS:
-        if not any(line.split()[-2:] == [VERSION, name] and " DF .text" in line for line in symbols.splitlines()
+    for version in sorted(set(EXPORTS.values())):
+        if "Name: " + version not in dynamic:
+            problems.append(f"readelf shows no version definition {version}")
+    for name, version in EXPORTS.items():
+        if not any(line.split()[-2:] == [version, name] and " DF .text" in line for line in symbols.splitlines()
                    if line.split()):
-            problems.append(f"objdump -T shows no {name} of version {VERSION}")
+            problems.append(f"objdump -T shows no {name} of version {version}")
     for problem in problems:
         print(problem)
     print("vdso exports: " + ("ok" if not problems else f"{len(problems)} problems"))
