@@ -85,20 +85,24 @@ Bitmap::Word g_window_words[Bitmap::words_for(kKernelWindowPages)];
 Bitmap g_window_used; // which window pages are mapped
 IrqSpinLock g_window_lock; // the bitmap and the tables
 
-// The user-entry page (interrupts.asm) at kUserEntryPage: a table of its own for the last 4 MiB, whose
-// directory entry lets user mode through; the one page in it is read-only (and, with CR0.WP, to the kernel too).
-extern "C" const u8 user_entry_page[];
+// The vDSO at kVdsoBase and its clock page below (vdso.cpp): a table of its own for the last 4 MiB, whose
+// directory entry lets user mode through; its pages are read-only (and, with CR0.WP, to the kernel too).
 alignas(4096) u32 g_user_entry_table[kEntries];
 
-void install_user_entry_page(u32* directory)
+void install_vdso_pages(u32* directory)
 {
-    constexpr usize kSlot = (i386::kUserEntryPage >> 12) & (kEntries - 1);
+    constexpr usize kVdsoSlot = (i386::kVdsoBase >> 12) & (kEntries - 1);
+    constexpr usize kClockSlot = (i386::kUserClockPage >> 12) & (kEntries - 1);
+    static_assert(kVdsoSlot + i386::kVdsoMaxPages == kEntries && kClockSlot + 1 == kVdsoSlot);
+    i386::VdsoImage vdso = i386::vdso_image();
     fill_bytes(g_user_entry_table, 0, sizeof(g_user_entry_table));
-    g_user_entry_table[kSlot] = virt_to_phys(user_entry_page) | kPresent | kUser;
-    directory[i386::kUserEntryPage >> 22] = virt_to_phys(g_user_entry_table) | kPresent | kWritable | kUser;
+    for (usize i = 0; i < vdso.pages; ++i)
+        g_user_entry_table[kVdsoSlot + i] = (vdso.image + i * kPageBytes) | kPresent | kUser;
+    g_user_entry_table[kClockSlot] = vdso.clock_page | kPresent | kUser;
+    directory[i386::kVdsoBase >> 22] = virt_to_phys(g_user_entry_table) | kPresent | kWritable | kUser;
 }
 
-// Enters the window's tables and the user-entry page into the boot directory, which every new directory
+// Enters the window's tables and the vDSO's pages into the boot directory, which every new directory
 // copies; interrupts off.
 void install_window_tables()
 {
@@ -109,7 +113,7 @@ void install_window_tables()
     u32* directory = table_at(boot_page_directory_phys);
     for (usize t = 0; t < kWindowTables; ++t)
         directory[(i386::kKernelWindowBase >> 22) + t] = virt_to_phys(g_window_table + t * kEntries) | kPresent | kWritable;
-    install_user_entry_page(directory);
+    install_vdso_pages(directory);
 }
 
 uptr window_address(usize slot) { return i386::kKernelWindowBase + slot * kPageBytes; }
