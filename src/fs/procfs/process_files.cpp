@@ -147,7 +147,7 @@ void maps(const proc::Thread& p, Text& out)
         out.add("%08lx-%08lx %c%c%c%c %08llx 00:00 0", static_cast<unsigned long>(area.start),
             static_cast<unsigned long>(area.end), (area.prot & mm::kProtRead) ? 'r' : '-',
             (area.prot & mm::kProtWrite) ? 'w' : '-', (area.prot & mm::kProtExec) ? 'x' : '-', shared ? 's' : 'p',
-            static_cast<unsigned long long>(shared ? area.backing_offset * 4096 : 0));
+            static_cast<unsigned long long>(area.backing ? area.backing_offset * 4096 : 0)); // a file's offset, shared or private
         const char* name = (area.flags & mm::kVmStack) ? "[stack]" : (area.flags & mm::kVmHeap) ? "[heap]" : nullptr;
         if (name) {
             usize written = out.size() - length;
