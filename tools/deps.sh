@@ -9,7 +9,7 @@ need=(
   i686-linux-gnu-g++:g++-i686-linux-gnu i686-linux-gnu-ld:binutils-i686-linux-gnu
   nasm:nasm qemu-system-i386:qemu-system-x86
   grub-mkrescue:grub-common /usr/lib/grub/i386-pc/multiboot.mod:grub-pc-bin
-  xorriso:xorriso mformat:mtools
+  xorriso:xorriso mformat:mtools sfdisk:fdisk sgdisk:gdisk
   /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
   i386-linux-musl-gcc:musl-dev:i386
 )
