@@ -84,6 +84,8 @@ int main(void)
     expect("true", ARGV("/bin/true"), NULL, 0, "", 1);
     expect("false_exits_1", ARGV("/bin/false"), NULL, 1, "", 1);
     expect("ls_la_root", ARGV("/bin/ls", "-la", "/"), NULL, 0, "root root", 0);
+    /* ls -l asks each file for its SELinux label and ACL: "none" must not be an error. */
+    expect("ls_la_stderr_empty", ARGV("/bin/bash", "-c", "ls -la / /tmp/glibc 2>&1 >/dev/null"), NULL, 0, "", 1);
     expect("ls_shows_merged_usr", ARGV("/bin/ls", "-l", "/"), NULL, 0, " lib -> usr/lib\n", 0);
     expect("ls_missing_exits_2", ARGV("/bin/ls", "/no/such"), NULL, 2,
         "/bin/ls: cannot access '/no/such': No such file or directory\n", 1);
