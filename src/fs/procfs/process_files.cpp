@@ -197,6 +197,28 @@ Result<void> process_text(Node node, i32 pid, Text& out)
     return {};
 }
 
+Result<void> process_place(Node node, i32 pid, i32 fd, Path& out)
+{
+    proc::Process* group = proc::find_process(pid);
+    proc::Thread* process = group ? group->leader : nullptr;
+    if (!process)
+        return Errno::NOENT;
+    RefPtr<OpenFile> file;
+    if (node == Node::PidExe)
+        file = group->executable;
+    else if (node == Node::PidFd && process->files)
+        file = TRY(process->files->get(fd));
+    if (!file)
+        return Errno::NOENT;
+    // A file that still has its name is reached by it, which names the new open file too; a pipe or a removed
+    // file has none to walk, and is reached directly, as Linux reaches every one.
+    bool named = file->inode().is_directory() || file->directory().is_valid();
+    if (named && file->inode().attributes().nlink != 0)
+        return Errno::INVAL;
+    out = file->path();
+    return out.is_valid() ? Result<void>() : Result<void>(Errno::NOENT);
+}
+
 Result<usize> process_link(Node node, i32 pid, i32 fd, char* buffer, usize size)
 {
     proc::Process* group = proc::find_process(pid);

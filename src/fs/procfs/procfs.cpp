@@ -108,6 +108,7 @@ public:
     Result<RefPtr<Inode>> parent() override;
     Result<void> iterate(u64& offset, DirEntrySink& sink) override;
     Result<usize> readlink(char* buffer, usize size) override;
+    Result<void> jump_target(Path& out) override;
     using Inode::read;
     using Inode::write;
     Result<usize> read(u64 offset, mm::OutBuffer& to) override;
@@ -276,6 +277,13 @@ Result<usize> ProcInode::readlink(char* buffer, usize size)
     default:
         return Errno::INVAL;
     }
+}
+
+Result<void> ProcInode::jump_target(Path& out)
+{
+    if (m_node != Node::PidExe && m_node != Node::PidFd)
+        return Errno::INVAL;
+    return process_place(m_node, m_pid, m_fd, out);
 }
 
 Result<usize> ProcInode::read(u64 offset, mm::OutBuffer& to)

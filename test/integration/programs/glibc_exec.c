@@ -124,6 +124,10 @@ int main(void)
     expect("bash_exit_status", ARGV("/bin/bash", "-c", "false; echo $?; exit 3"), NULL, 3, "1\n", 1);
     expect("bash_background_wait", ARGV("/bin/bash", "-c", "sleep 0.1 & wait $!; echo waited $?"), NULL, 0,
         "waited 0\n", 1);
+    /* /dev/fd/N and /dev/stdin of a pipe reach the pipe itself (procfs's links that jump). */
+    expect("bash_process_substitution", ARGV("/bin/bash", "-c", "sort -r <(seq 3) | tr '\\n' ' '"), NULL, 0, "3 2 1 ", 1);
+    expect("dev_stdin_of_pipe", ARGV("/bin/bash", "-c", "echo piped | cat /dev/stdin"), NULL, 0, "piped\n", 1);
+    expect("redirect_to_dev_stdout_pipe", ARGV("/bin/bash", "-c", "echo out > /dev/stdout | cat"), NULL, 0, "out\n", 1);
     expect("hashbang_script", ARGV("/tmp/glibc/script", "arg"), NULL, 7, "script 1 arg\n", 1);
     expect("files_in_tmp", ARGV("/bin/bash", "-c",
         "cd /tmp/glibc && mkdir -p a/b && touch a/b/f && ln -s b a/l && cp a/b/f a/l/g && mv a/b/g a/h "
