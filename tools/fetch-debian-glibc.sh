@@ -24,7 +24,9 @@ fi
 cache=${1:-$root/build/glibc-cache}
 
 # The programs the tests run; their libraries come from the packages' Depends below.
-programs=(libc6 coreutils bash grep sed findutils mawk)
+programs=(libc6 coreutils bash dash grep sed findutils mawk)
+# What the tree is made from besides the versions; change "layout" when the way it is made changes.
+recipe="layout 2: ${programs[*]}"
 
 log() { printf 'fetch-debian-glibc: %s\n' "$*" >&2; }
 
@@ -62,7 +64,8 @@ newest_tree() { find "$cache" -maxdepth 2 -name tree.cpio -printf '%T@ %h\n' 2>/
 # Versions change only when apt's lists do: a tree made after the lists' last update is still the right one,
 # and reusing it skips apt-cache's seconds of start-up.
 lists=/var/lib/apt/lists
-if [[ -s $cache/current/tree.cpio && -d $lists ]] && [[ -z $(find "$lists" -maxdepth 1 -newer "$cache/current/tree.cpio" -print -quit) ]]; then
+if [[ -s $cache/current/tree.cpio && -d $lists && $(cat "$cache/current/recipe" 2>/dev/null) == "$recipe" ]] &&
+    [[ -z $(find "$lists" -maxdepth 1 -newer "$cache/current/tree.cpio" -print -quit) ]]; then
     current=$(readlink -f "$cache/current")
     log "cached in $current (apt's lists unchanged since)"
     ready "$current/tree" "$current/tree.cpio"
@@ -120,7 +123,7 @@ while ((${#level[@]})); do
 done
 manifest=$(for pkg in "${!version[@]}"; do printf '%s:i386 %s\n' "$pkg" "${version[$pkg]}"; done | sort)
 # Bump when the tree's layout changes, so old caches are not reused.
-key=$(printf 'layout 1\n%s\n' "$manifest" | sha256sum | cut -c1-16)
+key=$(printf '%s\n%s\n' "$recipe" "$manifest" | sha256sum | cut -c1-16)
 dir=$cache/$key
 if [[ -s $dir/tree.cpio && -s $dir/versions.txt ]]; then
     touch "$dir/tree.cpio"
@@ -166,6 +169,12 @@ done
 # What running the programs in the C locale never reads: documentation and character-set converters.
 rm -rf "$tree/usr/share/doc" "$tree/usr/share/man" "$tree/usr/share/info" "$tree/usr/share/locale" \
     "$tree/usr/share/lintian" "$tree/usr/lib/i386-linux-gnu/gconv"
+# The one alternative a postinst would set up that the programs use: awk is mawk (update-alternatives).
+if [[ ! -e $tree/usr/bin/awk && -e $tree/usr/bin/mawk ]]; then
+    mkdir -p "$tree/etc/alternatives"
+    ln -s /usr/bin/mawk "$tree/etc/alternatives/awk"
+    ln -s /etc/alternatives/awk "$tree/usr/bin/awk"
+fi
 [[ -e $tree/lib/ld-linux.so.2 ]] || { log "ERROR: no /lib/ld-linux.so.2 in the unpacked tree"; exit 1; }
 
 # Every library a program or library names must be in the tree, or the test would fail for a reason that is
@@ -178,9 +187,20 @@ missing=$({ find "$tree/usr/bin" "$tree/usr/sbin" "$tree/usr/lib" -type f \( -pe
 
 python3 "$here/initramfs.py" "$tree" "$work/tree.cpio"
 printf '%s\n' "$manifest" >"$work/versions.txt"
+printf '%s\n' "$recipe" >"$work/recipe"
 rm -rf "$dir"
 mv "$work" "$dir"
 ln -sfn "$key" "$cache/current"
+# Only the newest tree and its packages are kept: the cache stays the size of one.
+for old in "$cache"/*/; do
+    old=${old%/}
+    [[ -L $old || $old == "$dir" || $old == "$debs" ]] || rm -rf "$old"
+done
+for deb in "$debs"/*.deb; do
+    keep=0
+    for pkg in "${!version[@]}"; do [[ $deb == "$(deb_of "$pkg" "${version[$pkg]}")" ]] && keep=1; done
+    ((keep)) || rm -f "$deb"
+done
 log "ready in $dir: $(du -sh "$dir/tree" | cut -f1) tree, $(du -h "$dir/tree.cpio" | cut -f1) cpio"
 cat "$dir/versions.txt" >&2
 ready "$dir/tree" "$dir/tree.cpio"

@@ -1,5 +1,5 @@
 # Debian's own dynamically linked i386 programs under glibc's loader (issue 12): tools/fetch-debian-glibc.sh
-# downloads bookworm's libc6:i386, coreutils, bash, grep, sed, findutils and mawk with their libraries into a
+# downloads bookworm's libc6:i386, coreutils, bash, dash, grep, sed, findutils, mawk and their libraries into a
 # cache keyed by their versions and unpacks them into a tree and an initramfs; a static launcher runs them.
 # Without Debian's package registry the tree cannot be made and the tests are skipped, saying why.
 set(CADENZA_GLIBC_CACHE ${PROJECT_SOURCE_DIR}/build/glibc-cache CACHE PATH

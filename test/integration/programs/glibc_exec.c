@@ -1,4 +1,4 @@
-/* Debian's own dynamically linked i386 programs (coreutils, bash, grep, sed, findutils, mawk from bookworm)
+/* Debian's own dynamically linked i386 programs (coreutils, bash, dash, grep, sed, findutils, mawk: bookworm)
  * run through glibc's loader, /lib/ld-linux.so.2, from a tree unpacked from their packages in Debian's merged
  * /usr layout (tools/fetch-debian-glibc.sh). This static launcher runs each with arguments and input and
  * checks what it prints and how it exits, as a user typing the commands would. */
@@ -113,6 +113,12 @@ int main(void)
     expect("sed", ARGV("/bin/sed", "-e", "s/a/A/g", "-e", "2d", "/tmp/glibc/fruit"), NULL, 0,
         "cherry\nbAnAnA\nApple\n", 1);
     expect("mawk_sum", ARGV("/usr/bin/mawk", "{ s += $1 } END { print s, NR }"), "1\n2\n3\n4\n", 0, "10 4\n", 1);
+    expect("awk_alternative_system", ARGV("/usr/bin/awk", "BEGIN { system(\"echo from sh\"); print 6 * 7 }"), NULL, 0,
+        "from sh\n42\n", 1);
+    expect("dash_sh", ARGV("/bin/sh", "-c", "x=5; while [ $x -gt 2 ]; do x=$((x - 1)); done; echo $x; exit 4"), NULL,
+        4, "2\n", 1);
+    expect("find_exec", ARGV("/usr/bin/find", "/tmp/glibc", "-name", "fruit", "-exec", "wc", "-c", "{}", ";"), NULL, 0,
+        "26 /tmp/glibc/fruit\n", 1);
     expect("find_name", ARGV("/usr/bin/find", "/tmp/glibc", "-name", "f*", "-type", "f"), NULL, 0,
         "/tmp/glibc/fruit\n", 1);
     expect("xargs", ARGV("/usr/bin/xargs", "-n", "2", "echo"), "a b c d e\n", 0, "a b\nc d\ne\n", 1);
