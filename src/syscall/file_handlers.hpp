@@ -183,6 +183,10 @@ Result<u32> sys_readlinkat(i32 dirfd, mm::UserIn<char> path, mm::UserOut<u8> buf
 Result<void> sys_mknod(mm::UserIn<char> path, u32 mode, u32 dev);
 Result<void> sys_mknodat(i32 dirfd, mm::UserIn<char> path, u32 mode, u32 dev);
 
+// syscall/file_advice.cpp
+Result<void> sys_fadvise64(i32 fd, u32 offset_low, u32 offset_high, u32 length, i32 advice);
+Result<void> sys_fadvise64_64(i32 fd, u32 offset_low, u32 offset_high, u32 length_low, u32 length_high, i32 advice);
+
 // syscall/xattr.cpp
 Result<u32> sys_getxattr(mm::UserIn<char> path, mm::UserIn<char> name, mm::UserOut<u8> value, u32 size);
 Result<u32> sys_lgetxattr(mm::UserIn<char> path, mm::UserIn<char> name, mm::UserOut<u8> value, u32 size);
