@@ -15,7 +15,7 @@ enum class Node : u8 {
     Root, Self, Meminfo, Uptime, Loadavg, Stat, Cpuinfo, Version, Mounts, Filesystems, Cmdline, Devices, Sys,
     SysKernel, Hostname, Ostype, Osrelease,
     Pid, PidStat, PidStatus, PidCmdline, PidEnviron, PidMaps, PidComm, PidFdDir, PidFd, PidCwd, PidExe, PidRoot,
-    PidMounts,
+    PidMounts, PidMountinfo,
 };
 
 // The text of a system-wide file.

@@ -46,6 +46,7 @@ constexpr Entry kPidEntries[] = {
     { "exe", Node::PidExe, kIfLnk | 0777 },
     { "root", Node::PidRoot, kIfLnk | 0777 },
     { "mounts", Node::PidMounts, kIfReg | 0444 },
+    { "mountinfo", Node::PidMountinfo, kIfReg | 0444 },
 };
 constexpr Entry kSysEntries[] = { { "kernel", Node::SysKernel, kIfDir | 0555 } };
 constexpr Entry kSysKernelEntries[] = {

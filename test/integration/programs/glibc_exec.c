@@ -105,6 +105,8 @@ int main(void)
         "/usr/lib/i386-linux-gnu/ld-linux.so.2\n", 1);
     expect("id", ARGV("/usr/bin/id"), NULL, 0, "uid=0(root) gid=0(root) groups=0(root)\n", 1);
     expect("nproc", ARGV("/usr/bin/nproc"), NULL, 0, "1\n", 1); /* sched_getaffinity */
+    expect("df_reads_mountinfo", ARGV("/bin/bash", "-c", "df -T / 2>&1 | tail -n 1 | tr -s ' ' | cut -d ' ' -f 1,2"),
+        NULL, 0, "rootfs tmpfs\n", 1);
     expect("uname_m", ARGV("/bin/uname", "-m"), NULL, 0, "i686\n", 1);
     expect("head_tail_tr", ARGV("/bin/bash", "-c", "head -c 9 | tail -c 5 | tr a-z A-Z"), kFox, 0, "QUICK", 1);
     expect("seq_sort_numeric", ARGV("/bin/bash", "-c", "seq 1 2000 | sort -rn | head -n 1"), NULL, 0, "2000\n", 1);

@@ -162,7 +162,7 @@ TEST_CASE("procfs: /proc lists processes, fd/ lists descriptors, the links point
 TEST_CASE("procfs: the system files read as Linux's do", "[fs][procfs]")
 {
     ProcessMachine m;
-    std::string meminfo, uptime, loadavg, stat, mounts, version, filesystems, ostype;
+    std::string meminfo, uptime, loadavg, stat, mounts, version, filesystems, ostype, mountinfo;
     run_program(m, [&] {
         u32 box = scratch(4 * kPage);
         meminfo = read_file(box, "/proc/meminfo");
@@ -170,6 +170,7 @@ TEST_CASE("procfs: the system files read as Linux's do", "[fs][procfs]")
         loadavg = read_file(box, "/proc/loadavg");
         stat = read_file(box, "/proc/stat");
         mounts = read_file(box, "/proc/mounts");
+        mountinfo = read_file(box, "/proc/self/mountinfo");
         version = read_file(box, "/proc/version");
         filesystems = read_file(box, "/proc/filesystems");
         ostype = read_file(box, "/proc/sys/kernel/ostype");
@@ -191,6 +192,18 @@ TEST_CASE("procfs: the system files read as Linux's do", "[fs][procfs]")
     CHECK(stat.find("\nprocesses ") != std::string::npos);
     CHECK(mounts.find("rootfs / tmpfs rw 0 0\n") != std::string::npos);
     CHECK(mounts.find(" /proc proc rw 0 0\n") != std::string::npos);
+    // mountinfo: ID, parent ID, major:minor, root, mount point, options, "-", type, source, options.
+    std::istringstream lines(mountinfo);
+    std::vector<std::vector<std::string>> info;
+    for (std::string line; std::getline(lines, line);)
+        info.push_back(fields(line));
+    REQUIRE(info.size() >= 2);
+    CHECK(info[0] == std::vector<std::string> { "1", "0", info[0][2], "/", "/", "rw", "-", "tmpfs", "rootfs", "rw" });
+    CHECK(info[0][2].find(':') != std::string::npos);
+    bool proc_under_root = false;
+    for (auto& line : info)
+        proc_under_root |= line.size() == 10 && line[4] == "/proc" && line[1] == "1" && line[7] == "proc";
+    CHECK(proc_under_root);
     CHECK(version.substr(0, 14) == "Linux version ");
     CHECK(filesystems.find("nodev\tproc\n") != std::string::npos);
     CHECK(ostype == "Linux\n");
