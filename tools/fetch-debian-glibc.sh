@@ -24,7 +24,7 @@ fi
 cache=${1:-$root/build/glibc-cache}
 
 # The programs the tests run; their libraries come from the packages' Depends below.
-programs=(libc6 coreutils bash dash grep sed findutils mawk)
+programs=(libc6 coreutils bash dash grep sed findutils mawk diffutils gzip tar procps)
 # What the tree is made from besides the versions; change "layout" when the way it is made changes.
 recipe="layout 2: ${programs[*]}"
 
@@ -58,8 +58,6 @@ ready() {
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 
-# The newest tree made before, for when apt cannot answer at all (offline, no lists).
-newest_tree() { find "$cache" -maxdepth 2 -name tree.cpio -printf '%T@ %h\n' 2>/dev/null | sort -rn | head -n1 | cut -d' ' -f2-; }
 
 # Versions change only when apt's lists do: a tree made after the lists' last update is still the right one,
 # and reusing it skips apt-cache's seconds of start-up.
@@ -88,8 +86,12 @@ if ! apt_knows; then
         timeout 300 sudo -n apt-get update -qq >&2 || log "apt-get update failed; trying the lists we have"
     fi
     if ! apt_knows; then
-        previous=$(newest_tree)
-        [[ -n $previous ]] && { log "apt knows no libc6:i386; using the tree cached in $previous"; ready "$previous/tree" "$previous/tree.cpio"; }
+        # Offline with no lists: the tree made last time is better than none.
+        if [[ -s $cache/current/tree.cpio && $(cat "$cache/current/recipe" 2>/dev/null) == "$recipe" ]]; then
+            previous=$(readlink -f "$cache/current")
+            log "apt knows no libc6:i386; using the tree cached in $previous"
+            ready "$previous/tree" "$previous/tree.cpio"
+        fi
         unavailable "apt knows no libc6:i386 (no Debian i386 package lists)"
     fi
 fi
@@ -101,7 +103,8 @@ fi
 declare -A version=()
 level=("${programs[@]}")
 while ((${#level[@]})); do
-    records=$(apt-cache show --no-all-versions "${level[@]/%/:i386}" 2>/dev/null) || unavailable "apt knows no ${level[*]} for i386"
+    records=$(apt-cache show --no-all-versions "${level[@]/%/:i386}" 2>/dev/null) ||
+        unavailable "apt knows no ${level[*]} for i386"
     next=()
     # "package version dependency..." per record.
     while read -r pkg ver deps; do
@@ -116,7 +119,10 @@ while ((${#level[@]})); do
         END { if (pkg != "") emit() }
         function emit(   n, i, parts, name) {
             n = split(deps, parts, ","); line = pkg " " ver
-            for (i = 1; i <= n; i++) { name = parts[i]; sub(/^ +/, "", name); sub(/[ |(:].*$/, "", name); if (name != "") line = line " " name }
+            for (i = 1; i <= n; i++) {
+                name = parts[i]; sub(/^ +/, "", name); sub(/[ |(:].*$/, "", name)
+                if (name != "") line = line " " name
+            }
             print line
         }' <<<"$records")
     level=("${next[@]}")
@@ -182,7 +188,8 @@ fi
 have=$(find "$tree/usr/lib" -name '*.so*' -printf '%f\n' | sort -u)
 # (readelf fails on the shell scripts among them: ignored.)
 missing=$({ find "$tree/usr/bin" "$tree/usr/sbin" "$tree/usr/lib" -type f \( -perm -u+x -o -name '*.so*' \) \
-        -exec readelf -d {} + 2>/dev/null || true; } | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u | comm -23 - <(printf '%s\n' "$have"))
+        -exec readelf -d {} + 2>/dev/null || true; } |
+    sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u | comm -23 - <(printf '%s\n' "$have"))
 [[ -z $missing ]] || { log "ERROR: libraries named but not fetched: $(tr '\n' ' ' <<<"$missing")"; exit 1; }
 
 python3 "$here/initramfs.py" "$tree" "$work/tree.cpio"

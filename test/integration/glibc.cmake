@@ -1,6 +1,7 @@
 # Debian's own dynamically linked i386 programs under glibc's loader (issue 12): tools/fetch-debian-glibc.sh
-# downloads bookworm's libc6:i386, coreutils, bash, dash, grep, sed, findutils, mawk and their libraries into a
-# cache keyed by their versions and unpacks them into a tree and an initramfs; a static launcher runs them.
+# downloads bookworm's libc6:i386, coreutils, bash, dash, grep, sed, findutils, mawk, diffutils, gzip, tar,
+# procps and their libraries into a cache keyed by their versions and unpacks them into a tree and an
+# initramfs; a static launcher runs them.
 # Without Debian's package registry the tree cannot be made and the tests are skipped, saying why.
 set(CADENZA_GLIBC_CACHE ${PROJECT_SOURCE_DIR}/build/glibc-cache CACHE PATH
     "Where Debian's glibc packages and the trees made from them are kept between builds")
@@ -11,7 +12,8 @@ add_custom_target(glibc_tree ALL
     COMMAND bash ${PROJECT_SOURCE_DIR}/tools/fetch-debian-glibc.sh --out ${CADENZA_PROGRAMS} ${CADENZA_GLIBC_CACHE}
     COMMENT "Debian's glibc programs for i386 (tools/fetch-debian-glibc.sh, cached)" VERBATIM)
 
-set(GLIBC_NEEDS Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/needs_file.py ${GLIBC_TREE}.cpio ${GLIBC_UNAVAILABLE} --)
+set(GLIBC_NEEDS Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/needs_file.py ${GLIBC_TREE}.cpio
+    ${GLIBC_UNAVAILABLE} --)
 add_test(NAME user.glibc
     COMMAND ${GLIBC_NEEDS} ${Python3_EXECUTABLE} ${CADENZA_CASE} --kernel ${CADENZA_KERNEL_ELF} --timeout 150
             "--append=console=ttyS0 quiet init_exit=poweroff" "--module=${GLIBC_TREE}.cpio"
