@@ -8,8 +8,9 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter)
 file(GLOB CADENZA_ARCH_SOURCES CONFIGURE_DEPENDS
      ${PROJECT_SOURCE_DIR}/src/arch/i386/*.cpp ${PROJECT_SOURCE_DIR}/src/arch/i386/*.asm)
 set(CADENZA_LINKER_SCRIPT ${PROJECT_SOURCE_DIR}/src/arch/i386/linker.ld)
+include(${PROJECT_SOURCE_DIR}/cmake/vdso.cmake)
 
-add_library(kernel_objects OBJECT ${CADENZA_PORTABLE_SOURCES} ${CADENZA_ARCH_SOURCES})
+add_library(kernel_objects OBJECT ${CADENZA_PORTABLE_SOURCES} ${CADENZA_ARCH_SOURCES} ${CADENZA_VDSO_ASM})
 target_include_directories(kernel_objects PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_definitions(kernel_objects PRIVATE CADENZA_KERNEL=1)
 # GNU mode predefines `i386` as 1 on this target, which would eat the i386:: namespace: undefine it.

@@ -35,19 +35,32 @@ int main(void)
         memory[i] = 2;
     printf("touch_present_cycles %llu cycles\n", (unsigned long long)((cycles() - start) / (bytes / PAGE)));
 
-    /* fork with 16 MiB touched: copy-on-write keeps it to page-table work. */
-    start = cycles();
-    pid_t child = fork();
-    if (child == 0)
-        _exit(0);
-    if (child < 0) {
-        printf("fork_16mib_cycles n/a\n");
-    } else {
-        uint64_t forked = cycles() - start;
+    /* fork with 16 MiB touched: copy-on-write keeps it to page-table work. A program's first fork pays once
+     * for code paths run for the first time (under TCG, their translation) and is a figure of its own;
+     * fork_16mib is the median of five forks after it, each child exiting at once. */
+    enum { kForks = 6 };
+    uint64_t forks[kForks];
+    for (int i = 0; i < kForks; ++i) {
+        start = cycles();
+        pid_t child = fork();
+        if (child == 0)
+            _exit(0);
+        if (child < 0) {
+            printf("fork_16mib_cycles n/a\n");
+            return 1;
+        }
+        forks[i] = cycles() - start;
         int status;
         waitpid(child, &status, 0);
-        printf("fork_16mib_cycles %llu cycles\n", (unsigned long long)forked);
     }
+    printf("fork_first_16mib_cycles %llu cycles\n", (unsigned long long)forks[0]);
+    for (int i = 1; i < kForks; ++i) /* insertion sort of the five after the first */
+        for (int j = i; j > 1 && forks[j] < forks[j - 1]; --j) {
+            uint64_t swap = forks[j];
+            forks[j] = forks[j - 1];
+            forks[j - 1] = swap;
+        }
+    printf("fork_16mib_cycles %llu cycles\n", (unsigned long long)forks[1 + (kForks - 1) / 2]);
     munmap(memory, bytes);
     return 0;
 }

@@ -1,4 +1,5 @@
 /* Process benchmarks run as a user program on Cadenza and on Linux in the same QEMU: a null system call,
+ * clock_gettime(CLOCK_MONOTONIC) through musl,
  * fork+exit+wait, fork+execve+wait, a signal round trip, a switch between two processes, a futex ping-pong
  * between two threads, and thread create+join. rdtsc cycles, the same clock on both kernels; "name n/a"
  * when the kernel lacks what a figure needs. */
@@ -10,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -48,6 +50,13 @@ int main(int argc, char **argv)
     for (int i = 0; i < kCalls; ++i)
         syscall(SYS_getppid);
     report("null_syscall_cycles", cycles() - start, kCalls);
+
+    /* musl's clock_gettime: the vDSO's when the kernel has one, else the system call. */
+    struct timespec now;
+    start = cycles();
+    for (int i = 0; i < kCalls; ++i)
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    report("clock_gettime_cycles", cycles() - start, kCalls);
 
     enum { kForks = 200 };
     start = cycles();

@@ -93,6 +93,10 @@ enum PageAccess : u32 {
 struct PageMapping {
     PhysAddr phys;
     u32 access; // PageAccess bits
+    // What the MMU recorded since the page was mapped: it was read or written, it was written. Changing the
+    // access keeps them.
+    bool accessed = false;
+    bool dirty = false;
 };
 
 // Empty user half, shared kernel half; ENOMEM when no page is left for the directory.
@@ -114,6 +118,15 @@ bool query_page(PageTables* tables, uptr virt, PageMapping& out);
 // The first mapped page in [virt, end) with its mapping, skipping unmapped stretches wholesale; false when
 // there is none. For walking sparse areas (fork, unmap, teardown) without a query per page.
 bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageMapping& out);
+// Fork's copy of [start, end) (page-aligned user addresses) from `from` into `to`, which maps nothing there and
+// is not the active tables: a page-table page at a time, each mapped page entered once, write-protected in
+// both first when `copy_on_write` (a private area's pages), its accessed and dirty bits clear in `to`.
+// `on_page(frame, context)` is called for each page copied, so that the caller takes its reference.
+// `write_protected` is set when a page of `from` lost its write access: `from` then needs flush_tlb. ENOMEM
+// when a page-table page cannot be had; the pages copied until then are in `to` and were given to on_page.
+using CopiedPageHook = void (*)(PhysAddr frame, void* context);
+Result<void> copy_mappings(PageTables* from, PageTables* to, uptr start, uptr end, bool copy_on_write,
+    CopiedPageHook on_page, void* context, bool& write_protected);
 // Makes `tables` the current user address space (nullptr: only the kernel half).
 void activate_page_tables(PageTables* tables);
 

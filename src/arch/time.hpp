@@ -12,6 +12,9 @@ namespace arch {
 u64 clock_ns();
 // What one step of clock_ns() is worth, in nanoseconds (1 for the TSC, a tick without it).
 u64 clock_resolution_ns();
+// From now on the wall clock is clock_ns() + `offset_ns`. The arch shows it to user mode's own clock reads (the
+// vDSO's page on i386), which must follow a clock_settime at once.
+void set_wall_clock_offset(i64 offset_ns);
 
 // Asks for the timer interrupt (the tick hook of set_scheduler_hooks) at or soon after clock_ns() reaches
 // `deadline_ns`, replacing the deadline asked before; one in the past fires at once, ~u64 { 0 } asks for

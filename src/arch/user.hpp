@@ -24,9 +24,11 @@ usize copy_to_user_raw(uptr to, const void* from, usize length);
 isize copy_string_from_user_raw(char* to, uptr from, usize size);
 
 // --- User mode ---
-// Where user code should make its system calls (AT_SYSINFO: __kernel_vsyscall on a page every address space
-// shows read-only, entering by sysenter), or 0 when there is no such page and int 0x80 is the way.
+// Where user code should make its system calls (AT_SYSINFO: the vDSO's __kernel_vsyscall, read-only in every
+// address space, entering by sysenter), or 0 when there is no such page and int 0x80 is the way.
 uptr user_syscall_entry();
+// Where the vDSO's ELF header is in every address space (AT_SYSINFO_EHDR), or 0 when there is no vDSO.
+uptr user_vdso_address();
 // The registers a system call sees (Linux i386: the number in eax, arguments in ebx, ecx, edx, esi, edi, ebp).
 struct SyscallArgs {
     u32 number;

@@ -10,7 +10,10 @@ namespace {
 
 i64 g_realtime_at_zero; // wall-clock nanoseconds when the monotonic clock read 0
 // A machine whose test set the clock must not hand that time to the next one.
-kernel::BootStateReset g_boot_state([] { g_realtime_at_zero = 0; });
+kernel::BootStateReset g_boot_state([] {
+    g_realtime_at_zero = 0;
+    arch::set_wall_clock_offset(0);
+});
 
 } // namespace
 
@@ -18,7 +21,11 @@ u64 monotonic_ns() { return arch::clock_ns(); }
 
 i64 realtime_ns() { return g_realtime_at_zero + static_cast<i64>(monotonic_ns()); }
 
-void set_realtime_ns(i64 now) { g_realtime_at_zero = now - static_cast<i64>(monotonic_ns()); }
+void set_realtime_ns(i64 now)
+{
+    g_realtime_at_zero = now - static_cast<i64>(monotonic_ns());
+    arch::set_wall_clock_offset(g_realtime_at_zero); // the vDSO's reads follow at once
+}
 
 u64 clock_resolution_ns() { return arch::clock_resolution_ns(); }
 

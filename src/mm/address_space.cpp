@@ -255,6 +255,16 @@ Result<void> AddressSpace::set_flags_range(uptr start, uptr end, u32 set, u32 cl
 
 void AddressSpace::discard_pages(uptr start, uptr end) { release_pages(start, end); }
 
+void AddressSpace::discard_backing_pages(uptr start, uptr end)
+{
+    arch::PageMapping mapping;
+    for (uptr page = start; arch::next_mapped_page(m_tables, page, end, page, mapping); page += kPage) {
+        VmArea* area = find_area(page);
+        if (area && area->backing && area->backing->existing_page(area->index_of(page)) == mapping.phys)
+            release_pages(page, page + kPage);
+    }
+}
+
 Result<void> AddressSpace::grow_area(VmArea& area, uptr new_end)
 {
     if (!is_free(area.end, new_end))
@@ -389,21 +399,17 @@ Result<OwnPtr<AddressSpace>> AddressSpace::fork()
         (void)child->m_areas.insert(*copy.value());
         if (area.flags & kVmWipeOnFork)
             continue;
-        arch::PageMapping mapping;
-        for (uptr page = area.start; arch::next_mapped_page(m_tables, page, area.end, page, mapping); page += kPage) {
-            u32 access = mapping.access;
-            if (!(area.flags & kVmShared) && (access & arch::kPageWritable)) {
-                access &= ~arch::kPageWritable;
-                arch::protect_page_unflushed(m_tables, page, access);
-                write_protected = true;
-            }
-            auto mapped = arch::map_page(child->m_tables, page, mapping.phys, access);
-            if (mapped.is_error()) {
-                arch::flush_tlb(m_tables);
-                return mapped.error();
-            }
-            page_allocator().ref(mapping.phys);
-            ++child->m_resident_pages;
+        // Table by table: private pages shared read-only by both (copied on the first write), each with a
+        // reference for the child.
+        auto copied = arch::copy_mappings(m_tables, child->m_tables, area.start, area.end, !(area.flags & kVmShared),
+            [](PhysAddr frame, void* context) {
+                page_allocator().ref(frame);
+                ++static_cast<AddressSpace*>(context)->m_resident_pages;
+            },
+            child.get(), write_protected);
+        if (copied.is_error()) {
+            arch::flush_tlb(m_tables);
+            return copied.error();
         }
     }
     if (write_protected)

@@ -24,6 +24,9 @@ public:
     static constexpr uptr kMmapBottom = 0x10000; // mmap_min_addr: page zero stays unmapped
     // The gap a growing stack keeps from the area below it (Linux's stack_guard_gap, 256 pages).
     static constexpr uptr kStackGuardGap = 256 * arch::kPageBytes;
+    // What a read fault on a file's page maps of its cached neighbours (Linux's fault_around_bytes), so that
+    // reading a mapped file faults once per 16 pages, not once per page.
+    static constexpr uptr kFaultAround = 16 * arch::kPageBytes;
 
     // An empty address space; ENOMEM when its page tables cannot be allocated.
     static Result<OwnPtr<AddressSpace>> create();
@@ -49,6 +52,8 @@ public:
     Result<void> set_flags_range(uptr start, uptr end, u32 set, u32 clear);
     // Drops the pages of [start, end) so they read as zero (private) or as the backing (shared) next time.
     void discard_pages(uptr start, uptr end);
+    // Drops only the pages of [start, end) that are the backing's own, keeping private copies made from them.
+    void discard_backing_pages(uptr start, uptr end);
     // Moves the pages and area of [old_start, old_start + length) to `new_start`, which must be free.
     Result<void> move_range(uptr old_start, usize length, uptr new_start);
     // Grows the area ending at `end` in place to `new_end`; the space after must be free.
@@ -132,6 +137,9 @@ private:
     // An area not yet in the tree, holding a reference on `backing` (attached). ENOMEM.
     Result<VmArea*> new_area(uptr start, uptr end, u32 prot, u32 flags, VmBacking* backing, u64 backing_offset);
     Result<void> map_fresh_page(VmArea& area, uptr page, bool write);
+    // Linux's fault-around: a read fault on a backing's page also maps its neighbours that are already in the
+    // backing, within the aligned kFaultAround bytes and the area.
+    void map_around(VmArea& area, uptr page);
     Result<void> copy_on_write(VmArea& area, uptr page, PhysAddr old_frame);
     Result<VmArea*> grow_stack(VmArea& area, uptr address);
 

@@ -73,7 +73,26 @@ Result<void> AddressSpace::map_fresh_page(VmArea& area, uptr page, bool write)
         return Errno::NOMEM;
     }
     ++m_resident_pages;
+    if (area.backing && !write)
+        map_around(area, page);
     return {};
+}
+
+void AddressSpace::map_around(VmArea& area, uptr page)
+{
+    uptr from = page & ~(kFaultAround - 1), to = from + kFaultAround;
+    from = from > area.start ? from : area.start;
+    to = to < area.end ? to : area.end;
+    arch::PageMapping mapping;
+    for (uptr at = from; at < to; at += kPage) {
+        PhysAddr frame = area.backing->existing_page(area.index_of(at));
+        if (!frame || at == page || arch::query_page(m_tables, at, mapping))
+            continue;
+        if (arch::map_page(m_tables, at, frame, page_access(area, at, frame)).is_error())
+            return; // only a hint: the page faults in later
+        page_allocator().ref(frame);
+        ++m_resident_pages;
+    }
 }
 
 Result<void> AddressSpace::copy_on_write(VmArea& area, uptr page, PhysAddr old_frame)

@@ -104,17 +104,27 @@ Result<PhysAddr> PageCache::find_or_create(u64 index)
         return Errno::INVAL;
     if (PhysAddr frame = find(index))
         return frame;
-    if (m_account)
-        TRY(m_account->charge());
-    auto allocated = page_allocator().allocate(0);
-    if (allocated.is_error()) {
-        if (m_account)
-            m_account->uncharge();
-        return Errno::NOMEM;
-    }
-    PhysAddr frame = allocated.value();
+    PhysAddr frame = TRY(page_allocator().allocate(0));
     fill_bytes(bytes_of(frame), 0, kPageSize);
+    return add(index, frame);
+}
 
+Result<PhysAddr> PageCache::add(u64 index, PhysAddr frame)
+{
+    if (index > kMaxIndex) {
+        page_allocator().unref(frame);
+        return Errno::INVAL;
+    }
+    if (PhysAddr present = find(index)) {
+        page_allocator().unref(frame);
+        return present;
+    }
+    if (m_account) {
+        if (auto charged = m_account->charge(); charged.is_error()) {
+            page_allocator().unref(frame);
+            return charged.error();
+        }
+    }
     bool placed = !grow_to_cover(index).is_error();
     Node* node = m_root;
     for (unsigned level = m_height - 1; placed && level > 0; --level) {
@@ -131,7 +141,7 @@ Result<PhysAddr> PageCache::find_or_create(u64 index)
         node = slot.child;
     }
     if (!placed) {
-        page_allocator().free(frame, 0);
+        page_allocator().unref(frame);
         if (m_account)
             m_account->uncharge();
         remove(index); // frees the empty nodes made on the way

@@ -43,6 +43,10 @@ public:
     // The frame at `index`, a new zero-filled one when there was none; ENOMEM, EINVAL past kMaxIndex, or the
     // account's error. A failure leaves the cache as it was.
     Result<PhysAddr> find_or_create(u64 index);
+    // Puts `frame`, a page whose one reference the cache takes over, at `index` unless the cache holds one
+    // there already (then `frame` is released): a page read from a store goes in only once it is filled, so
+    // nobody sees it half read. Returns the frame now at `index`. ENOMEM or the account's error release it too.
+    Result<PhysAddr> add(u64 index, PhysAddr frame);
     // Drops the cache's reference on the pages at [first, first + count) (all from `first` when count is
     // kNone); a frame some mapping still references lives on until its last reference goes.
     void remove(u64 first, u64 count = 1);

@@ -204,18 +204,59 @@ Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const
 
 namespace {
 
-// A segment's file bytes into the new address space, a chunk at a time through a kernel buffer.
-Result<void> copy_segment(mm::AddressSpace& space, ExecutableReader& executable, uptr address, u64 offset, usize length)
+// A segment into [start, end) by copying its file bytes, a chunk at a time through a kernel buffer.
+// Segments may share a page (text and data of a small program), and a crafted file may overlap them anywhere,
+// in any order: a page already mapped keeps its area and takes the union of both protections; each run of
+// free pages gets a new area (add_area must only be given free ranges). One step per area or gap, not per
+// page: a segment may span most of user space.
+Result<void> copy_segment(mm::AddressSpace& space, ExecutableReader& executable, const Elf32ProgramHeader& ph,
+    uptr bias, uptr start, uptr end)
 {
-    constexpr usize kChunk = kPage;
+    for (uptr at = start; at < end;) {
+        if (mm::VmArea* area = space.find_area(at)) {
+            uptr stop = area->end < end ? area->end : end;
+            TRY(space.protect_range(at, stop, area->prot | prot_of(ph.flags)));
+            at = stop;
+            continue;
+        }
+        mm::VmArea* next = space.first_area_after(at);
+        uptr stop = next && next->start < end ? next->start : end;
+        TRY(space.add_area(at, stop, prot_of(ph.flags), 0));
+        at = stop;
+    }
+    if (!ph.filesz)
+        return {};
     mm::Vector<u8> chunk;
-    TRY(chunk.try_resize_uninitialised(kChunk));
-    for (usize done = 0; done < length;) {
-        usize now = length - done < kChunk ? length - done : kChunk;
-        TRY(executable.read(offset + done, chunk.data(), now));
+    TRY(chunk.try_resize_uninitialised(kPage));
+    uptr address = ph.vaddr + bias;
+    for (usize done = 0; done < ph.filesz;) {
+        usize now = ph.filesz - done < kPage ? ph.filesz - done : kPage;
+        TRY(executable.read(ph.offset + done, chunk.data(), now));
         TRY(space.write_initial(address + done, chunk.data(), now));
         done += now;
     }
+    return {};
+}
+
+// A segment over free pages [start, end), from the file's pages: private from the file up to the end of its
+// last file byte's page (what Linux's elf_map maps), that page's tail zeroed in a private copy when .bss
+// follows (padzero), anonymous pages after it. The file's pages are shared until written.
+Result<void> map_segment(mm::AddressSpace& space, mm::VmBacking& pages, const Elf32ProgramHeader& ph, uptr bias,
+    uptr start, uptr end)
+{
+    u32 prot = prot_of(ph.flags);
+    uptr file_end = static_cast<uptr>(page_up(u64 { ph.vaddr } + bias + ph.filesz));
+    TRY(space.add_area(start, file_end, prot, 0, &pages, page_down(ph.offset) / kPage));
+    if (ph.memsz == ph.filesz)
+        return {};
+    static const u8 zeros[256] = {};
+    for (uptr at = ph.vaddr + bias + ph.filesz; at < file_end;) {
+        usize now = file_end - at < sizeof(zeros) ? file_end - at : sizeof(zeros);
+        TRY(space.write_initial(at, zeros, now));
+        at += now;
+    }
+    if (end > file_end)
+        TRY(space.add_area(file_end, end, prot, 0));
     return {};
 }
 
@@ -242,24 +283,10 @@ Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, Execu
             continue;
         uptr start = page_down(ph.vaddr + bias);
         uptr end = static_cast<uptr>(page_up(u64 { ph.vaddr } + bias + ph.memsz));
-        // Segments may share a page (text and data of a small program), and a crafted file may overlap them
-        // anywhere, in any order: a page already mapped keeps its area and takes the union of both
-        // protections; each run of free pages gets a new area (add_area must only be given free ranges).
-        // One step per area or gap, not per page: a segment may span most of user space.
-        for (uptr at = start; at < end;) {
-            if (mm::VmArea* area = space.find_area(at)) {
-                uptr stop = area->end < end ? area->end : end;
-                TRY(space.protect_range(at, stop, area->prot | prot_of(ph.flags)));
-                at = stop;
-                continue;
-            }
-            mm::VmArea* next = space.first_area_after(at);
-            uptr stop = next && next->start < end ? next->start : end;
-            TRY(space.add_area(at, stop, prot_of(ph.flags), 0));
-            at = stop;
-        }
-        if (ph.filesz)
-            TRY(copy_segment(space, executable, ph.vaddr + bias, ph.offset, ph.filesz));
+        if (mm::VmBacking* pages = executable.pages(); pages && ph.filesz && space.is_free(start, end))
+            TRY(map_segment(space, *pages, ph, bias, start, end));
+        else
+            TRY(copy_segment(space, executable, ph, bias, start, end));
         if (!image.phdr && file.phoff >= ph.offset && file.phoff - ph.offset < ph.filesz)
             image.phdr = ph.vaddr + bias + (file.phoff - ph.offset);
         if (end > image.break_start)

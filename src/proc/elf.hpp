@@ -58,6 +58,9 @@ public:
     virtual u64 size() const = 0;
     // Exactly `length` bytes at `offset`; EIO (or the file's error) when they cannot be read.
     virtual Result<void> read(u64 offset, void* buffer, usize length) = 0;
+    // The file's pages, when segments can be mapped from them (private, copy-on-write) instead of copied;
+    // nullptr: they are copied. Must hold the same bytes as read().
+    virtual mm::VmBacking* pages() { return nullptr; }
 
 protected:
     ~ExecutableReader() = default;
@@ -105,8 +108,9 @@ struct LoadedImage {
 // hint would go: the highest free range below AddressSpace::kMmapTop, as Linux's load_elf_interp).
 enum class ElfRole { Program, Interpreter };
 
-// Maps the loadable segments of `file` (parsed from `executable`) into `space` with their protections, copies
-// their file bytes and leaves the rest (.bss) zero. ENOMEM when memory or room for an interpreter runs out,
+// Maps the loadable segments of `file` (parsed from `executable`) into `space` with their protections: from
+// the executable's pages when it has them (private; the .bss tail of the last file page zeroed in a copy, as
+// Linux's padzero), else by copying their file bytes; the rest (.bss) reads as zero. ENOMEM when memory or room for an interpreter runs out,
 // EINVAL when the relocated entry point is not a user address.
 Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, ExecutableReader& executable,
     ElfRole role = ElfRole::Program);

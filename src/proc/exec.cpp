@@ -6,6 +6,7 @@
 #include "fs/vfs.hpp"
 #include "kernel/log.hpp"
 #include "kernel/random.hpp"
+#include "mm/mapped_pages.hpp"
 #include "mm/uaccess.hpp"
 #include "mm/vector.hpp"
 #include "proc/process.hpp"
@@ -23,7 +24,7 @@ constexpr usize kScriptLine = 256;           // BINPRM_BUF_SIZE
 enum : u32 {
     AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9,
     AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16, AT_CLKTCK = 17,
-    AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_SYSINFO = 32, AT_IGNORE = 1,
+    AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31, AT_SYSINFO = 32, AT_SYSINFO_EHDR = 33, AT_IGNORE = 1,
 };
 
 uptr page_up(uptr value) { return (value + kPage - 1) & ~(kPage - 1); }
@@ -35,7 +36,7 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, uptr
     StringView execfn, const Credentials& credentials, bool secure)
 {
     usize argc = args.argument_count(), envc = args.environment_count();
-    constexpr usize kAuxvWords = 40;
+    constexpr usize kAuxvWords = 42;
     usize words = 1 + argc + 1 + envc + 1 + kAuxvWords;
     usize needed = args.bytes() + execfn.length() + 1 + words * sizeof(u32) + 64;
     uptr top = arch::kUserEnd;
@@ -63,13 +64,15 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, uptr
     TRY(space.write_initial(random_at, random, sizeof(random)));
 
     uptr syscall_entry = arch::user_syscall_entry(); // where musl and glibc make their calls (sysenter)
+    uptr vdso = arch::user_vdso_address(); // where they look up the clock functions
     u32 auxv[kAuxvWords] = { AT_PHDR, static_cast<u32>(image.phdr), AT_PHENT, sizeof(Elf32ProgramHeader), AT_PHNUM,
         image.phnum, AT_PAGESZ, kPage, AT_BASE, static_cast<u32>(interpreter_base), AT_FLAGS, 0, AT_ENTRY,
         static_cast<u32>(image.entry), AT_UID,
         credentials.uid, AT_EUID, credentials.euid, AT_GID, credentials.gid, AT_EGID, credentials.egid, AT_SECURE,
         secure ? 1u : 0u, AT_HWCAP, arch::cpu_features(), AT_CLKTCK, 100, AT_RANDOM, static_cast<u32>(random_at),
         AT_PLATFORM, static_cast<u32>(platform_at), AT_EXECFN, static_cast<u32>(execfn_at),
-        syscall_entry ? AT_SYSINFO : AT_IGNORE, static_cast<u32>(syscall_entry), AT_NULL, 0 };
+        syscall_entry ? AT_SYSINFO : AT_IGNORE, static_cast<u32>(syscall_entry), vdso ? AT_SYSINFO_EHDR : AT_IGNORE,
+        static_cast<u32>(vdso), AT_NULL, 0 };
     uptr sp = (cursor - words * sizeof(u32)) & ~uptr { 15 };
     mm::Vector<u32> table;
     TRY(table.try_resize_uninitialised(words));
@@ -88,8 +91,12 @@ Result<uptr> build_stack(mm::AddressSpace& space, const LoadedImage& image, uptr
     if (envc == 0)
         table[n++] = 0;
     table[n++] = 0;
-    for (u32 word : auxv)
-        table[n++] = word;
+    for (usize i = 0; i < kAuxvWords; i += 2) {
+        if (auxv[i] == AT_IGNORE)
+            continue; // an entry the machine lacks (no sysenter, no vDSO): left out, so no key comes twice
+        table[n++] = auxv[i];
+        table[n++] = auxv[i + 1];
+    }
     TRY(space.write_initial(sp, table.data(), n * sizeof(u32)));
     return sp;
 }
@@ -108,6 +115,7 @@ public:
             return Errno::IO;
         return {};
     }
+    mm::VmBacking* pages() override { return m_inode.file_mapping(); }
 
 private:
     fs::Inode& m_inode;

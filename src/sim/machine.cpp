@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "arch/user_clock.hpp"
 #include "sim/sim.hpp"
 
 namespace {
@@ -43,6 +44,8 @@ struct Machine {
         bool pending = false;
     } irqs[arch::kIrqLines];
     bool delivering = false;
+    // The vDSO's clock page as the i386 kernel keeps it, with the sim's nanoseconds as its cycle counter.
+    arch::UserClockData user_clock { 0, arch::kUserClockTsc, 0, u64 { 1 } << 32, 0 };
 };
 
 Machine g_machine;
@@ -202,6 +205,8 @@ void raise_irq(u32 line)
 bool irq_pending(u32 line) { return line < arch::kIrqLines && g_machine.irqs[line].pending; }
 bool irq_masked(u32 line) { return line >= arch::kIrqLines || g_machine.irqs[line].masked; }
 
+const arch::UserClockData& user_clock() { return g_machine.user_clock; }
+
 void reset()
 {
     g_machine = Machine {};
@@ -264,6 +269,12 @@ void port_write32(u16 port, u32 value) { port_write(port, 4, value); }
 
 u64 clock_ns() { return g_machine.now_ns; }
 u64 clock_resolution_ns() { return 1; }
+void set_wall_clock_offset(i64 offset_ns)
+{
+    begin_user_clock_write(g_machine.user_clock);
+    g_machine.user_clock.realtime_at_zero = offset_ns;
+    end_user_clock_write(g_machine.user_clock);
+}
 void set_timer_deadline(u64 deadline_ns) { g_machine.timer_deadline = deadline_ns; }
 
 void* phys_to_virt(PhysAddr phys, usize length)

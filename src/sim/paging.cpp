@@ -71,13 +71,17 @@ u8* user_byte(uptr address, bool write)
 {
     uptr page = address & ~(arch::kPageBytes - 1);
     for (int attempt = 0; attempt < 2; ++attempt) {
-        arch::PageMapping mapping {};
-        bool mapped = g_active && arch::query_page(g_active, page, mapping);
+        auto found = g_active ? g_active->pages.find(page) : std::map<uptr, arch::PageMapping>::iterator {};
+        bool mapped = g_active && found != g_active->pages.end();
+        arch::PageMapping* mapping = mapped ? &found->second : nullptr;
         // Access 0 faults even for the kernel; a kernel write to a read-only user page faults (CR0.WP).
-        bool allowed = mapped && mapping.access != 0 && (!write || (mapping.access & arch::kPageWritable));
-        if (allowed)
-            return static_cast<u8*>(arch::phys_to_virt(mapping.phys, arch::kPageBytes)) + (address - page);
-        if (attempt > 0 || !g_fault_handler || g_fault_handler(address, write, mapped && mapping.access != 0) != arch::FaultOutcome::Resolved)
+        bool allowed = mapped && mapping->access != 0 && (!write || (mapping->access & arch::kPageWritable));
+        if (allowed) {
+            mapping->accessed = true; // as the MMU records them
+            mapping->dirty = mapping->dirty || write;
+            return static_cast<u8*>(arch::phys_to_virt(mapping->phys, arch::kPageBytes)) + (address - page);
+        }
+        if (attempt > 0 || !g_fault_handler || g_fault_handler(address, write, mapped && mapping->access != 0) != arch::FaultOutcome::Resolved)
             return nullptr;
     }
     return nullptr;
@@ -298,6 +302,25 @@ bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageM
     page = it->first;
     out = it->second;
     return true;
+}
+
+Result<void> copy_mappings(PageTables* from, PageTables* to, uptr start, uptr end, bool copy_on_write,
+    CopiedPageHook on_page, void* context, bool& write_protected)
+{
+    if (start % kPageBytes || end % kPageBytes || start > end || end > kUserEnd || to == g_active)
+        throw std::logic_error("sim: copy_mappings outside user space or into the active tables");
+    for (auto it = from->pages.lower_bound(start); it != from->pages.end() && it->first < end; ++it) {
+        uptr slot = it->first >> 22;
+        if (!to->tables.count(slot))
+            to->tables[slot] = TRY(mm::page_allocator().allocate(0));
+        if (copy_on_write && (it->second.access & kPageWritable)) {
+            it->second.access &= ~u32 { kPageWritable };
+            write_protected = true;
+        }
+        to->pages[it->first] = { it->second.phys, it->second.access };
+        on_page(it->second.phys, context);
+    }
+    return {};
 }
 
 void activate_page_tables(PageTables* tables) { g_active = tables; }

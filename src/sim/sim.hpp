@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "arch/arch.hpp"
+#include "arch/user_clock.hpp"
 
 namespace sim {
 
@@ -38,6 +39,8 @@ u64 elapsed_ticks();
 // One scheduler tick period (1 ms) goes by while the CPU runs user code (or the kernel), ending in the timer
 // interrupt: the tick charges it to the running task.
 void advance_tick(bool in_user_mode = true);
+// The clock page a vDSO would read (arch/user_clock.hpp), its cycles being clock_ns()'s nanoseconds.
+const arch::UserClockData& user_clock();
 // What arch::set_timer_deadline last asked for and no interrupt delivered yet (~0: nothing).
 u64 timer_deadline();
 

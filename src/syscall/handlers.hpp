@@ -149,6 +149,9 @@ Result<void> sys_clock_gettime64(i32 clock, mm::UserOut<Timespec64> timespec);
 Result<void> sys_clock_getres(i32 clock, mm::UserOut<Timespec32> timespec);
 Result<void> sys_clock_getres64(i32 clock, mm::UserOut<Timespec64> timespec);
 Result<void> sys_gettimeofday(mm::UserOut<Timeval32> timeval, mm::UserOut<Timezone> timezone);
+Result<void> sys_settimeofday(mm::UserIn<Timeval32> timeval, mm::UserIn<Timezone> timezone);
+Result<void> sys_clock_settime(i32 clock, mm::UserIn<Timespec32> timespec);
+Result<void> sys_clock_settime64(i32 clock, mm::UserIn<Timespec64> timespec);
 Result<i32> sys_time(mm::UserOut<i32> seconds);
 Result<void> sys_nanosleep(mm::UserIn<Timespec32> request, mm::UserOut<Timespec32> remaining);
 Result<void> sys_clock_nanosleep(

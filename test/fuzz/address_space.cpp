@@ -1,9 +1,10 @@
 // libFuzzer target for mm::AddressSpace and the memory system calls of mm/mmap.hpp. Each input is a sequence of
-// up to 64 operations (mmap, munmap, mprotect, brk, mremap, madvise, mincore, one-byte user reads and writes,
-// fork, switching and exiting address spaces), applied both to the kernel, on a fresh simulated machine, and to
-// a plain page-by-page model of a 64-page window of user space. A difference in a result, an errno, a byte read,
-// an area, a resident page, a shared page or a frame's reference count traps, and so does any page or page
-// table not given back once every address space is gone.
+// up to 64 operations (mmap of anonymous memory and of two files, munmap, mprotect, brk, mremap, madvise,
+// mincore, msync, one-byte user reads and writes, write() and ftruncate() of the files, fork, switching and
+// exiting address spaces), applied both to the kernel, on a fresh simulated machine, and to a plain
+// page-by-page model of a 64-page window of user space. A difference in a result, an errno, a byte read, an
+// area, a resident page, a shared page, a private copy of a file's page, a dirty page or a frame's reference
+// count traps, and so does any page or page table not given back once every address space is gone.
 #include <fuzzer/FuzzedDataProvider.h>
 #include <map>
 #include <stdarg.h>
@@ -18,7 +19,9 @@
 
 #include "kernel/panic.hpp"
 #include "mm/address_space.hpp"
+#include "mm/io_buffer.hpp"
 #include "mm/kmalloc.hpp"
+#include "mm/mapped_pages.hpp"
 #include "mm/mmap.hpp"
 #include "mm/physical_memory.hpp"
 #include "mm/shared_memory.hpp"
@@ -49,6 +52,43 @@ __attribute__((format(printf, 1, 2))) void trace(const char* format, ...)
 }
 
 alignas(4096) u8 g_ram[kRamBytes];
+
+// A file the fuzzer maps, as tmpfs's are (its cache is its data) or, with `store`, as a disk filesystem's
+// (shared writable pages are tracked dirty and msync writes them back). Objects 0 and 1 of the model.
+struct FuzzFile final : MappedFile {
+    PageCache cache;
+    FileMapping mapping { cache, *this };
+    u64 pages = 0;
+    bool store = false;
+    long pins = 0;
+
+    void pin() override { ++pins; }
+    void unpin() override { --pins; }
+    u64 size() const override { return pages * kPage; }
+    bool has_store() const override { return store; }
+    // The store holds zeros: pages leave the cache only by truncation or a hole, which zero them.
+    Result<void> read_pages(u64, const PhysAddr*, usize) override { return {}; }
+    Result<void> punch_hole(u64 first, u64 count) override
+    {
+        mapping.remove_pages(first, count, MappedPages::Copies::Keep);
+        return {};
+    }
+    void truncate(u64 new_pages)
+    {
+        pages = new_pages;
+        mapping.remove_pages(new_pages);
+    }
+};
+constexpr usize kFiles = 2;
+FuzzFile* g_files[kFiles];
+
+const FuzzFile* file_of(const VmBacking* backing)
+{
+    for (FuzzFile* file : g_files)
+        if (backing == &file->mapping)
+            return file;
+    return nullptr;
+}
 
 template<typename T> void compare(const Result<T>& got, const Expected& expected, usize length)
 {
@@ -98,6 +138,7 @@ void check_space(const Model& model, const Space& s, std::map<int, const VmBacki
             arch::PageMapping mapping;
             bool present = arch::query_page(kernel.page_tables(), address_of(i), mapping);
             require(present == q.present);
+            require(!q.copied || present);
             if (!present) {
                 for (usize slot = 0; slot < kSlots; ++slot)
                     require(q.object >= 0 || q.data.at[slot] == 0);
@@ -108,11 +149,17 @@ void check_space(const Model& model, const Space& s, std::map<int, const VmBacki
             else
                 require((mapping.access & arch::kPageUser)
                     && (!(mapping.access & arch::kPageWritable) || (q.prot & kProtWrite)));
-            if (q.object >= 0) {
+            if (Model::reads_object(q)) {
                 require(area->backing->existing_page(q.index) == mapping.phys);
+                if (!(q.flags & kVmShared))
+                    require(!(mapping.access & arch::kPageWritable)); // a write must copy the file's page
+                else if ((mapping.access & arch::kPageWritable) && model.objects[q.object].store)
+                    require(model.objects[q.object].dirty[q.index]); // a clean page faults on its first write
             } else if (mapping.access & arch::kPageWritable) {
                 require(page_allocator().refcount(mapping.phys) == 1); // a shared private frame must fault to copy
             }
+            if (q.copied)
+                require(area->backing->existing_page(q.index) != mapping.phys);
             const u8* bytes = static_cast<const u8*>(arch::phys_to_virt(mapping.phys, kPage));
             for (usize slot = 0; slot < kSlots; ++slot)
                 require(bytes[kOffsets[slot]] == model.byte(s, i, slot));
@@ -143,8 +190,28 @@ void check_all(Model& model, bool thorough)
     std::map<const VmBacking*, int> object_of;
     for (const Space& s : model.spaces)
         check_space(model, s, backing_of, object_of);
+    // The files, mapped or not: their caches hold exactly the pages the model says, dirty as it says.
+    for (usize i = 0; i < kFiles; ++i) {
+        const SharedObject& o = model.objects[i];
+        const FuzzFile& file = *g_files[i];
+        require(file.pages == o.size);
+        u64 cached = 0;
+        for (u64 index = 0; index < o.size; ++index) {
+            PhysAddr frame = file.cache.find(index);
+            require((frame != 0) == o.exists[index]);
+            cached += frame != 0;
+            if (o.store)
+                require(file.cache.is_dirty(index) == o.dirty[index]);
+            if (frame && thorough)
+                check_page_bytes(static_cast<const u8*>(arch::phys_to_virt(frame, kPage)), o.data[index]);
+        }
+        require(file.cache.page_count() == cached); // nothing past the end
+        require(file.pins == static_cast<long>(file.mapping.area_count()));
+    }
     for (auto [object, backing] : backing_of) {
         const SharedObject& o = model.objects[object];
+        if (o.file)
+            continue;
         const auto* memory = static_cast<const SharedMemory*>(backing);
         require(memory->size_in_pages() == o.size);
         for (u64 index = 0; index < o.size; ++index) {
@@ -178,7 +245,13 @@ void check_all(Model& model, bool thorough)
                 check_page_bytes(static_cast<const u8*>(arch::phys_to_virt(mapping.phys, kPage)), s.pages[page].data);
         }
     }
+    for (const FuzzFile* file : g_files)
+        for (u64 index = 0; index < file->pages; ++index)
+            if (PhysAddr frame = file->cache.find(index))
+                ++references[frame];
     for (auto [backing, unused] : backings) {
+        if (file_of(backing))
+            continue;
         const auto* memory = static_cast<const SharedMemory*>(backing);
         for (u64 index = 0; index < memory->size_in_pages(); ++index)
             if (PhysAddr frame = memory->existing_page(index))
@@ -284,7 +357,10 @@ void do_mmap(Model& model, Decoder& in)
     usize length = in.length(count);
     u32 prot = in.prot();
     u8 type_choice = in.fdp.ConsumeIntegralInRange<u8>(0, 15);
-    u32 flags = kMapAnonymous
+    int file = in.fdp.ConsumeIntegralInRange<u8>(0, 2) == 0 ? -1 : static_cast<int>(in.fdp.ConsumeIntegralInRange<usize>(0, kFiles - 1));
+    bool writable = file >= 0 && in.fdp.ConsumeIntegralInRange<u8>(0, 3) != 0;
+    u64 offset = file >= 0 ? in.fdp.ConsumeIntegralInRange<u64>(0, kPages / 2) : 0;
+    u32 flags = (file < 0 ? u32 { kMapAnonymous } : 0u)
         | (type_choice < 9             ? kMapPrivate
                 : type_choice < 15     ? kMapShared
                 : in.fdp.ConsumeBool() ? 0u
@@ -306,10 +382,19 @@ void do_mmap(Model& model, Decoder& in)
         | (extra & 8 ? kMapLocked : 0u);
     if (!(extra & 16))
         flags &= ~(kMapGrowsDown | kMapLocked);
-    Expected expected = model.mmap(s, address, length, prot, flags);
-    trace("[%zu] mmap %#lx %#zx prot %u flags %#x: expect %d %#lx\n", model.active, (unsigned long)address, length,
-        prot, flags, static_cast<int>(expected.error), (unsigned long)expected.value);
-    compare(mm::do_mmap(*s.kernel, address, length, prot, flags), expected, length);
+    // Populating a file's mapping outside the window would read its pages in where the model cannot follow.
+    if (file >= 0 && !(flags & (kMapFixed | kMapFixedNoReplace)))
+        flags &= ~(kMapPopulate | kMapLocked);
+    Expected expected = model.mmap(s, address, length, prot, flags, file, writable, offset);
+    trace("[%zu] mmap %#lx %#zx prot %u flags %#x file %d%s offset %llu: expect %d %#lx\n", model.active,
+        (unsigned long)address, length, prot, flags, file, writable ? " writable" : "", (unsigned long long)offset,
+        static_cast<int>(expected.error), (unsigned long)expected.value);
+    if (file < 0) {
+        compare(mm::do_mmap(*s.kernel, address, length, prot, flags), expected, length);
+        return;
+    }
+    MapFile request { &g_files[file]->mapping, true, true, writable, false, false };
+    compare(mm::do_mmap(*s.kernel, address, length, prot, flags, offset, &request), expected, length);
 }
 
 void do_mremap(Model& model, Decoder& in)
@@ -398,10 +483,61 @@ void do_switch_or_exit(Model& model, Decoder& in)
     }
 }
 
+// write() of one byte to a file, through its cache as read() and write() reach it.
+void do_file_write(Model& model, Decoder& in)
+{
+    usize which = in.fdp.ConsumeIntegralInRange<usize>(0, kFiles - 1);
+    SharedObject& o = model.objects[which];
+    if (o.size == 0)
+        return;
+    u64 index = in.fdp.ConsumeIntegralInRange<u64>(0, o.size - 1);
+    usize slot = in.fdp.ConsumeIntegralInRange<usize>(0, kSlots - 1);
+    u8 value = in.fdp.ConsumeIntegral<u8>();
+    trace("write file %zu page %llu slot %zu = %u\n", which, (unsigned long long)index, slot, value);
+    InBuffer from = InBuffer::kernel(&value, 1);
+    auto written = g_files[which]->cache.write(index * kPage + kOffsets[slot], from, 1);
+    require(!written.is_error() && written.value() == 1);
+    o.exists[index] = true;
+    o.data[index].at[slot] = value;
+    o.dirty[index] = true;
+}
+
+void do_truncate(Model& model, Decoder& in)
+{
+    usize which = in.fdp.ConsumeIntegralInRange<usize>(0, kFiles - 1);
+    u64 pages = in.fdp.ConsumeIntegralInRange<u64>(0, kPages);
+    trace("truncate file %zu to %llu pages\n", which, (unsigned long long)pages);
+    g_files[which]->truncate(pages);
+    model.truncate(static_cast<int>(which), pages);
+}
+
+void do_msync(Model& model, Decoder& in)
+{
+    static constexpr u32 kFlags[] = { kMsSync, kMsSync, kMsSync, kMsAsync, kMsInvalidate, kMsSync | kMsInvalidate,
+        kMsAsync | kMsSync, 8 };
+    Space& s = model.current();
+    u32 flags = in.fdp.PickValueInArray(kFlags);
+    usize page = in.page();
+    uptr address = in.address(page);
+    usize length = in.length(in.count(kPages - page));
+    trace("[%zu] msync %#lx %#zx %#x\n", model.active, (unsigned long)address, length, flags);
+    compare(mm::do_msync(*s.kernel, address, length, flags), model.msync(s, address, length, flags), 0);
+}
+
 void run(FuzzedDataProvider& fdp)
 {
     Decoder in { fdp };
+    FuzzFile files[kFiles]; // outlive the address spaces that map them
     Model model;
+    for (usize i = 0; i < kFiles; ++i) {
+        g_files[i] = &files[i];
+        files[i].store = i == 1;
+        files[i].pages = fdp.ConsumeIntegralInRange<u64>(0, kPages / 2);
+        model.objects.emplace_back();
+        model.objects.back().file = true;
+        model.objects.back().store = files[i].store;
+        model.objects.back().grow(files[i].pages);
+    }
     model.spaces.emplace_back();
     auto created = AddressSpace::create();
     require(!created.is_error());
@@ -416,7 +552,7 @@ void run(FuzzedDataProvider& fdp)
 
     for (usize step = 0; step < kMaxOperations && fdp.remaining_bytes() > 0; ++step) {
         Space& s = model.current();
-        switch (fdp.ConsumeIntegralInRange<u8>(0, 15)) {
+        switch (fdp.ConsumeIntegralInRange<u8>(0, 19)) {
         case 0:
         case 1:
             do_mmap(model, in);
@@ -501,10 +637,25 @@ void run(FuzzedDataProvider& fdp)
             trace("[%zu] munmap outside\n", model.active);
             require(!mm::do_munmap(*s.kernel, kEnd, AddressSpace::kMmapTop - kEnd).is_error());
             break;
+        case 16:
+            do_file_write(model, in);
+            break;
+        case 17:
+            do_truncate(model, in);
+            break;
+        case 18:
+            do_msync(model, in);
+            break;
+        case 19:
+            do_mmap(model, in); // the most varied call, and now two thirds of them map a file
+            break;
         }
         check_all(model, step % 8 == 7);
     }
     check_all(model, true);
+    model.spaces.clear(); // the files' areas go, then the files
+    for (const FuzzFile& file : files)
+        require(file.pins == 0);
 }
 
 } // namespace

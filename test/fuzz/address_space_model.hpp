@@ -13,6 +13,7 @@
 
 #include <vector>
 
+#include "mm/mapped_pages.hpp"
 #include "mm/mmap.hpp"
 
 namespace mm_model {
@@ -43,11 +44,17 @@ struct Bytes {
     u8 at[kSlots] {};
 };
 
-// Shared anonymous memory (a SharedMemory backing): its size in pages, which pages exist, and their bytes.
+// Shared anonymous memory (a SharedMemory backing) or a file (a FileMapping over its page cache): its size in
+// pages (a file's length, past which a mapping is a bus error), which pages exist (a file's: are in its cache),
+// their bytes, and for a file with a store which pages are dirty.
 struct SharedObject {
     u64 size { 0 };
     std::vector<bool> exists;
     std::vector<Bytes> data;
+    bool file { false };
+    bool store { false };
+    std::vector<bool> dirty;
+    ReadAhead faults; // a file with a store reads pages in around a fault's miss, with the kernel's policy
 
     void grow(u64 pages)
     {
@@ -56,6 +63,18 @@ struct SharedObject {
         size = pages;
         exists.resize(pages);
         data.resize(pages);
+        dirty.resize(pages);
+    }
+    // A file's truncate(2) to a whole number of pages: the pages past the end leave the cache.
+    void resize(u64 pages)
+    {
+        for (u64 index = pages; index < size; ++index) {
+            exists[index] = dirty[index] = false;
+            data[index] = {};
+        }
+        if (pages < size)
+            size = pages;
+        grow(pages);
     }
 };
 
@@ -64,8 +83,9 @@ struct Page {
     bool present { false }; // in the page tables
     u32 prot { 0 };
     u32 flags { 0 }; // VmFlags
-    int object { -1 }; // shared object, or -1: private memory
+    int object { -1 }; // shared object or file, or -1: private memory
     u64 index { 0 }; // the object's page
+    bool copied { false }; // a private mapping of a file: written, so `data` is its own copy of the page
     Bytes data; // private memory
 };
 
@@ -144,19 +164,21 @@ public:
     {
         for (usize page = first; page < end; ++page)
             s.pages[page] = fresh(last.prot, last.flags, last.object, last.index + 1 + (page - first));
-        if (last.object >= 0 && end > first)
-            objects[last.object].grow(last.index + 1 + (end - first));
+        if (last.object >= 0 && !objects[last.object].file && end > first)
+            objects[last.object].grow(last.index + 1 + (end - first)); // a file keeps its length
     }
 
+    // Whether the page reads the object's bytes (shared, or a private file page not yet written).
+    static bool reads_object(const Page& p) { return p.object >= 0 && !p.copied; }
     u8 byte(const Space& s, usize page, usize slot) const
     {
         const Page& p = s.pages[page];
-        return p.object >= 0 ? objects[p.object].data[p.index].at[slot] : p.data.at[slot];
+        return reads_object(p) ? objects[p.object].data[p.index].at[slot] : p.data.at[slot];
     }
     void store(Space& s, usize page, usize slot, u8 value)
     {
         Page& p = s.pages[page];
-        (p.object >= 0 ? objects[p.object].data[p.index] : p.data).at[slot] = value;
+        (reads_object(p) ? objects[p.object].data[p.index] : p.data).at[slot] = value;
     }
 
     // One byte of user memory reached through copy_from_user / copy_to_user: whether the access succeeds.
@@ -181,18 +203,65 @@ public:
         // (vma_is_accessible in arch/x86/mm/fault.c).
         if (!(p.prot & (write ? u32 { kProtWrite } : kProtMask)))
             return false;
-        if (p.object >= 0 && !p.present) {
+        bool fresh_read = false;
+        if (p.object >= 0 && !p.copied) {
             SharedObject& object = objects[p.object];
-            if (p.index >= object.size)
-                return false; // past the end of the shared memory: SIGBUS
-            object.exists[p.index] = true;
+            if (!p.present) {
+                if (p.index >= object.size)
+                    return false; // past the end of the shared memory or the file: SIGBUS
+                page_in(object, p.index);
+                fresh_read = !write;
+            }
+            if (write && !(p.flags & kVmShared)) {
+                p.copied = true; // copy-on-write from the file's page
+                p.data = object.data[p.index];
+            } else if (write && object.store) {
+                object.dirty[p.index] = true;
+            }
         }
         p.present = true;
+        if (fresh_read)
+            map_around(s, page);
         return true;
     }
 
+    // FileMapping::read_page for a fault: a file with a store reads the run of missing pages from `index` that
+    // its read-ahead window asks for; any other object just has the page from now on.
+    static void page_in(SharedObject& object, u64 index)
+    {
+        if (!object.store || object.exists[index]) {
+            object.exists[index] = true;
+            object.faults.next = index + 1;
+            return;
+        }
+        u64 count = object.faults.on_miss(index, 1);
+        for (u64 i = 0; i < count && index + i < object.size; ++i) {
+            if (i && object.exists[index + i])
+                break;
+            object.exists[index + i] = true;
+        }
+        object.faults.next = index + 1;
+    }
+
+    // AddressSpace::map_around: a read fault on an object's page also maps the area's pages in the same
+    // aligned 16 that the object holds.
+    void map_around(Space& s, usize page)
+    {
+        constexpr usize kAround = AddressSpace::kFaultAround / kPage;
+        usize from = page & ~(kAround - 1), to = from + kAround;
+        usize first = area_start(s, page), end = area_end(s, page);
+        for (usize at = from > first ? from : first; at < to && at < end; ++at) {
+            Page& q = s.pages[at];
+            if (!q.present && objects[q.object].exists.size() > q.index && objects[q.object].exists[q.index])
+                q.present = true;
+        }
+    }
+
     // --- the system calls, following mm/mmap.cpp's order of checks; they change the model as the call would ---
-    Expected mmap(Space& s, uptr address, usize length, u32 prot, u32 flags)
+    // `file` is an object that is a file (-1: anonymous memory), opened for writing or not, mapped from page
+    // `offset`.
+    Expected mmap(Space& s, uptr address, usize length, u32 prot, u32 flags, int file = -1, bool writable = false,
+        u64 offset = 0)
     {
         if (length == 0)
             return fails(Errno::INVAL);
@@ -200,10 +269,27 @@ public:
         if (flags & kMapFixedNoReplace)
             flags |= kMapFixed;
         u32 type = flags & kMapType;
-        if (type != kMapShared && type != kMapPrivate)
-            return fails(Errno::INVAL);
-        if (type == kMapShared && (flags & kMapGrowsDown))
-            return fails(Errno::INVAL);
+        u32 file_flags = 0;
+        if (file >= 0) {
+            if (type == kMapShared || type == kMapSharedValidate) {
+                if (type == kMapSharedValidate && (flags & ~(kMapLegacyMask | kMapSharedValidate)))
+                    return fails(Errno::OPNOTSUPP);
+                if ((prot & kProtWrite) && !writable)
+                    return fails(Errno::ACCES);
+                if (!writable)
+                    file_flags |= kVmMayNotWrite;
+                type = kMapShared;
+            } else if (type != kMapPrivate) {
+                return fails(Errno::INVAL);
+            }
+            if (flags & kMapGrowsDown)
+                return fails(Errno::INVAL);
+        } else {
+            if (type != kMapShared && type != kMapPrivate)
+                return fails(Errno::INVAL);
+            if (type == kMapShared && (flags & kMapGrowsDown))
+                return fails(Errno::INVAL);
+        }
         usize first;
         if (flags & kMapFixed) {
             if (address % kPage)
@@ -215,26 +301,27 @@ public:
                 unmap(s, first, first + count);
             }
         } else {
-            if (address == 0)
-                return succeeds(kOutside);
             first = page_of((address + kPage - 1) & ~(kPage - 1));
-            if (!all_free(s, first, first + count))
-                return succeeds(kOutside); // the hint is taken: the kernel searches from the top
+            // Without a hint, or when the hint is taken, the kernel searches from the top, outside the window.
+            if (address == 0 || !all_free(s, first, first + count))
+                return succeeds(kOutside); // the fuzzer populates no file mapping placed there
+
         }
-        u32 vm_flags
-            = (flags & kMapGrowsDown ? u32 { kVmGrowsDown } : 0u) | (flags & kMapNoReserve ? u32 { kVmNoReserve } : 0u);
-        int object = -1;
-        if (type == kMapShared) {
+        u32 vm_flags = file_flags | (flags & kMapGrowsDown ? u32 { kVmGrowsDown } : 0u)
+            | (flags & kMapNoReserve ? u32 { kVmNoReserve } : 0u);
+        int object = file;
+        if (type == kMapShared)
             vm_flags |= kVmShared;
+        if (type == kMapShared && file < 0) {
             object = static_cast<int>(objects.size());
             objects.emplace_back();
             objects.back().grow(count);
         }
         for (usize i = 0; i < count; ++i)
-            s.pages[first + i] = fresh(prot & kProtMask, vm_flags, object, i);
+            s.pages[first + i] = fresh(prot & kProtMask, vm_flags, object, (file >= 0 ? offset : 0) + i);
+        // Best effort, as Linux: a file's population stops at its end.
         if ((flags & (kMapPopulate | kMapLocked)) && (prot & kProtMask))
-            for (usize i = 0; i < count; ++i)
-                require(access(s, first + i, prot & kProtWrite));
+            for (usize i = 0; i < count && access(s, first + i, prot & kProtWrite); ++i) { }
         return succeeds(address_of(first));
     }
 
@@ -262,6 +349,9 @@ public:
         if (prot & kProtGrowsUp)
             return fails(Errno::INVAL);
         usize first = page_of(address), end = first + pages_for(length);
+        for (usize page = first; page < end && page < kPages; ++page)
+            if (s.pages[page].mapped && (s.pages[page].flags & kVmMayNotWrite) && (prot & kProtWrite))
+                return fails(Errno::ACCES); // a shared mapping of a file not open for writing
         if (prot & kProtGrowsDown) {
             if (!s.pages[first].mapped || !(s.pages[first].flags & kVmGrowsDown))
                 return fails(Errno::INVAL);
@@ -329,7 +419,7 @@ public:
 
         if (old_count == 0) {
             // A second mapping of the same shared pages.
-            if (s.pages[from].object < 0)
+            if (!(s.pages[from].flags & kVmShared))
                 return fails(Errno::INVAL);
             if (!(flags & kMremapMayMove))
                 return fails(Errno::NOMEM);
@@ -386,7 +476,7 @@ public:
             return fails(Errno::NOMEM);
         // Moved out of the window; its shared memory grows all the same.
         const Page& last = s.pages[from + old_count - 1];
-        if (last.object >= 0)
+        if (last.object >= 0 && !objects[last.object].file)
             objects[last.object].grow(last.index + 1 + (new_count - old_count));
         unmap(s, from, from + old_count);
         return succeeds(kOutside);
@@ -420,6 +510,7 @@ public:
         case kMadvDontNeedLocked:
             for (usize page = first; page < end; ++page) {
                 s.pages[page].present = false;
+                s.pages[page].copied = false; // a private file page reads as the file again
                 s.pages[page].data = {};
             }
             break;
@@ -457,19 +548,57 @@ public:
         return whole ? succeeds() : fails(Errno::NOMEM);
     }
 
-    // A page of a shared object freed: it reads as zeros, and leaves every mapping.
-    void punch(int object, u64 index)
+    // A page of a shared object or file freed: it reads as zeros, and leaves every mapping; private copies made
+    // from it stay unless the file was truncated (`copies`).
+    void punch(int object, u64 index, bool copies = false)
     {
         if (index < objects[object].size) {
             objects[object].exists[index] = false;
+            objects[object].dirty[index] = false;
             objects[object].data[index] = {};
         }
         for (Space& space : spaces) {
             for (Page& page : space.pages) {
-                if (page.mapped && page.object == object && page.index == index)
-                    page.present = false;
+                if (!page.mapped || page.object != object || page.index != index || (page.copied && !copies))
+                    continue;
+                page.present = page.copied = false;
+                page.data = {};
             }
         }
+    }
+
+    // ftruncate of a file to `pages` pages.
+    void truncate(int file, u64 pages)
+    {
+        for (u64 index = pages; index < objects[file].size; ++index)
+            punch(file, index, true);
+        // Mapped pages past the end that were never in the cache go too (they were not present).
+        for (Space& space : spaces)
+            for (Page& page : space.pages)
+                if (page.mapped && page.object == file && page.index >= pages)
+                    page.present = page.copied = false, page.data = {};
+        objects[file].resize(pages);
+    }
+
+    // msync: MS_SYNC writes back the dirty pages a shared mapping of a file with a store covers.
+    Expected msync(Space& s, uptr address, usize length, u32 flags)
+    {
+        if (flags & ~(kMsAsync | kMsInvalidate | kMsSync))
+            return fails(Errno::INVAL);
+        if ((flags & kMsAsync) && (flags & kMsSync))
+            return fails(Errno::INVAL);
+        if (address % kPage)
+            return fails(Errno::INVAL);
+        usize first = page_of(address), end = first + pages_for(length);
+        if (first == end)
+            return succeeds();
+        for (usize page = first; page < end; ++page) {
+            const Page& p = s.pages[page];
+            if ((flags & kMsSync) && p.mapped && (p.flags & kVmShared) && p.object >= 0 && objects[p.object].store
+                && p.index < objects[p.object].size)
+                objects[p.object].dirty[p.index] = false;
+        }
+        return covered(s, first, end) ? succeeds() : fails(Errno::NOMEM);
     }
 
     Expected mincore(const Space& s, uptr address, usize length, u8* residency) const

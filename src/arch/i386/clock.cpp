@@ -5,6 +5,7 @@
 #include "arch/arch.hpp"
 #include "arch/i386/cpu.hpp"
 #include "arch/i386/interrupts.hpp"
+#include "arch/user_clock.hpp"
 #include "kernel/log.hpp"
 
 namespace {
@@ -74,6 +75,7 @@ void clock_init()
     // Start where the tick count stands, so the clock never goes back when it changes rulers.
     u64 ns_now = periodic_ns();
     g_tsc_at_zero = rdtsc() - (ns_now << 32) / g_ns_per_cycle;
+    publish_tsc_clock(g_tsc_at_zero, g_ns_per_cycle);
     pit_start_one_shot();
     log_info("clock: TSC at %llu kHz; the PIT interrupts one-shot, at the next timer's deadline",
         static_cast<unsigned long long>(hz / 1000));
@@ -89,12 +91,8 @@ u64 clock_ns()
 {
     if (!g_ns_per_cycle)
         return periodic_ns();
-    // cycles * ns_per_cycle >> 32 without a 128-bit product, in 32-bit halves: the high word's part cannot
-    // overflow in centuries of uptime, and each partial product of two halves fits in 64 bits.
-    u64 cycles = rdtsc() - g_tsc_at_zero;
-    u64 high = cycles >> 32, low = cycles & 0xFFFFFFFFu;
-    u64 rate_high = g_ns_per_cycle >> 32, rate_low = g_ns_per_cycle & 0xFFFFFFFFu;
-    return high * g_ns_per_cycle + low * rate_high + ((low * rate_low) >> 32);
+    // The vDSO reads the clock with the same function of the TSC (arch/user_clock.hpp).
+    return scale_cycles(rdtsc() - g_tsc_at_zero, g_ns_per_cycle);
 }
 
 u64 clock_resolution_ns() { return g_ns_per_cycle ? 1 : 1000000000ull / i386::timer_rate(); }

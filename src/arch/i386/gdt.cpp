@@ -96,8 +96,10 @@ void sysenter_init()
     u32 eax = 1, ebx, ecx, edx;
     asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
     u32 family = (eax >> 8) & 0xF, model = (eax >> 4) & 0xF;
-    if (!(edx & (1u << 11)) || (family == 6 && model < 3))
+    if (!(edx & (1u << 11)) || (family == 6 && model < 3)) {
+        vdso_disable_sysenter();
         return;
+    }
     constexpr u32 kSysenterCs = 0x174, kSysenterEsp = 0x175, kSysenterEip = 0x176;
     write_msr(kSysenterCs, kKernelCodeSelector);
     write_msr(kSysenterEsp, reinterpret_cast<u32>(&g_tss.esp0)); // the entry's first move reads the stack here

@@ -5,6 +5,11 @@ bits 32
 extern interrupt_dispatch
 extern task_first_entry
 
+SYSENTER_VECTOR equ 0x180        ; kSysenterVector, kSysexitVector and kVdsoBase in interrupts.hpp
+SYSEXIT_VECTOR equ 0x181
+VDSO_BASE equ 0xFFFFE000
+ARITHMETIC_FLAGS equ 0x8D5       ; CF PF AF ZF SF OF
+
 %macro STUB_NOERR 1
 interrupt_stub_%1:
     push dword 0
@@ -53,17 +58,49 @@ interrupt_return_pop_es:
 interrupt_return_pop_ds:
     pop ds
     popad
+    cmp dword [esp], SYSEXIT_VECTOR ; flags are the frame's again below, either way
+    je sysexit_return
     add esp, 8                   ; vector and error code
 interrupt_return_iret:
     iretd
 
-; sysenter from the user-entry page's __kernel_vsyscall (below): the CPU loaded cs, ss, eip and esp from the
+; A system call entered by sysenter whose frame interrupt_dispatch found plain enough (interrupts.cpp): back to
+; the vDSO's return point with ecx and edx, which its pops overwrite, carrying esp and eip (Intel SDM 2B SYSEXIT).
+; The frame's flags are only arithmetic ones and IF. When the kernel's own flags hold nothing else either, those
+; six are set without a popfd (which costs more than all the rest under QEMU's TCG): OF by an addition that
+; overflows exactly when the frame's OF is set, the others by sahf; sti then holds interrupts off for one more
+; instruction, the sysexit. Otherwise popfd loads the frame's flags with IF clear.
+sysexit_return:
+    pushfd
+    test dword [esp], ~(ARITHMETIC_FLAGS | 0x202)
+    lea esp, [esp + 4]           ; (lea keeps the flags of the test)
+    jnz .with_popfd
+    push eax
+    mov ecx, [esp + 20]          ; the frame's eflags (past the push)
+    shl ecx, 20                  ; OF (bit 11) to the sign bit
+    add ecx, 0x80000000          ; signed overflow exactly when that sign is set
+    mov ah, [esp + 20]           ; SF ZF AF PF CF are the low byte
+    sahf
+    pop eax
+    mov edx, [esp + 8]           ; eip
+    mov ecx, [esp + 20]          ; user esp
+    sti
+    sysexit
+.with_popfd:
+    mov edx, [esp + 8]
+    mov ecx, [esp + 20]
+    add esp, 16                  ; the frame's eflags
+    and dword [esp], ~0x200
+    popfd
+    sti
+    sysexit
+
+; sysenter from the vDSO's __kernel_vsyscall (vdso/vdso.cpp): the CPU loaded cs, ss, eip and esp from the
 ; SYSENTER MSRs, cleared IF and saved nothing. SYSENTER_ESP points at TSS.esp0, so the first instruction finds
 ; the running task's kernel stack (a single-step trap after it already lands there). The frame pushed is the
-; one int 0x80 would have pushed, returning to the page's return point; vector SYSENTER_VECTOR tells
+; one int 0x80 would have pushed, returning to the vDSO's return point; vector SYSENTER_VECTOR tells
 ; interrupt_dispatch to fetch the sixth argument, which __kernel_vsyscall left on the user stack.
-SYSENTER_VECTOR equ 0x180
-USER_ENTRY_PAGE equ 0xFFFFE000
+extern vdso_offset_sysenter_return
 global sysenter_entry, sysenter_entry_end
 sysenter_entry:
     mov esp, [esp]
@@ -72,7 +109,8 @@ sysenter_entry:
     pushfd
     or dword [esp], 0x200        ; the user's flags, with interrupts on as they were in user mode
     push dword 0x73              ; cs: user code (GDT entry 14, RPL 3)
-    push dword USER_ENTRY_PAGE + (user_entry_return - user_entry_page)
+    push dword [vdso_offset_sysenter_return]
+    add dword [esp], VDSO_BASE   ; eip: the return point (the flags are in the frame already)
     push dword 0
     push dword SYSENTER_VECTOR
     sti                          ; system calls run with interrupts on, as through the int 0x80 trap gate
@@ -112,23 +150,3 @@ interrupt_stub_table:
     dd interrupt_stub_ %+ i
 %assign i i + 1
 %endrep
-
-; The user-entry page, mapped read-only and user-visible at USER_ENTRY_PAGE in every address space (paging.cpp),
-; as Linux's compat vDSO was: its address is AT_SYSINFO, where musl and glibc make their system calls. Nothing
-; else shares the page (int3 fills the rest), so user code sees no kernel data.
-section .user_entry progbits alloc exec nowrite align=4096
-global user_entry_page, user_entry_vsyscall, user_entry_return
-user_entry_page:
-user_entry_vsyscall:             ; __kernel_vsyscall: eax the number, ebx ecx edx esi edi ebp the arguments
-    push ecx
-    push edx
-    push ebp
-    mov ebp, esp
-    sysenter
-    int 0x80                     ; a restarted call re-enters here (eip - 2), the old way
-user_entry_return:
-    pop ebp
-    pop edx
-    pop ecx
-    ret
-    times 4096 - ($ - user_entry_page) db 0xCC

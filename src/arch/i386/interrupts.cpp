@@ -436,8 +436,24 @@ extern "C" void task_first_entry(i386::InterruptFrame* frame)
         i386::g_user_return_hook(*reinterpret_cast<arch::UserFrame*>(frame));
 }
 
+namespace {
+
+// Whether a frame may go back to user mode by sysexit, which sets cs, ss and esp from ecx and eip from edx and
+// restores nothing else: only the frame of a call that came by sysenter and still returns where it would (no
+// signal handler, restart, exec or sigreturn moved it), with the selectors sysexit loads and no flags but the
+// arithmetic ones and IF, which is all sysexit_return restores (interrupts.asm). Everything else takes iret.
+bool sysexit_allowed(const i386::InterruptFrame& frame)
+{
+    constexpr u32 kArithmetic = 0x8D5, kInterrupts = 0x200, kFixed = 0x2;
+    return frame.eip == i386::vdso_sysenter_return() && frame.cs == 0x73 && frame.user_ss == 0x7B
+        && (frame.eflags & ~(kArithmetic | kInterrupts | kFixed)) == 0 && (frame.eflags & kInterrupts);
+}
+
+} // namespace
+
 extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
 {
+    bool by_sysenter = frame->vector == i386::kSysenterVector;
     if (frame->vector < 32)
         i386::handle_exception(*frame);
     else if (frame->vector < i386::kIrqBase + 16)
@@ -467,4 +483,6 @@ extern "C" void interrupt_dispatch(i386::InterruptFrame* frame)
     // another task; this one resumes here later and returns through its own frame.
     if ((frame->cs & 3) == 3 && i386::g_user_return_hook)
         i386::g_user_return_hook(*reinterpret_cast<arch::UserFrame*>(frame));
+    if (by_sysenter && i386::g_syscall_handler && sysexit_allowed(*frame))
+        frame->vector = i386::kSysexitVector; // read by interrupt_return, after the last use of the frame
 }

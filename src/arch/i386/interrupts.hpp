@@ -18,8 +18,13 @@ static_assert(sizeof(InterruptFrame) == 19 * 4);
 
 // The vector sysenter_entry (interrupts.asm) gives its frame: no IDT vector, so nothing else can have it.
 constexpr u32 kSysenterVector = 0x180;
-// Where the user-entry page (__kernel_vsyscall) is mapped in every address space.
-constexpr uptr kUserEntryPage = 0xFFFFE000;
+// interrupt_dispatch gives a sysenter call's frame this vector when it may return by sysexit (interrupts.asm).
+constexpr u32 kSysexitVector = 0x181;
+// Where the vDSO (vdso/vdso.cpp) is mapped in every address space, up to the top, with the kernel's clock
+// page for it (arch/user_clock.hpp) the page below; all in the last page table, shared by every directory.
+constexpr uptr kVdsoBase = 0xFFFFE000;
+constexpr usize kVdsoMaxPages = 2;
+constexpr uptr kUserClockPage = kVdsoBase - 4096;
 
 constexpr u8 kIrqBase = 0x20; // where the PICs are remapped, past the 32 CPU exceptions
 
@@ -69,6 +74,19 @@ PageFaultRecord last_page_fault();
 // Periodic interrupts so far and their rate: the clock of a CPU without a TSC.
 u64 ticks();
 u32 timer_rate();
+// The vDSO's image in the kernel (vdso.cpp), the physical pages to map, and where its entry points are.
+struct VdsoImage {
+    PhysAddr image; // kVdsoBase and up
+    usize pages;
+    PhysAddr clock_page; // kUserClockPage
+};
+VdsoImage vdso_image();
+uptr vdso_sysenter_return();
+// Tells the vDSO's readers to use the TSC with these parameters (clock.cpp, once calibrated).
+void publish_tsc_clock(u64 tsc_at_zero, u64 ns_per_cycle);
+// A CPU without sysenter: turns the vDSO's sysenter into nops, so __kernel_vsyscall falls through to int 0x80.
+void vdso_disable_sysenter();
+
 // Measures the TSC against the PIT for arch::clock_ns() (clock.cpp); after pit_init.
 void clock_init();
 // The measured TSC rate, or 0 when the clock runs on ticks.

@@ -25,7 +25,7 @@ namespace arch {
 
 namespace {
 
-constexpr u32 kPresent = 1u << 0, kWritable = 1u << 1, kUser = 1u << 2;
+constexpr u32 kPresent = 1u << 0, kWritable = 1u << 1, kUser = 1u << 2, kAccessed = 1u << 5, kDirty = 1u << 6;
 // A software bit (the CPU ignores bits 9-11): "mapped, but no access" with Present clear, as Linux's PROTNONE.
 constexpr u32 kNoAccess = 1u << 9;
 constexpr u32 kFrameMask = 0xFFFFF000u;
@@ -66,6 +66,12 @@ u32 entry_bits(u32 access)
 
 bool is_mapped(u32 entry) { return entry & (kPresent | kNoAccess); }
 
+PageMapping mapping_of(u32 entry)
+{
+    u32 access = (entry & kPresent) ? (entry & kWritable ? kPageWritable : 0u) | (entry & kUser ? kPageUser : 0u) : 0u;
+    return { entry & kFrameMask, access, (entry & kAccessed) != 0, (entry & kDirty) != 0 };
+}
+
 // --- the kernel window at kKernelWindowBase: device memory (map_mmio) and page mappings (map_kernel_pages) ---
 // Without PAT, PWT and PCD in a page entry make its memory type UC (Intel SDM 3A 4.9.1).
 constexpr u32 kWriteThrough = 1u << 3, kCacheDisable = 1u << 4;
@@ -79,20 +85,24 @@ Bitmap::Word g_window_words[Bitmap::words_for(kKernelWindowPages)];
 Bitmap g_window_used; // which window pages are mapped
 IrqSpinLock g_window_lock; // the bitmap and the tables
 
-// The user-entry page (interrupts.asm) at kUserEntryPage: a table of its own for the last 4 MiB, whose
-// directory entry lets user mode through; the one page in it is read-only (and, with CR0.WP, to the kernel too).
-extern "C" const u8 user_entry_page[];
+// The vDSO at kVdsoBase and its clock page below (vdso.cpp): a table of its own for the last 4 MiB, whose
+// directory entry lets user mode through; its pages are read-only (and, with CR0.WP, to the kernel too).
 alignas(4096) u32 g_user_entry_table[kEntries];
 
-void install_user_entry_page(u32* directory)
+void install_vdso_pages(u32* directory)
 {
-    constexpr usize kSlot = (i386::kUserEntryPage >> 12) & (kEntries - 1);
+    constexpr usize kVdsoSlot = (i386::kVdsoBase >> 12) & (kEntries - 1);
+    constexpr usize kClockSlot = (i386::kUserClockPage >> 12) & (kEntries - 1);
+    static_assert(kVdsoSlot + i386::kVdsoMaxPages == kEntries && kClockSlot + 1 == kVdsoSlot);
+    i386::VdsoImage vdso = i386::vdso_image();
     fill_bytes(g_user_entry_table, 0, sizeof(g_user_entry_table));
-    g_user_entry_table[kSlot] = virt_to_phys(user_entry_page) | kPresent | kUser;
-    directory[i386::kUserEntryPage >> 22] = virt_to_phys(g_user_entry_table) | kPresent | kWritable | kUser;
+    for (usize i = 0; i < vdso.pages; ++i)
+        g_user_entry_table[kVdsoSlot + i] = (vdso.image + i * kPageBytes) | kPresent | kUser;
+    g_user_entry_table[kClockSlot] = vdso.clock_page | kPresent | kUser;
+    directory[i386::kVdsoBase >> 22] = virt_to_phys(g_user_entry_table) | kPresent | kWritable | kUser;
 }
 
-// Enters the window's tables and the user-entry page into the boot directory, which every new directory
+// Enters the window's tables and the vDSO's pages into the boot directory, which every new directory
 // copies; interrupts off.
 void install_window_tables()
 {
@@ -103,7 +113,7 @@ void install_window_tables()
     u32* directory = table_at(boot_page_directory_phys);
     for (usize t = 0; t < kWindowTables; ++t)
         directory[(i386::kKernelWindowBase >> 22) + t] = virt_to_phys(g_window_table + t * kEntries) | kPresent | kWritable;
-    install_user_entry_page(directory);
+    install_vdso_pages(directory);
 }
 
 uptr window_address(usize slot) { return i386::kKernelWindowBase + slot * kPageBytes; }
@@ -291,7 +301,7 @@ bool protect_page_unflushed(PageTables* tables, uptr virt, u32 access)
     u32* entry = entry_for(tables, virt);
     if (!entry || !is_mapped(*entry))
         return false;
-    *entry = (*entry & kFrameMask) | entry_bits(access);
+    *entry = (*entry & (kFrameMask | kAccessed | kDirty)) | entry_bits(access);
     return true;
 }
 
@@ -316,9 +326,7 @@ bool query_page(PageTables* tables, uptr virt, PageMapping& out)
     u32* entry = entry_for(tables, virt);
     if (!entry || !is_mapped(*entry))
         return false;
-    u32 access
-        = (*entry & kPresent) ? (*entry & kWritable ? kPageWritable : 0u) | (*entry & kUser ? kPageUser : 0u) : 0u;
-    out = { *entry & kFrameMask, access };
+    out = mapping_of(*entry);
     return true;
 }
 
@@ -338,10 +346,7 @@ bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageM
             u32 entry = table[(address >> 12) & (kEntries - 1)];
             if (is_mapped(entry)) {
                 page = address;
-                u32 access = (entry & kPresent)
-                    ? (entry & kWritable ? kPageWritable : 0u) | (entry & kUser ? kPageUser : 0u)
-                    : 0u;
-                out = { entry & kFrameMask, access };
+                out = mapping_of(entry);
                 return true;
             }
             if (((address + kPageBytes) & 0x3FFFFF) == 0) {
@@ -351,6 +356,48 @@ bool next_mapped_page(PageTables* tables, uptr virt, uptr end, uptr& page, PageM
         }
     }
     return false;
+}
+
+Result<void> copy_mappings(PageTables* from, PageTables* to, uptr start, uptr end, bool copy_on_write,
+    CopiedPageHook on_page, void* context, bool& write_protected)
+{
+    if (start % kPageBytes || end % kPageBytes || start > end || end > kUserEnd)
+        panic("page tables: copy_mappings of [%#lx, %#lx)", static_cast<unsigned long>(start),
+            static_cast<unsigned long>(end));
+    u32* source_directory = table_at(from->directory);
+    u32* target_directory = table_at(to->directory);
+    for (uptr address = start; address < end;) {
+        uptr table_end = (address | 0x3FFFFF) + 1; // below kUserEnd, so this does not wrap
+        uptr stop = table_end < end ? table_end : end;
+        u32 source_entry = source_directory[address >> 22];
+        if (!(source_entry & kPresent)) {
+            address = stop;
+            continue;
+        }
+        u32* source = table_at(source_entry & kFrameMask);
+        u32* target = nullptr;
+        for (; address < stop; address += kPageBytes) {
+            u32& entry = source[(address >> 12) & (kEntries - 1)];
+            if (!is_mapped(entry))
+                continue;
+            if (!target) {
+                u32& target_entry = target_directory[address >> 22];
+                if (!(target_entry & kPresent)) {
+                    PhysAddr table = TRY(mm::page_allocator().allocate(0));
+                    fill_bytes(table_at(table), 0, kPageBytes);
+                    target_entry = table | kPresent | kWritable | kUser;
+                }
+                target = table_at(target_entry & kFrameMask);
+            }
+            if (copy_on_write && (entry & kWritable)) {
+                entry &= ~kWritable;
+                write_protected = true;
+            }
+            target[(address >> 12) & (kEntries - 1)] = entry & ~(kAccessed | kDirty);
+            on_page(entry & kFrameMask, context);
+        }
+    }
+    return {};
 }
 
 void activate_page_tables(PageTables* tables)

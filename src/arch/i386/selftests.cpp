@@ -183,3 +183,66 @@ KERNEL_SELFTEST(page_tables)
         return t.fail("the tables' pages were not all freed");
     return t.pass("map, read, write, write-protect (CR0.WP fault), query and unmap on the MMU; all pages freed");
 }
+
+KERNEL_SELFTEST(page_state)
+{
+    // The accessed and dirty bits the MMU sets, as query_page reports them, and fork's table copy on the real
+    // tables: both sides share the frame read-only, the copy starts clean, and a write through the parent
+    // faults once its access is gone.
+    auto& pages = mm::page_allocator();
+    mm::kmalloc_shrink();
+    usize free_before = pages.free_pages();
+    auto parent = arch::create_page_tables();
+    auto child = arch::create_page_tables();
+    auto frame = pages.allocate(0);
+    auto other = pages.allocate(0);
+    if (parent.is_error() || child.is_error() || frame.is_error() || other.is_error())
+        return t.fail("could not allocate the tables or the frames");
+    constexpr uptr kUser = 0x08048000, kNext = kUser + (4u << 20); // two page tables
+    u32 rw = arch::kPageWritable | arch::kPageUser;
+    if (arch::map_page(parent.value(), kUser, frame.value(), rw).is_error()
+        || arch::map_page(parent.value(), kNext, other.value(), rw).is_error())
+        return t.fail("map_page failed");
+    arch::PageMapping fresh {}, after_read {}, after_write {}, copied {}, source {};
+    arch::query_page(parent.value(), kUser, fresh);
+    arch::activate_page_tables(parent.value());
+    u32 value = 0;
+    i386::probe_read32(kUser, value);
+    arch::query_page(parent.value(), kUser, after_read);
+    i386::probe_write32(kUser, 7);
+    i386::probe_write32(kNext, 8);
+    arch::query_page(parent.value(), kUser, after_write);
+    bool write_protected = false;
+    usize hooked = 0;
+    auto copy = arch::copy_mappings(parent.value(), child.value(), kUser, kNext + arch::kPageBytes, true,
+        [](PhysAddr, void* count) { ++*static_cast<usize*>(count); }, &hooked, write_protected);
+    arch::flush_tlb(parent.value());
+    arch::query_page(child.value(), kNext, copied);
+    arch::query_page(parent.value(), kNext, source);
+    u32 faults = i386::last_page_fault().count;
+    bool parent_write = i386::probe_write32(kNext, 9);
+    arch::activate_page_tables(nullptr);
+    arch::destroy_page_tables(parent.value());
+    arch::destroy_page_tables(child.value());
+    pages.free(frame.value(), 0);
+    pages.free(other.value(), 0);
+    mm::kmalloc_shrink();
+
+    if (fresh.accessed || fresh.dirty)
+        return t.fail("a fresh mapping was reported accessed or dirty");
+    if (!after_read.accessed || after_read.dirty)
+        return t.fail("a read did not set accessed alone");
+    if (!after_write.dirty)
+        return t.fail("a write did not set dirty");
+    if (copy.is_error() || hooked != 2 || !write_protected)
+        return t.fail("copy_mappings did not copy both pages with their hook");
+    if (copied.phys != other.value() || copied.access != arch::kPageUser || copied.accessed || copied.dirty)
+        return t.fail("the copy is not a clean read-only entry for the same frame");
+    if (source.access != arch::kPageUser || !source.dirty)
+        return t.fail("the source lost its dirty bit or kept its write access");
+    if (parent_write || i386::last_page_fault().count != faults + 1)
+        return t.fail("a write through the write-protected source did not fault");
+    if (pages.free_pages() != free_before)
+        return t.fail("the tables' pages were not all freed");
+    return t.pass("accessed on read, dirty on write; copy_mappings across two tables: clean, read-only, hooked");
+}

@@ -34,14 +34,10 @@ uptr place_frames(u8* base, usize size, const i386::InterruptFrame& frame)
 
 void set_syscall_handler(SyscallHandler handler) { i386::set_syscall_handler(handler); }
 
-extern "C" const u8 user_entry_page[], user_entry_vsyscall[];
+extern "C" const u32 vdso_offset_kernel_vsyscall;
 
-uptr user_syscall_entry()
-{
-    if (!i386::sysenter_ready())
-        return 0;
-    return i386::kUserEntryPage + static_cast<uptr>(user_entry_vsyscall - user_entry_page);
-}
+// Without sysenter, __kernel_vsyscall is only a slower int 0x80: the C libraries make that themselves.
+uptr user_syscall_entry() { return i386::sysenter_ready() ? i386::kVdsoBase + vdso_offset_kernel_vsyscall : 0; }
 void set_user_trap_handler(UserTrapHandler handler) { i386::set_user_trap_handler(handler); }
 
 uptr prepare_user_start(u8* base, usize size, uptr entry, uptr user_stack)

@@ -145,7 +145,7 @@ Result<usize> TmpfsInode::write(u64 offset, mm::InBuffer& from)
 
 Result<void> TmpfsInode::punch_hole(u64 first, u64 count)
 {
-    m_mapping.remove_pages(first, count);
+    m_mapping.remove_pages(first, count, mm::MappedPages::Copies::Keep);
     update_blocks();
     return {};
 }

@@ -1,8 +1,8 @@
 /* The system-call entry the kernel offers in AT_SYSINFO (__kernel_vsyscall, entering by sysenter): calls
  * through it see the same results as int 0x80, six arguments arrive, registers survive, a call interrupted by
  * a signal restarts or fails with EINTR as the handler asks, and a hostile sysenter (a bad stack, the trap flag
- * set) ends in a signal for the program or nothing at all, never in a kernel crash. The same checks pass on
- * Linux, whose vDSO provides the entry. */
+ * set) ends in a signal for the program or nothing at all, never in a kernel crash; the flags survive the way
+ * back (sysexit when the frame allows it). The same checks pass on Linux, whose vDSO provides the entry. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
@@ -163,6 +163,44 @@ static int trap_flag_call(void)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
 }
 
+/* The flags a call through the entry returns with (the way back is sysexit where the frame allows it, iret
+ * otherwise): the arithmetic flags and DF set before the call come back as they went in. */
+static unsigned flags_after_call(unsigned flags)
+{
+    long result;
+    unsigned after;
+    __asm__ volatile("push %[flags]\n\t"
+                     "popf\n\t"
+                     "call *%[entry]\n\t"
+                     "pushf\n\t"
+                     "pop %[after]\n\t"
+                     "cld"
+                     : "=a"(result), [after] "=&r"(after)
+                     : "a"(SYS_getppid), [flags] "r"(flags), [entry] "m"(g_entry)
+                     : "memory", "cc");
+    return result == getppid() ? after : ~0u;
+}
+
+static int flags_survive(void)
+{
+    const unsigned kArithmetic = 0x8D5, kDirection = 0x400;
+    const unsigned bits[] = { 0x1, 0x4, 0x10, 0x40, 0x80, 0x800 };
+    for (unsigned pattern = 0; pattern < 128; ++pattern) {
+        unsigned flags = 0x202;
+        for (int b = 0; b < 6; ++b)
+            if (pattern & (1u << b))
+                flags |= bits[b];
+        if (pattern & 64)
+            flags |= kDirection; /* not what the C ABI calls with: the iret way */
+        unsigned after = flags_after_call(flags);
+        if ((after & (kArithmetic | kDirection)) != (flags & (kArithmetic | kDirection))) {
+            printf("flags %#x came back as %#x\n", flags, after);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int main(void)
 {
     g_entry = getauxval(AT_SYSINFO);
@@ -170,6 +208,9 @@ int main(void)
     if (!g_entry)
         return check_summary();
 
+    uintptr_t vdso = getauxval(AT_SYSINFO_EHDR);
+    CHECK("entry_in_vdso", vdso && g_entry > vdso && g_entry - vdso < 8192);
+    CHECK("flags_survive_the_way_back", flags_survive());
     CHECK("getpid_matches_int80", entry_call(SYS_getpid, 0, 0, 0, 0, 0, 0) == syscall(SYS_getpid));
     CHECK("bad_fd_is_ebadf", entry_call(SYS_close, 12345, 0, 0, 0, 0, 0) == -EBADF);
     CHECK("unknown_call_is_enosys", entry_call(1000, 0, 0, 0, 0, 0, 0) == -ENOSYS);

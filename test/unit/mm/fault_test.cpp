@@ -3,6 +3,8 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "arch/memory.hpp"
+#include "mm/fault_injection.hpp"
+#include "mm/kmalloc.hpp"
 #include "user_space.hpp"
 
 using namespace mm;
@@ -148,4 +150,91 @@ TEST_CASE("Running out of pages makes a fault ENOMEM, not a crash")
     REQUIRE_FALSE(do_munmap(*u.space, a, 8 * 1024 * 1024).is_error());
     CHECK(u.can_write(u.map(kPage))); // and memory comes back
     u.check();
+}
+
+TEST_CASE("The page query reports what the MMU recorded: accessed on a read, dirty on a write, kept by mprotect")
+{
+    UserSpace u;
+    uptr a = u.map(2 * kPage);
+    u.write(a, 1); // faulted in by the write
+    (void)u.read(a + kPage);
+    arch::PageMapping written, read;
+    REQUIRE(arch::query_page(u.space->page_tables(), a, written));
+    REQUIRE(arch::query_page(u.space->page_tables(), a + kPage, read));
+    CHECK(written.accessed);
+    CHECK(written.dirty);
+    CHECK(read.accessed);
+    CHECK_FALSE(read.dirty);
+    REQUIRE_FALSE(do_mprotect(*u.space, a, 2 * kPage, kProtRead).is_error());
+    REQUIRE(arch::query_page(u.space->page_tables(), a, written));
+    CHECK(written.dirty);
+    CHECK(written.access == arch::kPageUser);
+    u.check();
+}
+
+TEST_CASE("fork copies page tables a table at a time: every page once, private ones write-protected, clean bits")
+{
+    UserSpace u(32);
+    // Three page tables' worth, with holes: a private area across a 4 MiB boundary and a shared one.
+    uptr a = u.map(1200 * kPage, kProtRead | kProtWrite, kMapPrivate | kMapAnonymous | kMapFixed, 0x10000000 - 600 * kPage);
+    uptr s = u.map(8 * kPage, kProtRead | kProtWrite, kMapShared | kMapAnonymous);
+    usize touched = 0;
+    for (uptr i = 0; i < 1200; i += (i % 7) ? 1 : 3, ++touched)
+        u.write(a + i * kPage, static_cast<u8>(i));
+    u.write(s, 5);
+    usize resident = u.space->resident_pages();
+    CHECK(resident == touched + 1);
+
+    auto child = u.space->fork().release_value();
+    CHECK(child->resident_pages() == resident);
+    CHECK(child->invariant_violation() == nullptr);
+    arch::PageMapping parent_page, child_page;
+    usize checked = 0;
+    for (uptr page = a; arch::next_mapped_page(u.space->page_tables(), page, a + 1200 * kPage, page, parent_page);
+         page += kPage, ++checked) {
+        REQUIRE(arch::query_page(child->page_tables(), page, child_page));
+        CHECK(child_page.phys == parent_page.phys);
+        CHECK_FALSE(parent_page.access & arch::kPageWritable);
+        CHECK_FALSE(child_page.access & arch::kPageWritable);
+        CHECK_FALSE(child_page.dirty);
+        CHECK(page_allocator().refcount(parent_page.phys) == 2);
+    }
+    CHECK(checked == touched);
+    REQUIRE(arch::query_page(child->page_tables(), s, child_page));
+    CHECK(child_page.access & arch::kPageWritable); // shared stays writable
+    child->activate();
+    CHECK(u.read(a + 4 * kPage) == 4);
+    u.write(a + 4 * kPage, 40); // the child's copy
+    u.space->activate();
+    CHECK(u.read(a + 4 * kPage) == 4);
+    child.reset();
+    u.check();
+}
+
+TEST_CASE("fork that runs out of memory for a page table fails with ENOMEM and leaks nothing")
+{
+    UserSpace u(32);
+    uptr a = u.map(3000 * kPage);
+    for (uptr i = 0; i < 3000; i += 5)
+        u.write(a + i * kPage, 1);
+    kmalloc_shrink();
+    usize free_before = page_allocator().free_pages();
+    int failures = 0;
+    for (u64 after = 0; after < 8; ++after) {
+        {
+            inject_allocation_failures(after);
+            auto child = u.space->fork();
+            stop_allocation_failures();
+            if (child.is_error()) {
+                CHECK(child.error() == Errno::NOMEM);
+                ++failures;
+            }
+        }
+        kmalloc_shrink();
+        CHECK(page_allocator().free_pages() == free_before);
+        u.check();
+    }
+    CHECK(failures >= 3); // the directory, the area and each of the tables
+    for (uptr i = 0; i < 3000; i += 5)
+        CHECK(u.read(a + i * kPage) == 1);
 }

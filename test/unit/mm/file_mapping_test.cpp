@@ -26,6 +26,7 @@ struct StoredFile final : MappedFile {
     void unpin() override { --pins; }
     u64 size() const override { return bytes; }
     bool has_store() const override { return true; }
+    Result<void> read_pages(u64, const PhysAddr*, usize) override { return {}; } // a store of zeros
     Result<void> write_page(u64 index, const u8* page) override
     {
         if (fail)
@@ -145,4 +146,47 @@ TEST_CASE("Splitting, merging and forking areas of a file keeps one reference pe
     CHECK(u.space->resident_pages() == 0);
     REQUIRE_FALSE(do_munmap(*u.space, at, 4 * kPage).is_error());
     CHECK(file.pins == 0);
+}
+
+TEST_CASE("Fault-around: a read fault maps the cached neighbours in its aligned 64 KiB, within the area")
+{
+    UserSpace u;
+    StoredFile file;
+    file.bytes = 40 * kPage;
+    for (u64 index = 0; index < 40; ++index)
+        if (index != 7)
+            REQUIRE_FALSE(file.cache.find_or_create(index).is_error()); // page 7 is not cached
+    MapFile request = shared_file(file);
+    // The area starts two pages into an aligned 64 KiB window and maps the file from page 0.
+    constexpr uptr kWindow = 0x20000000;
+    auto shared = do_mmap(*u.space, kWindow + 2 * kPage, 30 * kPage, kProtRead | kProtWrite, kMapShared | kMapFixed, 0,
+        &request);
+    REQUIRE(shared.value() == kWindow + 2 * kPage);
+    CHECK(u.read(kWindow + 6 * kPage) == 0); // file page 4
+    for (uptr page = 0; page < 20; ++page) {
+        uptr at = kWindow + page * kPage;
+        bool expected = page >= 2 && page < 16 && page != 9; // the area's part of the window, but file page 7
+        INFO("page " << page);
+        CHECK(u.space->is_resident(at) == expected);
+        if (expected)
+            CHECK_FALSE(writable(u, at)); // clean pages of a file with a store stay read-only
+    }
+    CHECK(u.space->resident_pages() == 13);
+    u.check();
+
+    // A private mapping: the neighbours are the cache's pages, read-only; a write copies one of them.
+    auto own = do_mmap(*u.space, kWindow + 0x100000, 16 * kPage, kProtRead | kProtWrite, kMapPrivate | kMapFixed, 16,
+        &request);
+    REQUIRE(own.value() == kWindow + 0x100000);
+    CHECK(u.read(own.value()) == 0);
+    arch::PageMapping mapping;
+    REQUIRE(arch::query_page(u.space->page_tables(), own.value() + 5 * kPage, mapping));
+    CHECK(mapping.phys == file.cache.find(21));
+    CHECK_FALSE(mapping.access & arch::kPageWritable);
+    u.write(own.value() + 5 * kPage, 42);
+    REQUIRE(arch::query_page(u.space->page_tables(), own.value() + 5 * kPage, mapping));
+    CHECK(mapping.phys != file.cache.find(21));
+    CHECK(static_cast<const u8*>(arch::phys_to_virt(file.cache.find(21), kPage))[0] == 0);
+    u.check();
+    REQUIRE_FALSE(do_munmap(*u.space, kWindow, 0x200000).is_error());
 }

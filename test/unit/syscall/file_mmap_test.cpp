@@ -357,3 +357,36 @@ TEST_CASE("mincore reports a file's cached pages; MADV_REMOVE punches a hole eve
         p.remove("/holes");
     });
 }
+
+TEST_CASE("A punched hole leaves private copies of its pages, as Linux's shmem; truncation takes them", "[mmap][file]")
+{
+    ProcessMachine m;
+    run_program(m, [] {
+        Program p;
+        i32 fd = p.make_file("/cows", 2);
+        i32 shared = p.map(2 * kPage, kRW, kMapShared, fd);
+        i32 own = p.map(2 * kPage, kRW, kMapPrivate, fd);
+        REQUIRE(mapped(shared));
+        REQUIRE(mapped(own));
+        uptr s = static_cast<u32>(shared), o = static_cast<u32>(own);
+        put_text(o, "copy"); // page 0 copied; page 1 read, so it maps the file's page
+        CHECK(text_at(o + kPage, 6) == "page 1");
+
+        CHECK(call(kMadvise, s, 2 * kPage, kMadvRemove) == 0);
+        CHECK(text_at(o, 6) == "copy 0");                   // the copy stays
+        CHECK(text_at(o + kPage, 6) == std::string(6, '\0')); // the file's page is a hole now
+        CHECK(space().invariant_violation() == nullptr);
+
+        p.pwrite(fd, 0, "again");
+        REQUIRE(call(kFtruncate, static_cast<u32>(fd), 0) == 0); // truncation drops the copy too
+        REQUIRE(call(kFtruncate, static_cast<u32>(fd), 2 * kPage) == 0);
+        CHECK(text_at(o, 6) == std::string(6, '\0'));
+        CHECK(space().invariant_violation() == nullptr);
+
+        CHECK(call(kMunmap, s, 2 * kPage) == 0);
+        CHECK(call(kMunmap, o, 2 * kPage) == 0);
+        CHECK(mapping_of(fd).area_count() == 0);
+        CHECK(call(kClose, static_cast<u32>(fd)) == 0);
+        p.remove("/cows");
+    });
+}
