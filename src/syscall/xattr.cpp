@@ -51,10 +51,14 @@ Result<u32> get(const Target& target, mm::UserIn<char> name, mm::UserOut<u8> val
     auto inode = TRY(find(target, false));
     char buffer[kNameMax + 1];
     StringView text = TRY(copy_name(name, buffer));
-    // Nothing is stored, so nothing is ever copied out; a size past XATTR_SIZE_MAX is cut there, as Linux does.
-    (void)value;
+    // A size past XATTR_SIZE_MAX is cut there, as Linux does; size 0 asks only for the value's length.
     usize room = size > kSizeMax ? kSizeMax : size;
-    return static_cast<u32>(TRY(fs::get_xattr(*inode, text, nullptr, room)));
+    mm::Vector<u8> bytes;
+    TRY(bytes.try_resize_uninitialised(room));
+    usize length = TRY(fs::get_xattr(*inode, text, bytes.data(), room));
+    if (room)
+        TRY(mm::copy_array_to_user(value, bytes.data(), length));
+    return static_cast<u32>(length);
 }
 
 Result<void> set(const Target& target, mm::UserIn<char> name, mm::UserIn<u8> value, u32 size, u32 flags)
@@ -77,9 +81,13 @@ Result<void> set(const Target& target, mm::UserIn<char> name, mm::UserIn<u8> val
 Result<u32> list(const Target& target, mm::UserOut<u8> names, u32 size)
 {
     auto inode = TRY(find(target, false));
-    (void)names; // no names to copy: the list is always empty
     usize room = size > kSizeMax ? kSizeMax : size;
-    return static_cast<u32>(TRY(fs::list_xattr(*inode, nullptr, room)));
+    mm::Vector<u8> bytes;
+    TRY(bytes.try_resize_uninitialised(room));
+    usize length = TRY(fs::list_xattr(*inode, reinterpret_cast<char*>(bytes.data()), room));
+    if (room)
+        TRY(mm::copy_array_to_user(names, bytes.data(), length));
+    return static_cast<u32>(length);
 }
 
 Result<void> remove(const Target& target, mm::UserIn<char> name)
