@@ -77,6 +77,8 @@ Result<void> Inode::rename(StringView, Inode&, StringView, u32) { return is_dire
 Result<void> Inode::iterate(u64&, DirEntrySink&) { return Errno::NOTDIR; }
 bool Inode::is_empty_directory() { return false; }
 Result<usize> Inode::readlink(char*, usize) { return Errno::INVAL; }
+
+Result<void> Inode::jump_target(Path&) { return Errno::INVAL; }
 Result<void> Inode::truncate(u64) { return Errno::INVAL; }
 Result<usize> Inode::read(u64, mm::OutBuffer&) { return is_directory() ? Errno::ISDIR : Errno::INVAL; }
 Result<usize> Inode::write(u64, mm::InBuffer&) { return is_directory() ? Errno::ISDIR : Errno::INVAL; }

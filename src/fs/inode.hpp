@@ -21,6 +21,7 @@ class OpenFile;
 class FileOperations;
 class FileLockContext;
 class Pipe;
+struct Path;
 
 // The attributes every inode has (struct inode's i_mode, i_uid...). Times are nanoseconds since the epoch.
 struct InodeAttributes {
@@ -145,6 +146,10 @@ public:
     // --- symlinks ---
     // Copies up to `size` bytes of the target (not NUL-terminated); returns how many. EINVAL if not a symlink.
     virtual Result<usize> readlink(char* buffer, usize size);
+    // A link that leads to a place rather than a path (Linux's magic links: procfs's fd/N and exe when no
+    // name reaches the file, a pipe or a removed file): the walk goes there without reading the text. EINVAL
+    // for every other inode, which the walk follows by its text.
+    virtual Result<void> jump_target(Path& out);
 
     // --- data and attributes ---
     // Sets the size, discarding or zero-extending data. EINVAL by default (no data to cut).

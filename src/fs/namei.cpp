@@ -125,10 +125,11 @@ Result<void> PathWalker::walk_to_last()
         bool is_last;
         if (!next_component(name, is_last)) {
             m_last = StringView();
-            m_last_type = LastType::Root;
+            m_last_type = m_jumped ? LastType::Jumped : LastType::Root;
             m_trailing_slash = false;
             return {};
         }
+        m_jumped = false;
         if (is_last) {
             m_last = name;
             m_last_type = name == "." ? LastType::Dot : name == ".." ? LastType::DotDot : LastType::Normal;
@@ -145,6 +146,7 @@ Result<Path> PathWalker::lookup_last()
 {
     switch (m_last_type) {
     case LastType::Root:
+    case LastType::Jumped:
         return m_current;
     case LastType::Dot:
         TRY(check_search(m_current, m_credentials));
@@ -172,6 +174,14 @@ Result<void> PathWalker::follow_link(Inode& link)
     if (m_links_followed >= kMaxSymlinks || m_depth > kMaxSymlinks)
         return Errno::LOOP;
     ++m_links_followed;
+    Path place;
+    if (auto jumped = link.jump_target(place); jumped.is_error() && jumped.error() != Errno::INVAL)
+        return jumped.error();
+    else if (!jumped.is_error()) {
+        m_current = std::move(place);
+        m_jumped = true;
+        return {};
+    }
     Frame& frame = m_frames[m_depth];
     TRY(frame.body.try_resize_uninitialised(kPathMax));
     auto length = link.readlink(frame.body.data(), kPathMax - 1);

@@ -16,6 +16,7 @@ enum class LastType : u8 {
     Dot, // "."
     DotDot, // ".."
     Root, // no component at all: "/" or a symlink to "/"; the walk ends where it stands
+    Jumped, // the last was a link that leads to a place (Inode::jump_target): the walk ends there, a file
 };
 
 class PathWalker {
@@ -68,6 +69,7 @@ private:
     StringView m_last;
     LastType m_last_type { LastType::Root };
     bool m_trailing_slash { false };
+    bool m_jumped { false }; // the last step went through a link's jump target
 };
 
 // Resolves `path` to a place: the final symlink followed when `follow` (or when a trailing slash demands a

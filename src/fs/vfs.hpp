@@ -69,6 +69,18 @@ Result<void> ftruncate(Caller& caller, i32 fd, i64 length);
 // faccessat(2): R_OK|W_OK|X_OK (or F_OK) with the real ids, or the effective ones with kAtEAccess.
 Result<void> faccessat(Caller& caller, i32 dirfd, StringView path, u32 mode, u32 flags);
 
+// --- extended attributes (man 7 xattr) ---
+// The file a *xattr call names: (dirfd, path) followed unless kAtSymlinkNoFollow, or with kAtEmptyPath the
+// descriptor's own file. A change needs a writable mount (EROFS), checked here as Linux does before the name.
+Result<RefPtr<Inode>> xattr_file(Caller& caller, i32 dirfd, StringView path, u32 flags, bool change);
+// No filesystem here keeps extended attributes, as Linux's ramfs keeps none: getting, setting or removing one
+// is EOPNOTSUPP (what getfilecon and the ACL readers take as "not supported here") and the list of names is
+// empty. The name is already checked (1..255 bytes).
+Result<usize> get_xattr(Inode& inode, StringView name, u8* value, usize size);
+Result<void> set_xattr(Inode& inode, StringView name, const u8* value, usize size, u32 flags);
+Result<usize> list_xattr(Inode& inode, char* names, usize size);
+Result<void> remove_xattr(Inode& inode, StringView name);
+
 // --- directories and places ---
 Result<void> chdir(Caller& caller, StringView path);
 Result<void> fchdir(Caller& caller, i32 fd);

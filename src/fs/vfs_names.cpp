@@ -141,6 +141,7 @@ static Result<void> do_rmdir(Caller& caller, i32 dirfd, StringView path)
     case LastType::DotDot:
         return Errno::NOTEMPTY;
     case LastType::Root:
+    case LastType::Jumped:
         return Errno::BUSY;
     case LastType::Normal:
         break;

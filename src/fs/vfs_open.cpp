@@ -90,7 +90,7 @@ Result<RefPtr<OpenFile>> open_file(Caller& caller, i32 dirfd, StringView path, u
     bool created = false;
     for (;;) {
         TRY(walker.walk_to_last());
-        if ((flags & kOCreat) && walker.last_type() != LastType::Normal) {
+        if ((flags & kOCreat) && walker.last_type() != LastType::Normal && walker.last_type() != LastType::Jumped) {
             // "." ".." or "/": an existing directory, which O_CREAT may not open.
             TRY(walker.lookup_last());
             return Errno::ISDIR;

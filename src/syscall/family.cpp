@@ -1,4 +1,5 @@
-// fork, wait4, waitpid, getrusage and sched_yield (man 2 fork, wait4, getrusage, sched_yield).
+// fork, wait4, waitpid, getrusage, sched_yield and the CPU affinity calls (man 2 fork, wait4, getrusage,
+// sched_yield, sched_setaffinity).
 #include "proc/process.hpp"
 #include "proc/scheduler.hpp"
 #include "syscall/handlers.hpp"
@@ -114,6 +115,44 @@ Result<i32> sys_sched_yield()
 {
     proc::yield();
     return 0;
+}
+
+// One CPU: every thread may run on CPU 0 and nowhere else. A mask is whole unsigned longs (EINVAL otherwise),
+// and its kernel size is one (cpumask_size()), which getaffinity returns after writing it.
+namespace {
+constexpr u32 kMaskBytes = 4;
+
+Result<proc::Thread*> affinity_target(i32 pid)
+{
+    proc::Thread* target = pid == 0 ? proc::current() : pid > 0 ? proc::find_thread(pid) : nullptr;
+    if (!target)
+        return Errno::SRCH;
+    return target;
+}
+} // namespace
+
+Result<u32> sys_sched_getaffinity(i32 pid, u32 length, mm::UserOut<u8> mask)
+{
+    if (length == 0 || length % kMaskBytes)
+        return Errno::INVAL;
+    TRY(affinity_target(pid));
+    u8 bits[kMaskBytes] = { 1, 0, 0, 0 };
+    TRY(mm::copy_array_to_user(mask, bits, kMaskBytes));
+    return kMaskBytes;
+}
+
+Result<void> sys_sched_setaffinity(i32 pid, u32 length, mm::UserIn<u8> mask)
+{
+    u8 bits[kMaskBytes] = {};
+    TRY(mm::copy_array_from_user(bits, mask, length < kMaskBytes ? length : kMaskBytes));
+    proc::Thread* target = TRY(affinity_target(pid));
+    const auto& mine = proc::current()->credentials;
+    const auto& theirs = target->credentials;
+    if (!mine.is_root() && mine.euid != theirs.euid && mine.euid != theirs.uid)
+        return Errno::PERM;
+    if (!(bits[0] & 1))
+        return Errno::INVAL; // no CPU left that exists
+    return {};
 }
 
 Result<void> sys_getrusage(i32 who, mm::UserOut<Rusage> address)

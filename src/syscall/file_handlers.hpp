@@ -183,6 +183,24 @@ Result<u32> sys_readlinkat(i32 dirfd, mm::UserIn<char> path, mm::UserOut<u8> buf
 Result<void> sys_mknod(mm::UserIn<char> path, u32 mode, u32 dev);
 Result<void> sys_mknodat(i32 dirfd, mm::UserIn<char> path, u32 mode, u32 dev);
 
+// syscall/file_advice.cpp
+Result<void> sys_fadvise64(i32 fd, u32 offset_low, u32 offset_high, u32 length, i32 advice);
+Result<void> sys_fadvise64_64(i32 fd, u32 offset_low, u32 offset_high, u32 length_low, u32 length_high, i32 advice);
+
+// syscall/xattr.cpp
+Result<u32> sys_getxattr(mm::UserIn<char> path, mm::UserIn<char> name, mm::UserOut<u8> value, u32 size);
+Result<u32> sys_lgetxattr(mm::UserIn<char> path, mm::UserIn<char> name, mm::UserOut<u8> value, u32 size);
+Result<u32> sys_fgetxattr(i32 fd, mm::UserIn<char> name, mm::UserOut<u8> value, u32 size);
+Result<void> sys_setxattr(mm::UserIn<char> path, mm::UserIn<char> name, mm::UserIn<u8> value, u32 size, u32 flags);
+Result<void> sys_lsetxattr(mm::UserIn<char> path, mm::UserIn<char> name, mm::UserIn<u8> value, u32 size, u32 flags);
+Result<void> sys_fsetxattr(i32 fd, mm::UserIn<char> name, mm::UserIn<u8> value, u32 size, u32 flags);
+Result<u32> sys_listxattr(mm::UserIn<char> path, mm::UserOut<u8> names, u32 size);
+Result<u32> sys_llistxattr(mm::UserIn<char> path, mm::UserOut<u8> names, u32 size);
+Result<u32> sys_flistxattr(i32 fd, mm::UserOut<u8> names, u32 size);
+Result<void> sys_removexattr(mm::UserIn<char> path, mm::UserIn<char> name);
+Result<void> sys_lremovexattr(mm::UserIn<char> path, mm::UserIn<char> name);
+Result<void> sys_fremovexattr(i32 fd, mm::UserIn<char> name);
+
 // syscall/file_attributes.cpp
 Result<void> sys_chmod(mm::UserIn<char> path, u32 mode);
 Result<void> sys_fchmod(i32 fd, u32 mode);

@@ -177,6 +177,8 @@ Result<i32> sys_wait4(i32 pid, mm::UserOut<u32> status, u32 options, mm::UserOut
 Result<i32> sys_waitpid(i32 pid, mm::UserOut<u32> status, u32 options);
 Result<i32> sys_waitid(i32 type, i32 id, mm::UserOut<u8> info, u32 options, mm::UserOut<Rusage> usage);
 Result<i32> sys_sched_yield();
+Result<u32> sys_sched_getaffinity(i32 pid, u32 length, mm::UserOut<u8> mask);
+Result<void> sys_sched_setaffinity(i32 pid, u32 length, mm::UserIn<u8> mask);
 Result<void> sys_getrusage(i32 who, mm::UserOut<Rusage> usage);
 
 // syscall/identity.cpp

@@ -17,7 +17,8 @@ proc::Thread& thread() { return *proc::current(); }
 
 constexpr u32 kUserHz = 100; // USER_HZ: the unit of times() and /proc, whatever the timer runs at
 constexpr u64 kNrOpen = 1024 * 1024; // fs.nr_open: RLIMIT_NOFILE may not go past it
-constexpr u32 kPrSetName = 15, kPrGetName = 16;
+constexpr u32 kPrSetName = 15, kPrGetName = 16, kPrCapbsetRead = 23;
+constexpr u32 kCapLastCap = 40; // CAP_CHECKPOINT_RESTORE, the last capability Linux 6.1 knows
 
 u32 to_user_hz(u64 ticks) { return static_cast<u32>(ticks * kUserHz / proc::kTickHz); }
 
@@ -147,6 +148,12 @@ Result<i32> sys_prctl(i32 option, u32 argument, u32, u32, u32)
         copy_string(name, thread().name, sizeof(name));
         TRY(mm::copy_array_to_user(mm::UserOut<char>(argument), name, sizeof(name)));
         return 0;
+    case kPrCapbsetRead:
+        // Until capabilities exist every one is in the bounding set; libcap finds the number of capabilities
+        // the kernel knows by where this turns EINVAL.
+        if (argument > kCapLastCap)
+            return Errno::INVAL;
+        return 1;
     default:
         return Errno::INVAL;
     }

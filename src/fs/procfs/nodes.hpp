@@ -5,13 +5,17 @@
 #include "fs/procfs/text.hpp"
 #include "lib/types.hpp"
 
+namespace fs {
+struct Path;
+}
+
 namespace fs::procfs {
 
 enum class Node : u8 {
     Root, Self, Meminfo, Uptime, Loadavg, Stat, Cpuinfo, Version, Mounts, Filesystems, Cmdline, Devices, Sys,
     SysKernel, Hostname, Ostype, Osrelease,
     Pid, PidStat, PidStatus, PidCmdline, PidEnviron, PidMaps, PidComm, PidFdDir, PidFd, PidCwd, PidExe, PidRoot,
-    PidMounts,
+    PidMounts, PidMountinfo,
 };
 
 // The text of a system-wide file.
@@ -20,5 +24,8 @@ void system_text(Node node, Text& out);
 Result<void> process_text(Node node, i32 pid, Text& out);
 // Where a process's link points (cwd, exe, root, fd/N), as the reader's root sees it; ENOENT when nothing.
 Result<usize> process_link(Node node, i32 pid, i32 fd, char* buffer, usize size);
+// The place a walk through fd/N or exe goes to when no name reaches the file (Inode::jump_target); EINVAL when
+// a name does, ENOENT when nothing is there.
+Result<void> process_place(Node node, i32 pid, i32 fd, Path& out);
 
 } // namespace fs::procfs

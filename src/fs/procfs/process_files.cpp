@@ -1,5 +1,5 @@
-// The files of /proc/<pid>: stat, status, cmdline, environ, maps, comm, mounts and the links cwd, exe, root and
-// fd/N, in Linux's formats (fs/proc/array.c, task_mmu.c, base.c).
+// The files of /proc/<pid>: stat, status, cmdline, environ, maps, comm, mounts, mountinfo and the links cwd,
+// exe, root and fd/N, in Linux's formats (fs/proc/array.c, task_mmu.c, base.c).
 #include "fs/mount.hpp"
 #include "fs/procfs/nodes.hpp"
 
@@ -170,6 +170,25 @@ void mount_line(const Path& root, Mount& mount, Text& out)
     mount.for_each_child([&](Mount& child) { mount_line(root, child, out); });
 }
 
+// A line of mountinfo (man 5 proc_pid_mountinfo), which df and findmnt read before /proc/mounts. IDs are the
+// mounts' places in this walk, so a parent's ID is right within one read; each mount shows its filesystem's
+// root as "/" and, as in mounts, its type as its source.
+void mountinfo_line(const Path& root, Mount& mount, u32 parent, u32& next, Text& out)
+{
+    u32 id = next++;
+    char where[512];
+    Path top { RefPtr<Mount>(&mount), mount.root() };
+    auto length = path_of(root, top, where, sizeof(where));
+    const char* type = mount.superblock().type().name();
+    u32 flags = mount.flags(), dev = mount.superblock().dev();
+    const char* access = (flags & kMsRdOnly) ? "ro" : "rw";
+    out.add("%u %u %u:%u / %s %s%s%s%s - %s %s %s\n", id, parent, dev_major(dev), dev_minor(dev),
+        length.is_error() ? "?" : where, access, (flags & kMsNoSuid) ? ",nosuid" : "",
+        (flags & kMsNoDev) ? ",nodev" : "", (flags & kMsNoExec) ? ",noexec" : "", type,
+        mount.parent() ? type : "rootfs", access);
+    mount.for_each_child([&](Mount& child) { mountinfo_line(root, child, id, next, out); });
+}
+
 } // namespace
 
 Result<void> process_text(Node node, i32 pid, Text& out)
@@ -192,9 +211,39 @@ Result<void> process_text(Node node, i32 pid, Text& out)
             mount_line(root, *tree.mount, out);
         break;
     }
+    case Node::PidMountinfo: {
+        Path root = p.fs ? p.fs->root() : system_root();
+        Path tree = system_root();
+        u32 next = 1;
+        if (tree.is_valid())
+            mountinfo_line(root, *tree.mount, 0, next, out);
+        break;
+    }
     default: break;
     }
     return {};
+}
+
+Result<void> process_place(Node node, i32 pid, i32 fd, Path& out)
+{
+    proc::Process* group = proc::find_process(pid);
+    proc::Thread* process = group ? group->leader : nullptr;
+    if (!process)
+        return Errno::NOENT;
+    RefPtr<OpenFile> file;
+    if (node == Node::PidExe)
+        file = group->executable;
+    else if (node == Node::PidFd && process->files)
+        file = TRY(process->files->get(fd));
+    if (!file)
+        return Errno::NOENT;
+    // A file that still has its name is reached by it, which names the new open file too; a pipe or a removed
+    // file has none to walk, and is reached directly, as Linux reaches every one.
+    bool named = file->inode().is_directory() || file->directory().is_valid();
+    if (named && file->inode().attributes().nlink != 0)
+        return Errno::INVAL;
+    out = file->path();
+    return out.is_valid() ? Result<void>() : Result<void>(Errno::NOENT);
 }
 
 Result<usize> process_link(Node node, i32 pid, i32 fd, char* buffer, usize size)

@@ -46,6 +46,7 @@ constexpr Entry kPidEntries[] = {
     { "exe", Node::PidExe, kIfLnk | 0777 },
     { "root", Node::PidRoot, kIfLnk | 0777 },
     { "mounts", Node::PidMounts, kIfReg | 0444 },
+    { "mountinfo", Node::PidMountinfo, kIfReg | 0444 },
 };
 constexpr Entry kSysEntries[] = { { "kernel", Node::SysKernel, kIfDir | 0555 } };
 constexpr Entry kSysKernelEntries[] = {
@@ -108,6 +109,7 @@ public:
     Result<RefPtr<Inode>> parent() override;
     Result<void> iterate(u64& offset, DirEntrySink& sink) override;
     Result<usize> readlink(char* buffer, usize size) override;
+    Result<void> jump_target(Path& out) override;
     using Inode::read;
     using Inode::write;
     Result<usize> read(u64 offset, mm::OutBuffer& to) override;
@@ -276,6 +278,13 @@ Result<usize> ProcInode::readlink(char* buffer, usize size)
     default:
         return Errno::INVAL;
     }
+}
+
+Result<void> ProcInode::jump_target(Path& out)
+{
+    if (m_node != Node::PidExe && m_node != Node::PidFd)
+        return Errno::INVAL;
+    return process_place(m_node, m_pid, m_fd, out);
 }
 
 Result<usize> ProcInode::read(u64 offset, mm::OutBuffer& to)

@@ -162,7 +162,7 @@ TEST_CASE("procfs: /proc lists processes, fd/ lists descriptors, the links point
 TEST_CASE("procfs: the system files read as Linux's do", "[fs][procfs]")
 {
     ProcessMachine m;
-    std::string meminfo, uptime, loadavg, stat, mounts, version, filesystems, ostype;
+    std::string meminfo, uptime, loadavg, stat, mounts, version, filesystems, ostype, mountinfo;
     run_program(m, [&] {
         u32 box = scratch(4 * kPage);
         meminfo = read_file(box, "/proc/meminfo");
@@ -170,6 +170,7 @@ TEST_CASE("procfs: the system files read as Linux's do", "[fs][procfs]")
         loadavg = read_file(box, "/proc/loadavg");
         stat = read_file(box, "/proc/stat");
         mounts = read_file(box, "/proc/mounts");
+        mountinfo = read_file(box, "/proc/self/mountinfo");
         version = read_file(box, "/proc/version");
         filesystems = read_file(box, "/proc/filesystems");
         ostype = read_file(box, "/proc/sys/kernel/ostype");
@@ -191,7 +192,68 @@ TEST_CASE("procfs: the system files read as Linux's do", "[fs][procfs]")
     CHECK(stat.find("\nprocesses ") != std::string::npos);
     CHECK(mounts.find("rootfs / tmpfs rw 0 0\n") != std::string::npos);
     CHECK(mounts.find(" /proc proc rw 0 0\n") != std::string::npos);
+    // mountinfo: ID, parent ID, major:minor, root, mount point, options, "-", type, source, options.
+    std::istringstream lines(mountinfo);
+    std::vector<std::vector<std::string>> info;
+    for (std::string line; std::getline(lines, line);)
+        info.push_back(fields(line));
+    REQUIRE(info.size() >= 2);
+    CHECK(info[0] == std::vector<std::string> { "1", "0", info[0][2], "/", "/", "rw", "-", "tmpfs", "rootfs", "rw" });
+    CHECK(info[0][2].find(':') != std::string::npos);
+    bool proc_under_root = false;
+    for (auto& line : info)
+        proc_under_root |= line.size() == 10 && line[4] == "/proc" && line[1] == "1" && line[7] == "proc";
+    CHECK(proc_under_root);
     CHECK(version.substr(0, 14) == "Linux version ");
     CHECK(filesystems.find("nodev\tproc\n") != std::string::npos);
     CHECK(ostype == "Linux\n");
+}
+
+// What bash's <(...) and /dev/stdin in a pipeline need: fd/N of a file no name reaches (a pipe, a removed
+// file) opens that file itself, and O_CREAT (bash's `> /dev/stdout`) does not turn it into a new file.
+TEST_CASE("procfs: fd/N of a pipe or a removed file reopens that file", "[fs][procfs]")
+{
+    ProcessMachine m;
+    std::string through_pipe, through_removed, link_text, name_after;
+    i32 created_on_pipe = -1, excl = 0, mkdir_under = 0;
+    run_program(m, [&] {
+        u32 box = scratch(4 * kPage);
+        PipeEnds ends = open_pipe(box + 0x3000);
+        poke_string(box + 0x2000, "piped");
+        REQUIRE(call(sys::nr("write"), static_cast<u32>(ends.write), box + 0x2000, 5) == 5);
+        std::string read_end = "/proc/self/fd/" + std::to_string(ends.read);
+        link_text = read_link(box, read_end);
+        poke_string(box, read_end);
+        i32 again = call(kSysOpen, box, 04000 /* O_RDONLY|O_NONBLOCK */); // the same pipe, not a new FIFO
+        REQUIRE(again >= 0);
+        i32 got = call(kSysRead, static_cast<u32>(again), box + 0x1000, 16);
+        for (i32 i = 0; i < got; ++i)
+            through_pipe.push_back(static_cast<char>(peek<u8>(box + 0x1000 + static_cast<u32>(i))));
+        call(kSysClose, static_cast<u32>(again));
+        poke_string(box, "/proc/self/fd/" + std::to_string(ends.write));
+        created_on_pipe = call(kSysOpen, box, 01101 /* O_WRONLY|O_CREAT|O_TRUNC */, 0644);
+        CHECK(created_on_pipe >= 0);
+        if (created_on_pipe >= 0)
+            call(kSysClose, static_cast<u32>(created_on_pipe));
+        excl = call(kSysOpen, box, 0301 /* O_WRONLY|O_CREAT|O_EXCL */, 0644);
+        poke_string(box, "/proc/self/fd/" + std::to_string(ends.read) + "/x");
+        mkdir_under = call(sys::nr("mkdir"), box, 0755);
+        close_pipe(ends);
+
+        poke_string(box, "/removed");
+        i32 fd = call(kSysOpen, box, 0102 /* O_RDWR|O_CREAT */, 0644);
+        REQUIRE(fd >= 0);
+        poke_string(box + 0x2000, "kept");
+        REQUIRE(call(sys::nr("write"), static_cast<u32>(fd), box + 0x2000, 4) == 4);
+        REQUIRE(call(sys::nr("unlink"), box) == 0);
+        through_removed = read_file(box, "/proc/self/fd/" + std::to_string(fd));
+        name_after = read_link(box, "/proc/self/fd/" + std::to_string(fd));
+        call(kSysClose, static_cast<u32>(fd));
+    });
+    CHECK(link_text.rfind("pipe:[", 0) == 0);
+    CHECK(through_pipe == "piped");
+    CHECK(excl == err(Errno::EXIST));
+    CHECK(mkdir_under == err(Errno::NOTDIR));
+    CHECK(through_removed == "kept");
+    CHECK(name_after == "/removed (deleted)");
 }

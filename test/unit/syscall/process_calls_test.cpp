@@ -91,6 +91,18 @@ TEST_CASE("uname: Linux-compatible fields, each NUL-terminated in its 65 bytes")
     });
 }
 
+TEST_CASE("prctl PR_CAPBSET_READ: every capability Linux 6.1 knows is in the bounding set, none past it")
+{
+    ProcessMachine m;
+    run_program(m, [] {
+        constexpr u32 kPrctl = sys::nr("prctl"), kCapbsetRead = 23;
+        CHECK(call(kPrctl, kCapbsetRead, 0) == 1);
+        CHECK(call(kPrctl, kCapbsetRead, 40) == 1); // CAP_CHECKPOINT_RESTORE
+        CHECK(call(kPrctl, kCapbsetRead, 41) == err(Errno::INVAL)); // how libcap finds the last one
+        CHECK(call(kPrctl, kCapbsetRead, 0xFFFFFFFF) == err(Errno::INVAL));
+    });
+}
+
 TEST_CASE("set_thread_area: entry -1 takes the free TLS entries 6, 7 and 8 in turn, then ESRCH")
 {
     ProcessMachine m;
