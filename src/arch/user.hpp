@@ -29,6 +29,10 @@ isize copy_string_from_user_raw(char* to, uptr from, usize size);
 uptr user_syscall_entry();
 // Where the vDSO's ELF header is in every address space (AT_SYSINFO_EHDR), or 0 when there is no vDSO.
 uptr user_vdso_address();
+// How many bytes from `address`, above kUserEnd, lie in the read-only pages every address space shows user
+// mode there (the vDSO and its clock page); 0 for any other address. System calls may read them, as they
+// read a Linux program's vDSO (ld.so prints its name from it); they are never writable.
+usize user_readable_above_end(uptr address);
 // The registers a system call sees (Linux i386: the number in eax, arguments in ebx, ecx, edx, esi, edi, ebp).
 struct SyscallArgs {
     u32 number;

@@ -9,9 +9,9 @@ namespace mm {
 
 namespace {
 
-Result<void> check_user_range(uptr base, usize length)
+Result<void> check_user_range(uptr base, usize length, bool source)
 {
-    if (!is_user_range(base, length))
+    if (!(source ? is_user_readable_range(base, length) : is_user_range(base, length)))
         return Errno::FAULT;
     return {};
 }
@@ -20,7 +20,7 @@ Result<void> check_user_range(uptr base, usize length)
 
 Result<OutBuffer> OutBuffer::user(UserOut<u8> base, usize length)
 {
-    TRY(check_user_range(base.address(), length));
+    TRY(check_user_range(base.address(), length, false));
     return OutBuffer(Space::User, base.address(), length);
 }
 
@@ -54,7 +54,7 @@ usize OutBuffer::put_zeros(usize count)
 
 Result<InBuffer> InBuffer::user(UserIn<u8> base, usize length)
 {
-    TRY(check_user_range(base.address(), length));
+    TRY(check_user_range(base.address(), length, true)); // a write may come from the vDSO's pages
     return InBuffer(Space::User, base.address(), length);
 }
 

@@ -28,7 +28,7 @@ namespace raw {
 
 Result<void> copy_from_user(void* to, uptr from, usize length)
 {
-    if (!is_user_range(from, length))
+    if (!is_user_readable_range(from, length))
         return Errno::FAULT;
     if (arch::copy_from_user_raw(to, from, length) != 0)
         return Errno::FAULT;
@@ -46,7 +46,7 @@ Result<void> copy_to_user(uptr to, const void* from, usize length)
 
 usize copy_from_user_partial(void* to, uptr from, usize length)
 {
-    if (!is_user_range(from, length))
+    if (!is_user_readable_range(from, length))
         return 0;
     return length - arch::copy_from_user_raw(to, from, length);
 }
@@ -59,7 +59,7 @@ Result<usize> copy_string_from_user(char* to, UserIn<char> from_pointer, usize s
     if (size == 0)
         return Errno::NAMETOOLONG;
     // Only as much as lies in user space may be read; a string running past it faults there.
-    usize reachable = from < arch::kUserEnd ? arch::kUserEnd - from : 0;
+    usize reachable = from < arch::kUserEnd ? arch::kUserEnd - from : arch::user_readable_above_end(from);
     if (reachable == 0)
         return Errno::FAULT;
     usize limit = size < reachable ? size : reachable;

@@ -55,6 +55,13 @@ inline bool is_user_range(uptr address, usize length)
     return length <= arch::kUserEnd && address <= arch::kUserEnd - length;
 }
 
+// True when [address, address + length) may be read by a system call: user space, or the read-only pages
+// above it that every address space shows (the vDSO).
+inline bool is_user_readable_range(uptr address, usize length)
+{
+    return is_user_range(address, length) || (length && length <= arch::user_readable_above_end(address));
+}
+
 namespace raw {
 // Byte copies by address, for mm's own use (the typed copies below, io_buffer.cpp): code outside mm names
 // the direction through a UserPointer instead.

@@ -388,6 +388,7 @@ void set_syscall_handler(SyscallHandler handler) { g_syscall_handler = handler; 
 // The sim runs no user instructions: programs make their calls through sim::syscall, not a page of code.
 uptr user_syscall_entry() { return 0; }
 uptr user_vdso_address() { return 0; }
+usize user_readable_above_end(uptr) { return 0; }
 void set_user_trap_handler(UserTrapHandler handler) { g_trap_handler = handler; }
 
 uptr prepare_user_start(u8*, usize, uptr entry, uptr user_stack)

@@ -29,7 +29,8 @@ inline u32 clamp_rw_count(u32 count) { return count > kMaxRwCount ? kMaxRwCount 
 // MAX_RW_COUNT. Up to UIO_FASTIOV segments live inside it; more are kmalloc'd (ENOMEM).
 class UserIoVector {
 public:
-    Result<void> import(mm::UserIn<IoVec> vectors, i32 count);
+    // `source`: the segments are a write's (they may lie in the vDSO's read-only pages).
+    Result<void> import(mm::UserIn<IoVec> vectors, i32 count, bool source);
     // The segments as a read's destination or a write's source.
     mm::OutBuffer destination() const
     {

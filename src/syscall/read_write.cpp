@@ -15,7 +15,7 @@ constexpr i32 kUioMaxIov = 1024;
 
 } // namespace
 
-Result<void> UserIoVector::import(mm::UserIn<IoVec> vectors, i32 count)
+Result<void> UserIoVector::import(mm::UserIn<IoVec> vectors, i32 count, bool source)
 {
     if (count < 0 || count > kUioMaxIov)
         return Errno::INVAL;
@@ -32,7 +32,7 @@ Result<void> UserIoVector::import(mm::UserIn<IoVec> vectors, i32 count)
             const IoVec& v = batch[j];
             if (static_cast<i32>(v.length) < 0)
                 return Errno::INVAL;
-            if (v.length && !mm::is_user_range(v.base, v.length))
+            if (v.length && !(source ? mm::is_user_readable_range(v.base, v.length) : mm::is_user_range(v.base, v.length)))
                 return Errno::FAULT;
             usize length = v.length < kMaxRwCount - total ? v.length : kMaxRwCount - total;
             segments[i] = { v.base, length };
@@ -67,7 +67,7 @@ Result<u32> transfer_vector(i32 fd, mm::UserIn<IoVec> vectors, i32 count, bool r
     if (offset && *offset < 0)
         return Errno::INVAL;
     UserIoVector vector;
-    TRY(vector.import(vectors, count));
+    TRY(vector.import(vectors, count, !reading));
     if (reading) {
         auto to = vector.destination();
         return static_cast<u32>(TRY(offset ? file->pread(to, *offset) : file->read(to)));

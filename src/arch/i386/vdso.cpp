@@ -65,4 +65,10 @@ void set_wall_clock_offset(i64 offset_ns)
 
 uptr user_vdso_address() { return i386::kVdsoBase; }
 
+usize user_readable_above_end(uptr address)
+{
+    // The clock page and the vDSO run up to the top of the address space.
+    return address >= i386::kUserClockPage ? static_cast<usize>((u64 { 1 } << 32) - address) : 0;
+}
+
 } // namespace arch

@@ -169,5 +169,8 @@ int main(void)
         "libselinux.so.1 => /lib/i386-linux-gnu/libselinux.so.1 (0x", 0);
     expect("ld_linux_list_libc", ARGV("/lib/ld-linux.so.2", "--list", "/bin/ls"), NULL, 0,
         "libc.so.6 => /lib/i386-linux-gnu/libc.so.6 (0x", 0);
+    /* The vDSO, as on Linux: the loader writes its name from the vDSO's own string table. */
+    expect("ld_linux_list_vdso", ARGV("/lib/ld-linux.so.2", "--list", "/bin/true"), NULL, 0,
+        "linux-gate.so.1 (0xffffe000)", 0);
     return check_summary();
 }

@@ -12,6 +12,7 @@
 #include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -270,6 +271,19 @@ int main(int argc, char **argv)
     } else {
         CHECK("settime_permitted", 0);
     }
+
+    /* System calls read the vDSO as any user memory (glibc's ld.so --list writes its name from there); a
+     * read into it is EFAULT. */
+    int fds[2];
+    char echoed[64] = { 0 };
+    struct iovec piece = { (void *)ehdr, 16 };
+    CHECK("write_from_vdso", pipe(fds) == 0 && write(fds[1], (const void *)ehdr, 64) == 64
+        && read(fds[0], echoed, 64) == 64 && memcmp(echoed, (const void *)ehdr, 64) == 0);
+    CHECK("writev_from_vdso", writev(fds[1], &piece, 1) == 16 && read(fds[0], echoed, 16) == 16
+        && memcmp(echoed, "\177ELF", 4) == 0);
+    CHECK("read_into_vdso_efault", write(fds[1], "x", 1) == 1 && read(fds[0], (void *)ehdr, 1) == -1 && errno == EFAULT);
+    CHECK("string_past_vdso_efault", access((const char *)(uintptr_t)0xFFFFFFF0u, F_OK) == -1
+        && (errno == EFAULT || errno == ENOENT || errno == ENAMETOOLONG));
 
     CHECK("vdso_not_writable", write_faults((volatile char *)ehdr));
     CHECK("vdso_code_not_writable", write_faults((volatile char *)g_symbols[1]));
