@@ -33,6 +33,10 @@ Result<void> BlockDevice::submit(Request& request)
             request.m_count, static_cast<unsigned long long>(m_sector_count));
         return Errno::IO;
     }
+    if (m_whole) {
+        request.m_sector += m_start;
+        return m_whole->submit(request);
+    }
     {
         arch::SpinLockGuard guard(m_lock);
         if (request.m_in_flight)
@@ -135,7 +139,8 @@ Result<void> submit_and_wait(BlockDevice& device, Request& request)
 
 Result<void> wait_for_request(BlockDevice& device, Request& request)
 { // Uninterruptible: a signal must not leave a request whose buffer is on this stack in the driver's hands.
-    (void)device.m_completions.wait_until(
+    BlockDevice& queue = device.m_whole ? *device.m_whole : device; // a partition's requests end on its disk's
+    (void)queue.m_completions.wait_until(
         [&] { return request.is_done(); }, proc::kNoDeadline, proc::Interruptible::No);
     return request.result();
 }

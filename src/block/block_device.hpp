@@ -98,11 +98,25 @@ public:
     usize queued() const;
     bool busy() const { return m_active != nullptr; }
 
+    // A partition's whole disk, whose queue takes its requests start_sector() further on; nullptr for a disk.
+    BlockDevice* whole() const { return m_whole; }
+    u64 start_sector() const { return m_start; }
+
 protected:
     BlockDevice(const char* name, u64 sector_count, bool read_only)
         : m_name(name)
         , m_sector_count(sector_count)
         , m_read_only(read_only)
+    {
+    }
+    // A partition of `whole` (Linux's bdev_add_partition): its requests are checked against its own size and
+    // remapped onto the whole disk's queue; it never starts a transfer itself.
+    BlockDevice(const char* name, BlockDevice& whole, u64 start, u64 sector_count)
+        : m_name(name)
+        , m_sector_count(sector_count)
+        , m_read_only(whole.read_only())
+        , m_whole(&whole)
+        , m_start(start)
     {
     }
     // Requests must have drained: they point at nothing of ours, but their submitters wait for an end.
@@ -133,6 +147,8 @@ private:
     const char* m_name;
     u64 m_sector_count;
     bool m_read_only;
+    BlockDevice* m_whole { nullptr };
+    u64 m_start { 0 };
     u32 m_max_transfer { 256 };
     // The queue and the request in the driver's hands: completion runs in interrupt handlers.
     mutable arch::IrqSpinLock m_lock;

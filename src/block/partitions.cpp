@@ -3,6 +3,9 @@
 #include "block/partitions.hpp"
 
 #include "kernel/log.hpp"
+#include "kernel/panic.hpp"
+#include "lib/format.hpp"
+#include "lib/own_ptr.hpp"
 #include "lib/string.hpp"
 
 namespace block {
@@ -264,6 +267,95 @@ Result<void> read_partitions(SectorReader& disk, PartitionTable& table, const ch
         TRY(read_logical(disk, table, name, entry.first, entry.count, next_logical));
     }
     return {};
+}
+
+namespace {
+
+// A partition as a block device: its own name, size and number; its requests go to the whole disk.
+class PartitionDevice final : public BlockDevice {
+public:
+    PartitionDevice(BlockDevice& whole, const Partition& partition)
+        : BlockDevice(m_name_buffer, whole, partition.first_sector, partition.sector_count)
+    {
+        format(m_name_buffer, sizeof(m_name_buffer), "%s%u", whole.name(), partition.number);
+    }
+
+private:
+    void start(Request&) override { panic("block: %s: a partition starts no transfer", name()); }
+    char m_name_buffer[24];
+};
+
+constexpr usize kMaxPartitionDevices = 64;
+PartitionDevice* g_partition_devices[kMaxPartitionDevices];
+
+// The disk read through the block layer, for read_partitions.
+class DiskReader final : public SectorReader {
+public:
+    explicit DiskReader(BlockDevice& disk) : m_disk(disk) {}
+    u64 sector_count() const override { return m_disk.sector_count(); }
+    Result<void> read(u64 sector, u32 count, void* buffer) override
+    {
+        return read_sectors(m_disk, sector, count, buffer);
+    }
+
+private:
+    BlockDevice& m_disk;
+};
+
+} // namespace
+
+Result<u32> add_partitions(BlockDevice& disk, DeviceNumber number, const char* driver)
+{
+    auto table = TRY(make_own<PartitionTable>()); // 8 KiB: off the kernel stack
+    DiskReader reader(disk);
+    TRY(read_partitions(reader, *table, disk.name()));
+    char line[256];
+    usize used = format(line, sizeof(line), "%s:", disk.name());
+    u32 added = 0;
+    bool in_extended = false;
+    for (u32 i = 0; i < table->count; ++i) {
+        const Partition& partition = table->partitions[i];
+        if (partition.number >= kIdeMinorsPerDisk) {
+            log_warning("%s: partition %u has no minor number left; ignored", disk.name(), partition.number);
+            continue;
+        }
+        usize slot = 0;
+        while (slot < kMaxPartitionDevices && g_partition_devices[slot])
+            ++slot;
+        if (slot == kMaxPartitionDevices)
+            return Errno::NOMEM;
+        auto device = make_own<PartitionDevice>(disk, partition);
+        if (device.is_error())
+            return Errno::NOMEM;
+        if (auto registered = register_block_device(*device.value(), { number.major, number.minor + partition.number }, driver);
+            registered.is_error()) {
+            log_warning("%s: partition %u could not be registered (%s)", disk.name(), partition.number,
+                errno_name(registered.error()));
+            continue;
+        }
+        g_partition_devices[slot] = device.value().leak();
+        ++added;
+        if (partition.number >= 5 && !in_extended && used < sizeof(line))
+            used += format(line + used, sizeof(line) - used, " <"), in_extended = true;
+        if (used < sizeof(line))
+            used += format(line + used, sizeof(line) - used, " %s", g_partition_devices[slot]->name());
+    }
+    if (in_extended && used < sizeof(line))
+        format(line + used, sizeof(line) - used, " >");
+    if (table->kind != TableKind::None)
+        log_info("%s", line);
+    return added;
+}
+
+void remove_partitions(BlockDevice& disk)
+{
+    for (PartitionDevice*& device : g_partition_devices) {
+        if (!device || device->whole() != &disk)
+            continue;
+        unregister_block_device(*device);
+        delete device;
+        device = nullptr;
+    }
 }
 
 } // namespace block

@@ -5,6 +5,7 @@
 // anything. A malformed table is one log line and no partitions, never a crash.
 #pragma once
 
+#include "block/registry.hpp"
 #include "lib/result.hpp"
 #include "lib/types.hpp"
 
@@ -53,6 +54,14 @@ struct PartitionTable {
 // log line naming what is wrong, prefixed by `name`); partitions reaching past the end of the disk are cut to
 // it and ones starting past it skipped, as Linux does. EIO only when the disk cannot be read at all.
 Result<void> read_partitions(SectorReader& disk, PartitionTable& table, const char* name = "disk");
+
+// Reads the partition table of `disk`, registered as `number`, and registers each partition as a block device
+// of its own with Linux's names and numbers (hda1 at minor 1 of hda's 0; IDE disks have minors for 63), its
+// requests going to the disk's queue. Logs the partitions found as Linux does ("hda: hda1 hda2 < hda5 >").
+// Returns how many were registered; EIO when the disk cannot be read.
+Result<u32> add_partitions(BlockDevice& disk, DeviceNumber number, const char* driver);
+// Unregisters and frees the partitions add_partitions made of `disk` (before it goes, or to read them again).
+void remove_partitions(BlockDevice& disk);
 
 // CRC-32 (IEEE 802.3, reflected, as GPT and zlib use it) of `length` bytes, continuing from `crc` (0 to start).
 u32 crc32(const void* data, usize length, u32 crc = 0);

@@ -5,6 +5,7 @@
 #include "fs/devices.hpp"
 #include "fs/inode.hpp"
 #include "fs/open_file.hpp"
+#include "lib/format.hpp"
 #include "lib/string.hpp"
 #include "mm/io_buffer.hpp"
 #include "mm/uaccess.hpp"
@@ -193,6 +194,18 @@ BlockDevice* find_block_device(const char* name)
         if (compare_strings(g_entries[i].device->name(), name) == 0)
             return g_entries[i].device;
     return nullptr;
+}
+
+usize format_proc_partitions(char* out, usize size)
+{
+    usize used = format(out, size, "major minor  #blocks  name\n\n");
+    for (usize i = 0; i < g_entry_count; ++i) {
+        const Entry& entry = g_entries[i];
+        used += format(used < size ? out + used : nullptr, used < size ? size - used : 0, "%4u  %7u %10llu %s\n",
+            entry.number.major, entry.number.minor, static_cast<unsigned long long>(entry.device->sector_count() / 2),
+            entry.device->name());
+    }
+    return used;
 }
 
 } // namespace block

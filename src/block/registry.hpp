@@ -35,4 +35,8 @@ void unregister_block_device(BlockDevice& device);
 BlockDevice* find_block_device(DeviceNumber number);
 BlockDevice* find_block_device(const char* name);
 
+// /proc/partitions as Linux writes it: a header, then "major minor #blocks name" for each disk and partition
+// in the order they were registered (sizes in 1 KiB blocks). Returns the length it needed, as snprintf.
+usize format_proc_partitions(char* out, usize size);
+
 } // namespace block

@@ -3,6 +3,7 @@
 #include "fs/procfs/nodes.hpp"
 #include "fs/procfs/procfs.hpp"
 
+#include "block/registry.hpp"
 #include "fs/devices.hpp"
 #include "fs/superblock.hpp"
 #include "kernel/clock.hpp"
@@ -113,6 +114,12 @@ void system_text(Node node, Text& out)
     case Node::Devices: {
         char text[2048];
         usize length = format_proc_devices(text, sizeof(text));
+        out.add_bytes(text, length < sizeof(text) ? length : sizeof(text));
+        break;
+    }
+    case Node::Partitions: {
+        char text[2048];
+        usize length = block::format_proc_partitions(text, sizeof(text));
         out.add_bytes(text, length < sizeof(text) ? length : sizeof(text));
         break;
     }

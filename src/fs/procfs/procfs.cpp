@@ -32,6 +32,7 @@ constexpr Entry kRootEntries[] = {
     { "filesystems", Node::Filesystems, kIfReg | 0444 },
     { "cmdline", Node::Cmdline, kIfReg | 0444 },
     { "devices", Node::Devices, kIfReg | 0444 },
+    { "partitions", Node::Partitions, kIfReg | 0444 },
     { "sys", Node::Sys, kIfDir | 0555 },
 };
 constexpr Entry kPidEntries[] = {

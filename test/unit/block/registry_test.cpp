@@ -2,11 +2,14 @@
 // device registry (a block special file in devtmpfs, a line in /proc/devices' "Block devices:"), and reads and
 // writes of the /dev node itself, through the system calls.
 #include <catch2/catch_test_macros.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "../proc/process_machine.hpp"
+#include "block/partitions.hpp"
 #include "block/registry.hpp"
 #include "fs/devfs/devfs.hpp"
 #include "fs/devices.hpp"
@@ -226,5 +229,65 @@ TEST_CASE("block: two tasks writing parts of one sector through the node both la
         CHECK(call(kSysClose, static_cast<u32>(fd)) == 0);
         fs::Caller caller = sys::file_caller();
         CHECK_FALSE(fs::umount(caller, "/dev", 0).is_error());
+    });
+}
+
+TEST_CASE("block: a disk's partitions become devices hda1..., listed in /proc/partitions, on the disk's queue",
+    "[block][partitions]")
+{
+    char directory[] = "/tmp/cadenza-hda-XXXXXX";
+    REQUIRE(mkdtemp(directory));
+    std::string image = std::string(directory) + "/hda.img";
+    REQUIRE(std::system(("truncate -s 8M " + image + " && printf 'label: dos\\nstart=2048, size=4096, type=83\\n"
+                            "start=6144, size=2048, type=82\\nstart=8192, type=5\\nstart=10240, size=2048, type=83\\n"
+                            "start=14336, size=1024, type=83\\n' | sfdisk -q " + image + " >/dev/null 2>&1")
+                .c_str())
+        == 0);
+    ProcessMachine m;
+    sim::RamBlockDevice hda("hda", 16384);
+    FILE* file = std::fopen(image.c_str(), "rb");
+    REQUIRE(file);
+    REQUIRE(std::fread(hda.contents().data(), 1, hda.contents().size(), file) == hda.contents().size());
+    std::fclose(file);
+    std::system((std::string("rm -rf ") + directory).c_str());
+    for (usize at = 2048 * kSector; at < 2049 * kSector; ++at)
+        hda.contents()[at] = static_cast<u8>(at * 7);
+    Registered registered;
+    registered.add(hda, block::ide_disk_number(0), "ide0");
+    run_program(m, [&] {
+        auto added = block::add_partitions(hda, block::ide_disk_number(0), "ide0");
+        REQUIRE(added.value() == 5); // 1, 2, the extended 3, the logical 5 and 6
+        block::BlockDevice* hda1 = block::find_block_device("hda1");
+        block::BlockDevice* hda6 = block::find_block_device(block::DeviceNumber { 3, 6 });
+        REQUIRE(hda1);
+        REQUIRE(hda6);
+        CHECK(std::string(hda6->name()) == "hda6");
+        CHECK(hda1->sector_count() == 4096);
+        CHECK(hda6->start_sector() == 14336); // as sfdisk placed it, its boot record before it
+        CHECK(hda6->whole() == &hda);
+
+        // Reads and writes land on the disk, shifted by the partition's start; past its end is EIO.
+        u8 sector[kSector];
+        REQUIRE_FALSE(block::read_sectors(*hda1, 0, 1, sector).is_error());
+        CHECK(std::memcmp(sector, hda.contents().data() + 2048 * kSector, kSector) == 0);
+        std::memset(sector, 0x6B, kSector);
+        REQUIRE_FALSE(block::write_sectors(*hda6, 1023, 1, sector).is_error());
+        CHECK(hda.contents()[(hda6->start_sector() + 1023) * kSector] == 0x6B);
+        CHECK(block::read_sectors(*hda6, 1024, 1, sector).error() == Errno::IO);
+        CHECK(block::read_sectors(*hda1, 4095, 2, sector).error() == Errno::IO);
+
+        char text[1024];
+        usize length = block::format_proc_partitions(text, sizeof(text));
+        CHECK(std::string(text, length)
+            == "major minor  #blocks  name\n\n"
+               "   3        0       8192 hda\n"
+               "   3        1       2048 hda1\n"
+               "   3        2       1024 hda2\n"
+               "   3        3          1 hda3\n"
+               "   3        5       1024 hda5\n"
+               "   3        6        512 hda6\n");
+        block::remove_partitions(hda);
+        CHECK(block::find_block_device("hda1") == nullptr);
+        CHECK(block::find_block_device("hda") == &hda);
     });
 }
