@@ -7,6 +7,7 @@
 #include "boot/multiboot.hpp"
 #include "drivers/console_device.hpp"
 #include "drivers/memory_devices.hpp"
+#include "drivers/pci.hpp"
 #include "drivers/serial.hpp"
 #include "fs/cpio.hpp"
 #include "fs/devfs/devfs.hpp"
@@ -300,5 +301,6 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
         run_selftests(test);
     }
     start_filesystems();
+    log_info("pci: %zu functions", drivers::pci::scan());
     run_first_program();
 }

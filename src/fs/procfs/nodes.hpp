@@ -12,7 +12,7 @@ struct Path;
 namespace fs::procfs {
 
 enum class Node : u8 {
-    Root, Self, Meminfo, Uptime, Loadavg, Stat, Cpuinfo, Version, Mounts, Filesystems, Cmdline, Devices, Partitions, Sys,
+    Root, Self, Meminfo, Uptime, Loadavg, Stat, Cpuinfo, Version, Mounts, Filesystems, Cmdline, Devices, Partitions, Bus, BusPci, BusPciDevices, Sys,
     SysKernel, Hostname, Ostype, Osrelease,
     Pid, PidStat, PidStatus, PidCmdline, PidEnviron, PidMaps, PidComm, PidFdDir, PidFd, PidCwd, PidExe, PidRoot,
     PidMounts, PidMountinfo,

@@ -33,6 +33,7 @@ constexpr Entry kRootEntries[] = {
     { "cmdline", Node::Cmdline, kIfReg | 0444 },
     { "devices", Node::Devices, kIfReg | 0444 },
     { "partitions", Node::Partitions, kIfReg | 0444 },
+    { "bus", Node::Bus, kIfDir | 0555 },
     { "sys", Node::Sys, kIfDir | 0555 },
 };
 constexpr Entry kPidEntries[] = {
@@ -50,6 +51,8 @@ constexpr Entry kPidEntries[] = {
     { "mountinfo", Node::PidMountinfo, kIfReg | 0444 },
 };
 constexpr Entry kSysEntries[] = { { "kernel", Node::SysKernel, kIfDir | 0555 } };
+constexpr Entry kBusEntries[] = { { "pci", Node::BusPci, kIfDir | 0555 } };
+constexpr Entry kBusPciEntries[] = { { "devices", Node::BusPciDevices, kIfReg | 0444 } };
 constexpr Entry kSysKernelEntries[] = {
     { "hostname", Node::Hostname, kIfReg | 0644 },
     { "ostype", Node::Ostype, kIfReg | 0444 },
@@ -68,6 +71,8 @@ EntryList entries_of(Node node)
     case Node::Pid: return { kPidEntries, sizeof(kPidEntries) / sizeof(Entry) };
     case Node::Sys: return { kSysEntries, sizeof(kSysEntries) / sizeof(Entry) };
     case Node::SysKernel: return { kSysKernelEntries, sizeof(kSysKernelEntries) / sizeof(Entry) };
+    case Node::Bus: return { kBusEntries, sizeof(kBusEntries) / sizeof(Entry) };
+    case Node::BusPci: return { kBusPciEntries, sizeof(kBusPciEntries) / sizeof(Entry) };
     default: return { nullptr, 0 };
     }
 }
@@ -197,6 +202,7 @@ Result<RefPtr<Inode>> ProcInode::parent()
     switch (m_node) {
     case Node::PidFdDir: return make(Node::Pid, kIfDir | 0555, m_pid, 0);
     case Node::SysKernel: return make(Node::Sys, kIfDir | 0555, 0, 0);
+    case Node::BusPci: return make(Node::Bus, kIfDir | 0555, 0, 0);
     default: return RefPtr<Inode>(proc_superblock().root);
     }
 }
