@@ -4,8 +4,8 @@
 
 #include "fs/devices.hpp"
 #include "fs/inode.hpp"
+#include "fs/procfs/text.hpp"
 #include "fs/open_file.hpp"
-#include "lib/format.hpp"
 #include "lib/string.hpp"
 #include "mm/io_buffer.hpp"
 #include "mm/uaccess.hpp"
@@ -196,16 +196,12 @@ BlockDevice* find_block_device(const char* name)
     return nullptr;
 }
 
-usize format_proc_partitions(char* out, usize size)
+void write_proc_partitions(fs::procfs::Text& out)
 {
-    usize used = format(out, size, "major minor  #blocks  name\n\n");
-    for (usize i = 0; i < g_entry_count; ++i) {
-        const Entry& entry = g_entries[i];
-        used += format(used < size ? out + used : nullptr, used < size ? size - used : 0, "%4u  %7u %10llu %s\n",
-            entry.number.major, entry.number.minor, static_cast<unsigned long long>(entry.device->sector_count() / 2),
-            entry.device->name());
-    }
-    return used;
+    out.add("major minor  #blocks  name\n\n");
+    for (usize i = 0; i < g_entry_count; ++i)
+        out.add("%4u  %7u %10llu %s\n", g_entries[i].number.major, g_entries[i].number.minor,
+            static_cast<unsigned long long>(g_entries[i].device->sector_count() / 2), g_entries[i].device->name());
 }
 
 } // namespace block

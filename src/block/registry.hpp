@@ -7,6 +7,10 @@
 
 #include "block/block_device.hpp"
 
+namespace fs::procfs {
+class Text;
+}
+
 namespace block {
 
 struct DeviceNumber {
@@ -35,8 +39,8 @@ void unregister_block_device(BlockDevice& device);
 BlockDevice* find_block_device(DeviceNumber number);
 BlockDevice* find_block_device(const char* name);
 
-// /proc/partitions as Linux writes it: a header, then "major minor #blocks name" for each disk and partition
-// in the order they were registered (sizes in 1 KiB blocks). Returns the length it needed, as snprintf.
-usize format_proc_partitions(char* out, usize size);
+// /proc/partitions as Linux writes it (fs::procfs::provide_file): a header, then "major minor #blocks name" for
+// each disk and partition in the order they were registered (sizes in 1 KiB blocks).
+void write_proc_partitions(fs::procfs::Text& out);
 
 } // namespace block

@@ -3,6 +3,7 @@
 #include "drivers/pci.hpp"
 
 #include "arch/ports.hpp"
+#include "fs/procfs/text.hpp"
 #include "kernel/log.hpp"
 #include "lib/bitmap.hpp"
 
@@ -141,7 +142,7 @@ void add_function(u8 bus, u8 slot, u8 function, Bitmap& seen)
     if (header == kHeaderNormal || header == kHeaderBridge)
         read_rom(d);
     apply_legacy_resources(d);
-    log_info("pci 0000:%02x:%02x.%u: [%04x:%04x] type %02x class 0x%06x", bus, slot, function, d.vendor, d.device,
+    log_debug("pci 0000:%02x:%02x.%u: [%04x:%04x] type %02x class 0x%06x", bus, slot, function, d.vendor, d.device,
         header, class_word >> 8);
     if (header == kHeaderBridge) {
         u8 secondary = static_cast<u8>(config_read32(bus, slot, function, kBusNumbersOffset) >> 8);
@@ -217,6 +218,26 @@ const Device* find_id(u16 vendor, u16 device)
         if (g_devices[i].vendor == vendor && g_devices[i].device == device)
             return &g_devices[i];
     return nullptr;
+}
+
+// Linux's drivers/pci/proc.c show_device: bus and devfn, vendor and device, the interrupt line, then the six
+// BARs and the ROM as start|flags and as sizes, then the driver's name (none bind yet).
+void write_proc_devices(fs::procfs::Text& out)
+{
+    for (usize i = 0; i < g_count; ++i) {
+        const Device& d = g_devices[i];
+        out.add("%02x%02x\t%04x%04x\t%x", d.bus, d.devfn(), d.vendor, d.device, d.irq_line);
+        for (unsigned b = 0; b < 7; ++b) {
+            const Bar& bar = b < 6 ? d.bars[b] : d.rom;
+            out.add("\t%16llx", bar.size ? static_cast<unsigned long long>(bar.base | bar.flags) : 0ull);
+        }
+        // Linux prints end - start + 1 only when end > start: a one-byte resource shows 0.
+        for (unsigned b = 0; b < 7; ++b) {
+            const Bar& bar = b < 6 ? d.bars[b] : d.rom;
+            out.add("\t%16llx", bar.size > 1 ? static_cast<unsigned long long>(bar.size) : 0ull);
+        }
+        out.add("\t\n");
+    }
 }
 
 } // namespace drivers::pci

@@ -6,6 +6,10 @@
 
 #include "lib/types.hpp"
 
+namespace fs::procfs {
+class Text;
+}
+
 namespace drivers::pci {
 
 struct Bar {
@@ -41,6 +45,9 @@ u32 config_read32(u8 bus, u8 slot, u8 function, u8 offset);
 void config_write32(u8 bus, u8 slot, u8 function, u8 offset, u32 value);
 u16 config_read16(u8 bus, u8 slot, u8 function, u8 offset);
 void config_write16(u8 bus, u8 slot, u8 function, u8 offset, u16 value);
+
+// /proc/bus/pci/devices in Linux's format (fs::procfs::provide_file).
+void write_proc_devices(fs::procfs::Text& out);
 
 // Forgets the table (tests).
 void reset();

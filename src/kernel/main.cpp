@@ -3,6 +3,7 @@
 #include "kernel/main.hpp"
 
 #include "arch/arch.hpp"
+#include "block/registry.hpp"
 #include "boot/cmdline.hpp"
 #include "boot/multiboot.hpp"
 #include "drivers/console_device.hpp"
@@ -302,5 +303,7 @@ void kernel_main(u32 multiboot_magic, PhysAddr multiboot_info)
     }
     start_filesystems();
     log_info("pci: %zu functions", drivers::pci::scan());
+    fs::procfs::provide_file(fs::procfs::ProvidedFile::PciDevices, drivers::pci::write_proc_devices);
+    fs::procfs::provide_file(fs::procfs::ProvidedFile::Partitions, block::write_proc_partitions);
     run_first_program();
 }

@@ -5,7 +5,7 @@ set(PCI_LINE_EXPECTS)
 foreach(line ${PCI_LINUX_LINES})
     list(APPEND PCI_LINE_EXPECTS --expect "^${line}$")
 endforeach()
-cadenza_program_case(pci "pci" LOGLEVEL 7
+cadenza_program_case(pci "pci" LOGLEVEL 8
     --expect "pci 0000:00:00.0: \\[8086:1237\\] type 00 class 0x060000"
     --expect "pci 0000:00:01.1: \\[8086:7010\\] type 00 class 0x010180" --expect "pci: [0-9]+ functions"
     ${PCI_LINE_EXPECTS} --expect "^ok pci_ide_legacy_ports$" --expect "^checks done: 0 not ok"

@@ -3,8 +3,6 @@
 #include "fs/procfs/nodes.hpp"
 #include "fs/procfs/procfs.hpp"
 
-#include "block/registry.hpp"
-#include "drivers/pci.hpp"
 #include "fs/devices.hpp"
 #include "fs/superblock.hpp"
 #include "kernel/clock.hpp"
@@ -97,28 +95,19 @@ void filesystems(Text& out)
     }
 }
 
-// Linux's drivers/pci/proc.c show_device: bus and devfn, vendor and device, the interrupt line, then the six
-// BARs and the ROM as start|flags and as sizes, then the driver's name (none bind yet).
-void pci_devices(Text& out)
+TextWriter g_provided[static_cast<usize>(ProvidedFile::Count)];
+
+void write_provided(ProvidedFile file, Text& out)
 {
-    for (usize i = 0; const drivers::pci::Device* d = drivers::pci::device_at(i); ++i) {
-        out.add("%02x%02x\t%04x%04x\t%x", d->bus, d->devfn(), d->vendor, d->device, d->irq_line);
-        for (unsigned b = 0; b < 7; ++b) {
-            const drivers::pci::Bar& bar = b < 6 ? d->bars[b] : d->rom;
-            out.add("\t%16llx", bar.size ? static_cast<unsigned long long>(bar.base | bar.flags) : 0ull);
-        }
-        // Linux prints end - start + 1 only when end > start: a one-byte resource shows 0.
-        for (unsigned b = 0; b < 7; ++b) {
-            const drivers::pci::Bar& bar = b < 6 ? d->bars[b] : d->rom;
-            out.add("\t%16llx", bar.size > 1 ? static_cast<unsigned long long>(bar.size) : 0ull);
-        }
-        out.add("\t\n");
-    }
+    if (TextWriter writer = g_provided[static_cast<usize>(file)])
+        writer(out);
 }
 
 } // namespace
 
 void set_kernel_command_line(const char* text) { g_command_line = text ? text : ""; }
+
+void provide_file(ProvidedFile file, TextWriter writer) { g_provided[static_cast<usize>(file)] = writer; }
 
 void system_text(Node node, Text& out)
 {
@@ -137,13 +126,8 @@ void system_text(Node node, Text& out)
         out.add_bytes(text, length < sizeof(text) ? length : sizeof(text));
         break;
     }
-    case Node::Partitions: {
-        char text[2048];
-        usize length = block::format_proc_partitions(text, sizeof(text));
-        out.add_bytes(text, length < sizeof(text) ? length : sizeof(text));
-        break;
-    }
-    case Node::BusPciDevices: pci_devices(out); break;
+    case Node::Partitions: write_provided(ProvidedFile::Partitions, out); break;
+    case Node::BusPciDevices: write_provided(ProvidedFile::PciDevices, out); break;
     case Node::Hostname: out.add("cadenza\n"); break;
     case Node::Ostype: out.add("Linux\n"); break;
     case Node::Osrelease: out.add("6.1.0-cadenza\n"); break;

@@ -13,6 +13,7 @@
 #include "block/registry.hpp"
 #include "fs/devfs/devfs.hpp"
 #include "fs/devices.hpp"
+#include "fs/procfs/text.hpp"
 #include "fs/vfs.hpp"
 #include "proc/process.hpp"
 #include "sim/block_device.hpp"
@@ -276,9 +277,9 @@ TEST_CASE("block: a disk's partitions become devices hda1..., listed in /proc/pa
         CHECK(block::read_sectors(*hda6, 1024, 1, sector).error() == Errno::IO);
         CHECK(block::read_sectors(*hda1, 4095, 2, sector).error() == Errno::IO);
 
-        char text[1024];
-        usize length = block::format_proc_partitions(text, sizeof(text));
-        CHECK(std::string(text, length)
+        fs::procfs::Text text;
+        block::write_proc_partitions(text);
+        CHECK(std::string(text.data(), text.size())
             == "major minor  #blocks  name\n\n"
                "   3        0       8192 hda\n"
                "   3        1       2048 hda1\n"
