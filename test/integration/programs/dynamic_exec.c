@@ -10,36 +10,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "run_output.h"
 
 static const char *const kLoader = "/lib/ld-musl-i386.so.1";
 
-extern char **environ;
-
 /* Runs argv[0] with argv in a child, its standard output and error into `output`; its wait status. */
-static int run(char *const argv[], char *output, size_t size)
-{
-    int ends[2];
-    if (pipe(ends) != 0)
-        return -1;
-    pid_t child = fork();
-    if (child == 0) {
-        dup2(ends[1], 1);
-        dup2(ends[1], 2);
-        close(ends[0]);
-        execve(argv[0], argv, environ);
-        _exit(100 + errno);
-    }
-    close(ends[1]);
-    size_t used = 0;
-    ssize_t got;
-    while (used + 1 < size && (got = read(ends[0], output + used, size - 1 - used)) > 0)
-        used += (size_t)got;
-    output[used] = '\0';
-    close(ends[0]);
-    int status = -1;
-    waitpid(child, &status, 0);
-    return status;
-}
+static int run(char *const argv[], char *output, size_t size) { return run_output(argv, NULL, output, size); }
 
 static int exited_with(int status, int code) { return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == code; }
 

@@ -11,8 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-extern char** environ;
+#include "run_output.h"
 
 static const char kInput[] = "/tmp/glibc/input";
 static const char kFox[] = "The quick brown fox jumps over the lazy dog";
@@ -30,29 +29,7 @@ static void write_file(const char* path, const char* text, mode_t mode)
 static int run(char* const argv[], const char* input, char* output, size_t size)
 {
     write_file(kInput, input ? input : "", 0644);
-    int ends[2];
-    if (pipe(ends) != 0)
-        return -1;
-    pid_t child = fork();
-    if (child == 0) {
-        int in = open(kInput, O_RDONLY);
-        dup2(in, 0);
-        dup2(ends[1], 1);
-        dup2(ends[1], 2);
-        close(ends[0]);
-        execve(argv[0], argv, environ);
-        _exit(100 + errno);
-    }
-    close(ends[1]);
-    size_t used = 0;
-    ssize_t got;
-    while (used + 1 < size && (got = read(ends[0], output + used, size - 1 - used)) > 0)
-        used += (size_t)got;
-    output[used] = '\0';
-    close(ends[0]);
-    int status = -1;
-    waitpid(child, &status, 0);
-    return status;
+    return run_output(argv, kInput, output, size);
 }
 
 /* One check: the command exits with `code` and its output is `want` exactly (or contains it, `exact` 0). */

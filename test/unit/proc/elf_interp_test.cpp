@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "../mm/sim_ram.hpp"
+#include "../mm/user_space.hpp"
 #include "elf_builder.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/elf.hpp"
@@ -21,16 +21,7 @@ constexpr const char* kLoader = "/lib/ld-musl-i386.so.1";
 // interpreter_image()'s extent: its data and .bss end at 0x4840, in the fifth page.
 constexpr uptr kInterpreterExtent = 0x5000;
 
-struct Loader : SimRam {
-    OwnPtr<mm::AddressSpace> space;
-
-    Loader() : SimRam(16)
-    {
-        mm::install_page_fault_handler();
-        space = mm::AddressSpace::create().release_value();
-        space->activate();
-    }
-    ~Loader() { space.reset(); }
+struct Loader : UserSpace {
 
     Result<proc::LoadedImage> try_load(const std::vector<u8>& file, ElfRole role)
     {

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "../mm/sim_ram.hpp"
+#include "../mm/user_space.hpp"
 #include "elf_builder.hpp"
 #include "mm/mapped_pages.hpp"
 #include "mm/uaccess.hpp"
@@ -55,16 +55,7 @@ struct CachedExecutable final : proc::ExecutableReader, mm::MappedFile {
     }
 };
 
-struct Loader : SimRam {
-    OwnPtr<mm::AddressSpace> space;
-
-    Loader() : SimRam(16)
-    {
-        mm::install_page_fault_handler();
-        space = mm::AddressSpace::create().release_value();
-        space->activate();
-    }
-    ~Loader() { space.reset(); }
+struct Loader : UserSpace {
 
     proc::LoadedImage load(CachedExecutable& executable)
     {
@@ -75,13 +66,6 @@ struct Loader : SimRam {
         REQUIRE(space->invariant_violation() == nullptr);
         return loaded.value();
     }
-    u8 read(uptr address)
-    {
-        u8 value = 0;
-        REQUIRE_FALSE(mm::raw::copy_from_user(&value, address, 1).is_error());
-        return value;
-    }
-    void write(uptr address, u8 value) { REQUIRE_FALSE(mm::raw::copy_to_user(address, &value, 1).is_error()); }
     // The frame behind a user page, or 0 when none is mapped.
     PhysAddr frame(uptr address)
     {

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "../mm/sim_ram.hpp"
+#include "../mm/user_space.hpp"
 #include "elf_builder.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/elf.hpp"
@@ -20,16 +20,7 @@ constexpr u32 kRW = proc::kPfRead | proc::kPfWrite;
 u32 page_up(u32 value) { return (value + kPage - 1) & ~(kPage - 1); }
 
 // A machine with RAM, the fault handler, and an address space to load into.
-struct Loader : SimRam {
-    OwnPtr<mm::AddressSpace> space;
-
-    Loader() : SimRam(16)
-    {
-        mm::install_page_fault_handler();
-        space = mm::AddressSpace::create().release_value();
-        space->activate();
-    }
-    ~Loader() { space.reset(); }
+struct Loader : UserSpace {
 
     proc::LoadedImage load(const std::vector<u8>& file)
     {
