@@ -3,7 +3,9 @@
 // space's invariants and the loaded bytes are checked, then exec's whole path (prepare_exec, with the initial
 // stack) runs on the same bytes, a PT_INTERP served a well-formed interpreter. Then the bytes play the
 // interpreter of a well-formed dynamic program (parse_interpreter, the interpreter's placement, exec again).
-// Each space is destroyed and every page must come back.
+// A file that parses is loaded a second time from a page cache holding its bytes, as exec loads a file (its
+// segments mapped from the cache, copy-on-write): the same image and bytes. Each space is destroyed and every
+// page must come back.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "kernel/panic.hpp"
 #include "mm/address_space.hpp"
 #include "mm/kmalloc.hpp"
+#include "mm/mapped_pages.hpp"
 #include "mm/physical_memory.hpp"
 #include "mm/uaccess.hpp"
 #include "proc/elf.hpp"
@@ -82,7 +85,10 @@ bool loads_disjoint(const proc::ElfFile& file)
     return true;
 }
 
-void check_loaded(mm::AddressSpace& space, const proc::ElfFile& file, const proc::LoadedImage& image, const u8* bytes)
+// `shared_pages`: some of its pages may be another image's too (an ET_EXEC interpreter placed over its program),
+// so their bytes are not its own alone.
+void check_loaded(mm::AddressSpace& space, const proc::ElfFile& file, const proc::LoadedImage& image, const u8* bytes,
+    bool shared_pages = false)
 {
     const char* violation = space.invariant_violation();
     require(violation == nullptr);
@@ -92,7 +98,7 @@ void check_loaded(mm::AddressSpace& space, const proc::ElfFile& file, const proc
     require(file.type == proc::kEtDyn || image.load_bias == 0);
     require(image.break_start % kPage == 0 && image.break_start <= mm::AddressSpace::kMmapTop);
 
-    bool disjoint = loads_disjoint(file);
+    bool disjoint = !shared_pages && loads_disjoint(file);
     for (u16 i = 0; i < file.phnum; ++i) {
         const auto& ph = file.headers[i];
         if (ph.type != proc::kPtLoad)
@@ -126,6 +132,36 @@ void check_loaded(mm::AddressSpace& space, const proc::ElfFile& file, const proc
         }
     }
 }
+
+// The executable in a page cache, as a tmpfs file's bytes are: exec maps its segments from there.
+struct CachedExecutable final : proc::ExecutableReader, mm::MappedFile {
+    mm::PageCache cache;
+    mm::FileMapping mapping { cache, *this };
+    const u8* bytes;
+    usize length;
+    long pins = 0;
+
+    CachedExecutable(const u8* data, usize size) : bytes(data), length(size)
+    {
+        for (u64 index = 0; index * kPage < size; ++index) {
+            auto frame = cache.find_or_create(index);
+            require(!frame.is_error());
+            usize chunk = size - index * kPage < kPage ? size - index * kPage : kPage;
+            memcpy(arch::phys_to_virt(frame.value(), kPage), data + index * kPage, chunk);
+        }
+    }
+    u64 size() const override { return length; }
+    Result<void> read(u64 offset, void* buffer, usize count) override
+    {
+        if (offset > length || length - offset < count)
+            return Errno::IO;
+        memcpy(buffer, bytes + offset, count);
+        return {};
+    }
+    mm::VmBacking* pages() override { return &mapping; }
+    void pin() override { ++pins; }
+    void unpin() override { --pins; }
+};
 
 // Serves the same interpreter for every path, counting the lookups.
 class FixedInterpreter final : public proc::InterpreterLookup {
@@ -197,7 +233,16 @@ void fuzz_interpreter(const u8* bytes, size_t size)
         if (loaded.is_error()) {
             require(loaded.error() == Errno::NOMEM || loaded.error() == Errno::INVAL);
         } else {
-            check_loaded(*space, file, loaded.value(), bytes);
+            // An ET_EXEC interpreter stays at its addresses, which may be the program's: pages both map hold
+            // both images' bytes (the loader's union), so only its own exclusive pages are compared.
+            bool over_program = false;
+            uptr program_low = loaded_program.value().load_bias, program_high = loaded_program.value().break_start;
+            for (u16 i = 0; file.type == proc::kEtExec && i < file.phnum; ++i) {
+                const auto& ph = file.headers[i];
+                u64 low = page_down(ph.vaddr), high = page_up(u64 { ph.vaddr } + ph.memsz);
+                over_program = over_program || (ph.type == proc::kPtLoad && high > program_low && low < program_high);
+            }
+            check_loaded(*space, file, loaded.value(), bytes, over_program);
             // An ET_DYN interpreter is placed clear of the program (at kPieBase), above it.
             for (u16 i = 0; file.type == proc::kEtDyn && i < file.phnum; ++i)
                 if (file.headers[i].type == proc::kPtLoad)
@@ -247,6 +292,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         else
             check_loaded(*space, parsed.value(), loaded.value(), bytes);
         require(space->invariant_violation() == nullptr);
+
+        CachedExecutable cached(bytes, size);
+        {
+            auto other = mm::AddressSpace::create();
+            require(!other.is_error());
+            OwnPtr<mm::AddressSpace> mapped_space = other.release_value();
+            mapped_space->activate();
+            auto mapped = proc::load_elf(*mapped_space, parsed.value(), cached);
+            require(mapped.is_error() == loaded.is_error());
+            if (!mapped.is_error()) {
+                check_loaded(*mapped_space, parsed.value(), mapped.value(), bytes);
+                require(mapped.value().entry == loaded.value().entry && mapped.value().phdr == loaded.value().phdr
+                    && mapped.value().break_start == loaded.value().break_start);
+            }
+            require(mapped_space->invariant_violation() == nullptr);
+            space->activate();
+        }
+        require(cached.pins == 0);
     }
     require_no_leak();
 
