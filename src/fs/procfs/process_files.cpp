@@ -242,6 +242,11 @@ Result<void> process_place(Node node, i32 pid, i32 fd, Path& out)
     bool named = file->inode().is_directory() || file->directory().is_valid();
     if (named && file->inode().attributes().nlink != 0)
         return Errno::INVAL;
+    // Reached this way, no permission on a name is checked: only the process's owner (or root) may, as only a
+    // process allowed to trace it may in Linux (proc_fd_access_allowed).
+    const proc::Credentials& me = proc::current()->credentials;
+    if (!me.is_root() && me.euid != process->credentials.euid)
+        return Errno::ACCES;
     out = file->path();
     return out.is_valid() ? Result<void>() : Result<void>(Errno::NOENT);
 }

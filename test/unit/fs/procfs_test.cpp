@@ -257,3 +257,41 @@ TEST_CASE("procfs: fd/N of a pipe or a removed file reopens that file", "[fs][pr
     CHECK(through_removed == "kept");
     CHECK(name_after == "/removed (deleted)");
 }
+
+TEST_CASE("procfs: only a process's owner reopens its removed executable through exe, as Linux's ptrace check",
+    "[fs][procfs]")
+{
+    ProcessMachine m;
+    i32 own = -1, child_status = -1;
+    std::string through_exe;
+    run_program(m, [&] {
+        u32 box = scratch(4 * kPage);
+        poke_string(box, "/program");
+        i32 fd = call(kSysOpen, box, 0102 /* O_RDWR|O_CREAT */, 0755);
+        REQUIRE(fd >= 0);
+        poke_string(box + 0x2000, "\x7f" "ELF");
+        REQUIRE(call(sys::nr("write"), static_cast<u32>(fd), box + 0x2000, 4) == 4);
+        REQUIRE(call(sys::nr("unlink"), box) == 0);
+        proc::current()->process().executable = proc::current()->files->get(fd).value();
+        through_exe = read_file(box, "/proc/self/exe");
+        poke_string(box, "/proc/self/exe");
+        own = call(kSysOpen, box, 0);
+        // Another user may look the link up but not open the file behind it.
+        poke_string(box, "/proc/" + std::to_string(call(kSysGetpid)) + "/exe");
+        sim::set_fork_child_program([box](u32) {
+            REQUIRE(call(sys::nr("setresuid32"), 1000, 1000, 1000) == 0);
+            exit_group(call(kSysOpen, box, 0) == err(Errno::ACCES) ? 0 : 1);
+        });
+        i32 child = call(kSysFork);
+        REQUIRE(child > 0);
+        u32 status_box = box + 0x3000;
+        REQUIRE(call(kSysWait4, static_cast<u32>(child), status_box, 0, 0) == child);
+        child_status = static_cast<i32>(peek<u32>(status_box));
+        call(sys::nr("close"), static_cast<u32>(own));
+        call(sys::nr("close"), static_cast<u32>(fd));
+        proc::current()->process().executable = nullptr;
+    });
+    CHECK(through_exe == "\x7f" "ELF");
+    CHECK(own >= 0);
+    CHECK(child_status == 0); // exited with 0: its open was EACCES
+}
