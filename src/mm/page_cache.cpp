@@ -104,9 +104,17 @@ Result<PhysAddr> PageCache::find_or_create(u64 index)
         return Errno::INVAL;
     if (PhysAddr frame = find(index))
         return frame;
-    PhysAddr frame = TRY(page_allocator().allocate(0));
-    fill_bytes(bytes_of(frame), 0, kPageSize);
-    return add(index, frame);
+    // Charged first: a full tmpfs refuses with ENOSPC before a page is allocated and cleared for nothing.
+    if (m_account)
+        TRY(m_account->charge());
+    auto allocated = page_allocator().allocate(0);
+    if (allocated.is_error()) {
+        if (m_account)
+            m_account->uncharge();
+        return Errno::NOMEM;
+    }
+    fill_bytes(bytes_of(allocated.value()), 0, kPageSize);
+    return place(index, allocated.value());
 }
 
 Result<PhysAddr> PageCache::add(u64 index, PhysAddr frame)
@@ -125,6 +133,11 @@ Result<PhysAddr> PageCache::add(u64 index, PhysAddr frame)
             return charged.error();
         }
     }
+    return place(index, frame);
+}
+
+Result<PhysAddr> PageCache::place(u64 index, PhysAddr frame)
+{
     bool placed = !grow_to_cover(index).is_error();
     Node* node = m_root;
     for (unsigned level = m_height - 1; placed && level > 0; --level) {

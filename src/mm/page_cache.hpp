@@ -88,6 +88,8 @@ private:
     // Pages the tree of the current height can index.
     bool covers(u64 index) const;
     Result<void> grow_to_cover(u64 index);
+    // Enters `frame`, already charged, at the free slot `index`; on ENOMEM releases it and the charge.
+    Result<PhysAddr> place(u64 index, PhysAddr frame);
     void remove_in(Node* node, unsigned level, u64 base, u64 first, u64 last);
     u64 next_in(const Node* node, unsigned level, u64 base, u64 from) const;
     void prune_path(u64 index);
