@@ -25,18 +25,29 @@ u32 address_of(u8 bus, u8 slot, u8 function, u8 offset)
     return 0x80000000u | (u32 { bus } << 16) | (u32 { slot } << 11) | (u32 { function } << 8) | (offset & 0xFC);
 }
 
-// A BAR's size: all ones written, the read-back's writable bits give it, the value put back (PCI 3.0 6.2.5.1).
-// Decoding is left off meanwhile, as Linux does, so the device does not answer at the probing address.
+// A base register's value and which of `ones` stick in it: written, read back, the value put back. The
+// writable bits give a BAR's size (PCI 3.0 6.2.5.1).
+struct Probe {
+    u32 value, mask;
+};
+Probe probe(const Device& d, u8 offset, u32 ones)
+{
+    u32 value = config_read32(d.bus, d.slot, d.function, offset);
+    config_write32(d.bus, d.slot, d.function, offset, ones);
+    u32 mask = config_read32(d.bus, d.slot, d.function, offset);
+    config_write32(d.bus, d.slot, d.function, offset, value);
+    return { value, mask };
+}
+
+// The BARs, decoded and sized. Decoding is left off meanwhile, as Linux does, so the device does not answer
+// at the probing address.
 void read_bars(Device& d, unsigned count)
 {
     u16 command = config_read16(d.bus, d.slot, d.function, 0x04);
     config_write16(d.bus, d.slot, d.function, 0x04, static_cast<u16>(command & ~0x3u));
     for (unsigned i = 0; i < count; ++i) {
         u8 offset = static_cast<u8>(kBarOffset + 4 * i);
-        u32 value = config_read32(d.bus, d.slot, d.function, offset);
-        config_write32(d.bus, d.slot, d.function, offset, ~0u);
-        u32 mask = config_read32(d.bus, d.slot, d.function, offset);
-        config_write32(d.bus, d.slot, d.function, offset, value);
+        auto [value, mask] = probe(d, offset, ~0u);
         Bar& bar = d.bars[i];
         bar = {};
         if (mask == 0 || mask == ~0u)
@@ -54,13 +65,9 @@ void read_bars(Device& d, unsigned count)
         bar.flags = value & 0xF;
         u64 base = value & ~0xFu, size_mask = mask & ~0xFu;
         if (bar.is64 && i + 1 < count) {
-            u8 high = static_cast<u8>(offset + 4);
-            u32 high_value = config_read32(d.bus, d.slot, d.function, high);
-            config_write32(d.bus, d.slot, d.function, high, ~0u);
-            u32 high_mask = config_read32(d.bus, d.slot, d.function, high);
-            config_write32(d.bus, d.slot, d.function, high, high_value);
-            base |= u64 { high_value } << 32;
-            size_mask |= u64 { high_mask } << 32;
+            Probe high = probe(d, static_cast<u8>(offset + 4), ~0u);
+            base |= u64 { high.value } << 32;
+            size_mask |= u64 { high.mask } << 32;
             d.bars[++i] = {};
         } else {
             size_mask |= 0xFFFFFFFF00000000ull;
@@ -74,14 +81,11 @@ void read_bars(Device& d, unsigned count)
 // The expansion ROM BAR (0x30, or 0x38 in a bridge): bits 31-11 are its address, sized like the others.
 void read_rom(Device& d)
 {
-    u8 offset = d.header_type == kHeaderBridge ? 0x38 : 0x30;
-    u32 value = config_read32(d.bus, d.slot, d.function, offset);
-    config_write32(d.bus, d.slot, d.function, offset, 0xFFFFF800u);
-    u32 mask = config_read32(d.bus, d.slot, d.function, offset) & 0xFFFFF800u;
-    config_write32(d.bus, d.slot, d.function, offset, value);
+    Probe rom = probe(d, d.header_type == kHeaderBridge ? 0x38 : 0x30, 0xFFFFF800u);
+    u32 mask = rom.mask & 0xFFFFF800u;
     d.rom = {};
     if (mask) { // 0: no ROM
-        d.rom.base = value & 0xFFFFF800u;
+        d.rom.base = rom.value & 0xFFFFF800u;
         d.rom.size = u32 { ~mask + 1 };
     }
 }

@@ -64,8 +64,7 @@ void MappedPages::write_protect(u64 index)
 
 Result<PhysAddr> FileMapping::read_page(u64 index, ReadAhead& ahead, u64 wanted)
 {
-    u64 size = m_file.size();
-    if (index >= (size + arch::kPageBytes - 1) / arch::kPageBytes)
+    if (index >= file_pages())
         return Errno::NXIO;
     if (!m_file.has_store()) {
         u64 before = cache().page_count();
@@ -85,7 +84,7 @@ Result<PhysAddr> FileMapping::read_page(u64 index, ReadAhead& ahead, u64 wanted)
 
 Result<PhysAddr> FileMapping::fill(u64 index, u32 count)
 {
-    u64 pages = (m_file.size() + arch::kPageBytes - 1) / arch::kPageBytes;
+    u64 pages = file_pages();
     if (count > pages - index)
         count = static_cast<u32>(pages - index);
     PhysAddr frames[ReadAhead::kMaxWindow];
@@ -153,7 +152,7 @@ Result<usize> FileMapping::write(u64 offset, InBuffer& from, usize count, ReadAh
 {
     if (m_file.has_store() && count) {
         // The first and last pages, when only partly overwritten, keep the rest of their bytes from the store.
-        u64 pages = (m_file.size() + arch::kPageBytes - 1) / arch::kPageBytes;
+        u64 pages = file_pages();
         u64 first = offset / arch::kPageBytes, last = (offset + count - 1) / arch::kPageBytes;
         bool last_partial = (offset + count) % arch::kPageBytes != 0;
         bool first_partial = offset % arch::kPageBytes != 0 || (first == last && last_partial);

@@ -124,6 +124,8 @@ private:
     // Reads pages from `index` (a miss, below the end of the file) into the cache, at most `count` and not
     // past the end or the next cached page; the cache's frame at `index`.
     Result<PhysAddr> fill(u64 index, u32 count);
+    // Pages the file's size reaches into (a last partial one counts).
+    u64 file_pages() const { return (m_file.size() + arch::kPageBytes - 1) / arch::kPageBytes; }
 
     MappedFile& m_file;
     ReadAhead m_fault_ahead;

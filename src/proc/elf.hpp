@@ -110,8 +110,8 @@ enum class ElfRole { Program, Interpreter };
 
 // Maps the loadable segments of `file` (parsed from `executable`) into `space` with their protections: from
 // the executable's pages when it has them (private; the .bss tail of the last file page zeroed in a copy, as
-// Linux's padzero), else by copying their file bytes; the rest (.bss) reads as zero. ENOMEM when memory or room for an interpreter runs out,
-// EINVAL when the relocated entry point is not a user address.
+// Linux's padzero), else by copying their file bytes; the rest (.bss) reads as zero. ENOMEM when memory or
+// room for an interpreter runs out, EINVAL when the relocated entry point is not a user address.
 Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, ExecutableReader& executable,
     ElfRole role = ElfRole::Program);
 Result<LoadedImage> load_elf(mm::AddressSpace& space, const ElfFile& file, const u8* bytes, usize size,

@@ -254,12 +254,23 @@ void destroy_page_tables(PageTables* tables)
     --g_live_tables;
 }
 
-Result<void> map_page(PageTables* tables, uptr virt, PhysAddr phys, u32 access)
+namespace {
+
+// The page a page table covering `virt` takes, allocated as the i386 tables would; ENOMEM.
+Result<void> cover(PageTables* tables, uptr virt)
 {
-    check_user_page(virt);
     uptr slot = virt >> 22;
     if (!tables->tables.count(slot))
         tables->tables[slot] = TRY(mm::page_allocator().allocate(0));
+    return {};
+}
+
+} // namespace
+
+Result<void> map_page(PageTables* tables, uptr virt, PhysAddr phys, u32 access)
+{
+    check_user_page(virt);
+    TRY(cover(tables, virt));
     tables->pages[virt] = { phys & ~static_cast<PhysAddr>(kPageBytes - 1), access & (kPageWritable | kPageUser) };
     return {};
 }
@@ -310,9 +321,7 @@ Result<void> copy_mappings(PageTables* from, PageTables* to, uptr start, uptr en
     if (start % kPageBytes || end % kPageBytes || start > end || end > kUserEnd || to == g_active)
         throw std::logic_error("sim: copy_mappings outside user space or into the active tables");
     for (auto it = from->pages.lower_bound(start); it != from->pages.end() && it->first < end; ++it) {
-        uptr slot = it->first >> 22;
-        if (!to->tables.count(slot))
-            to->tables[slot] = TRY(mm::page_allocator().allocate(0));
+        TRY(cover(to, it->first));
         if (copy_on_write && (it->second.access & kPageWritable)) {
             it->second.access &= ~u32 { kPageWritable };
             write_protected = true;

@@ -57,6 +57,19 @@ u32* entry_for(const PageTables* tables, uptr virt)
     return &table_at(directory_entry & kFrameMask)[(virt >> 12) & (kEntries - 1)];
 }
 
+// The page table covering `virt`, made (empty) when there is none; ENOMEM when no page is left for it.
+Result<u32*> table_for(const PageTables* tables, uptr virt)
+{
+    u32& directory_entry = table_at(tables->directory)[virt >> 22];
+    if (!(directory_entry & kPresent)) {
+        PhysAddr table = TRY(mm::page_allocator().allocate(0));
+        fill_bytes(table_at(table), 0, kPageBytes);
+        // Permissions are the stricter of both levels: the directory allows everything, pages decide.
+        directory_entry = table | kPresent | kWritable | kUser;
+    }
+    return table_at(directory_entry & kFrameMask);
+}
+
 u32 entry_bits(u32 access)
 {
     if (access == 0)
@@ -274,14 +287,8 @@ void destroy_page_tables(PageTables* tables)
 Result<void> map_page(PageTables* tables, uptr virt, PhysAddr phys, u32 access)
 {
     check_user_page(virt);
-    u32& directory_entry = table_at(tables->directory)[virt >> 22];
-    if (!(directory_entry & kPresent)) {
-        PhysAddr table = TRY(mm::page_allocator().allocate(0));
-        fill_bytes(table_at(table), 0, kPageBytes);
-        // Permissions are the stricter of both levels: the directory allows everything, pages decide.
-        directory_entry = table | kPresent | kWritable | kUser;
-    }
-    table_at(directory_entry & kFrameMask)[(virt >> 12) & (kEntries - 1)] = (phys & kFrameMask) | entry_bits(access);
+    u32* table = TRY(table_for(tables, virt));
+    table[(virt >> 12) & (kEntries - 1)] = (phys & kFrameMask) | entry_bits(access);
     flush(tables, virt);
     return {};
 }
@@ -365,7 +372,6 @@ Result<void> copy_mappings(PageTables* from, PageTables* to, uptr start, uptr en
         panic("page tables: copy_mappings of [%#lx, %#lx)", static_cast<unsigned long>(start),
             static_cast<unsigned long>(end));
     u32* source_directory = table_at(from->directory);
-    u32* target_directory = table_at(to->directory);
     for (uptr address = start; address < end;) {
         uptr table_end = (address | 0x3FFFFF) + 1; // below kUserEnd, so this does not wrap
         uptr stop = table_end < end ? table_end : end;
@@ -380,15 +386,8 @@ Result<void> copy_mappings(PageTables* from, PageTables* to, uptr start, uptr en
             u32& entry = source[(address >> 12) & (kEntries - 1)];
             if (!is_mapped(entry))
                 continue;
-            if (!target) {
-                u32& target_entry = target_directory[address >> 22];
-                if (!(target_entry & kPresent)) {
-                    PhysAddr table = TRY(mm::page_allocator().allocate(0));
-                    fill_bytes(table_at(table), 0, kPageBytes);
-                    target_entry = table | kPresent | kWritable | kUser;
-                }
-                target = table_at(target_entry & kFrameMask);
-            }
+            if (!target)
+                target = TRY(table_for(to, address));
             if (copy_on_write && (entry & kWritable)) {
                 entry &= ~kWritable;
                 write_protected = true;
