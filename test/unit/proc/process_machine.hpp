@@ -143,6 +143,19 @@ inline u32 scratch(usize length = 4 * kPage)
     return static_cast<u32>(address);
 }
 
+// A small arena of strings in the program's memory (from scratch()): each call puts one there and returns
+// its address.
+struct Strings {
+    u32 next;
+    u32 operator()(const std::string& text)
+    {
+        u32 at = next;
+        poke_string(at, text);
+        next += static_cast<u32>(text.size() + 1 + 7) & ~7u;
+        return at;
+    }
+};
+
 inline void exit_group(i32 status) { call(kSysExitGroup, static_cast<u32>(status)); }
 
 // A pipe made through pipe2 (its two descriptors written at `box`), and closing both ends of one.

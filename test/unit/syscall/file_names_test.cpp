@@ -26,18 +26,6 @@ constexpr u32 kOpen = sys::nr("open"), kClose = sys::nr("close"), kLink = sys::n
 constexpr u32 kODirectory = 0200000, kOCreat = 0100, kORdWr = 2;
 constexpr u32 kAtFdCwd = static_cast<u32>(-100), kAtRemoveDir = 0x200;
 
-// A small arena of strings in the program's memory.
-struct Strings {
-    u32 next;
-    u32 operator()(const std::string& text)
-    {
-        u32 at = next;
-        poke_string(at, text);
-        next += static_cast<u32>(text.size() + 1 + 7) & ~7u;
-        return at;
-    }
-};
-
 bool exists(Strings& s, const std::string& path, u32 out) { return call(kLstat64, s(path), out) == 0; }
 
 struct Entry {

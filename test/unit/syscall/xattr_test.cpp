@@ -22,17 +22,6 @@ constexpr u32 kOpen = sys::nr("open"), kClose = sys::nr("close"), kMkdir = sys::
 constexpr u32 kOCreat = 0100, kORdWr = 2, kMsRdOnly = 1, kXattrCreate = 1, kXattrReplace = 2;
 constexpr u32 kBadAddress = 0xC0000000;
 
-struct Strings {
-    u32 next;
-    u32 operator()(const std::string& text)
-    {
-        u32 at = next;
-        poke_string(at, text);
-        next += static_cast<u32>(text.size() + 1 + 7) & ~7u;
-        return at;
-    }
-};
-
 } // namespace
 
 TEST_CASE("xattr calls: nothing is stored, and the errors come in Linux's order", "[syscall][file]")
